@@ -1,0 +1,32 @@
+# `make run` builds the bundled cases into out/; `make test` runs the whole test suite.
+# Both set everything up first on a machine that has only Python 3.11+ and pip.
+
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+
+.PHONY: run test setup system-deps lint clean
+
+run: setup
+	$(BIN)/archcase build
+
+test: setup
+	$(BIN)/python -m pytest
+
+setup: $(STAMP) system-deps
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+system-deps:
+	@sh tools/ensure-system-deps.sh
+
+lint: setup
+	$(BIN)/ruff check src models checks render tests
+
+clean:
+	rm -rf $(VENV) out/*/ .pytest_cache

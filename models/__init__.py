@@ -1,0 +1,26 @@
+"""Typed models of AWS architectures: services, flows, and the `Architecture` that joins them."""
+
+from .architecture import Architecture, GraphError, Problem, Requirement
+from .base import Model, Service
+from .flows import Flow
+from .load import CaseError, Diagnostic, load_case, parse_case
+from .registry import FLOW_KINDS, SERVICE_KINDS, AnyFlow, AnyService, kind_of
+
+__all__ = [
+    "FLOW_KINDS",
+    "SERVICE_KINDS",
+    "AnyFlow",
+    "AnyService",
+    "Architecture",
+    "CaseError",
+    "Diagnostic",
+    "Flow",
+    "GraphError",
+    "Model",
+    "Problem",
+    "Requirement",
+    "Service",
+    "kind_of",
+    "load_case",
+    "parse_case",
+]

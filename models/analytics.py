@@ -1,0 +1,67 @@
+"""Streaming and analytics: Kinesis Data Streams, Data Firehose and Athena."""
+
+from __future__ import annotations
+
+from typing import Annotated, ClassVar, Literal
+
+from pydantic import Field, model_validator
+
+from .base import Service
+
+
+class KinesisStream(Service):
+    """A Kinesis data stream collecting records in real time."""
+
+    group: ClassVar[str] = "analytics"
+    kind: Literal["kinesis-stream"] = "kinesis-stream"
+
+    mode: Literal["ON_DEMAND", "PROVISIONED"] = "ON_DEMAND"
+    """Capacity mode."""
+    shards: Annotated[int, Field(ge=1)] | None = None
+    """Shard count, for provisioned mode only."""
+    retention_h: Annotated[int, Field(ge=24, le=8760)] = 24
+    """Record retention in hours."""
+    encryption: bool = True
+    """Server-side encryption with KMS."""
+
+    @model_validator(mode="after")
+    def _shards_match_mode(self) -> KinesisStream:
+        if self.mode == "PROVISIONED" and self.shards is None:
+            raise ValueError("a PROVISIONED stream needs shards: set shards, or use mode: ON_DEMAND")
+        if self.mode == "ON_DEMAND" and self.shards is not None:
+            raise ValueError("shards applies to PROVISIONED streams only: remove it, or set mode: PROVISIONED")
+        return self
+
+
+class Firehose(Service):
+    """An Amazon Data Firehose delivery stream."""
+
+    group: ClassVar[str] = "analytics"
+    kind: Literal["firehose"] = "firehose"
+
+    buffer_interval_s: Annotated[int, Field(ge=0, le=900)] = 60
+    """Deliver at least this often, in seconds (60 gives the seed's near real time)."""
+    buffer_size_mb: Annotated[int, Field(ge=1, le=128)] = 5
+    """Deliver when this much data is buffered, in MB."""
+    compression: Literal["UNCOMPRESSED", "GZIP", "Snappy", "ZIP"] = "GZIP"
+    """Compression of the delivered objects."""
+    encryption: bool = True
+    """Server-side encryption of the delivery stream."""
+    error_prefix: str = "errors/"
+    """S3 prefix for records that failed processing or delivery."""
+
+
+class Athena(Service):
+    """An Athena workgroup querying data registered in a Glue Data Catalog database."""
+
+    group: ClassVar[str] = "analytics"
+    kind: Literal["athena"] = "athena"
+
+    database: Annotated[str, Field(pattern=r"^[a-z0-9_]{1,255}$")]
+    """Glue Data Catalog database holding the queried tables."""
+    enforce_workgroup_configuration: bool = True
+    """Clients cannot override the workgroup's result location and encryption."""
+    results_encryption: Literal["SSE_S3", "SSE_KMS"] = "SSE_S3"
+    """Encryption of query results."""
+    bytes_scanned_cutoff: Annotated[int, Field(ge=10_000_000)] | None = 10_000_000_000
+    """Cancel queries scanning more than this many bytes (cost guard); unset means no limit."""

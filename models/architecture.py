@@ -1,0 +1,165 @@
+"""An architecture: services, typed flows between them, and the requirements it must meet."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterator
+from typing import Annotated, Literal
+
+import networkx as nx
+from pydantic import Field, model_validator
+
+from .base import Id, Model, Service
+from .flows import Flow, Origin
+from .registry import FLOW_KINDS, AnyFlow, AnyService
+
+Loc = tuple[str | int, ...]
+
+
+class Problem(ValueError):
+    """A problem found at a location of the case document (a path of keys and list indexes)."""
+
+    def __init__(self, loc: Loc, message: str, hint: str = "") -> None:
+        super().__init__(message)
+        self.loc = loc
+        self.message = message
+        self.hint = hint
+
+
+class GraphError(ValueError):
+    """Several problems with references between services and flows; raised by `Architecture`."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        super().__init__("; ".join(p.message for p in problems))
+        self.problems = problems
+
+
+class Requirement(Model):
+    """Something the seed asks of this case, with the seed's answer."""
+
+    id: Id
+    """Stable identifier of the requirement within the case."""
+    source: Literal["question", "statement"]
+    """`question`: a question the seed asks (quoted verbatim); `statement`: a design statement the seed
+    makes about the case (quoted verbatim)."""
+    question: Annotated[str, Field(min_length=3)]
+    """The seed's words."""
+    answer: Annotated[str, Field(min_length=3)]
+    """The seed's answer: how the architecture meets it."""
+    rules: list[str] = []
+    """Ids of the check rules whose passing proves the requirement is met."""
+
+
+def _close(word: str, options: list[str]) -> str:
+    matches = difflib.get_close_matches(word, options, n=3, cutoff=0.5)
+    return f"did you mean {' or '.join(repr(m) for m in matches)}?" if matches else ""
+
+
+class Architecture(Model):
+    """A case: an architecture declared as a typed graph of AWS services."""
+
+    name: Id
+    """Short name; output goes to `out/<name>/`."""
+    title: Annotated[str, Field(min_length=1)]
+    """One-line title."""
+    summary: str = ""
+    """What the architecture does and for whom."""
+    seed_section: str | None = None
+    """Heading of the seed document section this case comes from."""
+    services: Annotated[list[AnyService], Field(min_length=1)]
+    """The services, each with a unique id and a `kind`."""
+    flows: list[AnyFlow] = []
+    """Typed flows between services (`from`, `to`, `kind`)."""
+    requirements: list[Requirement] = []
+    """What the seed asks of this case, and its answers."""
+
+    @model_validator(mode="after")
+    def _references_are_sound(self) -> Architecture:
+        problems = list(self._reference_problems())
+        if problems:
+            raise GraphError(problems)
+        return self
+
+    def _reference_problems(self) -> Iterator[Problem]:
+        kinds: dict[str, str] = {}
+        for i, service in enumerate(self.services):
+            if service.id in kinds:
+                yield Problem(
+                    ("services", i, "id"),
+                    f"duplicate service id '{service.id}'",
+                    "give every service a unique id",
+                )
+            kinds.setdefault(service.id, service.kind)
+        ids = sorted(kinds)
+        seen_flows: set[str] = set()
+        for i, flow in enumerate(self.flows):
+            if flow.key in seen_flows:
+                yield Problem(
+                    ("flows", i, "id"),
+                    f"duplicate flow id '{flow.key}'",
+                    "merge the two flows, or give each an explicit, unique `id`",
+                )
+            seen_flows.add(flow.key)
+            ends = {"from": flow.source, "to": flow.target}
+            missing = [end for end, sid in ends.items() if sid not in kinds]
+            for end in missing:
+                sid = ends[end]
+                yield Problem(
+                    ("flows", i, end),
+                    f"flow {end} '{sid}', but there is no service with that id",
+                    _close(sid, ids) or f"declare it under `services`; known ids: {', '.join(ids)}",
+                )
+            if missing:
+                continue
+            if flow.source == flow.target:
+                yield Problem(("flows", i, "to"), f"flow from '{flow.source}' to itself", "a flow joins two services")
+                continue
+            yield from _pair_problems(i, flow, kinds[flow.source], kinds[flow.target])
+        seen_reqs: set[str] = set()
+        for i, requirement in enumerate(self.requirements):
+            if requirement.id in seen_reqs:
+                yield Problem(("requirements", i, "id"), f"duplicate requirement id '{requirement.id}'",
+                              "give every requirement a unique id")
+            seen_reqs.add(requirement.id)
+
+    def service(self, service_id: str) -> Service:
+        """The service with this id (KeyError if none)."""
+        for service in self.services:
+            if service.id == service_id:
+                return service
+        raise KeyError(service_id)
+
+    def to_graph(self) -> nx.MultiDiGraph:
+        """The architecture as a directed multigraph: one node per service (attribute `service`) and
+        one edge per flow, keyed by flow id (attribute `flow`), in declaration order."""
+        graph = nx.MultiDiGraph(name=self.name)
+        for service in self.services:
+            graph.add_node(service.id, service=service, kind=service.kind)
+        for flow in self.flows:
+            graph.add_edge(flow.source, flow.target, key=flow.key, flow=flow, kind=flow.kind)
+        return graph
+
+
+def _pair_problems(i: int, flow: Flow, source_kind: str, target_kind: str) -> Iterator[Problem]:
+    flow_kind = str(flow.kind)  # type: ignore[attr-defined]
+    if (source_kind, target_kind) not in flow.allowed:
+        targets = sorted(t for s, t in flow.allowed if s == source_kind)
+        fitting = sorted(k for k, cls in FLOW_KINDS.items() if (source_kind, target_kind) in cls.allowed)
+        hint = (
+            f"a {source_kind} can '{flow_kind}' only to: {', '.join(targets)}"
+            if targets
+            else f"a {source_kind} cannot be the source of a '{flow_kind}' flow"
+        )
+        if fitting:
+            hint += f"; from {source_kind} to {target_kind} use kind: {' or '.join(fitting)}"
+        yield Problem(
+            ("flows", i, "kind"),
+            f"a '{flow_kind}' flow cannot go from {source_kind} '{flow.source}' to {target_kind} '{flow.target}'",
+            hint,
+        )
+    elif isinstance(flow, Origin) and flow.access is not None and target_kind != "s3" and flow.access != "none":
+        yield Problem(
+            ("flows", i, "access"),
+            f"origin access '{flow.access}' applies to S3 origins only, not to {target_kind} '{flow.target}'",
+            "remove `access` from this flow",
+        )

@@ -1,0 +1,48 @@
+"""Shared base classes for every model: frozen, strict about unknown fields, documented."""
+
+from __future__ import annotations
+
+from typing import Annotated, ClassVar
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Id = Annotated[
+    str,
+    Field(
+        pattern=r"^[a-z][a-z0-9-]{0,62}$",
+        description="Stable identifier: lower-case letters, digits and hyphens, starting with a letter.",
+    ),
+]
+
+
+class Model(BaseModel):
+    """Base of all archcase models: immutable, unknown fields rejected, field docstrings kept."""
+
+    model_config = ConfigDict(
+        frozen=True,
+        extra="forbid",
+        use_attribute_docstrings=True,
+        populate_by_name=True,
+    )
+
+
+class Service(Model):
+    """One AWS service (or external party) in an architecture."""
+
+    group: ClassVar[str] = "compute"
+    """Where a reader expects this service in a picture: clients, edge, auth, api, compute, data,
+    async, analytics or external."""
+
+    external: ClassVar[bool] = False
+    """True for parties outside the AWS account (users' devices, third-party consumers)."""
+
+    id: Id
+    """Identifier that flows, suppressions and emitted logical ids refer to."""
+    label: str | None = None
+    """Human-readable name for diagrams and reports; defaults to the id."""
+    description: str | None = None
+    """What this service does in the architecture."""
+
+    @property
+    def title(self) -> str:
+        return self.label or self.id

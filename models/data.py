@@ -1,0 +1,110 @@
+"""Data stores: DynamoDB, DAX and S3."""
+
+from __future__ import annotations
+
+from typing import Annotated, ClassVar, Literal
+
+from pydantic import Field, model_validator
+
+from .base import Model, Service
+
+Region = Annotated[str, Field(pattern=r"^[a-z]{2}(-gov)?-[a-z]+-\d$")]
+
+
+class Key(Model):
+    """A DynamoDB key attribute."""
+
+    name: Annotated[str, Field(min_length=1, max_length=255)]
+    """Attribute name."""
+    type: Literal["S", "N", "B"] = "S"
+    """Attribute type: string, number or binary."""
+
+
+class DynamoDbTable(Service):
+    """A DynamoDB table."""
+
+    group: ClassVar[str] = "data"
+    kind: Literal["dynamodb"] = "dynamodb"
+
+    partition_key: Key
+    """Partition (hash) key."""
+    sort_key: Key | None = None
+    """Sort (range) key."""
+    billing_mode: Literal["PAY_PER_REQUEST", "PROVISIONED"] = "PAY_PER_REQUEST"
+    """Capacity mode."""
+    stream: Literal["NEW_IMAGE", "OLD_IMAGE", "NEW_AND_OLD_IMAGES", "KEYS_ONLY"] | None = None
+    """DynamoDB Streams view type; unset means no stream."""
+    replica_regions: list[Region] = []
+    """Further regions of a global table; non-empty makes the table global."""
+    expected_reads_per_s: Annotated[float, Field(ge=0)] | None = None
+    """Expected reads per second at peak."""
+    expected_writes_per_s: Annotated[float, Field(ge=0)] | None = None
+    """Expected writes per second at peak."""
+    point_in_time_recovery: bool = True
+    """Continuous backups with point-in-time recovery."""
+    encryption: Literal["aws-owned", "aws-managed", "customer-managed"] = "aws-managed"
+    """Server-side encryption key: AWS owned, the AWS managed KMS key, or a customer managed KMS key."""
+    deletion_protection: bool = True
+    """Refuse deletion while enabled."""
+    ttl_attribute: str | None = None
+    """Attribute holding each item's expiry time, if items expire."""
+
+    @property
+    def is_global(self) -> bool:
+        return bool(self.replica_regions)
+
+    @model_validator(mode="after")
+    def _global_needs_stream(self) -> DynamoDbTable:
+        if self.replica_regions and self.stream != "NEW_AND_OLD_IMAGES":
+            raise ValueError(
+                "a global table (replica_regions set) replicates through its stream: "
+                "set stream: NEW_AND_OLD_IMAGES"
+            )
+        if len(set(self.replica_regions)) != len(self.replica_regions):
+            raise ValueError("replica_regions lists a region twice")
+        return self
+
+
+class DaxCluster(Service):
+    """A DynamoDB Accelerator (DAX) cluster caching reads of the tables it `caches`."""
+
+    group: ClassVar[str] = "data"
+    kind: Literal["dax"] = "dax"
+
+    node_type: str = "dax.t3.small"
+    """Node type."""
+    nodes: Annotated[int, Field(ge=1, le=10)] = 3
+    """Number of nodes; three or more spread over Availability Zones for production."""
+    encryption_at_rest: bool = True
+    """Server-side encryption of the cluster's data."""
+    tls_in_transit: bool = True
+    """Cluster endpoint requires TLS."""
+    item_ttl_s: Annotated[int, Field(ge=0)] = 300
+    """How long an item stays in the item cache, in seconds."""
+
+
+class S3Bucket(Service):
+    """An S3 bucket."""
+
+    group: ClassVar[str] = "data"
+    kind: Literal["s3"] = "s3"
+
+    content: Literal["private", "public", "paid"] = "private"
+    """What the bucket holds: `public` content anyone may read (served through CloudFront), `private`
+    data, or `paid` content only paying users may download."""
+    per_user_prefixes: bool = False
+    """Each user owns a folder (`<identity id>/...`) they reach directly with temporary credentials."""
+    block_public_access: bool = True
+    """All four S3 Block Public Access settings on."""
+    encryption: Literal["sse-s3", "sse-kms"] = "sse-s3"
+    """Default server-side encryption."""
+    versioning: bool = True
+    """Keep object versions."""
+    access_logging: bool = True
+    """Write server access logs."""
+    enforce_tls: bool = True
+    """Bucket policy denies requests not made over TLS (`aws:SecureTransport`)."""
+    website_hosting: bool = False
+    """Serve the bucket as an S3 static website endpoint (HTTP only, needs public read)."""
+    transfer_acceleration: bool = False
+    """Enable S3 Transfer Acceleration for uploads from far away."""

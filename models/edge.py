@@ -1,0 +1,158 @@
+"""Front doors: CloudFront, API Gateway and load balancers."""
+
+from __future__ import annotations
+
+from typing import Annotated, ClassVar, Literal
+
+from pydantic import Field, model_validator
+
+from .base import Model, Service
+
+HttpMethod = Literal["GET", "HEAD", "OPTIONS", "POST", "PUT", "PATCH", "DELETE"]
+
+
+class SignedUrls(Model):
+    """Restrict a distribution to viewers holding a CloudFront signed URL or signed cookie."""
+
+    key_group: str
+    """Name of the trusted key group whose public keys verify the signatures."""
+    mode: Literal["urls", "cookies"] = "urls"
+    """Whether viewers present signed URLs or signed cookies."""
+
+
+class CloudFront(Service):
+    """A CloudFront distribution. Origins are the `origin` flows leaving it."""
+
+    group: ClassVar[str] = "edge"
+    kind: Literal["cloudfront"] = "cloudfront"
+
+    viewer_protocol: Literal["redirect-to-https", "https-only", "allow-all"] = "redirect-to-https"
+    """Viewer protocol policy of the behaviours."""
+    min_tls: Literal["TLSv1.2_2021", "TLSv1.2_2019", "TLSv1.2_2018", "TLSv1.1_2016", "TLSv1_2016", "TLSv1"] = (
+        "TLSv1.2_2021"
+    )
+    """Minimum TLS protocol version offered to viewers."""
+    signed_urls: SignedUrls | None = None
+    """Require signed URLs or cookies (trusted key group) for every behaviour; set for paid content."""
+    default_ttl_s: Annotated[int, Field(ge=0)] = 86400
+    """Default time an object stays in the edge caches, in seconds."""
+    max_ttl_s: Annotated[int, Field(ge=0)] = 31536000
+    """Upper bound on caching time at the edge, in seconds."""
+    price_class: Literal["PriceClass_100", "PriceClass_200", "PriceClass_All"] = "PriceClass_All"
+    """Edge locations used: `PriceClass_All` serves a global audience from everywhere."""
+    access_logging: bool = True
+    """Write standard access logs."""
+    waf: bool = False
+    """Attach an AWS WAF web ACL."""
+    http_version: Literal["http1.1", "http2", "http2and3", "http3"] = "http2and3"
+    """Highest HTTP version offered to viewers."""
+
+    @model_validator(mode="after")
+    def _ttls_ordered(self) -> CloudFront:
+        if self.default_ttl_s > self.max_ttl_s:
+            raise ValueError(f"default_ttl_s ({self.default_ttl_s}) is above max_ttl_s ({self.max_ttl_s})")
+        return self
+
+
+class StageCache(Model):
+    """API Gateway stage cache (a dedicated cache cluster)."""
+
+    size_gb: Literal[0.5, 1.6, 6.1, 13.5, 28.4, 58.2, 118, 237] = 0.5
+    """Cache cluster size in GB (one of the sizes API Gateway offers)."""
+    ttl_s: Annotated[int, Field(ge=0, le=3600)] = 300
+    """Time a response stays cached, in seconds (API Gateway allows 0 to 3600)."""
+    methods: list[HttpMethod] = ["GET"]
+    """HTTP methods whose responses are cached."""
+    encrypted: bool = True
+    """Encrypt cached responses."""
+
+
+class Stage(Model):
+    """A deployment stage of a REST API."""
+
+    name: Annotated[str, Field(pattern=r"^[A-Za-z0-9_]{1,128}$")] = "prod"
+    """Stage name, as it appears in the invoke URL."""
+    cache: StageCache | None = None
+    """Stage cache; set it for read-heavy APIs."""
+    throttle_rate_per_s: Annotated[float, Field(gt=0)] = 1000
+    """Steady-state request rate limit for the stage."""
+    throttle_burst: Annotated[int, Field(gt=0)] = 2000
+    """Burst limit for the stage."""
+
+
+class ApiGateway(Service):
+    """An API Gateway REST API. Routes come from its `invokes` flows; its authorizer from `authorizes`."""
+
+    group: ClassVar[str] = "api"
+    kind: Literal["api-gateway"] = "api-gateway"
+
+    endpoint_type: Literal["edge", "regional", "private"] = "regional"
+    """Endpoint configuration of the API."""
+    stages: Annotated[list[Stage], Field(min_length=1)] = [Stage()]
+    """Deployment stages."""
+    min_tls: Literal["TLS_1_2", "TLS_1_0"] = "TLS_1_2"
+    """Minimum TLS version on custom domains."""
+    access_logging: bool = True
+    """Write access logs of every stage to CloudWatch Logs."""
+    tracing: bool = True
+    """Enable AWS X-Ray tracing on every stage."""
+    expected_reads_per_s: Annotated[float, Field(ge=0)] | None = None
+    """Expected read (GET) requests per second at peak; with writes, tells whether the API is read-heavy."""
+    expected_writes_per_s: Annotated[float, Field(ge=0)] | None = None
+    """Expected write requests per second at peak."""
+
+    @model_validator(mode="after")
+    def _stage_names_unique(self) -> ApiGateway:
+        names = [stage.name for stage in self.stages]
+        duplicates = sorted({name for name in names if names.count(name) > 1})
+        if duplicates:
+            raise ValueError(f"stage names must be unique; repeated: {', '.join(duplicates)}")
+        return self
+
+
+class Listener(Model):
+    """A load balancer listener."""
+
+    protocol: Literal["HTTPS", "HTTP"] = "HTTPS"
+    """Listener protocol; HTTP listeners should only redirect to HTTPS."""
+    port: Annotated[int, Field(ge=1, le=65535)] = 443
+    """Listener port."""
+    redirect_to_https: bool = False
+    """For an HTTP listener: answer every request with a redirect to HTTPS."""
+
+
+class LoadBalancer(Service):
+    group: ClassVar[str] = "api"
+
+    scheme: Literal["internet-facing", "internal"] = "internet-facing"
+    """Whether the load balancer has public addresses."""
+    listeners: Annotated[list[Listener], Field(min_length=1)] = [Listener()]
+    """Listeners."""
+    tls_policy: str = "ELBSecurityPolicy-TLS13-1-2-2021-06"
+    """Security policy of the HTTPS listeners."""
+    access_logging: bool = True
+    """Write access logs to S3."""
+    availability_zones: Annotated[int, Field(ge=1, le=6)] = 2
+    """Number of Availability Zones the load balancer spans."""
+
+
+class Alb(LoadBalancer):
+    """An Application Load Balancer."""
+
+    kind: Literal["alb"] = "alb"
+
+    drop_invalid_headers: bool = True
+    """Drop HTTP headers that are not valid."""
+    deletion_protection: bool = True
+    """Refuse deletion while enabled."""
+
+
+class Clb(LoadBalancer):
+    """A Classic Load Balancer (previous generation)."""
+
+    kind: Literal["clb"] = "clb"
+
+    tls_policy: str = "ELBSecurityPolicy-TLS-1-2-2017-01"
+    """Predefined security policy of the HTTPS listeners."""
+    connection_draining: bool = True
+    """Let in-flight requests finish when an instance leaves."""

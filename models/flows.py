@@ -1,0 +1,321 @@
+"""Typed flows between services. Each flow kind declares which (source kind, target kind) pairs it allows."""
+
+from __future__ import annotations
+
+from itertools import product
+from typing import Annotated, ClassVar, Literal
+
+from pydantic import Field, model_validator
+
+from .base import Id, Model
+
+CLIENTS = frozenset({"mobile-app", "browser", "iot-device"})
+COMPUTE = frozenset({"lambda", "autoscaling-group"})
+CONSUMERS = frozenset({"quicksight", "redshift"})
+STORES = frozenset({"dynamodb", "dax", "s3"})
+
+
+def pairs(*groups: tuple[frozenset[str] | set[str], frozenset[str] | set[str]]) -> frozenset[tuple[str, str]]:
+    """All (source kind, target kind) pairs of the given (sources, targets) groups."""
+    return frozenset(pair for sources, targets in groups for pair in product(sources, targets))
+
+
+class Flow(Model):
+    """A directed relation from one service to another."""
+
+    allowed: ClassVar[frozenset[tuple[str, str]]] = frozenset()
+    """The (source kind, target kind) pairs this flow kind may connect."""
+    verb: ClassVar[str] = ""
+    """How the relation reads in a sentence: "<source> <verb> <target>"."""
+
+    id: Id | None = None
+    """Identifier for suppressions and diagrams; defaults to `<from>-<kind>-<to>`."""
+    source: Id = Field(alias="from")
+    """Id of the service the flow starts at."""
+    target: Id = Field(alias="to")
+    """Id of the service the flow ends at."""
+    label: str | None = None
+    """Text on the arrow; a sensible one is derived from the kind when unset."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _default_id(cls, data: object) -> object:
+        if isinstance(data, dict) and data.get("id") is None and {"from", "to", "kind"} <= data.keys():
+            if all(isinstance(data[k], str) for k in ("from", "to", "kind")):
+                return {**data, "id": f"{data['from']}-{data['kind']}-{data['to']}"}
+        return data
+
+    @property
+    def key(self) -> str:
+        assert self.id is not None  # always filled by _default_id
+        return self.id
+
+
+class Calls(Flow):
+    """A synchronous request, such as a client calling a REST API."""
+
+    verb: ClassVar[str] = "calls"
+    allowed: ClassVar[frozenset[tuple[str, str]]] = pairs(
+        (CLIENTS | COMPUTE, {"api-gateway", "cloudfront", "alb", "clb"}),
+    )
+    kind: Literal["calls"] = "calls"
+    protocol: Literal["https", "http"] = "https"
+    """Protocol of the request."""
+
+
+class Authenticates(Flow):
+    """A user signs in to a Cognito user pool."""
+
+    verb: ClassVar[str] = "authenticates with"
+    allowed: ClassVar[frozenset[tuple[str, str]]] = pairs((CLIENTS, {"cognito-user-pool"}))
+    kind: Literal["authenticates"] = "authenticates"
+
+
+class Authorizes(Flow):
+    """A front door checks callers' tokens against a user pool or an authorizer function."""
+
+    verb: ClassVar[str] = "authorizes callers with"
+    allowed: ClassVar[frozenset[tuple[str, str]]] = pairs(
+        ({"api-gateway"}, {"cognito-user-pool", "lambda"}),
+        ({"alb"}, {"cognito-user-pool"}),
+    )
+    kind: Literal["authorizes"] = "authorizes"
+
+
+class Federates(Flow):
+    """Identity federation: a client exchanges its token at an identity pool, which trusts a user pool."""
+
+    verb: ClassVar[str] = "federates with"
+    allowed: ClassVar[frozenset[tuple[str, str]]] = pairs(
+        (CLIENTS, {"cognito-identity-pool"}),
+        ({"cognito-identity-pool"}, {"cognito-user-pool"}),
+    )
+    kind: Literal["federates"] = "federates"
+
+
+class AssumesRole(Flow):
+    """An identity pool obtains temporary credentials from STS (AssumeRoleWithWebIdentity)."""
+
+    verb: ClassVar[str] = "gets temporary credentials from"
+    allowed: ClassVar[frozenset[tuple[str, str]]] = pairs(({"cognito-identity-pool"}, {"sts"}))
+    kind: Literal["assumes-role"] = "assumes-role"
+
+
+class Grants(Flow):
+    """The temporary credentials an identity pool hands out give access to a resource."""
+
+    verb: ClassVar[str] = "grants access to"
+    allowed: ClassVar[frozenset[tuple[str, str]]] = pairs(
+        ({"cognito-identity-pool"}, {"s3", "dynamodb", "lambda", "api-gateway", "kinesis-stream", "firehose"}),
+    )
+    kind: Literal["grants"] = "grants"
+    actions: Annotated[list[Annotated[str, Field(pattern=r"^[a-z0-9-]+:[A-Za-z*]+$")]], Field(min_length=1)]
+    """IAM actions granted, such as `s3:GetObject`."""
+    scope: Literal["user", "all"] = "user"
+    """`user`: only the caller's own data (S3 prefix `${cognito-identity.amazonaws.com:sub}/`,
+    DynamoDB `dynamodb:LeadingKeys`); `all`: the whole resource."""
+
+
+class Invokes(Flow):
+    """A function is invoked: API Gateway or a load balancer integration, CloudFront, or another function."""
+
+    verb: ClassVar[str] = "invokes"
+    allowed: ClassVar[frozenset[tuple[str, str]]] = pairs(({"api-gateway", "alb", "lambda", "cloudfront"}, {"lambda"}))
+    kind: Literal["invokes"] = "invokes"
+    routes: list[Annotated[str, Field(pattern=r"^(GET|HEAD|OPTIONS|POST|PUT|PATCH|DELETE|ANY) /\S*$")]] = []
+    """For API Gateway: the routes served by the function, as `METHOD /path`."""
+    mode: Literal["sync", "async"] = "sync"
+    """Request-response or event (asynchronous) invocation."""
+
+
+class Reads(Flow):
+    """Reads data from a store."""
+
+    verb: ClassVar[str] = "reads from"
+    allowed: ClassVar[frozenset[tuple[str, str]]] = pairs(
+        (CLIENTS | COMPUTE | CONSUMERS | {"athena"}, STORES),
+    )
+    kind: Literal["reads"] = "reads"
+    prefix: str | None = None
+    """For S3: the key prefix read."""
+
+
+class Writes(Flow):
+    """Writes data to a store."""
+
+    verb: ClassVar[str] = "writes to"
+    allowed: ClassVar[frozenset[tuple[str, str]]] = pairs((CLIENTS | COMPUTE | {"athena"}, STORES))
+    kind: Literal["writes"] = "writes"
+    prefix: str | None = None
+    """For S3: the key prefix written."""
+
+
+class Caches(Flow):
+    """A DAX cluster caches a DynamoDB table (write-through item and query cache)."""
+
+    verb: ClassVar[str] = "caches"
+    allowed: ClassVar[frozenset[tuple[str, str]]] = pairs(({"dax"}, {"dynamodb"}))
+    kind: Literal["caches"] = "caches"
+
+
+class Triggers(Flow):
+    """An event source invokes a function: DynamoDB stream, S3 event, SQS queue or Kinesis stream."""
+
+    verb: ClassVar[str] = "triggers"
+    allowed: ClassVar[frozenset[tuple[str, str]]] = pairs(
+        ({"dynamodb", "s3", "sqs", "kinesis-stream"}, {"lambda"}),
+    )
+    kind: Literal["triggers"] = "triggers"
+    events: list[str] = []
+    """For S3: event types, such as `s3:ObjectCreated:*`."""
+    prefix: str | None = None
+    """For S3: only keys under this prefix trigger."""
+    suffix: str | None = None
+    """For S3: only keys with this suffix trigger."""
+    batch_size: Annotated[int, Field(ge=1, le=10000)] | None = None
+    """For streams and queues: records per invocation."""
+    report_batch_item_failures: bool = True
+    """For streams and queues: the function reports failed records so only they are retried."""
+
+
+class SendsEmail(Flow):
+    """A function sends email through SES."""
+
+    verb: ClassVar[str] = "sends email with"
+    allowed: ClassVar[frozenset[tuple[str, str]]] = pairs(({"lambda"}, {"ses"}))
+    kind: Literal["sends-email"] = "sends-email"
+
+
+class Origin(Flow):
+    """A CloudFront distribution fetches from an origin."""
+
+    verb: ClassVar[str] = "fetches from"
+    allowed: ClassVar[frozenset[tuple[str, str]]] = pairs(({"cloudfront"}, {"s3", "alb", "clb", "api-gateway"}))
+    kind: Literal["origin"] = "origin"
+    access: Literal["oac", "oai", "none"] | None = None
+    """For S3 origins: how CloudFront authenticates to the bucket (origin access control, origin access
+    identity, or none). Unset means `oac`. Leave unset for other origins."""
+    path_pattern: str = "*"
+    """Cache behaviour path pattern routed to this origin (`*` is the default behaviour)."""
+    protocol: Literal["https", "http"] = "https"
+    """For custom origins: protocol CloudFront uses to reach the origin."""
+
+
+class Signs(Flow):
+    """A function issues signed URLs: CloudFront signed URLs, or S3 presigned URLs."""
+
+    verb: ClassVar[str] = "signs URLs for"
+    allowed: ClassVar[frozenset[tuple[str, str]]] = pairs(({"lambda"}, {"cloudfront", "s3"}))
+    kind: Literal["signs"] = "signs"
+    expires_s: Annotated[int, Field(ge=1, le=604800)] = 300
+    """Lifetime of each signed URL, in seconds."""
+
+
+class Publishes(Flow):
+    """Publishes messages to an SNS topic."""
+
+    verb: ClassVar[str] = "publishes to"
+    allowed: ClassVar[frozenset[tuple[str, str]]] = pairs((COMPUTE | {"api-gateway"}, {"sns"}))
+    kind: Literal["publishes"] = "publishes"
+
+
+class Enqueues(Flow):
+    """Sends messages to an SQS queue."""
+
+    verb: ClassVar[str] = "sends messages to"
+    allowed: ClassVar[frozenset[tuple[str, str]]] = pairs((COMPUTE | {"api-gateway"}, {"sqs"}))
+    kind: Literal["enqueues"] = "enqueues"
+
+
+class Subscribes(Flow):
+    """An SNS topic delivers to a subscribed queue or function (arrow follows the messages)."""
+
+    verb: ClassVar[str] = "delivers to subscriber"
+    allowed: ClassVar[frozenset[tuple[str, str]]] = pairs(({"sns"}, {"sqs", "lambda"}))
+    kind: Literal["subscribes"] = "subscribes"
+    raw_message_delivery: bool = False
+    """For SQS subscribers: deliver the message body without the SNS envelope."""
+
+
+class Notifies(Flow):
+    """An S3 bucket sends event notifications to a queue or topic."""
+
+    verb: ClassVar[str] = "notifies"
+    allowed: ClassVar[frozenset[tuple[str, str]]] = pairs(({"s3"}, {"sqs", "sns"}))
+    kind: Literal["notifies"] = "notifies"
+    events: list[str] = ["s3:ObjectCreated:*"]
+    """Event types notified."""
+    prefix: str | None = None
+    """Only keys under this prefix."""
+    suffix: str | None = None
+    """Only keys with this suffix."""
+
+
+class PutsRecords(Flow):
+    """Puts records into a Kinesis data stream or a Firehose delivery stream."""
+
+    verb: ClassVar[str] = "puts records into"
+    allowed: ClassVar[frozenset[tuple[str, str]]] = pairs(
+        (CLIENTS | COMPUTE | {"api-gateway"}, {"kinesis-stream", "firehose"}),
+    )
+    kind: Literal["puts-records"] = "puts-records"
+
+
+class Delivers(Flow):
+    """Firehose reads a Kinesis stream as its source, or delivers buffered records to a destination."""
+
+    verb: ClassVar[str] = "delivers to"
+    allowed: ClassVar[frozenset[tuple[str, str]]] = pairs(
+        ({"kinesis-stream"}, {"firehose"}),
+        ({"firehose"}, {"s3", "redshift"}),
+    )
+    kind: Literal["delivers"] = "delivers"
+    prefix: str | None = None
+    """For S3 destinations: the key prefix written."""
+
+
+class Transforms(Flow):
+    """Firehose hands each batch of records to a function for transformation."""
+
+    verb: ClassVar[str] = "transforms records with"
+    allowed: ClassVar[frozenset[tuple[str, str]]] = pairs(({"firehose"}, {"lambda"}))
+    kind: Literal["transforms"] = "transforms"
+
+
+class Queries(Flow):
+    """Runs SQL queries in an Athena workgroup."""
+
+    verb: ClassVar[str] = "queries"
+    allowed: ClassVar[frozenset[tuple[str, str]]] = pairs(({"lambda"} | CONSUMERS, {"athena"}))
+    kind: Literal["queries"] = "queries"
+
+
+class Targets(Flow):
+    """A load balancer forwards requests to a target group."""
+
+    verb: ClassVar[str] = "forwards to"
+    allowed: ClassVar[frozenset[tuple[str, str]]] = pairs(
+        ({"alb", "clb"}, {"autoscaling-group"}),
+        ({"alb"}, {"lambda"}),
+    )
+    kind: Literal["targets"] = "targets"
+    protocol: Literal["https", "http"] = "http"
+    """Protocol between the load balancer and its targets."""
+    port: Annotated[int, Field(ge=1, le=65535)] = 80
+    """Port the targets listen on."""
+
+
+class DeadLetter(Flow):
+    """Where failed messages or events go: an SQS redrive queue, an SNS subscription's DLQ, or a
+    function's on-failure destination."""
+
+    verb: ClassVar[str] = "sends failures to"
+    allowed: ClassVar[frozenset[tuple[str, str]]] = pairs(({"sqs", "sns", "lambda"}, {"sqs", "sns"}))
+    kind: Literal["dead-letter"] = "dead-letter"
+
+
+FLOW_CLASSES: tuple[type[Flow], ...] = (
+    Calls, Authenticates, Authorizes, Federates, AssumesRole, Grants, Invokes, Reads, Writes, Caches,
+    Triggers, SendsEmail, Origin, Signs, Publishes, Enqueues, Subscribes, Notifies, PutsRecords,
+    Delivers, Transforms, Queries, Targets, DeadLetter,
+)

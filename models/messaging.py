@@ -1,0 +1,53 @@
+"""Messaging: SQS queues, SNS topics and SES email."""
+
+from __future__ import annotations
+
+from typing import Annotated, ClassVar, Literal
+
+from pydantic import Field
+
+from .base import Service
+
+
+class SqsQueue(Service):
+    """An SQS queue."""
+
+    group: ClassVar[str] = "async"
+    kind: Literal["sqs"] = "sqs"
+
+    fifo: bool = False
+    """First-in-first-out queue with exactly-once processing."""
+    visibility_timeout_s: Annotated[int, Field(ge=0, le=43200)] = 60
+    """How long a received message stays hidden from other consumers, in seconds."""
+    retention_s: Annotated[int, Field(ge=60, le=1209600)] = 345600
+    """How long unconsumed messages are kept, in seconds."""
+    max_receive_count: Annotated[int, Field(ge=1, le=1000)] = 5
+    """Receives before a message moves to the dead-letter queue (when one is set by a `dead-letter` flow)."""
+    encryption: Literal["sqs-managed", "kms"] = "sqs-managed"
+    """Server-side encryption."""
+
+
+class SnsTopic(Service):
+    """An SNS topic."""
+
+    group: ClassVar[str] = "async"
+    kind: Literal["sns"] = "sns"
+
+    fifo: bool = False
+    """FIFO topic."""
+    encryption: bool = True
+    """Encrypt messages at rest with KMS."""
+
+
+class Ses(Service):
+    """Amazon SES sending email from a verified identity."""
+
+    group: ClassVar[str] = "async"
+    kind: Literal["ses"] = "ses"
+
+    identity: Annotated[str, Field(min_length=3)]
+    """Verified sending identity: a domain (`example.com`) or an address (`hello@example.com`)."""
+    dkim: bool = True
+    """Sign outgoing mail with DKIM (domain identities)."""
+    configuration_set: str | None = None
+    """Configuration set for bounce and complaint tracking."""

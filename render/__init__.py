@@ -1,0 +1,1 @@
+"""Renderings of one architecture graph: normalised model, diagrams, reports and templates."""

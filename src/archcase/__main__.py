@@ -1,0 +1,5 @@
+"""`python -m archcase`."""
+
+from .cli import main
+
+raise SystemExit(main())
