@@ -146,7 +146,7 @@ def _pair_problems(i: int, flow: Flow, source_kind: str, target_kind: str) -> It
         targets = sorted(t for s, t in flow.allowed if s == source_kind)
         fitting = sorted(k for k, cls in FLOW_KINDS.items() if (source_kind, target_kind) in cls.allowed)
         hint = (
-            f"a {source_kind} can '{flow_kind}' only to: {', '.join(targets)}"
+            f"'{flow_kind}' flows from a {source_kind} may go only to: {', '.join(targets)}"
             if targets
             else f"a {source_kind} cannot be the source of a '{flow_kind}' flow"
         )

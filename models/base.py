@@ -6,13 +6,9 @@ from typing import Annotated, ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
-Id = Annotated[
-    str,
-    Field(
-        pattern=r"^[a-z][a-z0-9-]{0,62}$",
-        description="Stable identifier: lower-case letters, digits and hyphens, starting with a letter.",
-    ),
-]
+ID_PATTERN = r"^[a-z][a-z0-9-]{0,62}$"
+Id = Annotated[str, Field(pattern=ID_PATTERN)]
+"""A stable identifier: lower-case letters, digits and hyphens, starting with a letter."""
 
 
 class Model(BaseModel):

@@ -8,7 +8,7 @@ from pydantic import Field
 
 from .base import Service
 
-Runtime = Literal["python3.13", "python3.12", "python3.11", "nodejs22.x", "nodejs20.x"]
+Runtime = Literal["python3.13", "python3.12", "python3.11"]
 
 
 class LambdaFunction(Service):

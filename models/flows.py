@@ -40,9 +40,9 @@ class Flow(Model):
     @model_validator(mode="before")
     @classmethod
     def _default_id(cls, data: object) -> object:
-        if isinstance(data, dict) and data.get("id") is None and {"from", "to", "kind"} <= data.keys():
-            if all(isinstance(data[k], str) for k in ("from", "to", "kind")):
-                return {**data, "id": f"{data['from']}-{data['kind']}-{data['to']}"}
+        ends = ("from", "to", "kind")
+        if isinstance(data, dict) and data.get("id") is None and all(isinstance(data.get(k), str) for k in ends):
+            return {**data, "id": f"{data['from']}-{data['kind']}-{data['to']}"}
         return data
 
     @property

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import re
 import types
 import typing
 from dataclasses import dataclass
@@ -14,6 +15,7 @@ from pydantic_core import ErrorDetails
 
 from . import yamlsafe
 from .architecture import Architecture, GraphError
+from .base import ID_PATTERN
 from .registry import FLOW_KINDS, SERVICE_KINDS
 
 MAX_BYTES = 5_000_000
@@ -56,7 +58,8 @@ def load_case(path: str | Path) -> Architecture:
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise CaseError([Diagnostic(name, 1, 1, f"file is not UTF-8 text ({exc.reason})", "save it as UTF-8")]) from None
+        problem = Diagnostic(name, 1, 1, f"file is not UTF-8 text ({exc.reason})", "save it as UTF-8")
+        raise CaseError([problem]) from None
     return parse_case(text, name)
 
 
@@ -83,68 +86,81 @@ def _data_path(loc: tuple[Any, ...], data: Any) -> tuple[str | int, ...]:
     """Map a pydantic error location onto the data, dropping the union tags pydantic inserts."""
     path: list[str | int] = []
     for part in loc:
-        if isinstance(data, dict) and part in data:
+        if isinstance(data, dict | list) and _has(data, part):
             data = data[part]
-        elif isinstance(data, list) and isinstance(part, int) and 0 <= part < len(data):
-            data = data[part]
-        elif isinstance(data, dict | list):
-            if isinstance(data, dict) and str(part) == data.get("kind"):
-                continue  # the union member's tag
-            if isinstance(part, str) and not part.isidentifier():
-                continue  # a validator's own name, such as 'function-after[...]'
-            path.append(part)  # a missing key: still the right place to point at
-            data = None
-            continue
+        elif isinstance(data, dict) and str(part) == data.get("kind"):
+            continue  # the union member's tag
+        elif isinstance(part, str) and not part.isidentifier():
+            continue  # a validator's own name, such as 'function-after[...]'
+        else:
+            data = None  # a missing key: still the right place to point at
         path.append(part)
     return tuple(path)
 
 
 def _model_at(path: tuple[str | int, ...], data: Any) -> type[BaseModel] | None:
     """The model class that validates the mapping at `path` in `data`, if any."""
-    current: Any = Architecture
+    annotation: Any = Architecture
     for part in path:
-        data = data[part] if isinstance(data, dict | list) else None
         if isinstance(part, int):
-            continue
-        if not (isinstance(current, type) and issubclass(current, BaseModel)):
-            return None
-        fields = {f.alias or n: f for n, f in current.model_fields.items()}
-        if part not in fields:
-            return None
-        current = _member(fields[part].annotation, data)
-    return current if isinstance(current, type) and issubclass(current, BaseModel) else None
-
-
-def _member(annotation: Any, data: Any) -> Any:
-    """The model class in an annotation that matches `data` (following lists, optionals and tagged unions)."""
-    while True:
-        origin = typing.get_origin(annotation)
-        if origin is typing.Annotated:
-            annotation = typing.get_args(annotation)[0]
-        elif origin is list:
-            return _member(typing.get_args(annotation)[0], data[0] if isinstance(data, list) and data else None)
-        elif origin in (typing.Union, types.UnionType):
-            models = [a for a in typing.get_args(annotation) if isinstance(a, type) and issubclass(a, BaseModel)]
-            kind = data.get("kind") if isinstance(data, dict) else None
-            for model in models:
-                if "kind" in model.model_fields and model.model_fields["kind"].default == kind:
-                    return model
-            return models[0] if len(models) == 1 else None
+            annotation = _list_item(annotation)
         else:
-            return annotation
+            model = _resolve(annotation, data)
+            fields = {f.alias or n: f for n, f in model.model_fields.items()} if model else {}
+            if part not in fields:
+                return None
+            annotation = fields[part].annotation
+        data = data[part] if isinstance(data, dict | list) and _has(data, part) else None
+    return _resolve(annotation, data)
+
+
+def _has(container: dict[str, Any] | list[Any], part: str | int) -> bool:
+    return part in container if isinstance(container, dict) else isinstance(part, int) and part < len(container)
+
+
+def _unwrap(annotation: Any) -> Any:
+    while typing.get_origin(annotation) is typing.Annotated:
+        annotation = typing.get_args(annotation)[0]
+    return annotation
+
+
+def _list_item(annotation: Any) -> Any:
+    annotation = _unwrap(annotation)
+    if typing.get_origin(annotation) in (typing.Union, types.UnionType):
+        annotation = next((a for a in typing.get_args(annotation) if typing.get_origin(a) is list), None)
+    return typing.get_args(annotation)[0] if typing.get_origin(annotation) is list else None
+
+
+def _resolve(annotation: Any, data: Any) -> type[BaseModel] | None:
+    """The model class in `annotation` that validates `data` (following optionals and tagged unions)."""
+    annotation = _unwrap(annotation)
+    if typing.get_origin(annotation) in (typing.Union, types.UnionType):
+        models = [a for a in map(_unwrap, typing.get_args(annotation)) if _is_model(a)]
+        kind = data.get("kind") if isinstance(data, dict) else None
+        matching = [m for m in models if "kind" in m.model_fields and m.model_fields["kind"].default == kind]
+        return (matching or models)[0] if len(matching) == 1 or len(models) == 1 else None
+    return annotation if _is_model(annotation) else None
+
+
+def _is_model(annotation: Any) -> bool:
+    return isinstance(annotation, type) and issubclass(annotation, BaseModel)
 
 
 def _what(path: tuple[str | int, ...], data: Any) -> str:
-    """How to name the thing at `path` in a message: `lambda service 'todo-api'`, `flow 3`, ..."""
-    node: Any = data
-    for part in path[:2]:
-        node = node[part] if isinstance(node, dict | list) else None
-    if len(path) >= 2 and path[0] in ("services", "flows") and isinstance(node, dict):
-        label = node.get("id") or (f"{node.get('from')} -> {node.get('to')}" if path[0] == "flows" else None)
-        kind = node.get("kind")
-        noun = "service" if path[0] == "services" else "flow"
-        return f"{kind or ''} {noun} '{label}'".strip() if label else f"{noun} {path[1] + 1}"
-    return "case"
+    """How to name the thing at `path` in a message: `lambda service 'todo-api'`, `reads flow #3`, ..."""
+    if len(path) < 2 or path[0] not in ("services", "flows", "requirements") or not isinstance(path[1], int):
+        return "case"
+    items = data.get(path[0]) if isinstance(data, dict) else None
+    item = items[path[1]] if isinstance(items, list) and path[1] < len(items) else None
+    item = item if isinstance(item, dict) else {}
+    kind = f"{item['kind']} " if isinstance(item.get("kind"), str) else ""
+    noun = {"services": "service", "flows": "flow", "requirements": "requirement"}[path[0]]
+    ident = item.get("id")
+    return f"{kind}{noun} '{ident}'" if isinstance(ident, str) else f"{kind}{noun} #{path[1] + 1}"
+
+
+def _slug(value: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", value.lower()).strip("-") or "name"
 
 
 def _diagnostics(error: ErrorDetails, doc: yamlsafe.Document, name: str) -> list[Diagnostic]:
@@ -164,7 +180,7 @@ def _diagnostics(error: ErrorDetails, doc: yamlsafe.Document, name: str) -> list
             return [Diagnostic(name, *doc.position(base), f"{owner} has no `kind`",
                                f"add `kind:` with one of: {', '.join(valid)}")]
         tag = str(ctx.get("tag"))
-        close = difflib.get_close_matches(tag, valid, n=3, cutoff=0.4)
+        close = difflib.get_close_matches(tag, valid, n=3, cutoff=0.6)
         hint = f"did you mean {' or '.join(repr(c) for c in close)}? " if close else ""
         return [Diagnostic(name, *doc.position((*base, "kind")), f"unknown {noun} kind '{tag}'",
                            f"{hint}valid {noun} kinds: {', '.join(valid)}")]
@@ -188,7 +204,15 @@ def _diagnostics(error: ErrorDetails, doc: yamlsafe.Document, name: str) -> list
         options = [o.strip().strip("'") for o in expected.replace(" or ", ", ").split(",")]
         close = difflib.get_close_matches(str(value), options, n=1, cutoff=0.5)
         hint = f"did you mean '{close[0]}'? valid: {expected}" if close else f"use one of: {expected}"
-        return [Diagnostic(name, *doc.position(base), f"'{field}' of {owner} is {value!r}, not an accepted value", hint)]
+        message = f"'{field}' of {owner} is {value!r}, not an accepted value"
+        return [Diagnostic(name, *doc.position(base), message, hint)]
     where = f"'{field}' of {owner}" if field and not isinstance(base[-1], int) else owner
-    hint = "check the value against the case schema (`archcase schema`)"
+    if kind == "value_error":
+        return [Diagnostic(name, *doc.position(base), f"{where}: {cause}", "")]
+    if kind == "string_pattern_mismatch" and ctx.get("pattern") == ID_PATTERN:
+        hint = f"use lower-case letters, digits and hyphens, starting with a letter: '{_slug(str(value))}'"
+        return [Diagnostic(name, *doc.position(base), f"{where} is {value!r}, not a valid identifier", hint)]
+    model = _model_at(base[:-1], doc.data) if field else None
+    info = model.model_fields.get(field) if model else None
+    hint = info.description if info and info.description else "check the value against `archcase schema`"
     return [Diagnostic(name, *doc.position(base), f"{where}: {message[0].lower()}{message[1:]} (got {value!r})", hint)]

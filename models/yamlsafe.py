@@ -122,7 +122,8 @@ def load(text: str) -> Document:
         mark = exc.problem_mark or exc.context_mark
         line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         problem = ": ".join(str(part) for part in (exc.context, exc.problem) if part)
-        raise YamlError(f"malformed YAML: {problem}", line, column, hint="fix the YAML syntax at that point") from None
+        hint = "check indentation and quoting there (quote values that hold ': ' or '#', or start with a symbol)"
+        raise YamlError(f"malformed YAML: {problem}", line, column, hint=hint) from None
     except yaml.YAMLError as exc:
         raise YamlError(f"malformed YAML: {exc}", 1, 1, hint="fix the YAML syntax") from None
     finally:

@@ -1,0 +1,54 @@
+"""Shared fixtures: paths, the seed document, and a way to run the CLI in-process."""
+
+from __future__ import annotations
+
+import textwrap
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from archcase.cli import main
+
+REPO = Path(__file__).resolve().parents[1]
+CASES = REPO / "cases"
+SHARED = REPO.parent / "shared"
+SEED = SHARED / "seed" / "serverless-architectures.md"
+
+
+@dataclass
+class Run:
+    code: int
+    out: str
+    err: str
+
+
+@pytest.fixture
+def cli(capsys: pytest.CaptureFixture[str]):
+    """Run `archcase ARGS...` in-process and return its exit code and output."""
+
+    def run(*args: str) -> Run:
+        code = main(list(args))
+        captured = capsys.readouterr()
+        return Run(code, captured.out, captured.err)
+
+    return run
+
+
+@pytest.fixture
+def write_case(tmp_path: Path):
+    """Write dedented YAML text to a case file in a temporary folder and return its path."""
+
+    def write(text: str, name: str = "case.yaml") -> Path:
+        path = tmp_path / name
+        path.write_text(textwrap.dedent(text).lstrip("\n"), encoding="utf-8")
+        return path
+
+    return write
+
+
+@pytest.fixture(scope="session")
+def seed_text() -> str:
+    if not SEED.is_file():
+        pytest.skip(f"the seed document is not at {SEED} (../shared is absent in a user's clone)")
+    return SEED.read_text(encoding="utf-8")

@@ -1,0 +1,105 @@
+import networkx as nx
+import pytest
+from archcase.models import Architecture, GraphError
+from pydantic import ValidationError
+
+
+def arch(services, flows=()):
+    return Architecture.model_validate({"name": "t", "title": "T", "services": services, "flows": list(flows)})
+
+
+FN = {"id": "fn", "kind": "lambda", "handler": "app.handler"}
+TABLE = {"id": "tbl", "kind": "dynamodb", "partition_key": {"name": "pk"}}
+
+
+def graph_problems(services, flows):
+    with pytest.raises(ValidationError) as err:
+        arch(services, flows)
+    (error,) = err.value.errors()
+    assert isinstance(error["ctx"]["error"], GraphError)
+    return error["ctx"]["error"].problems
+
+
+def test_secure_defaults_are_filled_in():
+    model = arch([FN, TABLE, {"id": "b", "kind": "s3"}, {"id": "cdn", "kind": "cloudfront"}])
+    fn, table, bucket, cdn = model.services
+    assert (fn.runtime, fn.tracing, fn.timeout_s) == ("python3.12", True, 10)
+    assert (table.point_in_time_recovery, table.encryption, table.deletion_protection) == (True, "aws-managed", True)
+    assert (bucket.block_public_access, bucket.versioning, bucket.enforce_tls, bucket.website_hosting) == (
+        True, True, True, False)
+    assert (cdn.viewer_protocol, cdn.min_tls) == ("redirect-to-https", "TLSv1.2_2021")
+
+
+def test_flow_ids_default_to_source_kind_target():
+    model = arch([FN, TABLE], [{"from": "fn", "to": "tbl", "kind": "reads"}])
+    assert model.flows[0].id == "fn-reads-tbl"
+
+
+def test_to_graph_has_one_node_per_service_and_one_keyed_edge_per_flow():
+    model = arch(
+        [FN, TABLE],
+        [{"from": "fn", "to": "tbl", "kind": "reads"}, {"from": "fn", "to": "tbl", "kind": "writes"}],
+    )
+    graph = model.to_graph()
+    assert isinstance(graph, nx.MultiDiGraph)
+    assert list(graph.nodes) == ["fn", "tbl"]
+    assert graph.nodes["tbl"]["service"].kind == "dynamodb"
+    assert sorted(graph["fn"]["tbl"]) == ["fn-reads-tbl", "fn-writes-tbl"]
+    assert graph.edges["fn", "tbl", "fn-writes-tbl"]["flow"].kind == "writes"
+
+
+def test_unknown_reference_suggests_the_closest_id():
+    (problem,) = graph_problems([FN, TABLE], [{"from": "fn", "to": "tbl2", "kind": "reads"}])
+    assert problem.loc == ("flows", 0, "to")
+    assert "'tbl'" in problem.hint
+
+
+def test_disallowed_pair_names_allowed_targets_and_fitting_kinds():
+    (problem,) = graph_problems(
+        [FN, {"id": "q", "kind": "sqs"}], [{"from": "fn", "to": "q", "kind": "writes"}]
+    )
+    assert problem.loc == ("flows", 0, "kind")
+    assert "dax, dynamodb, s3" in problem.hint
+    assert "use kind: dead-letter or enqueues" in problem.hint
+
+
+def test_duplicate_flow_and_self_loop_are_refused():
+    flows = [{"from": "fn", "to": "tbl", "kind": "reads"}, {"from": "fn", "to": "tbl", "kind": "reads"},
+             {"from": "fn", "to": "fn", "kind": "invokes"}]
+    problems = graph_problems([FN, TABLE], flows)
+    assert [p.message for p in problems] == ["duplicate flow id 'fn-reads-tbl'", "flow from 'fn' to itself"]
+
+
+def test_explicit_ids_allow_two_flows_of_one_kind_between_the_same_services():
+    model = arch([FN, {"id": "b", "kind": "s3"}], [
+        {"id": "read-a", "from": "fn", "to": "b", "kind": "reads", "prefix": "a/"},
+        {"id": "read-b", "from": "fn", "to": "b", "kind": "reads", "prefix": "b/"},
+    ])
+    assert len(model.to_graph().edges) == 2
+
+
+def test_origin_access_applies_to_s3_origins_only():
+    services = [{"id": "cdn", "kind": "cloudfront"}, {"id": "lb", "kind": "alb"}]
+    (problem,) = graph_problems(services, [{"from": "cdn", "to": "lb", "kind": "origin", "access": "oai"}])
+    assert problem.loc == ("flows", 0, "access")
+
+
+def test_models_are_immutable():
+    model = arch([FN])
+    with pytest.raises(ValidationError):
+        model.services[0].memory_mb = 1024  # type: ignore[misc]
+
+
+@pytest.mark.parametrize(
+    ("service", "message"),
+    [
+        ({"id": "s", "kind": "kinesis-stream", "mode": "PROVISIONED"}, "needs shards"),
+        ({"id": "s", "kind": "kinesis-stream", "shards": 2}, "PROVISIONED streams only"),
+        ({"id": "c", "kind": "cloudfront", "default_ttl_s": 10, "max_ttl_s": 5}, "above max_ttl_s"),
+        ({"id": "a", "kind": "api-gateway", "stages": [{"name": "p"}, {"name": "p"}]}, "repeated: p"),
+        ({**TABLE, "stream": "NEW_AND_OLD_IMAGES", "replica_regions": ["eu-west-1", "eu-west-1"]}, "twice"),
+    ],
+)
+def test_service_level_consistency(service, message):
+    with pytest.raises(ValidationError, match=message):
+        arch([service])
