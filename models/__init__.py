@@ -1,9 +1,9 @@
 """Typed models of AWS architectures: services, flows, and the `Architecture` that joins them."""
 
-from .architecture import Architecture, GraphError, Problem, Requirement
+from .architecture import Architecture, GraphError, Problem, Requirement, Settings, Suppression
 from .base import Model, Service
 from .flows import Flow
-from .load import CaseError, Diagnostic, load_case, parse_case
+from .load import CaseError, Diagnostic, SourcedCase, load_case, parse_case, read_case
 from .registry import FLOW_KINDS, SERVICE_KINDS, AnyFlow, AnyService, kind_of
 
 __all__ = [
@@ -20,7 +20,11 @@ __all__ = [
     "Problem",
     "Requirement",
     "Service",
+    "Settings",
+    "SourcedCase",
+    "Suppression",
     "kind_of",
     "load_case",
     "parse_case",
+    "read_case",
 ]

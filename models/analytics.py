@@ -61,7 +61,7 @@ class Athena(Service):
     """Glue Data Catalog database holding the queried tables."""
     enforce_workgroup_configuration: bool = True
     """Clients cannot override the workgroup's result location and encryption."""
-    results_encryption: Literal["SSE_S3", "SSE_KMS"] = "SSE_S3"
+    results_encryption: Literal["SSE_S3", "SSE_KMS", "none"] = "SSE_S3"
     """Encryption of query results."""
     bytes_scanned_cutoff: Annotated[int, Field(ge=10_000_000)] | None = 10_000_000_000
     """Cancel queries scanning more than this many bytes (cost guard); unset means no limit."""

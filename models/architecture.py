@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Iterator
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 
-import networkx as nx
 from pydantic import Field, model_validator
 
 from .base import Id, Model, Service
 from .flows import Flow, Origin
 from .registry import FLOW_KINDS, AnyFlow, AnyService
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 Loc = tuple[str | int, ...]
 
@@ -50,6 +52,36 @@ class Requirement(Model):
     """Ids of the check rules whose passing proves the requirement is met."""
 
 
+class Suppression(Model):
+    """An accepted finding: the rule does not apply to this service or flow, for the reason given."""
+
+    rule: Annotated[str, Field(pattern=r"^AC\d{3}$")]
+    """Id of the rule to suppress (see `archcase rules`)."""
+    target: Id
+    """Id of the service or flow the suppression covers."""
+    reason: Annotated[str, Field(min_length=20)]
+    """Why the finding is accepted: at least a full sentence, for the reviewers who come after you."""
+
+    @model_validator(mode="after")
+    def _reason_is_a_sentence(self) -> Suppression:
+        if len(self.reason.split()) < 4:
+            raise ValueError("a suppression's reason must be at least a sentence (four words or more)")
+        return self
+
+
+class Settings(Model):
+    """Thresholds the checks use; the defaults are documented with each rule."""
+
+    read_heavy_ratio: Annotated[float, Field(gt=1)] = 5.0
+    """A table or API is read-heavy when its expected reads per second are at least this many times its writes."""
+    read_heavy_min_reads_per_s: Annotated[float, Field(ge=0)] = 100.0
+    """...and its expected reads are at least this many per second (below that, caching is not worth it)."""
+    sqs_visibility_factor: Annotated[float, Field(ge=1)] = 6.0
+    """A queue's visibility timeout must be at least this many times its consumer's timeout (AWS advises 6)."""
+    signed_url_max_expiry_s: Annotated[int, Field(ge=1)] = 3600
+    """Longest lifetime accepted for a signed URL, in seconds."""
+
+
 def _close(word: str, options: list[str]) -> str:
     matches = difflib.get_close_matches(word, options, n=3, cutoff=0.5)
     return f"did you mean {' or '.join(repr(m) for m in matches)}?" if matches else ""
@@ -72,6 +104,10 @@ class Architecture(Model):
     """Typed flows between services (`from`, `to`, `kind`)."""
     requirements: list[Requirement] = []
     """What the seed asks of this case, and its answers."""
+    suppressions: list[Suppression] = []
+    """Accepted findings, each with its reason; reported as suppressed, never dropped."""
+    settings: Settings = Settings()
+    """Thresholds used by the checks."""
 
     @model_validator(mode="after")
     def _references_are_sound(self) -> Architecture:
@@ -115,6 +151,12 @@ class Architecture(Model):
                 yield Problem(("flows", i, "to"), f"flow from '{flow.source}' to itself", "a flow joins two services")
                 continue
             yield from _pair_problems(i, flow, kinds[flow.source], kinds[flow.target])
+        targets = set(kinds) | seen_flows
+        for i, suppression in enumerate(self.suppressions):
+            if suppression.target not in targets:
+                yield Problem(("suppressions", i, "target"),
+                              f"suppression target '{suppression.target}' is neither a service nor a flow id",
+                              _close(suppression.target, sorted(targets)) or "name a service id or a flow id")
         seen_reqs: set[str] = set()
         for i, requirement in enumerate(self.requirements):
             if requirement.id in seen_reqs:
@@ -132,6 +174,8 @@ class Architecture(Model):
     def to_graph(self) -> nx.MultiDiGraph:
         """The architecture as a directed multigraph: one node per service (attribute `service`) and
         one edge per flow, keyed by flow id (attribute `flow`), in declaration order."""
+        import networkx as nx  # imported here: the check path does not need it
+
         graph = nx.MultiDiGraph(name=self.name)
         for service in self.services:
             graph.add_node(service.id, service=service, kind=service.kind)

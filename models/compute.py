@@ -8,7 +8,8 @@ from pydantic import Field
 
 from .base import Service
 
-Runtime = Literal["python3.13", "python3.12", "python3.11"]
+Runtime = Literal["python3.13", "python3.12", "python3.11", "python3.10", "python3.9", "python3.8"]
+"""Python runtimes; deprecated ones are accepted so existing functions can be described (checks flag them)."""
 
 
 class LambdaFunction(Service):

@@ -45,8 +45,38 @@ class CaseError(Exception):
         self.diagnostics = diagnostics
 
 
+@dataclass(frozen=True)
+class SourcedCase:
+    """A validated case with the file it came from and the position of everything in it."""
+
+    path: Path
+    architecture: Architecture
+    document: yamlsafe.Document
+
+    def position(self, loc: tuple[str | int, ...]) -> tuple[int, int]:
+        """1-based (line, column) of the value at `loc` in the case file."""
+        return self.document.position(loc)
+
+    def element_position(self, element_id: str) -> tuple[int, int]:
+        """Where the service or flow with this id is declared."""
+        arch = self.architecture
+        for section, items in (("services", arch.services), ("flows", arch.flows)):
+            for i, item in enumerate(items):
+                if item.id == element_id:
+                    return self.position((section, i))
+        return (1, 1)
+
+    def diagnostic(self, loc: tuple[str | int, ...], message: str, hint: str = "") -> Diagnostic:
+        return Diagnostic(str(self.path), *self.position(loc), message, hint)
+
+
 def load_case(path: str | Path) -> Architecture:
     """Read, parse and validate one case file; raises CaseError with located diagnostics."""
+    return read_case(path).architecture
+
+
+def read_case(path: str | Path) -> SourcedCase:
+    """Read, parse and validate one case file, keeping positions; raises CaseError."""
     path = Path(path)
     name = str(path)
     try:
@@ -60,11 +90,16 @@ def load_case(path: str | Path) -> Architecture:
     except UnicodeDecodeError as exc:
         problem = Diagnostic(name, 1, 1, f"file is not UTF-8 text ({exc.reason})", "save it as UTF-8")
         raise CaseError([problem]) from None
-    return parse_case(text, name)
+    architecture, document = _parse(text, name)
+    return SourcedCase(path, architecture, document)
 
 
 def parse_case(text: str, name: str = "<case>") -> Architecture:
     """Parse and validate case text; `name` is used in diagnostics."""
+    return _parse(text, name)[0]
+
+
+def _parse(text: str, name: str) -> tuple[Architecture, yamlsafe.Document]:
     try:
         doc = yamlsafe.load(text)
     except yamlsafe.YamlError as exc:
@@ -76,7 +111,7 @@ def parse_case(text: str, name: str = "<case>") -> Architecture:
             "start from a bundled case: it needs at least `name`, `title` and `services`",
         )])
     try:
-        return Architecture.model_validate(doc.data)
+        return Architecture.model_validate(doc.data), doc
     except ValidationError as exc:
         diagnostics = [d for error in exc.errors() for d in _diagnostics(error, doc, name)]
         raise CaseError(sorted(set(diagnostics), key=lambda d: (d.line, d.column, d.message))) from None

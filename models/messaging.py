@@ -23,8 +23,8 @@ class SqsQueue(Service):
     """How long unconsumed messages are kept, in seconds."""
     max_receive_count: Annotated[int, Field(ge=1, le=1000)] = 5
     """Receives before a message moves to the dead-letter queue (when one is set by a `dead-letter` flow)."""
-    encryption: Literal["sqs-managed", "kms"] = "sqs-managed"
-    """Server-side encryption."""
+    encryption: Literal["sqs-managed", "kms", "none"] = "sqs-managed"
+    """Server-side encryption: SQS-managed keys, a KMS key, or none."""
 
 
 class SnsTopic(Service):

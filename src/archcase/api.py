@@ -2,27 +2,22 @@
 
 from __future__ import annotations
 
+import difflib
 import json
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .cases import BUNDLED
-from .models import Architecture, CaseError, Diagnostic, load_case
+from .models import Architecture, CaseError, Diagnostic, SourcedCase, read_case
 from .output import write_atomic
 from .render import model_json
 
+if TYPE_CHECKING:
+    from .checks.engine import CaseReport
+
 CASE_SUFFIXES = (".yaml", ".yml")
 SCHEMA_ID = "https://archcase.dev/schema/case.schema.json"
-
-
-@dataclass(frozen=True)
-class LoadedCase:
-    """A validated case and the file it came from."""
-
-    path: Path
-    architecture: Architecture
 
 
 def case_files(paths: Iterable[str | Path]) -> list[Path]:
@@ -46,23 +41,24 @@ def case_files(paths: Iterable[str | Path]) -> list[Path]:
     return files
 
 
-def load_cases(paths: Iterable[str | Path]) -> list[LoadedCase]:
+def load_cases(paths: Iterable[str | Path]) -> list[SourcedCase]:
     """Load and validate every case named by `paths`; all problems of all files are raised together."""
-    loaded: list[LoadedCase] = []
+    loaded: list[SourcedCase] = []
     problems: list[Diagnostic] = []
     names: dict[str, Path] = {}
     for path in case_files(paths):
         try:
-            architecture = load_case(path)
+            case = read_case(path)
         except CaseError as exc:
             problems.extend(exc.diagnostics)
             continue
+        architecture = case.architecture
         if architecture.name in names:
             problems.append(Diagnostic(str(path), 1, 1,
                                        f"case name '{architecture.name}' is also used by {names[architecture.name]}",
                                        "give every case a unique `name`: it names the output folder"))
         names.setdefault(architecture.name, path)
-        loaded.append(LoadedCase(path, architecture))
+        loaded.append(case)
     if problems:
         raise CaseError(problems)
     return loaded
@@ -84,6 +80,31 @@ def build(paths: Sequence[str | Path] = (), out: str | Path = "out") -> list[Pat
         write_atomic(target, model_json.render(case.architecture))
         written.append(target)
     return written
+
+
+def check(paths: Sequence[str | Path], pack: str = "default") -> list[CaseReport]:
+    """Load the cases and hold each against the rules of a pack."""
+    from .checks.catalogue import RULES
+    from .checks.engine import check as run_checks
+    from .checks.packs import PACKS
+
+    cases = load_cases(paths)
+    problems = [problem for case in cases for problem in _unknown_rule_ids(case, RULES)]
+    if problems:
+        raise CaseError(problems)
+    return [run_checks(case.architecture, PACKS[pack], case.element_position, str(case.path)) for case in cases]
+
+
+def _unknown_rule_ids(case: SourcedCase, known: Mapping[str, object]) -> Iterable[Diagnostic]:
+    arch = case.architecture
+    named = [(("requirements", i, "rules", j), rule_id)
+             for i, r in enumerate(arch.requirements) for j, rule_id in enumerate(r.rules)]
+    named += [(("suppressions", i, "rule"), s.rule) for i, s in enumerate(arch.suppressions)]
+    for loc, rule_id in named:
+        if rule_id not in known:
+            close = difflib.get_close_matches(rule_id, list(known), n=1)
+            hint = f"did you mean {close[0]}? " if close else ""
+            yield case.diagnostic(loc, f"unknown rule id '{rule_id}'", f"{hint}see `archcase rules` for the catalogue")
 
 
 def schema() -> dict[str, Any]:

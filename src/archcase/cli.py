@@ -6,6 +6,7 @@ Exit status: 0 success, 2 bad input (the message says which file, where, and how
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -14,7 +15,8 @@ from . import __version__, api
 from .models import CaseError
 from .output import write_atomic
 
-EXIT_OK, EXIT_BAD_INPUT = 0, 2
+EXIT_OK, EXIT_FINDINGS, EXIT_BAD_INPUT = 0, 1, 2
+PACK_NAMES = ("default", "seed", "strict")
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
@@ -39,6 +41,26 @@ def cmd_build(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_check(args: argparse.Namespace) -> int:
+    from .checks.formats import FORMATS
+
+    reports = api.check(args.paths, args.pack)
+    color = args.format == "text" and not args.output and sys.stdout.isatty() and "NO_COLOR" not in os.environ
+    text = FORMATS[args.format](reports, args.fail_on, color)
+    if args.output:
+        write_atomic(Path(args.output), text)
+    else:
+        sys.stdout.write(text)
+    return EXIT_FINDINGS if any(report.blocking(args.fail_on) for report in reports) else EXIT_OK
+
+
+def cmd_rules(args: argparse.Namespace) -> int:
+    from .checks.catalogue_docs import FORMATS
+
+    sys.stdout.write(FORMATS[args.format]())
+    return EXIT_OK
+
+
 def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(prog="archcase", description="Architecture as data: validate, draw, deploy.")
     root.add_argument("--version", action="version", version=f"archcase {__version__}")
@@ -51,6 +73,19 @@ def parser() -> argparse.ArgumentParser:
     schema = commands.add_parser("schema", help="print the JSON Schema of case files")
     schema.add_argument("--out", metavar="FILE", help="write to FILE instead of standard output")
     schema.set_defaults(run=cmd_schema)
+
+    check = commands.add_parser("check", help="hold cases against best-practice rules")
+    check.add_argument("paths", nargs="+", metavar="PATH", help="case file or folder of case files")
+    check.add_argument("--format", choices=["text", "json", "sarif", "junit"], default="text")
+    check.add_argument("--output", metavar="FILE", help="write the report to FILE instead of standard output")
+    check.add_argument("--fail-on", choices=["critical", "high", "medium", "low", "info"], default="high",
+                       help="exit 1 when an unsuppressed finding has this severity or above (default: high)")
+    check.add_argument("--pack", choices=sorted(PACK_NAMES), default="default", help="rule pack (default: default)")
+    check.set_defaults(run=cmd_check)
+
+    rules = commands.add_parser("rules", help="list the rule catalogue")
+    rules.add_argument("--format", choices=["text", "json", "markdown"], default="text")
+    rules.set_defaults(run=cmd_rules)
 
     build = commands.add_parser("build", help="build every case (default: the bundled ones) into out/<case>/")
     build.add_argument("paths", nargs="*", metavar="PATH", help="case file or folder (default: bundled cases)")

@@ -1,0 +1,32 @@
+"""The rule catalogue: every rule of the rule modules, listed explicitly (no registration side effects)."""
+
+from __future__ import annotations
+
+import re
+from types import ModuleType
+
+from .rule import Rule
+from .rules import analytics, api, compute, data, edge, iam, identity, messaging
+
+RULE_MODULES: tuple[ModuleType, ...] = (edge, api, compute, data, identity, messaging, analytics, iam)
+
+UNUSED_SUPPRESSION = "AC001"
+"""Id under which a suppression that matches no finding is reported."""
+
+ID_PATTERN = re.compile(r"^AC\d{3}$")
+
+
+def _collect() -> dict[str, Rule]:
+    rules: dict[str, Rule] = {}
+    for module in RULE_MODULES:
+        for value in vars(module).values():
+            found = getattr(value, "rule", None)
+            if isinstance(found, Rule):
+                if found.id in rules:
+                    raise RuntimeError(f"rule id {found.id} is used twice")
+                rules[found.id] = found
+    return dict(sorted(rules.items()))
+
+
+RULES: dict[str, Rule] = _collect()
+"""Every rule, by id, in id order."""

@@ -1,0 +1,127 @@
+"""Run a pack of rules over an architecture: findings, suppressions and requirement traceability."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from ..models import Architecture
+from .catalogue import RULES, UNUSED_SUPPRESSION
+from .graph import Graph
+from .packs import PACKS, Pack
+from .rule import Rule, Severity, severity_rank
+
+Locate = Callable[[str], tuple[int, int]]
+
+
+@dataclass(frozen=True)
+class Finding:
+    """A rule's verdict on one service or flow that is not a pass."""
+
+    rule_id: str
+    severity: Severity
+    title: str
+    status: str
+    """`fail`, or `unknown` when the rule could not decide."""
+    target: str
+    """Id of the service or flow (or the case name, for case-level findings)."""
+    target_type: str
+    message: str
+    line: int = 1
+    column: int = 1
+    suppressed: bool = False
+    suppression_reason: str | None = None
+
+    def blocks(self, threshold: Severity) -> bool:
+        """Whether this finding fails a run whose `--fail-on` is `threshold`."""
+        return self.status == "fail" and not self.suppressed and severity_rank(self.severity) >= severity_rank(threshold)
+
+
+@dataclass(frozen=True)
+class RequirementResult:
+    id: str
+    question: str
+    answer: str
+    rules: tuple[str, ...]
+    met: bool
+    reasons: tuple[str, ...]
+
+
+@dataclass
+class CaseReport:
+    """Everything `archcase check` knows about one case."""
+
+    case: str
+    title: str
+    path: str
+    pack: str
+    rules: list[Rule]
+    findings: list[Finding] = field(default_factory=list)
+    applicable: Counter[str] = field(default_factory=Counter)
+    """How many services or flows each rule looked at (passes included)."""
+    requirements: list[RequirementResult] = field(default_factory=list)
+
+    def blocking(self, threshold: Severity) -> list[Finding]:
+        return [f for f in self.findings if f.blocks(threshold)]
+
+
+def check(architecture: Architecture, pack: Pack | None = None, locate: Locate | None = None, path: str = "") -> CaseReport:
+    """Hold an architecture against every rule of a pack (the default pack when none is given)."""
+    pack = pack or PACKS["default"]
+    where = locate or (lambda _id: (1, 1))
+    graph = Graph(architecture)
+    suppressions = {(s.rule, s.target): s for s in architecture.suppressions}
+    used: set[tuple[str, str]] = set()
+    report = CaseReport(architecture.name, architecture.title, path, pack.name, pack.rules())
+    for rule in report.rules:
+        severity = pack.severity(rule)
+        if rule.on == "service":
+            elements = graph.of_kind(*rule.kinds)
+            target_type = "service"
+        else:
+            elements = [flow for kind in rule.kinds for flow in graph.flows_by_kind.get(kind, ())]
+            target_type = "flow"
+        for element in elements:
+            outcome = rule.check(element, graph)
+            if outcome.status == "n/a":
+                continue
+            report.applicable[rule.id] += 1
+            if outcome.status == "pass":
+                continue
+            suppression = suppressions.get((rule.id, element.id))
+            if suppression:
+                used.add((rule.id, element.id))
+            report.findings.append(Finding(
+                rule.id, severity, rule.title, outcome.status, element.id, target_type, outcome.message,
+                *where(element.id), suppressed=suppression is not None,
+                suppression_reason=suppression.reason if suppression else None,
+            ))
+    run = {rule.id for rule in report.rules}
+    for key, suppression in suppressions.items():
+        if key not in used and suppression.rule in run:
+            report.findings.append(Finding(
+                UNUSED_SUPPRESSION, "low", "Suppression matches no finding", "fail", suppression.target, "suppression",
+                f"suppression of {suppression.rule} on '{suppression.target}' matches no finding: remove it",
+                *where(suppression.target),
+            ))
+    report.requirements = [_requirement(r, report) for r in architecture.requirements]
+    return report
+
+
+def _requirement(requirement, report: CaseReport) -> RequirementResult:  # type: ignore[no-untyped-def]
+    run = {rule.id for rule in report.rules}
+    reasons = []
+    if not requirement.rules:
+        reasons.append("no rule proves it")
+    for rule_id in requirement.rules:
+        findings = [f for f in report.findings if f.rule_id == rule_id]
+        if rule_id not in run:
+            reasons.append(f"{rule_id} is not in pack '{report.pack}'")
+        elif not report.applicable[rule_id]:
+            reasons.append(f"{rule_id} ({RULES[rule_id].title}) applies to nothing in this case")
+        elif findings:
+            reasons.extend(f"{f.rule_id} on '{f.target}': {f.message}" + (" (suppressed)" if f.suppressed else "")
+                           for f in findings)
+    return RequirementResult(requirement.id, requirement.question, requirement.answer, tuple(requirement.rules),
+                             not reasons, tuple(reasons))

@@ -1,0 +1,42 @@
+"""Check reports as text for people: grouped by case, coloured on a terminal, with a summary line."""
+
+from __future__ import annotations
+
+from ..engine import CaseReport
+from ..rule import Severity, severity_rank
+
+COLORS = {"critical": "\033[1;31m", "high": "\033[31m", "medium": "\033[33m", "low": "\033[36m", "info": "\033[2m"}
+GREEN, RED, DIM, RESET = "\033[32m", "\033[31m", "\033[2m", "\033[0m"
+
+
+def render(reports: list[CaseReport], fail_on: Severity, color: bool = False) -> str:
+    def paint(code: str, text: str) -> str:
+        return f"{code}{text}{RESET}" if color else text
+
+    lines: list[str] = []
+    totals = {"fail": 0, "suppressed": 0, "unknown": 0, "met": 0, "requirements": 0}
+    for report in reports:
+        lines.append(f"{report.case} ({report.path or report.title})")
+        for f in sorted(report.findings, key=lambda f: (f.suppressed, -severity_rank(f.severity), f.rule_id, f.target)):
+            state = "suppressed" if f.suppressed else ("undecided" if f.status == "unknown" else f.severity)
+            tag = paint(DIM if f.suppressed else COLORS[f.severity], f"{state:>10}")
+            lines.append(f"  {tag}  {f.rule_id}  {report.path}:{f.line}:{f.column}  {f.message}")
+            if f.suppressed:
+                lines.append(f"              reason: {f.suppression_reason}")
+            key = "suppressed" if f.suppressed else ("unknown" if f.status == "unknown" else "fail")
+            totals[key] += 1
+        for r in report.requirements:
+            totals["requirements"] += 1
+            totals["met"] += r.met
+            mark = paint(GREEN, "met") if r.met else paint(RED, "NOT MET")
+            lines.append(f"  requirement {r.id}: {mark}  ({', '.join(r.rules) or 'no rules'})")
+            lines.extend(f"      - {reason}" for reason in r.reasons)
+        if not report.findings and not report.requirements:
+            lines.append("  no findings")
+    blocking = sum(len(r.blocking(fail_on)) for r in reports)
+    summary = (f"{len(reports)} case(s), {totals['fail']} finding(s), {totals['unknown']} undecided, "
+               f"{totals['suppressed']} suppressed; requirements met {totals['met']}/{totals['requirements']}; "
+               f"{blocking} at or above {fail_on}")
+    lines.append(paint(RED if blocking else GREEN, summary))
+    return "\n".join(lines) + "\n"
+

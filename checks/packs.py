@@ -1,0 +1,39 @@
+"""Rule packs: a named selection of rules, with severity overrides."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .catalogue import RULES
+from .rule import Rule, Severity
+
+
+@dataclass(frozen=True)
+class Pack:
+    name: str
+    description: str
+    rule_ids: tuple[str, ...]
+    overrides: dict[str, Severity] = field(default_factory=dict)
+
+    def rules(self) -> list[Rule]:
+        return [RULES[rule_id] for rule_id in self.rule_ids]
+
+    def severity(self, rule: Rule) -> Severity:
+        return self.overrides.get(rule.id, rule.severity)
+
+
+SEED_PRACTICES = ("AC101", "AC102", "AC103", "AC104", "AC105", "AC106", "AC109", "AC110", "AC111", "AC112",
+                  "AC114", "AC115", "AC116", "AC202", "AC205", "AC208", "AC209", "AC303", "AC304", "AC306",
+                  "AC408", "AC506", "AC507", "AC508", "AC510", "AC606", "AC703", "AC704", "AC705", "AC801",
+                  "AC802", "AC803")
+
+PACKS: dict[str, Pack] = {
+    pack.name: pack
+    for pack in (
+        Pack("default", "Every rule at its own severity.", tuple(RULES)),
+        Pack("seed", "Only the practices the seed document teaches (edge, signed URLs, caching, event flows, "
+             "identity, least privilege).", SEED_PRACTICES),
+        Pack("strict", "Every rule; the low-severity hygiene rules raised to medium.", tuple(RULES),
+             {rule_id: "medium" for rule_id, rule in RULES.items() if rule.severity == "low"}),
+    )
+}

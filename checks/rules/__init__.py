@@ -1,0 +1,1 @@
+"""The rule library, one module per area. `checks.catalogue` lists the modules explicitly."""
