@@ -19,6 +19,7 @@ class Model(BaseModel):
         extra="forbid",
         use_attribute_docstrings=True,
         populate_by_name=True,
+        defer_build=True,  # build validators once, inside Architecture's, not per class at import
     )
 
 

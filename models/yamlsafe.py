@@ -56,7 +56,7 @@ def _mark(node: yaml.Node) -> tuple[int, int]:
 
 
 class _Builder:
-    def __init__(self, loader: yaml.SafeLoader) -> None:
+    def __init__(self, loader: Any) -> None:
         self.loader = loader
         self.doc = Document(data=None)
         self.count = 0
@@ -110,9 +110,13 @@ class _Builder:
         return result
 
 
+Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+"""libyaml's parser when PyYAML was built with it (several times faster), else the pure-Python one."""
+
+
 def load(text: str) -> Document:
     """Parse YAML text into plain data with positions; raises YamlError."""
-    loader = yaml.SafeLoader(text)
+    loader = Loader(text)
     try:
         node = loader.get_single_node()
         builder = _Builder(loader)

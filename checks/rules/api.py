@@ -142,7 +142,8 @@ def prefer_alb(lb: Service, g: Graph) -> Outcome:
     return fail(f"'{lb.id}' is a Classic Load Balancer")
 
 
-@rule("AC214", severity="medium", services=("alb", "clb", "autoscaling-group"), title="Load balancers and EC2 fleets span two or more Availability Zones",
+@rule("AC214", severity="medium", services=("alb", "clb", "autoscaling-group"),
+      title="Load balancers and EC2 fleets span two or more Availability Zones",
       rationale="One Availability Zone is a single point of failure for the whole service.",
       remediation="Set `availability_zones: 2` or more.",
       docs="https://docs.aws.amazon.com/autoscaling/ec2/userguide/ec2-auto-scaling-availability-zone-balanced.html",

@@ -50,7 +50,8 @@ def enhanced_flow(pool: Service, g: Graph) -> Outcome:
     return passes_if(not pool.classic_flow, f"identity pool '{pool.id}' allows the basic authentication flow")
 
 
-@rule("AC506", severity="high", services=("cognito-identity-pool",), title="Identity pools federate a managed user pool and get credentials from STS",
+@rule("AC506", severity="high", services=("cognito-identity-pool",),
+      title="Identity pools federate a managed user pool and get credentials from STS",
       rationale="""Users should authenticate through a managed service: the identity pool trusts the Cognito
       user pool's tokens and exchanges them for temporary STS credentials, never long-lived keys.""",
       remediation="Add `federates` to the user pool and `assumes-role` to STS from the identity pool.",
