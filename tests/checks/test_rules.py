@@ -1,0 +1,158 @@
+"""Every rule, shown compliant and non-compliant on the bundled cases.
+
+Each row breaks one bundled case in one small way (removing the OAI, dropping DAX from a read-heavy
+table, serving paid content by S3 presigned URL, making the API HTTP, removing a DLQ, ...) and names
+exactly the rules that must then fire: no fewer, and no others. The unbroken case is the compliant
+example, and the rule must actually look at something in it (it applies), unless the row gives a
+compliant variant of its own.
+"""
+
+from __future__ import annotations
+
+import pytest
+from archcase.checks.catalogue import RULES, UNUSED_SUPPRESSION
+from archcase.checks.engine import check
+
+from .mutations import NULL, add, add_service, drop, flow, svc, variant
+
+T, B, M, P, U, D = "mytodolist", "myblog", "microservices", "paid-content", "software-updates", "big-data-ingestion"
+
+# rule id: (case, non-compliant edits, rules expected to fire, compliant edits or None for the case as it is)
+CASES = {
+    "AC101": (B, [flow("blog-cdn", "origin", "site-content", access="none")], {"AC101"}, None),
+    "AC102": (B, [svc("site-content", block_public_access=False)], {"AC102", "AC401"}, None),
+    "AC103": (T, [svc("user-files", website_hosting=True)], {"AC103"}, None),
+    "AC104": (B, [svc("blog-cdn", viewer_protocol="allow-all")], {"AC104"}, None),
+    "AC105": (B, [svc("blog-cdn", min_tls="TLSv1_2016")], {"AC105"}, None),
+    "AC106": (U, [flow("updates-cdn", "origin", "updates-lb", protocol="http")], {"AC106"}, None),
+    "AC107": (B, [svc("blog-cdn", access_logging=False)], {"AC107"}, None),
+    "AC108": (B, [svc("blog-cdn", waf=False)], {"AC108"}, None),
+    "AC109": (P, [svc("content-cdn", signed_urls=None)], {"AC109"}, None),
+    "AC110": (P, [drop("url-signer", "signs", "content-cdn"), add("url-signer", "signs", "premium-content")],
+              {"AC110", "AC112"}, None),
+    "AC111": (P, [drop("content-cdn", "origin", "premium-content")], {"AC111"}, None),
+    "AC112": (P, [drop("url-signer", "signs", "content-cdn")], {"AC112"}, None),
+    "AC113": (P, [flow("url-signer", "signs", "content-cdn", expires_s=86400)], {"AC113"}, None),
+    "AC114": (B, [drop("readers", "calls", "blog-cdn")], {"AC114"}, None),
+    "AC115": (B, [svc("posts", replica_regions=[])], {"AC115"}, None),
+    "AC116": (U, [drop("updates-cdn", "origin", "updates-lb")], {"AC116"}, None),
+    "AC117": (U, [svc("updates-cdn", default_ttl_s=0)], {"AC117"}, None),
+    "AC118": (P, [drop("url-signer", "reads", "premium-users")], {"AC118"}, None),
+    "AC201": (T, [drop("todo-api", "authorizes", "user-pool")], {"AC201", "AC202"}, None),
+    "AC202": (T, [drop("mobile-app", "authenticates", "user-pool")], {"AC202"}, None),
+    "AC203": (T, [svc("todo-api", access_logging=False)], {"AC203"}, None),
+    "AC204": (T, [svc("todo-api", tracing=False)], {"AC204"}, None),
+    "AC205": (T, [svc("todo-api", stages=[{"name": "prod"}])], {"AC205"}, None),
+    "AC206": (T, [svc("todo-api", stages=[{"name": "prod", "cache": {"encrypted": False}}])], {"AC206"}, None),
+    "AC207": (T, [svc("todo-api", min_tls="TLS_1_0")], {"AC207"}, None),
+    "AC208": (T, [flow("mobile-app", "calls", "todo-api", protocol="http")], {"AC208"}, None),
+    "AC209": (M, [svc("catalog-lb", listeners=[{"protocol": "HTTP", "port": 80}])], {"AC209"}, None),
+    "AC210": (M, [svc("catalog-lb", tls_policy="ELBSecurityPolicy-2016-08")], {"AC210"}, None),
+    "AC211": (M, [svc("catalog-lb", access_logging=False)], {"AC211"}, None),
+    "AC212": (M, [svc("catalog-lb", drop_invalid_headers=False)], {"AC212"}, None),
+    "AC213": (U, [svc("updates-lb", kind="clb")], {"AC213"}, None),
+    "AC214": (M, [svc("catalog-servers", availability_zones=1)], {"AC214"}, None),
+    "AC215": (M, [svc("catalog-lb", deletion_protection=False)], {"AC215"}, None),
+    "AC216": (M, [flow("orders-api", "invokes", "orders-function", routes=None)], {"AC216"}, None),
+    "AC301": (T, [svc("todo-function", runtime="python3.9")], {"AC301"}, None),
+    "AC302": (T, [svc("todo-function", tracing=False)], {"AC302"}, None),
+    "AC303": (B, [drop("welcome-email", "dead-letter", "welcome-email-dlq")], {"AC303", "AC608"}, None),
+    "AC304": (D, [svc("new-data", visibility_timeout_s=60)], {"AC304"}, None),
+    "AC305": (M, [flow("shipping-queue", "triggers", "shipping-worker", report_batch_item_failures=False)], {"AC305"}, None),
+    "AC306": (B, [flow("thumbnailer", "writes", "photos", prefix="uploads/thumbs/")], {"AC306"}, None),
+    "AC307": (T, [svc("todo-function", in_vpc=False)], {"AC307"}, None),
+    "AC308": (T, [svc("todo-function", timeout_s=60)], {"AC308"}, None),
+    "AC309": (U, [svc("update-servers", imdsv2_required=False)], {"AC309"}, None),
+    "AC310": (U, [svc("update-servers", ebs_encrypted=False)], {"AC310"}, None),
+    "AC311": (M, [drop("orders-api", "invokes", "orders-function")], {"AC311"}, None),
+    "AC401": (T, [svc("user-files", block_public_access=False)], {"AC401"}, None),
+    "AC402": (T, [svc("user-files", enforce_tls=False)], {"AC402"}, None),
+    "AC403": (T, [svc("user-files", versioning=False)], {"AC403"}, None),
+    "AC404": (T, [svc("user-files", access_logging=False)], {"AC404"}, None),
+    "AC405": (T, [svc("todos", point_in_time_recovery=False)], {"AC405"}, None),
+    "AC406": (T, [svc("todos", encryption="aws-owned")], {"AC406"}, None),
+    "AC407": (T, [svc("todos", deletion_protection=False)], {"AC407"}, None),
+    "AC408": (T, [add("todo-function", "reads", "todos")], {"AC408"}, None),
+    "AC409": (T, [svc("todo-cache", encryption_at_rest=False)], {"AC409"}, None),
+    "AC410": (T, [svc("todo-cache", tls_in_transit=False)], {"AC410"}, None),
+    "AC411": (T, [svc("todo-cache", nodes=1)], {"AC411"}, None),
+    "AC412": (B, [svc("users", stream=None, replica_regions=[])], {"AC412", "AC115", "AC606"}, None),
+    "AC413": (T, [drop("todo-cache", "caches", "todos")], {"AC413", "AC408"}, None),
+    "AC501": (T, [svc("user-pool", password_min_length=6)], {"AC501"}, None),
+    "AC502": (T, [svc("user-pool", mfa="off")], {"AC502"}, None),
+    "AC503": (T, [svc("user-pool", advanced_security=False)], {"AC503"}, None),
+    "AC504": (T, [svc("identity-pool", allow_unauthenticated=True)], {"AC504"}, None),
+    "AC505": (T, [svc("identity-pool", classic_flow=True)], {"AC505"}, None),
+    "AC506": (T, [drop("identity-pool", "assumes-role", "sts")], {"AC506"}, None),
+    "AC507": (T, [drop("identity-pool", "grants", "user-files")], {"AC507", "AC510"}, None),
+    "AC508": (T, [add("mobile-app", "reads", "todos")], {"AC508", "AC408"},
+              [add("mobile-app", "reads", "todos"), drop("todo-function", "reads", "todo-cache"),
+               add("identity-pool", "grants", "todos", actions=["dynamodb:Query"], scope="user"),
+               svc("todos", expected_reads_per_s=None)]),
+    "AC509": (T, [flow("identity-pool", "grants", "user-files", scope="all")], {"AC509", "AC507", "AC510"}, None),
+    "AC510": (T, [drop("identity-pool", "grants", "user-files"), drop("mobile-app", "reads", "user-files"),
+                  drop("mobile-app", "writes", "user-files")], {"AC510"}, None),
+    "AC601": (M, [svc("shipping-queue", encryption="none")], {"AC601"}, None),
+    "AC602": (M, [drop("shipping-queue", "dead-letter", "shipping-dlq")], {"AC602", "AC608"}, None),
+    "AC603": (M, [svc("shipping-dlq", retention_s=60)], {"AC603"}, None),
+    "AC604": (M, [svc("order-events", encryption=False)], {"AC604"}, None),
+    "AC605": (M, [drop("order-events", "subscribes", "shipping-queue"), drop("order-events", "subscribes", "billing-function")],
+              {"AC605", "AC608", "AC311"}, None),
+    "AC606": (B, [svc("users", stream="KEYS_ONLY", replica_regions=[])], {"AC606", "AC115"}, None),
+    "AC607": (B, [svc("email", dkim=False)], {"AC607"}, None),
+    "AC608": (B, [add_service(id="spare-queue", kind="sqs")], {"AC608"}, None),
+    "AC701": (D, [svc("ingest-stream", encryption=False)], {"AC701"}, None),
+    "AC702": (D, [svc("delivery", encryption=False)], {"AC702"}, None),
+    "AC703": (D, [drop("delivery", "delivers", "ingestion-bucket")], {"AC703"}, None),
+    "AC704": (D, [drop("ingest-stream", "delivers", "delivery")], {"AC704"}, None),
+    "AC705": (D, [drop("analytics", "writes", "reporting-bucket"), add("analytics", "writes", "ingestion-bucket", prefix="reports/")],
+              {"AC705"}, None),
+    "AC706": (D, [svc("analytics", enforce_workgroup_configuration=False)], {"AC706"}, None),
+    "AC707": (D, [svc("analytics", results_encryption="none")], {"AC707"}, None),
+    "AC708": (D, [svc("analytics", bytes_scanned_cutoff=NULL)], {"AC708"}, None),
+    "AC709": (D, [svc("delivery", compression="UNCOMPRESSED")], {"AC709"}, None),
+    "AC710": (D, [svc("transform", timeout_s=10)], {"AC710"}, None),
+    "AC801": (T, [flow("identity-pool", "grants", "user-files", actions=["s3:*"])], {"AC801"}, None),
+    "AC802": (T, [flow("identity-pool", "grants", "user-files", actions=["s3:GetObject", "s3:PutBucketPolicy"])],
+              {"AC802"}, None),
+    "AC803": (T, [drop("mobile-app", "writes", "user-files")], {"AC803"}, None),
+    "AC804": (T, [add("mobile-app", "reads", "todos"), drop("todo-function", "reads", "todo-cache"),
+                  add("identity-pool", "grants", "todos", actions=["dynamodb:Query", "dynamodb:Scan"], scope="user"),
+                  svc("todos", expected_reads_per_s=None)], {"AC804"},
+              [add("mobile-app", "reads", "todos"), drop("todo-function", "reads", "todo-cache"),
+               add("identity-pool", "grants", "todos", actions=["dynamodb:Query"], scope="user"),
+               svc("todos", expected_reads_per_s=None)]),
+}
+
+NEVER_COMPLIANT_WHEN_APPLICABLE = {"AC213"}  # "use an ALB": a Classic Load Balancer always fails it
+
+
+def fired(architecture) -> set[str]:
+    return {f.rule_id for f in check(architecture).findings if f.status == "fail" and not f.suppressed}
+
+
+def test_every_rule_has_examples():
+    assert set(CASES) == set(RULES)
+
+
+@pytest.mark.parametrize("rule_id", sorted(CASES))
+def test_rule_fires_exactly_as_expected_on_a_broken_variant(rule_id):
+    case, edits, expected, _ = CASES[rule_id]
+    assert rule_id in expected
+    assert fired(variant(case, *edits)) == expected
+
+
+@pytest.mark.parametrize("rule_id", sorted(CASES))
+def test_rule_passes_on_the_compliant_example(rule_id):
+    case, _, _, compliant = CASES[rule_id]
+    report = check(variant(case, *(compliant or [])))
+    assert [f.message for f in report.findings if f.rule_id == rule_id and not f.suppressed] == []
+    if rule_id not in NEVER_COMPLIANT_WHEN_APPLICABLE:
+        assert report.applicable[rule_id] > 0, f"{rule_id} does not apply to anything in the compliant example"
+
+
+def test_unused_suppression_is_reported():
+    report = check(variant(U, svc("updates-cdn", waf=True)))
+    (finding,) = [f for f in report.findings if not f.suppressed]
+    assert (finding.rule_id, finding.target) == (UNUSED_SUPPRESSION, "updates-cdn")
+    assert "matches no finding" in finding.message
