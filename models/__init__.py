@@ -2,6 +2,7 @@
 
 from .architecture import Architecture, GraphError, Problem, Requirement, Settings, Suppression
 from .base import Model, Service
+from .docs import document
 from .flows import Flow
 from .load import CaseError, Diagnostic, SourcedCase, load_case, parse_case, read_case
 from .registry import FLOW_KINDS, SERVICE_KINDS, AnyFlow, AnyService, kind_of
@@ -23,6 +24,7 @@ __all__ = [
     "Settings",
     "SourcedCase",
     "Suppression",
+    "document",
     "kind_of",
     "load_case",
     "parse_case",

@@ -12,12 +12,12 @@ Id = Annotated[str, Field(pattern=ID_PATTERN)]
 
 
 class Model(BaseModel):
-    """Base of all archcase models: immutable, unknown fields rejected, field docstrings kept."""
+    """Base of all archcase models: immutable, unknown fields rejected. The docstring under each field is
+    its description (applied by `models.docs.document` where descriptions are shown)."""
 
     model_config = ConfigDict(
         frozen=True,
         extra="forbid",
-        use_attribute_docstrings=True,
         populate_by_name=True,
         defer_build=True,  # build validators once, inside Architecture's, not per class at import
     )

@@ -15,7 +15,8 @@ from pydantic_core import ErrorDetails
 
 from . import yamlsafe
 from .architecture import Architecture, GraphError
-from .base import ID_PATTERN
+from .base import ID_PATTERN, Model
+from .docs import document
 from .registry import FLOW_KINDS, SERVICE_KINDS
 
 MAX_BYTES = 5_000_000
@@ -113,6 +114,7 @@ def _parse(text: str, name: str) -> tuple[Architecture, yamlsafe.Document]:
     try:
         return Architecture.model_validate(doc.data), doc
     except ValidationError as exc:
+        document(Model)  # field descriptions make the hints
         diagnostics = [d for error in exc.errors() for d in _diagnostics(error, doc, name)]
         raise CaseError(sorted(set(diagnostics), key=lambda d: (d.line, d.column, d.message))) from None
 

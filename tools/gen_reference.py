@@ -8,7 +8,7 @@ import sys
 from collections import defaultdict
 from pathlib import Path
 
-from archcase.models import FLOW_KINDS, SERVICE_KINDS
+from archcase.models import FLOW_KINDS, SERVICE_KINDS, Model, document
 from pydantic.fields import FieldInfo
 from pydantic_core import to_jsonable_python
 
@@ -26,6 +26,7 @@ def _cell(text: str | None) -> str:
 
 
 def reference() -> str:
+    document(Model)
     lines = ["# Case file reference", "",
              "Generated from the model registries by `python tools/gen_reference.py`; do not edit by hand.", "",
              "## Service kinds", ""]

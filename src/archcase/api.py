@@ -8,6 +8,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from . import models
 from .cases import BUNDLED
 from .models import Architecture, CaseError, Diagnostic, SourcedCase, read_case
 from .output import write_atomic
@@ -109,6 +110,7 @@ def _unknown_rule_ids(case: SourcedCase, known: Mapping[str, object]) -> Iterabl
 
 def schema() -> dict[str, Any]:
     """JSON Schema of case files, for editors (yaml-language-server) and other tools."""
+    models.document(models.Model)
     document = Architecture.model_json_schema(by_alias=True)
     return {"$schema": "https://json-schema.org/draft/2020-12/schema", "$id": SCHEMA_ID, **document}
 
