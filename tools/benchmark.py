@@ -81,7 +81,7 @@ def best(fn, repeat: int) -> tuple[float, Any]:  # type: ignore[no-untyped-def]
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", default="1000,10000,50000")
-    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args()
     print(f"python {sys.version.split()[0]}, best of {args.repeat}")
     print(f"{'services':>9} {'flows':>7} {'validate s':>11} {'check s':>9} {'findings':>9}")
