@@ -6,7 +6,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from ..models import Architecture
+from ..models import Architecture, Requirement
 from .catalogue import RULES, UNUSED_SUPPRESSION
 from .graph import Graph
 from .packs import PACKS, Pack
@@ -109,7 +109,7 @@ def check(architecture: Architecture, pack: Pack | None = None, locate: Locate |
     return report
 
 
-def _requirement(requirement, report: CaseReport) -> RequirementResult:  # type: ignore[no-untyped-def]
+def _requirement(requirement: Requirement, report: CaseReport) -> RequirementResult:
     run = {rule.id for rule in report.rules}
     reasons = []
     if not requirement.rules:

@@ -39,7 +39,3 @@ class Service(Model):
     """Human-readable name for diagrams and reports; defaults to the id."""
     description: str | None = None
     """What this service does in the architecture."""
-
-    @property
-    def title(self) -> str:
-        return self.label or self.id

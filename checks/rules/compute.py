@@ -5,7 +5,7 @@ from __future__ import annotations
 from ...models import Service
 from ...models.flows import Flow
 from ..graph import Graph
-from ..rule import NOT_APPLICABLE, Outcome, fail, passes_if, rule  # noqa: F401
+from ..rule import NOT_APPLICABLE, Outcome, passes_if, rule
 
 LAMBDA = "https://docs.aws.amazon.com/lambda/latest/dg/"
 
