@@ -194,7 +194,7 @@ def _audiences_reaching(service_id: str, g: Graph) -> set[str]:
             if flow.kind in ("dead-letter", "authorizes"):
                 continue
             source = g.services[flow.source]
-            if hasattr(source, "audience"):
+            if "audience" in type(source).model_fields:
                 audiences.add(source.audience)
             elif flow.source not in seen:
                 seen.add(flow.source)
