@@ -53,3 +53,9 @@ def test_packs_name_known_rules_and_severities():
 
 def test_docs_rule_page_is_generated_from_the_catalogue():
     assert (REPO / "docs" / "rules.md").read_text() == as_markdown(), "run: archcase rules --format markdown > docs/rules.md"
+
+
+def test_cli_offers_exactly_the_packs():
+    from archcase.cli import PACK_NAMES
+
+    assert sorted(PACK_NAMES) == sorted(PACKS)
