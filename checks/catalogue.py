@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from types import ModuleType
 
 from .rule import Rule
@@ -12,8 +11,6 @@ RULE_MODULES: tuple[ModuleType, ...] = (edge, api, compute, data, identity, mess
 
 UNUSED_SUPPRESSION = "AC001"
 """Id under which a suppression that matches no finding is reported."""
-
-ID_PATTERN = re.compile(r"^AC\d{3}$")
 
 
 def _collect() -> dict[str, Rule]:

@@ -53,7 +53,7 @@ class Rule:
     rationale: str
     remediation: str
     docs_url: str
-    on: Literal["service", "flow", "case"]
+    on: Literal["service", "flow"]
     kinds: tuple[str, ...]
     """Service kinds (or flow kinds) the rule looks at."""
     check: Callable[..., Outcome] = field(repr=False, compare=False)

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Annotated, Literal
 
 from pydantic import Field, model_validator
 
-from .base import Id, Model, Service
+from .base import Id, Model, Service, did_you_mean
 from .flows import Flow, Origin
 from .registry import FLOW_KINDS, AnyFlow, AnyService
 
@@ -82,11 +81,6 @@ class Settings(Model):
     """Longest lifetime accepted for a signed URL, in seconds."""
 
 
-def _close(word: str, options: list[str]) -> str:
-    matches = difflib.get_close_matches(word, options, n=3, cutoff=0.5)
-    return f"did you mean {' or '.join(repr(m) for m in matches)}?" if matches else ""
-
-
 class Architecture(Model):
     """A case: an architecture declared as a typed graph of AWS services."""
 
@@ -143,7 +137,7 @@ class Architecture(Model):
                 yield Problem(
                     ("flows", i, end),
                     f"flow {end} '{sid}', but there is no service with that id",
-                    _close(sid, ids) or f"declare it under `services`; known ids: {', '.join(ids)}",
+                    did_you_mean(sid, ids, n=3) or f"declare it under `services`; known ids: {', '.join(ids)}",
                 )
             if missing:
                 continue
@@ -156,7 +150,7 @@ class Architecture(Model):
             if suppression.target not in targets:
                 yield Problem(("suppressions", i, "target"),
                               f"suppression target '{suppression.target}' is neither a service nor a flow id",
-                              _close(suppression.target, sorted(targets)) or "name a service id or a flow id")
+                              did_you_mean(suppression.target, sorted(targets)) or "name a service id or a flow id")
         seen_reqs: set[str] = set()
         for i, requirement in enumerate(self.requirements):
             if requirement.id in seen_reqs:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import difflib
+from collections.abc import Iterable
 from typing import Annotated, ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -39,3 +41,9 @@ class Service(Model):
     """Human-readable name for diagrams and reports; defaults to the id."""
     description: str | None = None
     """What this service does in the architecture."""
+
+
+def did_you_mean(word: str, options: Iterable[str], n: int = 1) -> str:
+    """`did you mean 'x'?` (or `'x' or 'y'`) for the options closest to a mistyped word; empty if none is close."""
+    matches = difflib.get_close_matches(word, list(options), n=n, cutoff=0.6)
+    return f"did you mean {' or '.join(repr(m) for m in matches)}?" if matches else ""

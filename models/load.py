@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import re
 import types
 import typing
@@ -15,7 +14,7 @@ from pydantic_core import ErrorDetails
 
 from . import yamlsafe
 from .architecture import Architecture, GraphError
-from .base import ID_PATTERN, Model
+from .base import ID_PATTERN, Model, did_you_mean
 from .docs import document
 from .registry import FLOW_KINDS, SERVICE_KINDS
 
@@ -217,15 +216,13 @@ def _diagnostics(error: ErrorDetails, doc: yamlsafe.Document, name: str) -> list
             return [Diagnostic(name, *doc.position(base), f"{owner} has no `kind`",
                                f"add `kind:` with one of: {', '.join(valid)}")]
         tag = str(ctx.get("tag"))
-        close = difflib.get_close_matches(tag, valid, n=3, cutoff=0.6)
-        hint = f"did you mean {' or '.join(repr(c) for c in close)}? " if close else ""
+        hint = did_you_mean(tag, valid, n=3)
         return [Diagnostic(name, *doc.position((*base, "kind")), f"unknown {noun} kind '{tag}'",
-                           f"{hint}valid {noun} kinds: {', '.join(valid)}")]
+                           f"{hint} valid {noun} kinds: {', '.join(valid)}".strip())]
     if kind == "extra_forbidden":
         model = _model_at(base[:-1], doc.data)
         valid = sorted(f.alias or n for n, f in model.model_fields.items()) if model else []
-        close = difflib.get_close_matches(field, valid, n=1, cutoff=0.6)
-        hint = f"did you mean '{close[0]}'?" if close else f"remove it; valid fields: {', '.join(valid)}"
+        hint = did_you_mean(field, valid) or f"remove it; valid fields: {', '.join(valid)}"
         return [Diagnostic(name, *doc.position(base, key=True), f"unknown field '{field}' in {owner}", hint)]
     if kind == "missing":
         model = _model_at(base[:-1], doc.data)
@@ -239,8 +236,8 @@ def _diagnostics(error: ErrorDetails, doc: yamlsafe.Document, name: str) -> list
     if kind == "literal_error":
         expected = str(ctx.get("expected", ""))
         options = [o.strip().strip("'") for o in expected.replace(" or ", ", ").split(",")]
-        close = difflib.get_close_matches(str(value), options, n=1, cutoff=0.5)
-        hint = f"did you mean '{close[0]}'? valid: {expected}" if close else f"use one of: {expected}"
+        close = did_you_mean(str(value), options)
+        hint = f"{close} valid: {expected}" if close else f"use one of: {expected}"
         message = f"'{field}' of {owner} is {value!r}, not an accepted value"
         return [Diagnostic(name, *doc.position(base), message, hint)]
     where = f"'{field}' of {owner}" if field and not isinstance(base[-1], int) else owner

@@ -226,12 +226,16 @@ def static_ec2_behind_cdn(group: Service, g: Graph) -> Outcome:
       remediation="Set `default_ttl_s` above zero (a day or more for files that never change).",
       docs=CF + "Expiration.html")
 def edge_caching(cdn: Service, g: Graph) -> Outcome:
-    static = any(g.target(f).content in ("public", "paid") if g.kind(f.target) == "s3" else
-                 any(g.target(t).serves == "static" for t in g.outgoing(f.target, "targets"))
-                 for f in g.outgoing(cdn.id, "origin"))
-    if not static:
+    if not any(_serves_static(origin, g) for origin in g.outgoing(cdn.id, "origin")):
         return NOT_APPLICABLE
-    return PASS if cdn.default_ttl_s > 0 else fail(f"distribution '{cdn.id}' caches nothing (default_ttl_s: 0)")
+    return passes_if(cdn.default_ttl_s > 0, f"distribution '{cdn.id}' caches nothing (default_ttl_s: 0)")
+
+
+def _serves_static(origin: Flow, g: Graph) -> bool:
+    """Whether an origin holds content worth caching: a content bucket, or EC2 serving static files."""
+    if g.kind(origin.target) == "s3":
+        return g.target(origin).content in ("public", "paid")
+    return any(g.target(t).serves == "static" for t in g.outgoing(origin.target, "targets"))
 
 
 @rule("AC118", severity="high", flows=("signs",), title="Signed URLs are issued only after checking entitlement",

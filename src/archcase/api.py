@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import json
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
@@ -11,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 from . import models
 from .cases import BUNDLED
 from .models import Architecture, CaseError, Diagnostic, SourcedCase, read_case
+from .models.base import did_you_mean
 from .output import write_atomic
 from .render import model_json
 
@@ -103,9 +103,8 @@ def _unknown_rule_ids(case: SourcedCase, known: Mapping[str, object]) -> Iterabl
     named += [(("suppressions", i, "rule"), s.rule) for i, s in enumerate(arch.suppressions)]
     for loc, rule_id in named:
         if rule_id not in known:
-            close = difflib.get_close_matches(rule_id, list(known), n=1)
-            hint = f"did you mean {close[0]}? " if close else ""
-            yield case.diagnostic(loc, f"unknown rule id '{rule_id}'", f"{hint}see `archcase rules` for the catalogue")
+            hint = f"{did_you_mean(rule_id, known)} see `archcase rules` for the catalogue".strip()
+            yield case.diagnostic(loc, f"unknown rule id '{rule_id}'", hint)
 
 
 def schema() -> dict[str, Any]:

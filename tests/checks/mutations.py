@@ -27,16 +27,21 @@ def variant(name: str, *ops: Op) -> Architecture:
     return Architecture.model_validate(data)
 
 
+def _set(item: dict[str, Any], fields: dict[str, Any]) -> None:
+    """Set fields: None removes a field (leaving its default), NULL sets an explicit null."""
+    for key, value in fields.items():
+        if value is None:
+            item.pop(key, None)
+        else:
+            item[key] = None if value is NULL else value
+
+
 def svc(service_id: str, **fields: Any) -> Op:
-    """Set fields of a service (a value of None removes the field)."""
+    """Set fields of a service."""
 
     def op(data: dict[str, Any]) -> None:
         (service,) = [s for s in data["services"] if s["id"] == service_id]
-        for key, value in fields.items():
-            if value is None:
-                service.pop(key, None)
-            else:
-                service[key] = None if value is NULL else value
+        _set(service, fields)
 
     return op
 
@@ -46,15 +51,11 @@ def _match(flow: dict[str, Any], src: str, kind: str, dst: str) -> bool:
 
 
 def flow(src: str, kind: str, dst: str, **fields: Any) -> Op:
-    """Set fields of the flow src -kind-> dst (a value of None removes the field)."""
+    """Set fields of the flow src -kind-> dst."""
 
     def op(data: dict[str, Any]) -> None:
         (found,) = [f for f in data["flows"] if _match(f, src, kind, dst)]
-        for key, value in fields.items():
-            if value is None:
-                found.pop(key, None)
-            else:
-                found[key] = value
+        _set(found, fields)
 
     return op
 
