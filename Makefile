@@ -6,15 +6,17 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: run test setup system-deps lint clean
+.PHONY: run test setup test-setup system-deps test-deps lint clean
 
 run: setup
 	$(BIN)/archcase build
 
-test: setup
+test: test-setup
 	$(BIN)/python -m pytest
 
 setup: $(STAMP) system-deps
+
+test-setup: setup test-deps
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -23,7 +25,10 @@ $(STAMP): pyproject.toml
 	@touch $(STAMP)
 
 system-deps:
-	@sh tools/ensure-system-deps.sh
+	@sh tools/ensure-system-deps.sh dot:graphviz
+
+test-deps:
+	@sh tools/ensure-system-deps.sh chromium:chromium
 
 lint: setup
 	$(BIN)/ruff check src models checks render tests

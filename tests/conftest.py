@@ -28,7 +28,10 @@ def cli(capsys: pytest.CaptureFixture[str]):
     """Run `archcase ARGS...` in-process and return its exit code and output."""
 
     def run(*args: str) -> Run:
-        code = main(list(args))
+        try:
+            code = main(list(args))
+        except SystemExit as exc:  # argparse's usage errors
+            code = int(exc.code or 0)
         captured = capsys.readouterr()
         return Run(code, captured.out, captured.err)
 

@@ -26,19 +26,11 @@ def test_validate_bundled_cases_exits_0(cli):
 def test_build_writes_a_normalised_model_per_case(cli, tmp_path):
     result = cli("build", "--out", str(tmp_path))
     assert result.code == 0
-    assert {p.name for p in tmp_path.iterdir()} == SIX
+    assert {p.name for p in tmp_path.iterdir() if p.is_dir()} == SIX
     model = json.loads((tmp_path / "mytodolist" / "model.json").read_text())
     function = next(s for s in model["services"] if s["kind"] == "lambda")
     assert function["memory_mb"] == 256  # defaults are filled in
     assert model["flows"][0]["from"] == "mobile-app"  # aliases kept, as in the case file
-
-
-def test_build_is_byte_identical_across_runs(cli, tmp_path):
-    cli("build", "--out", str(tmp_path / "a"))
-    cli("build", "--out", str(tmp_path / "b"))
-    for name in SIX:
-        first, second = (tmp_path / run / name / "model.json" for run in ("a", "b"))
-        assert first.read_bytes() == second.read_bytes()
 
 
 def test_build_with_a_bad_case_writes_nothing(cli, write_case, tmp_path):

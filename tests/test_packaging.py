@@ -27,9 +27,14 @@ def test_every_python_package_folder_at_the_root_is_mapped():
     assert on_disk == mapped
 
 
-def test_mapped_packages_are_listed_for_installation():
+def test_every_package_and_subpackage_is_listed_for_installation():
     project = tomllib.loads((REPO / "pyproject.toml").read_text())
-    assert sorted(project["tool"]["setuptools"]["packages"]) == sorted(mapping())
+    expected = {
+        ".".join([package, *init.parent.relative_to(REPO / folder).parts])
+        for package, folder in mapping().items()
+        for init in (REPO / folder).rglob("__init__.py")
+    }
+    assert sorted(project["tool"]["setuptools"]["packages"]) == sorted(expected)
 
 
 def test_no_root_level_archcase_folder_shadows_the_mapping():

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -16,6 +17,7 @@ from .render import model_json
 
 if TYPE_CHECKING:
     from .checks.engine import CaseReport
+    from .render.overlay import Overlay
 
 CASE_SUFFIXES = (".yaml", ".yml")
 SCHEMA_ID = "https://archcase.dev/schema/case.schema.json"
@@ -70,30 +72,124 @@ def bundled_cases() -> list[Path]:
     return case_files([BUNDLED])
 
 
-def build(paths: Sequence[str | Path] = (), out: str | Path = "out") -> list[Path]:
-    """Validate the cases (the bundled ones when `paths` is empty), then write each one's outputs to
-    `out/<name>/`. Nothing is written unless every case is valid. Returns the files written."""
-    cases = load_cases(paths or bundled_cases())
-    written: list[Path] = []
-    for case in cases:
-        folder = Path(out) / case.architecture.name
-        target = folder / "model.json"
-        write_atomic(target, model_json.render(case.architecture))
-        written.append(target)
-    return written
+DIAGRAM_FORMATS = {"png": "png", "svg": "svg", "mermaid": "mmd", "dot": "dot"}
+"""Diagram formats `render` writes, with the extension of each file."""
+DRAWN = frozenset({"png", "svg"})
+"""Formats that need Graphviz."""
+
+
+@dataclass
+class Written:
+    """What a command wrote, and what it could not write but did not fail for."""
+
+    files: list[Path] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    def write(self, path: Path, content: str | bytes) -> None:
+        write_atomic(path, content)
+        self.files.append(path)
+
+    def warn(self, message: str) -> None:
+        if message not in self.warnings:
+            self.warnings.append(message)
 
 
 def check(paths: Sequence[str | Path], pack: str = "default") -> list[CaseReport]:
     """Load the cases and hold each against the rules of a pack."""
+    return _checked(load_cases(paths), pack)
+
+
+def _checked(cases: Sequence[SourcedCase], pack: str) -> list[CaseReport]:
     from .checks.catalogue import RULES
     from .checks.engine import check as run_checks
     from .checks.packs import PACKS
 
-    cases = load_cases(paths)
     problems = [problem for case in cases for problem in _unknown_rule_ids(case, RULES)]
     if problems:
         raise CaseError(problems)
     return [run_checks(case.architecture, PACKS[pack], case.element_position, str(case.path)) for case in cases]
+
+
+def render(paths: Sequence[str | Path], formats: Iterable[str] = tuple(DIAGRAM_FORMATS), out: str | Path = "out",
+           findings: bool = False, pack: str = "default") -> Written:
+    """Draw each case as `out/<name>/diagram.<ext>` in the given formats; with `findings`, the services and
+    flows with findings of `pack` are marked. PNG and SVG need Graphviz: without it they are skipped with a
+    warning, and GraphvizMissing is raised only when nothing else was asked for."""
+    from .render.graphviz import GraphvizMissing, dot_program
+    from .render.overlay import Overlay
+
+    wanted = [f for f in DIAGRAM_FORMATS if f in set(formats)]
+    cases = load_cases(paths)
+    if DRAWN & set(wanted):
+        try:
+            dot_program()
+        except GraphvizMissing:
+            if set(wanted) <= DRAWN:
+                raise
+    reports = _checked(cases, pack) if findings else [None] * len(cases)
+    written = Written()
+    for case, report in zip(cases, reports, strict=True):
+        overlay = Overlay.of(report.findings) if report else None
+        folder = Path(out) / case.architecture.name
+        for fmt, content in _diagrams(case.architecture, overlay, wanted, written).items():
+            written.write(folder / f"diagram.{DIAGRAM_FORMATS[fmt]}", content)
+    return written
+
+
+def _diagrams(architecture: Architecture, overlay: Overlay | None, formats: Sequence[str], written: Written) -> dict[str, str | bytes]:
+    """The diagram of one architecture in each format; formats Graphviz cannot draw here are left out, warned."""
+    from .render import diagram, mermaid
+    from .render.graphviz import GraphvizMissing
+
+    source = diagram.dot_source(architecture, overlay)
+    results: dict[str, str | bytes] = {}
+    for fmt in formats:
+        if fmt == "dot":
+            results[fmt] = source
+        elif fmt == "mermaid":
+            results[fmt] = mermaid.render(architecture, overlay)
+        else:
+            try:
+                results[fmt] = diagram.draw(source, fmt)
+            except GraphvizMissing as exc:
+                written.warn(f"warning: PNG and SVG diagrams were not drawn: {exc}")
+    return results
+
+
+def build(paths: Sequence[str | Path] = (), out: str | Path = "out") -> Written:
+    """Validate and check the cases (the bundled ones when `paths` is empty), then write each one's model,
+    diagrams and HTML report to `out/<name>/`, and `out/index.html`. Nothing is written unless every case is
+    valid."""
+    from .render import report as html
+    from .render.overlay import Overlay
+
+    cases = load_cases(paths or bundled_cases())
+    reports = _checked(cases, "default")
+    written = Written()
+    for case, report in zip(cases, reports, strict=True):
+        architecture = case.architecture
+        folder = Path(out) / architecture.name
+        written.write(folder / "model.json", model_json.render(architecture))
+        diagrams = _diagrams(architecture, None, tuple(DIAGRAM_FORMATS), written)
+        for fmt, content in diagrams.items():
+            written.write(folder / f"diagram.{DIAGRAM_FORMATS[fmt]}", content)
+        overlay = Overlay.of(report.findings)
+        marked = _diagrams(architecture, overlay, ("svg",), written) if overlay.legend else diagrams
+        links = [(path.name, _DESCRIPTIONS[path.name]) for path in written.files if path.parent == folder]
+        svg = marked.get("svg")
+        outputs = html.Outputs(svg if isinstance(svg, bytes) else None, str(diagrams["mermaid"]), links)
+        written.write(folder / "report.html", html.case_page(architecture, report, outputs))
+    written.write(Path(out) / "index.html", html.index_page([(c.architecture, r) for c, r in zip(cases, reports, strict=True)]))
+    return written
+
+
+_DESCRIPTIONS = {
+    "model.json": "the validated model, every default filled in",
+    "diagram.png": "diagram (PNG)",
+    "diagram.svg": "diagram (SVG, icons embedded)",
+    "diagram.mmd": "diagram as Mermaid, for Markdown",
+    "diagram.dot": "diagram as Graphviz DOT",
+}
 
 
 def _unknown_rule_ids(case: SourcedCase, known: Mapping[str, object]) -> Iterable[Diagnostic]:

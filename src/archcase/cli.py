@@ -14,6 +14,7 @@ from pathlib import Path
 from . import __version__, api
 from .models import CaseError
 from .output import write_atomic
+from .render.graphviz import GraphvizMissing
 
 EXIT_OK, EXIT_FINDINGS, EXIT_BAD_INPUT = 0, 1, 2
 PACK_NAMES = ("default", "seed", "strict")
@@ -36,9 +37,30 @@ def cmd_schema(args: argparse.Namespace) -> int:
 
 
 def cmd_build(args: argparse.Namespace) -> int:
-    for path in api.build(args.paths, args.out):
+    return _report(api.build(args.paths, args.out))
+
+
+def cmd_render(args: argparse.Namespace) -> int:
+    return _report(api.render(args.paths, args.format, args.out, args.findings, args.pack))
+
+
+def _report(written: api.Written) -> int:
+    for path in written.files:
         print(f"wrote {path}")
+    for warning in written.warnings:
+        print(warning, file=sys.stderr)
     return EXIT_OK
+
+
+def diagram_formats(value: str) -> list[str]:
+    """`--format png,svg`: a comma-separated list of diagram formats."""
+    formats = [f.strip() for f in value.split(",") if f.strip()]
+    unknown = [f for f in formats if f not in api.DIAGRAM_FORMATS]
+    if unknown or not formats:
+        raise argparse.ArgumentTypeError(
+            f"unknown diagram format {', '.join(map(repr, unknown)) or repr(value)}: "
+            f"give a comma-separated list of {', '.join(api.DIAGRAM_FORMATS)}")
+    return formats
 
 
 def cmd_check(args: argparse.Namespace) -> int:
@@ -87,6 +109,17 @@ def parser() -> argparse.ArgumentParser:
     rules.add_argument("--format", choices=["text", "json", "markdown"], default="text")
     rules.set_defaults(run=cmd_rules)
 
+    render = commands.add_parser("render", help="draw cases as diagrams: PNG, SVG, Mermaid, DOT")
+    render.add_argument("paths", nargs="+", metavar="PATH", help="case file or folder of case files")
+    render.add_argument("--format", type=diagram_formats, default=list(api.DIAGRAM_FORMATS), metavar="LIST",
+                        help="comma-separated formats out of png,svg,mermaid,dot (default: all)")
+    render.add_argument("--out", default="out", metavar="DIR", help="output folder (default: out)")
+    render.add_argument("--findings", action="store_true",
+                        help="outline and number the services and flows that have findings, with a legend")
+    render.add_argument("--pack", choices=sorted(PACK_NAMES), default="default",
+                        help="rule pack for --findings (default: default)")
+    render.set_defaults(run=cmd_render)
+
     build = commands.add_parser("build", help="build every case (default: the bundled ones) into out/<case>/")
     build.add_argument("paths", nargs="*", metavar="PATH", help="case file or folder (default: bundled cases)")
     build.add_argument("--out", default="out", metavar="DIR", help="output folder (default: out)")
@@ -101,6 +134,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except CaseError as exc:
         for diagnostic in exc.diagnostics:
             print(diagnostic, file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except GraphvizMissing as exc:
+        print(f"error: nothing to write: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:
         return 130

@@ -7,10 +7,10 @@ import re
 
 import jsonschema
 import pytest
-from archcase.models import load_case
-from archcase.models.yamlsafe import load as load_yaml
 
 from archcase import api
+from archcase.models import load_case
+from archcase.models.yamlsafe import load as load_yaml
 
 from ..conftest import CASES
 

@@ -10,6 +10,7 @@ compliant variant of its own.
 from __future__ import annotations
 
 import pytest
+
 from archcase.checks.catalogue import RULES, UNUSED_SUPPRESSION
 from archcase.checks.engine import check
 

@@ -1,7 +1,8 @@
 import networkx as nx
 import pytest
-from archcase.models import Architecture, GraphError
 from pydantic import ValidationError
+
+from archcase.models import Architecture, GraphError
 
 
 def arch(services, flows=()):

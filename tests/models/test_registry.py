@@ -3,6 +3,7 @@
 import typing
 
 import pytest
+
 from archcase.models import FLOW_KINDS, SERVICE_KINDS, AnyFlow, AnyService, Model, document
 
 

@@ -1,4 +1,5 @@
 import pytest
+
 from archcase.models import yamlsafe
 
 

@@ -1,0 +1,139 @@
+"""Architecture diagrams: Graphviz DOT built with the `diagrams` package, drawn by Graphviz as PNG or SVG.
+
+Node ids are the service ids and icon paths are relative to the `diagrams` package's resources, so the same
+case gives the same DOT on every machine; Graphviz is pointed at the icons with `imagepath` when drawing.
+SVG output has its icons embedded as data URIs, so the file displays wherever it is copied.
+"""
+
+from __future__ import annotations
+
+from html import escape
+from itertools import pairwise
+from pathlib import Path
+
+import diagrams
+from diagrams import Cluster, Diagram, Node, setcluster, setdiagram
+from diagrams.aws import analytics, compute, database, engagement, general, integration, iot, network, security, storage
+
+from ..models import Architecture
+from . import graphviz
+from .labels import GROUPS, flow_label, group_of, service_label
+from .overlay import Overlay
+
+ICONS: dict[str, type[Node]] = {
+    "mobile-app": general.MobileClient,
+    "browser": general.Client,
+    "iot-device": iot.IotGeneric,
+    "cloudfront": network.CloudFront,
+    "api-gateway": network.APIGateway,
+    "alb": network.ElbApplicationLoadBalancer,
+    "clb": network.ElbClassicLoadBalancer,
+    "cognito-user-pool": security.Cognito,
+    "cognito-identity-pool": security.Cognito,
+    "sts": security.IdentityAndAccessManagementIamAWSSts,
+    "lambda": compute.Lambda,
+    "autoscaling-group": compute.EC2AutoScaling,
+    "dynamodb": database.Dynamodb,
+    "dax": database.DynamodbDax,
+    "s3": storage.SimpleStorageServiceS3,
+    "sqs": integration.SimpleQueueServiceSqs,
+    "sns": integration.SimpleNotificationServiceSns,
+    "ses": engagement.SimpleEmailServiceSes,
+    "kinesis-stream": analytics.KinesisDataStreams,
+    "firehose": analytics.KinesisDataFirehose,
+    "athena": analytics.Athena,
+    "quicksight": analytics.Quicksight,
+    "redshift": analytics.Redshift,
+}
+"""The AWS icon of every service kind."""
+
+GENERIC_ICON: type[Node] = general.General
+"""Icon for a service kind with no icon of its own."""
+
+ICON_BASE = Path(diagrams.__file__).resolve().parent.parent
+"""Folder the icon paths in the DOT are relative to (the `diagrams` package's install folder)."""
+
+_GRAPH = {"splines": "spline", "pad": "0.5", "nodesep": "0.5", "ranksep": "1.1", "newrank": "true",
+          "fontsize": "20", "labelloc": "t"}
+_EDGE = {"fontname": "Sans-Serif", "fontsize": "11", "fontcolor": "#2D3436"}
+_BACKWARD = frozenset({"authorizes", "triggers"})
+"""Flow kinds drawn against the reading direction; they do not pull their target further right."""
+
+
+def icon_path(kind: str) -> str:
+    """Path of a kind's icon, relative to `ICON_BASE`."""
+    node = ICONS.get(kind, GENERIC_ICON)
+    return f"{node._icon_dir}/{node._icon}"
+
+
+def dot_source(architecture: Architecture, overlay: Overlay | None = None) -> str:
+    """DOT text of the architecture, grouped and read left to right; with `overlay`, findings are marked."""
+    overlay = overlay or Overlay()
+    kinds = {s.id: s.kind for s in architecture.services}
+    diagram = Diagram(architecture.title, filename=architecture.name, show=False, direction="LR",
+                      graph_attr={**_GRAPH, "label": _title(architecture, overlay)}, edge_attr=_EDGE)
+    columns = {group: [s for s in architecture.services if group_of(s) == group] for group in GROUPS}
+    columns = {group: members for group, members in columns.items() if members}
+    order = {service.id: list(columns).index(group_of(service)) for service in architecture.services}
+    setdiagram(diagram)
+    try:
+        for group, members in columns.items():
+            with Cluster(GROUPS[group], graph_attr={"fontsize": "14"}) as cluster:
+                for service in members:
+                    ICONS.get(service.kind, GENERIC_ICON)(
+                        overlay.labelled(_plain(service_label(service)), service.id), nodeid=service.id,
+                        image=icon_path(service.kind), **_outline(overlay, service.id))
+                cluster.dot.body.append("\t{rank=same; " + " ".join(_quote(s.id) for s in members) + "}\n")
+        firsts = [members[0].id for members in columns.values()]
+        for left, right in pairwise(firsts):
+            diagram.dot.edge(left, right, style="invis")
+        for flow in architecture.flows:
+            attrs = {"label": overlay.labelled(_plain(flow_label(flow, kinds)), flow.key), "id": flow.key}
+            if order[flow.source] >= order[flow.target]:
+                attrs["constraint"] = "false"
+            if flow.kind == "dead-letter":
+                attrs["style"] = "dashed"
+            marked = overlay.mark(flow.key)
+            if marked:
+                attrs.update(color=marked[0], fontcolor=marked[0], penwidth="2.5")
+            diagram.dot.edge(flow.source, flow.target, **attrs)
+    finally:
+        setcluster(None)
+        setdiagram(None)
+    return diagram.dot.source
+
+
+def _quote(node_id: str) -> str:
+    return node_id if node_id.replace("_", "").isalnum() else f'"{node_id}"'
+
+
+def _plain(text: str) -> str:
+    """User text as a DOT string: a backslash is a backslash, not a Graphviz escape such as `\\l`."""
+    return text.replace("\\", "\\\\")
+
+
+def _outline(overlay: Overlay, element_id: str) -> dict[str, str]:
+    marked = overlay.mark(element_id)
+    if not marked:
+        return {}
+    return {"shape": "box", "style": "rounded,bold", "color": marked[0], "fontcolor": marked[0], "penwidth": "3"}
+
+
+def _title(architecture: Architecture, overlay: Overlay) -> str:
+    """The graph label: the case title, and under it the findings legend when there is one (an HTML label)."""
+    if not overlay.legend:
+        return architecture.title
+    rows = "".join(
+        f'<TR><TD ALIGN="RIGHT"><FONT COLOR="{e.color}"><B>#{e.number}</B></FONT></TD>'
+        f'<TD ALIGN="LEFT"><FONT COLOR="{e.color}">{e.severity}</FONT></TD>'
+        f'<TD ALIGN="LEFT">{e.rule_id}</TD><TD ALIGN="LEFT">{escape(e.title)}</TD></TR>'
+        for e in overlay.legend
+    )
+    return (f'<<FONT POINT-SIZE="14"><TABLE BORDER="0" CELLSPACING="2"><TR><TD COLSPAN="4">'
+            f'<FONT POINT-SIZE="20">{escape(architecture.title)}</FONT></TD></TR>'
+            f'<TR><TD COLSPAN="4" ALIGN="LEFT"><B>Findings</B></TD></TR>{rows}</TABLE></FONT>>')
+
+
+def draw(source: str, fmt: str) -> bytes:
+    """Draw DOT text from `dot_source` as `png` or `svg` (icons embedded) with Graphviz."""
+    return graphviz.draw(source, fmt, ICON_BASE)

@@ -1,0 +1,119 @@
+"""The DOT and the drawn diagrams: stable ids, grouping, reading order, findings marked, self-contained SVG."""
+
+from __future__ import annotations
+
+import io
+import re
+
+import pytest
+from PIL import Image
+
+from archcase.checks.engine import check
+from archcase.render import diagram
+from archcase.render.graphviz import GraphvizMissing, dot_program
+from archcase.render.overlay import COLORS, Overlay
+
+from ..checks.mutations import flow, svc, variant
+from .golden import parse_dot
+
+try:
+    dot_program()
+    HAVE_GRAPHVIZ = True
+except GraphvizMissing:
+    HAVE_GRAPHVIZ = False
+needs_graphviz = pytest.mark.skipif(not HAVE_GRAPHVIZ, reason="Graphviz (dot) is not installed: `make test` installs it")
+
+
+def nodes_of(parsed: dict) -> dict[str, dict]:
+    found = {name: attrs for name, attrs in parsed["nodes"].items() if attrs}
+    for sub in parsed["subgraphs"].values():
+        found.update(nodes_of(sub))
+    return found
+
+
+def test_node_ids_are_the_service_ids_and_the_dot_is_the_same_every_time():
+    arch = variant("microservices")
+    first, second = diagram.dot_source(arch), diagram.dot_source(variant("microservices"))
+    assert first == second
+    ids = {name.strip('"') for name in nodes_of(parse_dot(first))}
+    assert ids == {s.id for s in arch.services}
+
+
+def test_services_are_grouped_in_titled_columns_read_left_to_right():
+    parsed = parse_dot(diagram.dot_source(variant("myblog")))
+    clusters = {sub["attributes"]["label"].strip('"'): set(sub["nodes"]) for sub in parsed["subgraphs"].values()}
+    assert list(clusters) == ["Users and devices", "Edge", "Identity", "API and load balancing", "Compute", "Data",
+                              "Messaging"]
+    assert {'"blog-function"', '"welcome-email"', "thumbnailer"} <= clusters["Compute"]
+    assert parsed["attributes"]["rankdir"] == "LR"
+
+
+def test_flows_against_the_reading_order_do_not_pull_the_layout():
+    edges = parse_dot(diagram.dot_source(variant("myblog")))["edges"]
+    by_pair = {(a.strip('"'), b.strip('"')): attrs for a, b, attrs in edges}
+    assert by_pair[("users", "welcome-email")].get("constraint") == "false"  # a stream back into compute
+    assert "constraint" not in by_pair[("readers", "blog-cdn")]
+
+
+def test_every_flow_is_an_edge_with_its_id_and_label():
+    arch = variant("paid-content")
+    edges = [attrs for _a, _b, attrs in parse_dot(diagram.dot_source(arch))["edges"] if attrs.get("style") != "invis"]
+    assert sorted(e["id"].strip('"') for e in edges) == sorted(f.key for f in arch.flows)
+    assert all(e["label"].strip('"') for e in edges)
+
+
+def test_findings_outline_and_number_the_elements_and_add_a_legend():
+    arch = variant("paid-content", flow("content-cdn", "origin", "premium-content", access="none"),
+                   svc("premium-content", block_public_access=False))
+    overlay = Overlay.of(check(arch).findings)
+    assert overlay.legend, "the broken variant must have findings"
+    parsed = parse_dot(diagram.dot_source(arch, overlay))
+    bucket = nodes_of(parsed)['"premium-content"']
+    numbers = overlay.mark("premium-content")
+    assert numbers is not None
+    assert bucket["color"].strip('"') == numbers[0] and bucket["shape"] == "box"
+    assert numbers[1] in bucket["label"]
+    origin = [a for _s, _t, a in parsed["edges"] if a.get("id", "").strip('"') == "content-cdn-origin-premium-content"]
+    assert origin[0]["color"].strip('"') in COLORS.values()
+    legend = parsed["attributes"]["label"]
+    assert all(entry.rule_id in legend for entry in overlay.legend)
+
+
+def test_suppressed_findings_are_not_drawn():
+    arch = variant("software-updates")
+    report = check(arch)
+    assert any(f.suppressed for f in report.findings)
+    assert Overlay.of(report.findings).legend == []
+
+
+def test_user_text_is_text_in_dot():
+    arch = variant("myblog", svc("readers", label='Readers <script>alert("x")</script> \\l end'))
+    node = nodes_of(parse_dot(diagram.dot_source(arch)))["readers"]
+    assert node["label"] == '"Readers <script>alert(\\"x\\")</script> \\\\l end"'
+
+
+@needs_graphviz
+def test_svg_is_self_contained_and_escapes_user_text():
+    arch = variant("myblog", svc("readers", label="Readers <script>alert(1)</script>"))
+    svg = diagram.draw(diagram.dot_source(arch), "svg").decode()
+    hrefs = re.findall(r'xlink:href="([^"]*)"', svg)
+    assert hrefs and all(h.startswith("data:image/png;base64,") for h in hrefs)
+    assert "<script>" not in svg and "Readers &lt;script&gt;" in svg
+
+
+@needs_graphviz
+@pytest.mark.parametrize("case", ["mytodolist", "microservices"])
+def test_png_is_a_real_picture(case):
+    png = diagram.draw(diagram.dot_source(variant(case)), "png")
+    image = Image.open(io.BytesIO(png))
+    image.load()
+    assert image.format == "PNG"
+    assert 600 <= image.width <= 6000 and 400 <= image.height <= 6000
+    colours = image.convert("RGB").getcolors(maxcolors=1 << 20)
+    assert colours is not None and len(colours) > 50
+
+
+def test_a_missing_graphviz_is_a_clear_error(monkeypatch):
+    monkeypatch.setenv("ARCHCASE_DOT", "/nonexistent/dot")
+    with pytest.raises(GraphvizMissing, match="apt-get install graphviz"):
+        diagram.draw("digraph {}", "png")
