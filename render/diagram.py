@@ -14,6 +14,7 @@ from pathlib import Path
 import diagrams
 from diagrams import Cluster, Diagram, Node, setcluster, setdiagram
 from diagrams.aws import analytics, compute, database, engagement, general, integration, iot, network, security, storage
+from graphviz import nohtml
 
 from ..models import Architecture
 from . import graphviz
@@ -81,14 +82,14 @@ def dot_source(architecture: Architecture, overlay: Overlay | None = None) -> st
             with Cluster(GROUPS[group], graph_attr={"fontsize": "14"}) as cluster:
                 for service in members:
                     ICONS.get(service.kind, GENERIC_ICON)(
-                        overlay.labelled(_plain(service_label(service)), service.id), nodeid=service.id,
+                        _plain(overlay.labelled(service_label(service), service.id)), nodeid=service.id,
                         image=icon_path(service.kind), **_outline(overlay, service.id))
                 cluster.dot.body.append("\t{rank=same; " + " ".join(_quote(s.id) for s in members) + "}\n")
         firsts = [members[0].id for members in columns.values()]
         for left, right in pairwise(firsts):
             diagram.dot.edge(left, right, style="invis")
         for flow in architecture.flows:
-            attrs = {"label": overlay.labelled(_plain(flow_label(flow, kinds)), flow.key), "id": flow.key}
+            attrs = {"label": _plain(overlay.labelled(flow_label(flow, kinds), flow.key)), "id": flow.key}
             if order[flow.source] >= order[flow.target]:
                 attrs["constraint"] = "false"
             if flow.kind == "dead-letter":
@@ -108,8 +109,9 @@ def _quote(node_id: str) -> str:
 
 
 def _plain(text: str) -> str:
-    """User text as a DOT string: a backslash is a backslash, not a Graphviz escape such as `\\l`."""
-    return text.replace("\\", "\\\\")
+    """User text as a DOT string: a backslash is a backslash, not a Graphviz escape such as `\\l`, and text
+    that looks like `<markup>` is a string, not an HTML-like label."""
+    return nohtml(text.replace("\\", "\\\\"))
 
 
 def _outline(overlay: Overlay, element_id: str) -> dict[str, str]:
@@ -122,7 +124,7 @@ def _outline(overlay: Overlay, element_id: str) -> dict[str, str]:
 def _title(architecture: Architecture, overlay: Overlay) -> str:
     """The graph label: the case title, and under it the findings legend when there is one (an HTML label)."""
     if not overlay.legend:
-        return architecture.title
+        return _plain(architecture.title)
     rows = "".join(
         f'<TR><TD ALIGN="RIGHT"><FONT COLOR="{e.color}"><B>#{e.number}</B></FONT></TD>'
         f'<TD ALIGN="LEFT"><FONT COLOR="{e.color}">{e.severity}</FONT></TD>'

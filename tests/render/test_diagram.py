@@ -90,6 +90,8 @@ def test_user_text_is_text_in_dot():
     arch = variant("myblog", svc("readers", label='Readers <script>alert("x")</script> \\l end'))
     node = nodes_of(parse_dot(diagram.dot_source(arch)))["readers"]
     assert node["label"] == '"Readers <script>alert(\\"x\\")</script> \\\\l end"'
+    markup = variant("myblog", svc("readers", label="<b>Readers</b>"))
+    assert nodes_of(parse_dot(diagram.dot_source(markup)))["readers"]["label"] == '"<b>Readers</b>"'
 
 
 @needs_graphviz
