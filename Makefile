@@ -29,6 +29,7 @@ system-deps:
 
 test-deps:
 	@sh tools/ensure-system-deps.sh chromium:chromium
+	@sh tools/fetch-mermaid.sh $(VENV)/share/mermaid/mermaid.min.js
 
 lint: setup
 	$(BIN)/ruff check src models checks render tests

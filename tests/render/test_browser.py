@@ -91,3 +91,43 @@ def test_a_service_name_holding_markup_is_shown_as_text(browser, tmp_path):
         return new DOMParser().parseFromString(svg, 'image/svg+xml').documentElement.textContent; }""")
     assert "<script>window.pwned = 1</script><b>Customers</b>" in svg_text
     visit.page.close()
+
+
+MERMAID_JS = Path(os.environ.get("ARCHCASE_MERMAID_JS") or REPO / ".venv" / "share" / "mermaid" / "mermaid.min.js")
+
+
+@pytest.fixture(scope="module")
+def mermaid_page(browser, tmp_path_factory):
+    if not MERMAID_JS.is_file():
+        pytest.skip(f"Mermaid's bundle is not at {MERMAID_JS}: `make test` fetches it with npm")
+    page_file = tmp_path_factory.mktemp("mermaid") / "page.html"
+    page_file.write_text(f'<!DOCTYPE html><html><head><script src="{MERMAID_JS.as_uri()}"></script></head><body></body></html>')
+    visit = Visit(browser, page_file)
+    visit.page.evaluate("() => mermaid.initialize({startOnLoad: false})")
+    yield visit
+    visit.page.close()
+
+
+def draw_mermaid(visit: Visit, text: str) -> str:
+    """The SVG Mermaid draws from `text`, or `error: ...`."""
+    return visit.page.evaluate("""async (text) => {
+        try { return (await mermaid.render('diagram' + Date.now(), text)).svg; }
+        catch (e) { return 'error: ' + e.message; } }""", text)
+
+
+@pytest.mark.parametrize("name", SIX)
+def test_mermaid_of_every_case_is_drawn_by_mermaid(mermaid_page, built, name):
+    svg = draw_mermaid(mermaid_page, (built / name / "diagram.mmd").read_text())
+    assert svg.startswith("<svg"), svg[:300]
+    assert mermaid_page.errors == []
+
+
+def test_mermaid_with_awkward_names_and_findings_is_drawn(mermaid_page, tmp_path, cli):
+    case = tmp_path / "case.yaml"
+    text = (CASES / "paid-content.yaml").read_text()
+    case.write_text(text.replace("label: Customers", 'label: "end <b>#1</b> \\"quoted\\" & more"')
+                    .replace("access: oai", "access: none"))
+    assert cli("render", str(case), "--findings", "--format", "mermaid", "--out", str(tmp_path)).code == 0
+    svg = draw_mermaid(mermaid_page, (tmp_path / "paid-content" / "diagram.mmd").read_text())
+    assert svg.startswith("<svg"), svg[:300]
+    assert "AC101" in svg
