@@ -57,8 +57,6 @@ ICON_BASE = Path(diagrams.__file__).resolve().parent.parent
 _GRAPH = {"splines": "spline", "pad": "0.5", "nodesep": "0.5", "ranksep": "1.1", "newrank": "true",
           "fontsize": "20", "labelloc": "t"}
 _EDGE = {"fontname": "Sans-Serif", "fontsize": "11", "fontcolor": "#2D3436"}
-_BACKWARD = frozenset({"authorizes", "triggers"})
-"""Flow kinds drawn against the reading direction; they do not pull their target further right."""
 
 
 def icon_path(kind: str) -> str:
@@ -84,13 +82,15 @@ def dot_source(architecture: Architecture, overlay: Overlay | None = None) -> st
                     ICONS.get(service.kind, GENERIC_ICON)(
                         _plain(overlay.labelled(service_label(service), service.id)), nodeid=service.id,
                         image=icon_path(service.kind), **_outline(overlay, service.id))
-                cluster.dot.body.append("\t{rank=same; " + " ".join(_quote(s.id) for s in members) + "}\n")
+                # one column per group: ids need no escaping (letters, digits, hyphens), but are quoted so that
+                # an id such as `node` or `graph` is not read as a keyword
+                cluster.dot.body.append("\t{rank=same; " + " ".join(f'"{s.id}"' for s in members) + "}\n")
         firsts = [members[0].id for members in columns.values()]
         for left, right in pairwise(firsts):
             diagram.dot.edge(left, right, style="invis")
         for flow in architecture.flows:
             attrs = {"label": _plain(overlay.labelled(flow_label(flow, kinds), flow.key)), "id": flow.key}
-            if order[flow.source] >= order[flow.target]:
+            if order[flow.source] >= order[flow.target]:  # against the reading order: do not pull the layout
                 attrs["constraint"] = "false"
             if flow.kind == "dead-letter":
                 attrs["style"] = "dashed"
@@ -102,10 +102,6 @@ def dot_source(architecture: Architecture, overlay: Overlay | None = None) -> st
         setcluster(None)
         setdiagram(None)
     return diagram.dot.source
-
-
-def _quote(node_id: str) -> str:
-    return node_id if node_id.replace("_", "").isalnum() else f'"{node_id}"'
 
 
 def _plain(text: str) -> str:

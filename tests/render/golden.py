@@ -25,16 +25,25 @@ def parse_dot(text: str) -> dict[str, Any]:
     (graph,) = pydot.graph_from_dot_data(normalise_paths(text))
 
     def walk(g: pydot.Graph) -> dict[str, Any]:
-        nodes = {n.get_name(): n.get_attributes() for n in g.get_nodes()}
+        nodes = {unquote(n.get_name()): attributes(n) for n in g.get_nodes()}
         return {
-            "attributes": {**g.get_attributes(), **nodes.pop("graph", {})},
+            "attributes": {**attributes(g), **nodes.pop("graph", {})},
             "defaults": {"node": nodes.pop("node", {}), "edge": nodes.pop("edge", {})},
             "nodes": nodes,
-            "edges": [(e.get_source(), e.get_destination(), e.get_attributes()) for e in g.get_edges()],
-            "subgraphs": {s.get_name(): walk(s) for s in g.get_subgraphs()},
+            "edges": [(unquote(e.get_source()), unquote(e.get_destination()), attributes(e)) for e in g.get_edges()],
+            "subgraphs": {unquote(s.get_name()): walk(s) for s in g.get_subgraphs()},
         }
 
     return walk(graph)
+
+
+def unquote(value: str) -> str:
+    """A DOT id or value without the quotes that are optional around it."""
+    return value[1:-1] if len(value) >= 2 and value[0] == value[-1] == '"' else value
+
+
+def attributes(element: Any) -> dict[str, str]:
+    return {key: unquote(str(value)) for key, value in element.get_attributes().items()}
 
 
 def parse_mermaid(text: str) -> list[str]:

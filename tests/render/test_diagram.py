@@ -35,22 +35,22 @@ def test_node_ids_are_the_service_ids_and_the_dot_is_the_same_every_time():
     arch = variant("microservices")
     first, second = diagram.dot_source(arch), diagram.dot_source(variant("microservices"))
     assert first == second
-    ids = {name.strip('"') for name in nodes_of(parse_dot(first))}
+    ids = set(nodes_of(parse_dot(first)))
     assert ids == {s.id for s in arch.services}
 
 
 def test_services_are_grouped_in_titled_columns_read_left_to_right():
     parsed = parse_dot(diagram.dot_source(variant("myblog")))
-    clusters = {sub["attributes"]["label"].strip('"'): set(sub["nodes"]) for sub in parsed["subgraphs"].values()}
+    clusters = {sub["attributes"]["label"]: set(sub["nodes"]) for sub in parsed["subgraphs"].values()}
     assert list(clusters) == ["Users and devices", "Edge", "Identity", "API and load balancing", "Compute", "Data",
                               "Messaging"]
-    assert {'"blog-function"', '"welcome-email"', "thumbnailer"} <= clusters["Compute"]
+    assert {"blog-function", "welcome-email", "thumbnailer"} <= clusters["Compute"]
     assert parsed["attributes"]["rankdir"] == "LR"
 
 
 def test_flows_against_the_reading_order_do_not_pull_the_layout():
     edges = parse_dot(diagram.dot_source(variant("myblog")))["edges"]
-    by_pair = {(a.strip('"'), b.strip('"')): attrs for a, b, attrs in edges}
+    by_pair = {(a, b): attrs for a, b, attrs in edges}
     assert by_pair[("users", "welcome-email")].get("constraint") == "false"  # a stream back into compute
     assert "constraint" not in by_pair[("readers", "blog-cdn")]
 
@@ -58,8 +58,8 @@ def test_flows_against_the_reading_order_do_not_pull_the_layout():
 def test_every_flow_is_an_edge_with_its_id_and_label():
     arch = variant("paid-content")
     edges = [attrs for _a, _b, attrs in parse_dot(diagram.dot_source(arch))["edges"] if attrs.get("style") != "invis"]
-    assert sorted(e["id"].strip('"') for e in edges) == sorted(f.key for f in arch.flows)
-    assert all(e["label"].strip('"') for e in edges)
+    assert sorted(e["id"] for e in edges) == sorted(f.key for f in arch.flows)
+    assert all(e["label"] for e in edges)
 
 
 def test_findings_outline_and_number_the_elements_and_add_a_legend():
@@ -68,13 +68,13 @@ def test_findings_outline_and_number_the_elements_and_add_a_legend():
     overlay = Overlay.of(check(arch).findings)
     assert overlay.legend, "the broken variant must have findings"
     parsed = parse_dot(diagram.dot_source(arch, overlay))
-    bucket = nodes_of(parsed)['"premium-content"']
+    bucket = nodes_of(parsed)["premium-content"]
     numbers = overlay.mark("premium-content")
     assert numbers is not None
-    assert bucket["color"].strip('"') == numbers[0] and bucket["shape"] == "box"
+    assert bucket["color"] == numbers[0] and bucket["shape"] == "box"
     assert numbers[1] in bucket["label"]
-    origin = [a for _s, _t, a in parsed["edges"] if a.get("id", "").strip('"') == "content-cdn-origin-premium-content"]
-    assert origin[0]["color"].strip('"') in COLORS.values()
+    origin = [a for _s, _t, a in parsed["edges"] if a.get("id") == "content-cdn-origin-premium-content"]
+    assert origin[0]["color"] in COLORS.values()
     legend = parsed["attributes"]["label"]
     assert all(entry.rule_id in legend for entry in overlay.legend)
 
@@ -89,9 +89,9 @@ def test_suppressed_findings_are_not_drawn():
 def test_user_text_is_text_in_dot():
     arch = variant("myblog", svc("readers", label='Readers <script>alert("x")</script> \\l end'))
     node = nodes_of(parse_dot(diagram.dot_source(arch)))["readers"]
-    assert node["label"] == '"Readers <script>alert(\\"x\\")</script> \\\\l end"'
+    assert node["label"] == 'Readers <script>alert(\\"x\\")</script> \\\\l end'
     markup = variant("myblog", svc("readers", label="<b>Readers</b>"))
-    assert nodes_of(parse_dot(diagram.dot_source(markup)))["readers"]["label"] == '"<b>Readers</b>"'
+    assert nodes_of(parse_dot(diagram.dot_source(markup)))["readers"]["label"] == "<b>Readers</b>"
 
 
 @needs_graphviz
@@ -119,3 +119,22 @@ def test_a_missing_graphviz_is_a_clear_error(monkeypatch):
     monkeypatch.setenv("ARCHCASE_DOT", "/nonexistent/dot")
     with pytest.raises(GraphvizMissing, match="apt-get install graphviz"):
         diagram.draw("digraph {}", "png")
+
+
+@needs_graphviz
+def test_service_ids_that_are_dot_keywords_are_drawn(cli, write_case, tmp_path):
+    case = write_case("""
+        name: kw
+        title: Keywords
+        services:
+          - {id: node, kind: lambda, handler: a.b.c}
+          - {id: graph, kind: sqs}
+          - {id: edge, kind: dynamodb, partition_key: {name: id}}
+        flows:
+          - {from: graph, to: node, kind: triggers}
+          - {from: node, to: edge, kind: writes}
+        """)
+    result = cli("render", str(case), "--format", "svg", "--out", str(tmp_path / "out"))
+    assert result.code == 0, result.err
+    svg = (tmp_path / "out" / "kw" / "diagram.svg").read_text()
+    assert svg.count('class="node"') == 3
