@@ -1,0 +1,1 @@
+"""CloudFormation: one plain template per case (no SAM transform), derived from the same graph as the checks."""

@@ -1,0 +1,143 @@
+"""API Gateway REST APIs defined from an OpenAPI document (with the API Gateway integration extensions), with
+a stage per model stage: caching where the model asks, throttling, tracing and access logs."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from typing import Any
+
+from ...models import Service
+from .context import Emit
+from .template import Json, get_att, ref, sub
+
+ACCESS_LOG_FORMAT = json.dumps({
+    "requestId": "$context.requestId", "ip": "$context.identity.sourceIp", "caller": "$context.identity.caller",
+    "user": "$context.authorizer.claims.sub", "requestTime": "$context.requestTime", "httpMethod": "$context.httpMethod",
+    "resourcePath": "$context.resourcePath", "status": "$context.status", "protocol": "$context.protocol",
+    "responseLength": "$context.responseLength", "integrationError": "$context.integration.error",
+}, sort_keys=True)
+
+
+def openapi(emit: Emit, api: Service) -> Json:
+    """The OpenAPI 3 document of a REST API: one operation per route of its `invokes` flows, Lambda proxy
+    integrations, and the Cognito authorizer of its `authorizes` flow. Values that depend on the stack are
+    intrinsic functions (`Fn::Sub`), resolved by CloudFormation."""
+    pools = [f.target for f in emit.outgoing(api, "authorizes", "cognito-user-pool")]
+    paths: dict[str, dict[str, Any]] = {}
+    for flow in emit.outgoing(api, "invokes", "lambda"):
+        function = emit.lid(flow.target)
+        for route in flow.routes:  # type: ignore[attr-defined]
+            method, path = route.split(" ", 1)
+            operation: Json = {
+                "operationId": _operation_id(method, path),
+                "summary": f"{route} ({flow.target})",
+                "responses": {"200": {"description": "Success"}, "400": {"description": "Invalid request"},
+                              "401": {"description": "Not signed in"}, "404": {"description": "Not found"}},
+                "x-amazon-apigateway-integration": {
+                    "type": "aws_proxy", "httpMethod": "POST", "passthroughBehavior": "when_no_match",
+                    "uri": sub("arn:${AWS::Partition}:apigateway:${AWS::Region}:lambda:path/2015-03-31/functions/"
+                               f"${{{function}.Arn}}/invocations"),
+                },
+            }
+            parameters = [{"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
+                          for name in re.findall(r"{([^}]+)}", path)]
+            if parameters:
+                operation["parameters"] = parameters
+            if pools:
+                operation["security"] = [{emit.lid(pool): []} for pool in pools]
+            paths.setdefault(path, {})["x-amazon-apigateway-any-method" if method == "ANY" else method.lower()] = operation
+    document: Json = {
+        "openapi": "3.0.1",
+        "info": {"title": api.label or api.id, "version": "1.0", "description": f"REST API {api.id} of {emit.architecture.name}"},
+        "paths": {path: paths[path] for path in sorted(paths)},
+    }
+    if pools:
+        document["components"] = {"securitySchemes": {emit.lid(pool): {
+            "type": "apiKey", "name": "Authorization", "in": "header",
+            "x-amazon-apigateway-authtype": "cognito_user_pools",
+            "x-amazon-apigateway-authorizer": {"type": "cognito_user_pools", "providerARNs": [get_att(emit.lid(pool), "Arn")]},
+        } for pool in pools}}
+    return document
+
+
+def _operation_id(method: str, path: str) -> str:
+    words = [w.strip("{}") for w in path.split("/") if w]
+    return method.lower() + "".join(("By" if w != words[0] and f"{{{w}}}" in path else "") + w[:1].upper() + w[1:]
+                                    for w in words) or method.lower()
+
+
+def as_text(document: Any) -> Any:
+    """The document with intrinsic functions written as the `${...}` placeholders they resolve, for the
+    openapi.yaml beside the template (SDK generators and other environments)."""
+    if isinstance(document, dict):
+        if set(document) == {"Fn::Sub"} and isinstance(document["Fn::Sub"], str):
+            return document["Fn::Sub"]
+        if set(document) == {"Fn::GetAtt"}:
+            return "${" + ".".join(document["Fn::GetAtt"]) + "}"
+        if set(document) == {"Ref"}:
+            return "${" + document["Ref"] + "}"
+        return {key: as_text(value) for key, value in document.items()}
+    if isinstance(document, list):
+        return [as_text(item) for item in document]
+    return document
+
+
+def emit_api_gateway(emit: Emit, api: Service) -> None:
+    t = emit.template
+    lid = emit.lid(api)
+    body = openapi(emit, api)
+    if not body["paths"]:
+        raise emit.fail(api, "a REST API needs `invokes` flows with routes (e.g. routes: [\"GET /items\"]) to a function")
+    t.resource(lid, "AWS::ApiGateway::RestApi", {
+        "Name": sub(f"${{AWS::StackName}}-{api.id}"),
+        "Description": (api.label or api.id),
+        "EndpointConfiguration": {"Types": [api.endpoint_type.upper()]},  # type: ignore[attr-defined]
+        "Body": body,
+        "FailOnWarnings": True,
+    })
+    digest = hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()[:8]
+    deployment = t.resource(f"{lid}Deployment{digest}", "AWS::ApiGateway::Deployment",
+                            {"RestApiId": ref(lid), "Description": f"{api.id} {digest}"})
+    depends = [_account(emit)] if api.access_logging else []  # type: ignore[attr-defined]
+    for index, stage in enumerate(api.stages):  # type: ignore[attr-defined]
+        suffix = "Stage" if index == 0 else f"{stage.name[:1].upper()}{stage.name[1:]}Stage"
+        name = t.parameter(emit.lid(api, f"{suffix}Name"), {
+            "Type": "String", "Default": stage.name, "AllowedPattern": "^[A-Za-z0-9_]{1,128}$",
+            "Description": f"Stage name of the {api.id} API in this environment."})
+        settings: list[Json] = [{"ResourcePath": "/*", "HttpMethod": "*", "MetricsEnabled": True,
+                                 "LoggingLevel": "INFO" if api.access_logging else "OFF",  # type: ignore[attr-defined]
+                                 "DataTraceEnabled": False, "ThrottlingRateLimit": stage.throttle_rate_per_s,
+                                 "ThrottlingBurstLimit": stage.throttle_burst, "CachingEnabled": False}]
+        properties: Json = {"RestApiId": ref(lid), "StageName": name, "DeploymentId": ref(deployment),
+                            "TracingEnabled": api.tracing}  # type: ignore[attr-defined]
+        if stage.cache:
+            properties.update(CacheClusterEnabled=True, CacheClusterSize=str(stage.cache.size_gb))
+            settings += [{"ResourcePath": "/*", "HttpMethod": method, "CachingEnabled": True,
+                          "CacheTtlInSeconds": stage.cache.ttl_s, "CacheDataEncrypted": stage.cache.encrypted}
+                         for method in stage.cache.methods]
+        properties["MethodSettings"] = settings
+        if api.access_logging:  # type: ignore[attr-defined]
+            logs = t.resource(emit.lid(api, f"{suffix}AccessLogs"), "AWS::Logs::LogGroup", {"RetentionInDays": 90},
+                              DeletionPolicy="Delete", UpdateReplacePolicy="Delete")
+            properties["AccessLogSetting"] = {"DestinationArn": get_att(logs, "Arn"), "Format": ACCESS_LOG_FORMAT}
+        attributes: Json = {"DependsOn": depends} if depends else {}
+        t.resource(emit.lid(api, suffix), "AWS::ApiGateway::Stage", properties, **attributes)
+        t.output(emit.lid(api, f"{suffix}Url"),
+                 sub(f"https://${{{lid}}}.execute-api.${{AWS::Region}}.${{AWS::URLSuffix}}/${{{emit.lid(api, suffix + 'Name')}}}"),
+                 f"Endpoint of the {api.id} API ({stage.name} stage)")
+
+
+def _account(emit: Emit) -> str:
+    """API Gateway's account setting: the role it writes execution logs with (one per account and Region)."""
+    lid = "ApiGatewayAccount"
+    if lid not in emit.template.resources:
+        emit.template.resource("ApiGatewayLoggingRole", "AWS::IAM::Role", {
+            "Description": "Lets API Gateway write execution and access logs to CloudWatch Logs.",
+            "AssumeRolePolicyDocument": {"Version": "2012-10-17", "Statement": [{
+                "Effect": "Allow", "Principal": {"Service": "apigateway.amazonaws.com"}, "Action": "sts:AssumeRole"}]},
+            "ManagedPolicyArns": [sub("arn:${AWS::Partition}:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs")],
+        })
+        emit.template.resource(lid, "AWS::ApiGateway::Account", {"CloudWatchRoleArn": get_att("ApiGatewayLoggingRole", "Arn")})
+    return lid

@@ -1,0 +1,54 @@
+"""The handler code a function names: where it is, whether it is there, and its content hash.
+
+`handler: todo_api.app.handler` names the package `todo_api` in the handlers folder, its module `app.py` and
+the function `handler` in it. The artifact key of a package carries a hash of its files, so new code means a
+new key (and CloudFormation updates the function), and unchanged code keeps its key.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+from .template import EmitError
+
+IGNORED_DIRS = frozenset({"__pycache__", "events", "tests", ".pytest_cache"})
+"""Folders of a handler package that are not shipped: caches, sample events, tests."""
+
+
+def package_of(handler: str) -> str:
+    return handler.split(".", 1)[0]
+
+
+def module_file(handlers: Path, handler: str) -> Path:
+    """The module file a handler path names, checked to exist inside the handlers folder."""
+    *modules, function = handler.split(".")
+    path = handlers.joinpath(*modules).with_suffix(".py")
+    root = handlers.resolve()
+    if not path.resolve().is_relative_to(root):
+        raise EmitError(f"handler '{handler}' points outside {handlers}: handler code must live in that folder")
+    if not path.is_file():
+        raise EmitError(f"handler '{handler}' names {path}, which does not exist: create it, or fix the handler "
+                        f"path (package.module.function, relative to {handlers})")
+    if f"def {function}(" not in path.read_text(encoding="utf-8"):
+        raise EmitError(f"handler '{handler}': {path} defines no function '{function}'")
+    return path
+
+
+def shipped_files(package: Path) -> list[Path]:
+    """The files of a handler package that go into its artifact, in a stable order."""
+    return sorted(p for p in package.rglob("*") if p.is_file() and not IGNORED_DIRS & set(p.relative_to(package).parts[:-1])
+                  and p.suffix not in (".pyc", ".pyo"))
+
+
+def content_hash(handlers: Path, package: str) -> str:
+    """A short hash of a handler package's shipped files (names and bytes)."""
+    folder = handlers / package
+    digest = hashlib.sha256()
+    for path in shipped_files(folder):
+        digest.update(path.relative_to(folder).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()[:16]
+
+
+def artifact_key(handlers: Path, package: str) -> str:
+    return f"handlers/{package}-{content_hash(handlers, package)}.zip"

@@ -1,0 +1,76 @@
+"""One template per case: every deployable service through its emitter, in the case's order."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from ... import __version__
+from ...models import Architecture, Service
+from . import analytics, api, compute, data, edge, identity, messaging
+from .context import Emit
+from .suppressions import apply as apply_suppressions
+from .template import EmitError, Json, Template
+from .yaml_out import dump
+
+Emitter = Callable[[Emit, Service], None]
+
+EMITTERS: dict[str, Emitter] = {
+    "cloudfront": edge.emit_cloudfront,
+    "api-gateway": api.emit_api_gateway,
+    "alb": edge.emit_alb,
+    "clb": edge.emit_clb,
+    "cognito-user-pool": identity.emit_user_pool,
+    "cognito-identity-pool": identity.emit_identity_pool,
+    "lambda": compute.emit_lambda,
+    "autoscaling-group": compute.emit_autoscaling_group,
+    "dynamodb": data.emit_dynamodb,
+    "dax": data.emit_dax,
+    "s3": data.emit_s3,
+    "sqs": messaging.emit_sqs,
+    "sns": messaging.emit_sns,
+    "ses": messaging.emit_ses,
+    "kinesis-stream": analytics.emit_kinesis_stream,
+    "firehose": analytics.emit_firehose,
+    "athena": analytics.emit_athena,
+}
+"""The emitter of every deployable service kind."""
+
+NOT_EMITTED: dict[str, str] = {
+    "mobile-app": "a client: users' devices are not deployed by a stack",
+    "browser": "a client: users' browsers are not deployed by a stack",
+    "iot-device": "a client: devices are provisioned outside the stack",
+    "quicksight": "an external consumer: QuickSight data sources are set up in QuickSight",
+    "redshift": "an external consumer: the warehouse exists outside this stack",
+    "sts": "AWS STS is a global service with nothing to create; the identity pool's role is what it issues",
+}
+"""Service kinds deliberately left out of templates, and why."""
+
+
+def template(architecture: Architecture, handlers: Path) -> Json:
+    """The CloudFormation template of a case, as data (intrinsics in their long `Fn::` form)."""
+    emit = Emit(architecture, handlers, Template(
+        description=f"{architecture.title} (archcase case '{architecture.name}'; generated: edit the case, not this file)",
+        metadata={"archcase": {"version": __version__, "case": architecture.name}},
+    ))
+    for service in architecture.services:
+        emitter = EMITTERS.get(service.kind)  # type: ignore[attr-defined]
+        if emitter is None:
+            continue
+        try:
+            emitter(emit, service)
+        except EmitError as exc:
+            raise EmitError(str(exc) if exc.service else f"service '{service.id}': {exc}", service.id) from None
+    document = emit.template.to_dict()
+    apply_suppressions(document)
+    return document
+
+
+def template_text(architecture: Architecture, handlers: Path) -> str:
+    return dump(template(architecture, handlers))
+
+
+def openapi_documents(architecture: Architecture, handlers: Path) -> dict[str, Json]:
+    """The OpenAPI document of each REST API of the case, by service id, with `${...}` placeholders."""
+    emit = Emit(architecture, handlers, Template(description=""))
+    return {s.id: api.as_text(api.openapi(emit, s)) for s in architecture.services if s.kind == "api-gateway"}  # type: ignore[attr-defined]

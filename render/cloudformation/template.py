@@ -1,0 +1,83 @@
+"""A CloudFormation template under construction: sections in CloudFormation's order, resources in the order
+the emitters add them, and a clear error when two emitters claim one logical id."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+Json = dict[str, Any]
+
+_RESOURCE_KEYS = ("Type", "Condition", "DependsOn", "Metadata", "Properties", "DeletionPolicy", "UpdateReplacePolicy")
+
+
+class EmitError(ValueError):
+    """The case cannot be emitted as a template; the message says what to change."""
+
+    def __init__(self, message: str, service: str | None = None) -> None:
+        super().__init__(message)
+        self.service = service
+
+
+def ref(name: str) -> Json:
+    return {"Ref": name}
+
+
+def get_att(logical_id: str, attribute: str) -> Json:
+    return {"Fn::GetAtt": [logical_id, attribute]}
+
+
+def sub(text: str) -> Json:
+    return {"Fn::Sub": text}
+
+
+NO_VALUE = ref("AWS::NoValue")
+
+
+@dataclass
+class Template:
+    description: str
+    metadata: Json = field(default_factory=dict)
+    parameters: dict[str, Json] = field(default_factory=dict)
+    conditions: dict[str, Json] = field(default_factory=dict)
+    resources: dict[str, Json] = field(default_factory=dict)
+    outputs: dict[str, Json] = field(default_factory=dict)
+
+    def parameter(self, name: str, spec: Json) -> Json:
+        """Declare a parameter (again, if identical) and return a `Ref` to it."""
+        self._once(self.parameters, name, spec, "parameter")
+        return ref(name)
+
+    def condition(self, name: str, expression: Json) -> str:
+        self._once(self.conditions, name, expression, "condition")
+        return name
+
+    def resource(self, logical_id: str, type_: str, properties: Json | None = None, **attributes: Any) -> str:
+        """Add a resource; attributes are `DependsOn`, `Condition`, `Metadata`, `DeletionPolicy`, ... ."""
+        if logical_id in self.resources:
+            raise EmitError(f"two resources would both be named '{logical_id}': rename one of the services "
+                            "(logical ids come from service ids)")
+        body: Json = {"Type": type_, **attributes}
+        if properties:
+            body["Properties"] = properties
+        self.resources[logical_id] = {key: body[key] for key in _RESOURCE_KEYS if key in body}
+        return logical_id
+
+    def output(self, name: str, value: Any, description: str, condition: str | None = None) -> None:
+        body: Json = {"Description": description, "Value": value}
+        if condition:
+            body = {"Condition": condition, **body}
+        self._once(self.outputs, name, body, "output")
+
+    @staticmethod
+    def _once(section: dict[str, Json], name: str, value: Json, what: str) -> None:
+        if section.setdefault(name, value) != value:
+            raise EmitError(f"two different definitions of the {what} '{name}'")
+
+    def to_dict(self) -> Json:
+        document: Json = {"AWSTemplateFormatVersion": "2010-09-09", "Description": self.description}
+        for key, section in (("Metadata", self.metadata), ("Parameters", self.parameters),
+                             ("Conditions", self.conditions), ("Resources", self.resources), ("Outputs", self.outputs)):
+            if section:
+                document[key] = section
+        return document
