@@ -16,7 +16,7 @@ test: test-setup
 
 setup: $(STAMP) system-deps
 
-test-setup: setup test-deps
+test-setup: setup test-deps $(VENV)/checkov/bin/checkov
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -31,8 +31,14 @@ test-deps:
 	@sh tools/ensure-system-deps.sh chromium:chromium
 	@sh tools/fetch-mermaid.sh $(VENV)/share/mermaid/mermaid.min.js
 
+# checkov pins versions of networkx and packaging that archcase's own dependencies outgrow, so it lives in
+# its own virtual env; the tests run it as a program on the emitted templates.
+$(VENV)/checkov/bin/checkov: | $(STAMP)
+	$(PYTHON) -m venv $(VENV)/checkov
+	$(VENV)/checkov/bin/python -m pip install --quiet 'checkov>=3.2,<4'
+
 lint: setup
-	$(BIN)/ruff check src models checks render tests
+	$(BIN)/ruff check src models checks render handlers tests
 
 clean:
 	rm -rf $(VENV) out/*/ .pytest_cache

@@ -167,7 +167,8 @@ class Triggers(Flow):
     )
     kind: Literal["triggers"] = "triggers"
     events: list[str] = []
-    """For S3: event types, such as `s3:ObjectCreated:*`."""
+    """For S3: event types, such as `s3:ObjectCreated:*`. For DynamoDB streams: the record types that invoke
+    the function (`INSERT`, `MODIFY`, `REMOVE`), as an event filter; all when empty."""
     prefix: str | None = None
     """For S3: only keys under this prefix trigger."""
     suffix: str | None = None

@@ -23,8 +23,12 @@ ACCESS_LOG_FORMAT = json.dumps({
 def openapi(emit: Emit, api: Service) -> Json:
     """The OpenAPI 3 document of a REST API: one operation per route of its `invokes` flows, Lambda proxy
     integrations, and the Cognito authorizer of its `authorizes` flow. Values that depend on the stack are
-    intrinsic functions (`Fn::Sub`), resolved by CloudFormation."""
+    intrinsic functions (`Fn::Sub`), resolved by CloudFormation.
+
+    Where a stage caches a method of an API with an authorizer, the caller's `Authorization` header is part of
+    the cache key, so that one user's cached response is never served to another."""
     pools = [f.target for f in emit.outgoing(api, "authorizes", "cognito-user-pool")]
+    cached = {m for stage in api.stages if stage.cache for m in stage.cache.methods}  # type: ignore[attr-defined]
     paths: dict[str, dict[str, Any]] = {}
     for flow in emit.outgoing(api, "invokes", "lambda"):
         function = emit.lid(flow.target)
@@ -43,6 +47,11 @@ def openapi(emit: Emit, api: Service) -> Json:
             }
             parameters = [{"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
                           for name in re.findall(r"{([^}]+)}", path)]
+            if pools and method in cached:
+                parameters.append({"name": "Authorization", "in": "header", "required": True, "schema": {"type": "string"}})
+                integration = operation["x-amazon-apigateway-integration"]
+                integration["requestParameters"] = {"integration.request.header.Authorization": "method.request.header.Authorization"}
+                integration["cacheKeyParameters"] = ["method.request.header.Authorization"]
             if parameters:
                 operation["parameters"] = parameters
             if pools:

@@ -60,7 +60,7 @@ def template(architecture: Architecture, handlers: Path) -> Json:
         try:
             emitter(emit, service)
         except EmitError as exc:
-            raise EmitError(str(exc) if exc.service else f"service '{service.id}': {exc}", service.id) from None
+            raise EmitError(str(exc) if exc.service else f"service '{service.id}': {exc}", service.id, exc.hint) from None
     document = emit.template.to_dict()
     apply_suppressions(document)
     return document

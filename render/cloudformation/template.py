@@ -14,9 +14,10 @@ _RESOURCE_KEYS = ("Type", "Condition", "DependsOn", "Metadata", "Properties", "D
 class EmitError(ValueError):
     """The case cannot be emitted as a template; the message says what to change."""
 
-    def __init__(self, message: str, service: str | None = None) -> None:
+    def __init__(self, message: str, service: str | None = None, hint: str = "") -> None:
         super().__init__(message)
         self.service = service
+        self.hint = hint
 
 
 def ref(name: str) -> Json:

@@ -156,26 +156,77 @@ def _diagrams(architecture: Architecture, overlay: Overlay | None, formats: Sequ
     return results
 
 
-def build(paths: Sequence[str | Path] = (), out: str | Path = "out") -> Written:
-    """Validate and check the cases (the bundled ones when `paths` is empty), then write each one's model,
-    diagrams and HTML report to `out/<name>/`, and `out/index.html`. Nothing is written unless every case is
-    valid."""
+def handlers_folder(case: SourcedCase, given: str | Path | None = None) -> Path:
+    """The folder holding the handler code a case's functions name: `given`, else a `handlers/` folder beside
+    the case file or beside its folder (the layout of this repository: cases/ and handlers/ side by side)."""
+    if given is not None:
+        return Path(given)
+    for candidate in (case.path.parent / "handlers", case.path.parent.parent / "handlers"):
+        if candidate.is_dir():
+            return candidate
+    return case.path.parent.parent / "handlers"
+
+
+def deployables(cases: Sequence[SourcedCase], handlers: str | Path | None = None) -> list[dict[str, str]]:
+    """Each case's deployment files (`template.yaml`, and `openapi.yaml` per REST API) by file name, as text.
+    Raises CaseError, located at the service, for a case that cannot be emitted."""
+    from .render.cloudformation.emit import openapi_documents, template_text
+    from .render.cloudformation.template import EmitError
+    from .render.cloudformation.yaml_out import dump
+
+    files: list[dict[str, str]] = []
+    problems: list[Diagnostic] = []
+    for case in cases:
+        folder = handlers_folder(case, handlers)
+        try:
+            texts = {"template.yaml": template_text(case.architecture, folder)}
+            apis = openapi_documents(case.architecture, folder)
+        except EmitError as exc:
+            line, column = case.element_position(exc.service) if exc.service else (1, 1)
+            problems.append(Diagnostic(str(case.path), line, column, f"cannot emit a template: {exc}", exc.hint))
+            continue
+        for api_id, document in apis.items():
+            texts["openapi.yaml" if len(apis) == 1 else f"openapi-{api_id}.yaml"] = dump(document)
+        files.append(texts)
+    if problems:
+        raise CaseError(problems)
+    return files
+
+
+def emit(paths: Sequence[str | Path], out: str | Path = "out", handlers: str | Path | None = None) -> Written:
+    """Write each case's CloudFormation template and OpenAPI documents to `out/<name>/`; nothing is written
+    unless every case can be emitted."""
+    cases = load_cases(paths)
+    written = Written()
+    for case, texts in zip(cases, deployables(cases, handlers), strict=True):
+        for name, text in texts.items():
+            written.write(Path(out) / case.architecture.name / name, text)
+    return written
+
+
+def build(paths: Sequence[str | Path] = (), out: str | Path = "out", handlers: str | Path | None = None) -> Written:
+    """Validate, check and emit the cases (the bundled ones when `paths` is empty), then write each one's
+    model, diagrams, CloudFormation template, OpenAPI documents and HTML report to `out/<name>/`, and
+    `out/index.html`. Nothing is written unless every case is valid and can be emitted."""
     from .render import report as html
     from .render.overlay import Overlay
 
     cases = load_cases(paths or bundled_cases())
     reports = _checked(cases, "default")
+    deployments = deployables(cases, handlers)
     written = Written()
-    for case, report in zip(cases, reports, strict=True):
+    for case, report, texts in zip(cases, reports, deployments, strict=True):
         architecture = case.architecture
         folder = Path(out) / architecture.name
         written.write(folder / "model.json", model_json.render(architecture))
+        for name, text in texts.items():
+            written.write(folder / name, text)
         diagrams = _diagrams(architecture, None, tuple(DIAGRAM_FORMATS), written)
         for fmt, content in diagrams.items():
             written.write(folder / f"diagram.{DIAGRAM_FORMATS[fmt]}", content)
         overlay = Overlay.of(report.findings)
         marked = _diagrams(architecture, overlay, ("svg",), written) if overlay.legend else diagrams
-        links = [(path.name, _DESCRIPTIONS[path.name]) for path in written.files if path.parent == folder]
+        links = [(path.name, _describe(path.name)) for path in written.files if path.parent == folder]
         svg = marked.get("svg")
         outputs = html.Outputs(svg if isinstance(svg, bytes) else None, str(diagrams["mermaid"]), links)
         written.write(folder / "report.html", html.case_page(architecture, report, outputs))
@@ -183,8 +234,13 @@ def build(paths: Sequence[str | Path] = (), out: str | Path = "out") -> Written:
     return written
 
 
+def _describe(name: str) -> str:
+    return _DESCRIPTIONS.get(name) or ("OpenAPI document of a REST API" if name.startswith("openapi") else name)
+
+
 _DESCRIPTIONS = {
     "model.json": "the validated model, every default filled in",
+    "template.yaml": "CloudFormation template (plain, no transform), least-privilege IAM from the flows",
     "diagram.png": "diagram (PNG)",
     "diagram.svg": "diagram (SVG, icons embedded)",
     "diagram.mmd": "diagram as Mermaid, for Markdown",

@@ -18,6 +18,7 @@ from .render.graphviz import GraphvizMissing
 
 EXIT_OK, EXIT_FINDINGS, EXIT_BAD_INPUT = 0, 1, 2
 PACK_NAMES = ("default", "seed", "strict")
+HANDLERS_HELP = "folder of the handler code the functions name (default: handlers/ beside the case or its folder)"
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
@@ -37,7 +38,11 @@ def cmd_schema(args: argparse.Namespace) -> int:
 
 
 def cmd_build(args: argparse.Namespace) -> int:
-    return _report(api.build(args.paths, args.out))
+    return _report(api.build(args.paths, args.out, args.handlers))
+
+
+def cmd_emit(args: argparse.Namespace) -> int:
+    return _report(api.emit(args.paths, args.out, args.handlers))
 
 
 def cmd_render(args: argparse.Namespace) -> int:
@@ -120,9 +125,16 @@ def parser() -> argparse.ArgumentParser:
                         help="rule pack for --findings (default: default)")
     render.set_defaults(run=cmd_render)
 
+    emit = commands.add_parser("emit", help="write each case's CloudFormation template and OpenAPI documents")
+    emit.add_argument("paths", nargs="+", metavar="PATH", help="case file or folder of case files")
+    emit.add_argument("--out", default="out", metavar="DIR", help="output folder (default: out)")
+    emit.add_argument("--handlers", metavar="DIR", help=HANDLERS_HELP)
+    emit.set_defaults(run=cmd_emit)
+
     build = commands.add_parser("build", help="build every case (default: the bundled ones) into out/<case>/")
     build.add_argument("paths", nargs="*", metavar="PATH", help="case file or folder (default: bundled cases)")
     build.add_argument("--out", default="out", metavar="DIR", help="output folder (default: out)")
+    build.add_argument("--handlers", metavar="DIR", help=HANDLERS_HELP)
     build.set_defaults(run=cmd_build)
     return root
 

@@ -58,6 +58,7 @@ def test_case_report_loads_with_one_diagram_and_one_findings_table(browser, buil
     assert page.evaluate("() => { const i = document.querySelector('img.diagram'); return i.complete && i.naturalWidth > 400 }")
     assert page.locator("table.findings").count() == 1
     assert page.locator("table.requirements tbody tr").count() >= 1
+    assert page.locator('a[href="template.yaml"]').count() == 1
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"report-{name}.png"), full_page=True)
     page.close()
@@ -80,7 +81,7 @@ def test_a_service_name_holding_markup_is_shown_as_text(browser, tmp_path):
     text = (CASES / "paid-content.yaml").read_text()
     case.write_text(text.replace("label: Customers", 'label: "<script>window.pwned = 1</script><b>Customers</b>"')
                     .replace("access: oai", "access: none"))
-    api.build([case], tmp_path / "out")
+    api.build([case], tmp_path / "out", handlers=REPO / "handlers")
     visit = Visit(browser, tmp_path / "out" / "paid-content" / "report.html")
     assert visit.errors == []
     assert visit.page.evaluate("() => window.pwned") is None

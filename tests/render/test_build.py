@@ -13,14 +13,16 @@ from ..conftest import CASES
 from .test_diagram import needs_graphviz
 
 SIX = sorted(path.stem for path in bundled_cases())
-PER_CASE = ["diagram.dot", "diagram.mmd", "diagram.png", "diagram.svg", "model.json", "report.html"]
+PER_CASE = ["diagram.dot", "diagram.mmd", "diagram.png", "diagram.svg", "model.json", "report.html", "template.yaml"]
+WITH_API = {"mytodolist", "myblog", "microservices", "paid-content"}
 
 
 @needs_graphviz
 def test_build_writes_every_output_of_every_case(built):
     assert sorted(p.name for p in built.iterdir() if p.is_dir()) == SIX
     for name in SIX:
-        assert sorted(p.name for p in (built / name).iterdir()) == PER_CASE
+        expected = sorted(PER_CASE + (["openapi.yaml"] if name in WITH_API else []))
+        assert sorted(p.name for p in (built / name).iterdir()) == expected
     assert (built / "index.html").is_file()
 
 
@@ -28,7 +30,7 @@ def test_build_writes_every_output_of_every_case(built):
 @pytest.mark.parametrize("name", SIX)
 def test_two_builds_give_byte_identical_text_outputs(builds, name):
     first, second = builds
-    for file in ["diagram.dot", "diagram.mmd", "diagram.svg", "model.json", "report.html"]:
+    for file in ["diagram.dot", "diagram.mmd", "diagram.svg", "model.json", "report.html", "template.yaml"]:
         assert (first / name / file).read_bytes() == (second / name / file).read_bytes(), file
     assert (first / "index.html").read_bytes() == (second / "index.html").read_bytes()
 

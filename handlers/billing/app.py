@@ -1,0 +1,193 @@
+"""Billing service (Microservices): "order placed" events from SNS to the invoices table.
+
+SNS invokes the function asynchronously; `Records[].Sns.Message` is the order JSON. Each order gets
+one invoice, written with a conditional put keyed by `order_id`, so a redelivered notification is a
+no-op. Notifications whose `event_type` attribute is not `order_placed` are ignored. Any failure
+raises: Lambda retries the asynchronous invocation, then sends the event to the dead-letter queue
+(malformed messages too, so they can be inspected there).
+
+Environment: INVOICES_TABLE (partition key `order_id`).
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import logging
+import os
+import sys
+import uuid
+from datetime import UTC, datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+import boto3
+from botocore.config import Config
+from botocore.exceptions import ClientError
+
+LOGGER = logging.getLogger("billing")
+_CONTEXT: dict[str, Any] = {}
+BOTO_CONFIG = Config(retries={"mode": "standard"})
+CENT = Decimal("0.01")
+ORDER_PLACED = "order_placed"  # the `event_type` message attribute of the events this service acts on
+
+
+# --- logging: one JSON object per line ---------------------------------------------------------
+
+
+class _JsonFormatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        entry: dict[str, Any] = {
+            "level": record.levelname,
+            "message": record.getMessage(),
+            "logger": record.name,
+            "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+            **_CONTEXT,
+            **getattr(record, "fields", {}),
+        }
+        if record.exc_info:
+            entry["exception"] = self.formatException(record.exc_info)
+        return json.dumps(entry, default=str)
+
+
+class _StdoutHandler(logging.Handler):
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            sys.stdout.write(self.format(record) + "\n")
+            sys.stdout.flush()
+        except Exception:  # pragma: no cover - logging must never break the handler
+            self.handleError(record)
+
+
+def _configure_logging() -> None:
+    if not LOGGER.handlers:
+        stream = _StdoutHandler()
+        stream.setFormatter(_JsonFormatter())
+        LOGGER.addHandler(stream)
+    LOGGER.setLevel(logging.INFO)
+    LOGGER.propagate = False
+
+
+_configure_logging()
+
+
+def log(level: int, message: str, *, exc_info: bool = False, **fields: Any) -> None:
+    LOGGER.log(level, message, exc_info=exc_info, extra={"fields": fields})
+
+
+# --- AWS clients, built once per container -----------------------------------------------------
+
+
+def _region() -> str | None:
+    return os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION")
+
+
+@functools.cache
+def _invoices_table() -> Any:
+    dynamodb = boto3.resource("dynamodb", region_name=_region(), config=BOTO_CONFIG)
+    return dynamodb.Table(os.environ["INVOICES_TABLE"])
+
+
+# --- pure logic --------------------------------------------------------------------------------
+
+
+class Malformed(ValueError):
+    """The notification does not carry a billable order."""
+
+
+def _amount(value: Any, field: str) -> Decimal:
+    try:
+        amount = Decimal(str(value))
+    except InvalidOperation as exc:
+        raise Malformed(f"{field} is not a decimal amount") from exc
+    if isinstance(value, bool) or not amount.is_finite() or amount < 0:
+        raise Malformed(f"{field} is not a non-negative amount")
+    return amount.quantize(CENT)
+
+
+def invoice_for(order: Any, now: str) -> dict[str, Any]:
+    """The invoice for an order; its lines must add up to the order's total."""
+    if not isinstance(order, dict):
+        raise Malformed("the message is not a JSON object")
+    try:
+        order_id = str(uuid.UUID(str(order.get("order_id"))))
+    except ValueError as exc:
+        raise Malformed("order_id missing or not a UUID") from exc
+    customer, currency, items = order.get("customer_id"), order.get("currency"), order.get("items")
+    if not isinstance(customer, str) or not customer:
+        raise Malformed("customer_id missing")
+    if not isinstance(currency, str) or len(currency) != 3:
+        raise Malformed("currency missing")
+    if not isinstance(items, list) or not items:
+        raise Malformed("items missing")
+    lines = []
+    for i, item in enumerate(items):
+        if not isinstance(item, dict) or not isinstance(item.get("product_id"), str):
+            raise Malformed(f"items[{i}] has no product_id")
+        quantity = item.get("quantity")
+        if isinstance(quantity, bool) or not isinstance(quantity, int) or quantity < 1:
+            raise Malformed(f"items[{i}].quantity is not a positive integer")
+        unit_price = _amount(item.get("unit_price"), f"items[{i}].unit_price")
+        lines.append({"product_id": item["product_id"], "quantity": quantity, "unit_price": unit_price, "amount": unit_price * quantity})
+    total = sum((line["amount"] for line in lines), Decimal("0")).quantize(CENT)
+    if total != _amount(order.get("total"), "total"):
+        raise Malformed(f"the lines add up to {total}, not to the order's total {order.get('total')}")
+    return {
+        "order_id": order_id,
+        "invoice_id": f"INV-{uuid.uuid4().hex[:12].upper()}",
+        "customer_id": customer,
+        "currency": currency,
+        "lines": lines,
+        "total": total,
+        "issued_at": now,
+        "status": "ISSUED",
+    }
+
+
+def issue(table: Any, invoice: dict[str, Any]) -> bool:
+    """Store the invoice; False when this order was already invoiced."""
+    try:
+        table.put_item(Item=invoice, ConditionExpression="attribute_not_exists(order_id)")
+    except ClientError as exc:
+        if exc.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException":
+            return False
+        raise
+    return True
+
+
+def bill(record: dict[str, Any], table: Any) -> str | None:
+    sns = record.get("Sns") or {}
+    kind = ((sns.get("MessageAttributes") or {}).get("event_type") or {}).get("Value")
+    if kind not in (None, ORDER_PLACED):
+        log(logging.INFO, "not an order placed event: ignored", event_type=kind, sns_message_id=sns.get("MessageId"))
+        return None
+    message = sns.get("Message")
+    try:
+        order = json.loads(message) if isinstance(message, str) else None
+    except json.JSONDecodeError as exc:
+        raise Malformed("the SNS message is not JSON") from exc
+    invoice = invoice_for(order, datetime.now(UTC).isoformat(timespec="milliseconds"))
+    if issue(table, invoice):
+        log(logging.INFO, "invoice issued", order_id=invoice["order_id"], invoice_id=invoice["invoice_id"], total=str(invoice["total"]))
+        return invoice["order_id"]
+    log(logging.INFO, "order already invoiced", order_id=invoice["order_id"])
+    return invoice["order_id"]
+
+
+# --- entry point -------------------------------------------------------------------------------
+
+
+def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    _CONTEXT.clear()
+    _CONTEXT["request_id"] = getattr(context, "aws_request_id", None)
+    billed = []
+    for record in event.get("Records", []):
+        sns_message_id = (record.get("Sns") or {}).get("MessageId")
+        try:
+            order_id = bill(record, _invoices_table())
+        except Exception:
+            log(logging.ERROR, "billing failed: retried, then dead-lettered", exc_info=True, sns_message_id=sns_message_id)
+            raise
+        if order_id is not None:
+            billed.append(order_id)
+    return {"billed": billed}
