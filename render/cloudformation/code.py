@@ -15,6 +15,9 @@ from .template import EmitError
 IGNORED_DIRS = frozenset({"__pycache__", "events", "tests", ".pytest_cache"})
 """Folders of a handler package that are not shipped: caches, sample events, tests."""
 
+SHARED_PACKAGES = ("handler_kit",)
+"""Packages of the handlers folder shipped beside every handler (code the handlers share)."""
+
 
 def package_of(handler: str) -> str:
     return handler.split(".", 1)[0]
@@ -35,18 +38,26 @@ def module_file(handlers: Path, handler: str) -> Path:
     return path
 
 
-def shipped_files(package: Path) -> list[Path]:
-    """The files of a handler package that go into its artifact, in a stable order."""
-    return sorted(p for p in package.rglob("*") if p.is_file() and not IGNORED_DIRS & set(p.relative_to(package).parts[:-1])
+def _files(folder: Path) -> list[Path]:
+    return sorted(p for p in folder.rglob("*") if p.is_file() and not IGNORED_DIRS & set(p.relative_to(folder).parts[:-1])
                   and p.suffix not in (".pyc", ".pyo"))
 
 
+def shipped_files(handlers: Path, package: str) -> list[tuple[str, Path]]:
+    """(name in the artifact, file) for every file a handler's artifact holds besides its third-party
+    requirements: the package, and the shared packages, sorted by name."""
+    entries = []
+    for name in (package, *(shared for shared in SHARED_PACKAGES if shared != package and (handlers / shared).is_dir())):
+        entries += [(path.relative_to(handlers).as_posix(), path) for path in _files(handlers / name)]
+    return sorted(entries)
+
+
 def content_hash(handlers: Path, package: str) -> str:
-    """A short hash of a handler package's shipped files (names and bytes)."""
-    folder = handlers / package
+    """A short hash of what a handler's artifact is built from (names and bytes of its shipped files,
+    requirements.txt included)."""
     digest = hashlib.sha256()
-    for path in shipped_files(folder):
-        digest.update(path.relative_to(folder).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    for name, path in shipped_files(handlers, package):
+        digest.update(name.encode() + b"\0" + path.read_bytes() + b"\0")
     return digest.hexdigest()[:16]
 
 

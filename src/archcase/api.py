@@ -269,3 +269,57 @@ def schema() -> dict[str, Any]:
 def schema_text() -> str:
     """The case JSON Schema as canonical text."""
     return json.dumps(schema(), indent=2, ensure_ascii=False) + "\n"
+
+
+@dataclass
+class Packaged:
+    """What `package` did: the packaged template (code keys filled) and, per artifact, whether it was uploaded."""
+
+    template: str
+    uploads: list[tuple[str, bool]]
+    written: Written
+
+
+def package(path: str | Path, bucket: str, out: str | Path = "out", handlers: str | Path | None = None,
+            endpoint_url: str | None = None, region: str | None = None) -> Packaged:
+    """Build each handler's artifact of one case, upload those the bucket lacks, and write the packaged
+    template (`packaged.yaml`: the template with the artifact bucket filled in) and the zips to `out/<name>/`."""
+    from . import package as packaging
+    from .deploy import clients
+    from .render.cloudformation.emit import template
+    from .render.cloudformation.template import EmitError
+    from .render.cloudformation.yaml_out import dump
+
+    (case,) = load_cases([path])
+    folder = handlers_folder(case, handlers)
+    try:
+        document = template(case.architecture, folder)
+        built = packaging.artifacts(case.architecture, folder)
+    except EmitError as exc:
+        line, column = case.element_position(exc.service) if exc.service else (1, 1)
+        raise CaseError([Diagnostic(str(case.path), line, column, f"cannot package: {exc}", exc.hint)]) from None
+    if "ArtifactBucket" in document.get("Parameters", {}):
+        document["Parameters"]["ArtifactBucket"]["Default"] = bucket
+    s3, _ = clients(endpoint_url, region)
+    uploads = packaging.upload(s3, bucket, built)
+    written = Written()
+    target = Path(out) / case.architecture.name
+    for artifact in built:
+        written.write(target / artifact.key, artifact.data)
+    text = dump(document)
+    written.write(target / "packaged.yaml", text)
+    return Packaged(text, uploads, written)
+
+
+def deploy(path: str | Path, stack_name: str, parameters: Mapping[str, str], bucket: str, out: str | Path = "out",
+           handlers: str | Path | None = None, endpoint_url: str | None = None, region: str | None = None,
+           on_event: Any = None) -> tuple[Packaged, Any]:
+    """Package one case (uploading what is missing), then create or update its stack and wait for it."""
+    from .deploy import clients
+    from .deploy import deploy as run
+
+    packaged = package(path, bucket, out, handlers, endpoint_url, region)
+    s3, cloudformation = clients(endpoint_url, region)
+    outcome = run(cloudformation, s3, stack_name, packaged.template, bucket, parameters,
+                  on_event=on_event or (lambda _event: None))
+    return packaged, outcome

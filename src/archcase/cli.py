@@ -10,6 +10,9 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
+
+from botocore.exceptions import ClientError, EndpointConnectionError, NoCredentialsError, PartialCredentialsError
 
 from . import __version__, api
 from .models import CaseError
@@ -55,6 +58,59 @@ def _report(written: api.Written) -> int:
     for warning in written.warnings:
         print(warning, file=sys.stderr)
     return EXIT_OK
+
+
+def cmd_package(args: argparse.Namespace) -> int:
+    packaged = api.package(args.case, args.bucket, args.out, args.handlers, args.endpoint_url, args.region)
+    for key, uploaded in packaged.uploads:
+        print(f"{'uploaded' if uploaded else 'unchanged'} s3://{args.bucket}/{key}")
+    return _report(packaged.written)
+
+
+def cmd_deploy(args: argparse.Namespace) -> int:
+    from .deploy import DeployError, describe
+
+    progress = Progress(sys.stderr)
+    try:
+        packaged, outcome = api.deploy(args.case, args.stack_name, dict(args.parameter), args.bucket, args.out,
+                                       args.handlers, args.endpoint_url, args.region,
+                                       on_event=lambda event: progress.line(describe(event)))
+    except DeployError as exc:
+        progress.done()
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_FINDINGS
+    progress.done()
+    for key, uploaded in packaged.uploads:
+        print(f"{'uploaded' if uploaded else 'unchanged'} s3://{args.bucket}/{key}")
+    print(f"{outcome.stack}: {outcome.status}" + ("" if outcome.changed else " (no changes)"))
+    for name, value in sorted(outcome.outputs.items()):
+        print(f"  {name} = {value}")
+    return EXIT_OK
+
+
+class Progress:
+    """Stack events as lines; on a terminal, a spinner on the last line while waiting."""
+
+    def __init__(self, stream: Any) -> None:
+        self.stream = stream
+        self.tty = stream.isatty()
+
+    def line(self, text: str) -> None:
+        self.stream.write(("\r\033[K" if self.tty else "") + text + "\n" + ("… waiting for the stack" if self.tty else ""))
+        self.stream.flush()
+
+    def done(self) -> None:
+        if self.tty:
+            self.stream.write("\r\033[K")
+            self.stream.flush()
+
+
+def parameter(value: str) -> tuple[str, str]:
+    """`--parameter Key=Value`."""
+    key, sep, val = value.partition("=")
+    if not sep or not key:
+        raise argparse.ArgumentTypeError(f"'{value}' is not KEY=VALUE: write e.g. --parameter Environment=prod")
+    return key, val
 
 
 def diagram_formats(value: str) -> list[str]:
@@ -131,6 +187,25 @@ def parser() -> argparse.ArgumentParser:
     emit.add_argument("--handlers", metavar="DIR", help=HANDLERS_HELP)
     emit.set_defaults(run=cmd_emit)
 
+    aws = argparse.ArgumentParser(add_help=False)
+    aws.add_argument("case", metavar="CASE", help="case file")
+    aws.add_argument("--out", default="out", metavar="DIR", help="output folder (default: out)")
+    aws.add_argument("--handlers", metavar="DIR", help=HANDLERS_HELP)
+    aws.add_argument("--endpoint-url", metavar="URL", help="AWS endpoint (default: AWS_ENDPOINT_URL, else AWS itself)")
+    aws.add_argument("--region", metavar="REGION", help="AWS Region (default: the AWS configuration chain)")
+
+    package = commands.add_parser("package", parents=[aws],
+                                  help="build each handler's zip, upload the missing ones, write packaged.yaml")
+    package.add_argument("--bucket", required=True, metavar="NAME", help="artifact bucket (must exist)")
+    package.set_defaults(run=cmd_package)
+
+    deploy = commands.add_parser("deploy", parents=[aws], help="package, then create or update the case's stack")
+    deploy.add_argument("--stack-name", required=True, metavar="NAME")
+    deploy.add_argument("--bucket", required=True, metavar="NAME", help="artifact bucket (must exist)")
+    deploy.add_argument("--parameter", type=parameter, action="append", default=[], metavar="KEY=VALUE",
+                        help="template parameter (repeatable)")
+    deploy.set_defaults(run=cmd_deploy)
+
     build = commands.add_parser("build", help="build every case (default: the bundled ones) into out/<case>/")
     build.add_argument("paths", nargs="*", metavar="PATH", help="case file or folder (default: bundled cases)")
     build.add_argument("--out", default="out", metavar="DIR", help="output folder (default: out)")
@@ -147,6 +222,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         for diagnostic in exc.diagnostics:
             print(diagnostic, file=sys.stderr)
         return EXIT_BAD_INPUT
+    except (NoCredentialsError, PartialCredentialsError) as exc:
+        print(f"error: {exc}: configure AWS credentials (aws configure, AWS_PROFILE, or AWS_ACCESS_KEY_ID and "
+              "AWS_SECRET_ACCESS_KEY)", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except EndpointConnectionError as exc:
+        print(f"error: {exc}: check --endpoint-url and the network", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except ClientError as exc:
+        print(f"error: AWS refused a request: {exc}", file=sys.stderr)
+        return EXIT_FINDINGS
     except GraphvizMissing as exc:
         print(f"error: nothing to write: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
