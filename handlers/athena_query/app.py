@@ -24,20 +24,18 @@ import json
 import logging
 import os
 import re
-import sys
 import time
 import urllib.parse
 from collections.abc import Callable
-from datetime import UTC, datetime
 from typing import Any
 
-import boto3
-from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
+from handler_kit import aws
+from handler_kit.batch import batch_response
+from handler_kit.log import JsonLog
 
-LOGGER = logging.getLogger("athena_query")
-_CONTEXT: dict[str, Any] = {}
-BOTO_CONFIG = Config(retries={"mode": "standard"})
+log = JsonLog("athena_query")
+LOGGER = log.logger
 SOURCE_TABLE = "raw"
 BUCKET_RE = re.compile(r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]")
 SAFETY_MARGIN_S = 5.0  # time kept back to stop unfinished queries and answer
@@ -51,59 +49,12 @@ _sleep: Callable[[float], None] = time.sleep
 _clock: Callable[[], float] = time.monotonic
 
 
-# --- logging: one JSON object per line ---------------------------------------------------------
-
-
-class _JsonFormatter(logging.Formatter):
-    def format(self, record: logging.LogRecord) -> str:
-        entry: dict[str, Any] = {
-            "level": record.levelname,
-            "message": record.getMessage(),
-            "logger": record.name,
-            "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
-            **_CONTEXT,
-            **getattr(record, "fields", {}),
-        }
-        if record.exc_info:
-            entry["exception"] = self.formatException(record.exc_info)
-        return json.dumps(entry, default=str)
-
-
-class _StdoutHandler(logging.Handler):
-    def emit(self, record: logging.LogRecord) -> None:
-        try:
-            sys.stdout.write(self.format(record) + "\n")
-            sys.stdout.flush()
-        except Exception:  # pragma: no cover - logging must never break the handler
-            self.handleError(record)
-
-
-def _configure_logging() -> None:
-    if not LOGGER.handlers:
-        stream = _StdoutHandler()
-        stream.setFormatter(_JsonFormatter())
-        LOGGER.addHandler(stream)
-    LOGGER.setLevel(logging.INFO)
-    LOGGER.propagate = False
-
-
-_configure_logging()
-
-
-def log(level: int, message: str, *, exc_info: bool = False, **fields: Any) -> None:
-    LOGGER.log(level, message, exc_info=exc_info, extra={"fields": fields})
-
-
 # --- AWS clients, built once per container -----------------------------------------------------
-
-
-def _region() -> str | None:
-    return os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION")
 
 
 @functools.cache
 def _athena() -> Any:
-    return boto3.client("athena", region_name=_region(), config=BOTO_CONFIG)
+    return aws.client("athena")
 
 
 # --- pure logic --------------------------------------------------------------------------------
@@ -207,8 +158,7 @@ def deadline_for(context: Any) -> float:
 
 
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    _CONTEXT.clear()
-    _CONTEXT["request_id"] = getattr(context, "aws_request_id", None)
+    log.start(context)
     deadline = deadline_for(context)
     workgroup, database = os.environ["ANALYTICS_WORKGROUP"], os.environ["ANALYTICS_DATABASE"]
     failures: list[str] = []
@@ -231,8 +181,7 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
             log(logging.ERROR, "malformed message", message_id=message_id, reason=str(exc))
             failures.append(message_id)
         except (ClientError, BotoCoreError) as exc:
-            code = exc.response.get("Error", {}).get("Code") if isinstance(exc, ClientError) else type(exc).__name__
-            log(logging.ERROR, "query could not be started", exc_info=True, message_id=message_id, error_code=code)
+            log(logging.ERROR, "query could not be started", exc_info=True, message_id=message_id, error_code=aws.error_code(exc))
             failures.append(message_id)
     if started:
         try:
@@ -241,4 +190,4 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
             log(logging.ERROR, "could not poll the queries", exc_info=True)
             states = {}
         failures.extend(m for m in started if states.get(m) != "SUCCEEDED")
-    return {"batchItemFailures": [{"itemIdentifier": m} for m in failures]}
+    return batch_response(failures)

@@ -15,77 +15,25 @@ import functools
 import json
 import logging
 import os
-import sys
 import uuid
-from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-import boto3
-from botocore.config import Config
-from botocore.exceptions import ClientError
+from handler_kit import aws, now_iso
+from handler_kit.log import JsonLog
 
-LOGGER = logging.getLogger("billing")
-_CONTEXT: dict[str, Any] = {}
-BOTO_CONFIG = Config(retries={"mode": "standard"})
+log = JsonLog("billing")
+LOGGER = log.logger
 CENT = Decimal("0.01")
 ORDER_PLACED = "order_placed"  # the `event_type` message attribute of the events this service acts on
-
-
-# --- logging: one JSON object per line ---------------------------------------------------------
-
-
-class _JsonFormatter(logging.Formatter):
-    def format(self, record: logging.LogRecord) -> str:
-        entry: dict[str, Any] = {
-            "level": record.levelname,
-            "message": record.getMessage(),
-            "logger": record.name,
-            "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
-            **_CONTEXT,
-            **getattr(record, "fields", {}),
-        }
-        if record.exc_info:
-            entry["exception"] = self.formatException(record.exc_info)
-        return json.dumps(entry, default=str)
-
-
-class _StdoutHandler(logging.Handler):
-    def emit(self, record: logging.LogRecord) -> None:
-        try:
-            sys.stdout.write(self.format(record) + "\n")
-            sys.stdout.flush()
-        except Exception:  # pragma: no cover - logging must never break the handler
-            self.handleError(record)
-
-
-def _configure_logging() -> None:
-    if not LOGGER.handlers:
-        stream = _StdoutHandler()
-        stream.setFormatter(_JsonFormatter())
-        LOGGER.addHandler(stream)
-    LOGGER.setLevel(logging.INFO)
-    LOGGER.propagate = False
-
-
-_configure_logging()
-
-
-def log(level: int, message: str, *, exc_info: bool = False, **fields: Any) -> None:
-    LOGGER.log(level, message, exc_info=exc_info, extra={"fields": fields})
 
 
 # --- AWS clients, built once per container -----------------------------------------------------
 
 
-def _region() -> str | None:
-    return os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION")
-
-
 @functools.cache
 def _invoices_table() -> Any:
-    dynamodb = boto3.resource("dynamodb", region_name=_region(), config=BOTO_CONFIG)
-    return dynamodb.Table(os.environ["INVOICES_TABLE"])
+    return aws.table(os.environ["INVOICES_TABLE"])
 
 
 # --- pure logic --------------------------------------------------------------------------------
@@ -144,17 +92,6 @@ def invoice_for(order: Any, now: str) -> dict[str, Any]:
     }
 
 
-def issue(table: Any, invoice: dict[str, Any]) -> bool:
-    """Store the invoice; False when this order was already invoiced."""
-    try:
-        table.put_item(Item=invoice, ConditionExpression="attribute_not_exists(order_id)")
-    except ClientError as exc:
-        if exc.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException":
-            return False
-        raise
-    return True
-
-
 def bill(record: dict[str, Any], table: Any) -> str | None:
     sns = record.get("Sns") or {}
     kind = ((sns.get("MessageAttributes") or {}).get("event_type") or {}).get("Value")
@@ -166,8 +103,8 @@ def bill(record: dict[str, Any], table: Any) -> str | None:
         order = json.loads(message) if isinstance(message, str) else None
     except json.JSONDecodeError as exc:
         raise Malformed("the SNS message is not JSON") from exc
-    invoice = invoice_for(order, datetime.now(UTC).isoformat(timespec="milliseconds"))
-    if issue(table, invoice):
+    invoice = invoice_for(order, now_iso())
+    if aws.put_new(table, invoice, "order_id"):  # False: this order was already invoiced
         log(logging.INFO, "invoice issued", order_id=invoice["order_id"], invoice_id=invoice["invoice_id"], total=str(invoice["total"]))
         return invoice["order_id"]
     log(logging.INFO, "order already invoiced", order_id=invoice["order_id"])
@@ -178,8 +115,7 @@ def bill(record: dict[str, Any], table: Any) -> str | None:
 
 
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    _CONTEXT.clear()
-    _CONTEXT["request_id"] = getattr(context, "aws_request_id", None)
+    log.start(context)
     billed = []
     for record in event.get("Records", []):
         sns_message_id = (record.get("Sns") or {}).get("MessageId")

@@ -17,35 +17,30 @@ from __future__ import annotations
 import base64
 import binascii
 import functools
-import json
 import logging
 import os
 import re
-import sys
 import uuid
-from collections.abc import Callable
-from datetime import UTC, datetime
-from decimal import Decimal
 from typing import Any
 
-import boto3
-from botocore.config import Config
-from botocore.exceptions import ClientError
-
-LOGGER = logging.getLogger("blog_api")
-_CONTEXT: dict[str, Any] = {}
-BOTO_CONFIG = Config(retries={"mode": "standard"})
-RETRYABLE_ERRORS = frozenset(
-    {
-        "ProvisionedThroughputExceededException",
-        "ThrottlingException",
-        "RequestLimitExceeded",
-        "TooManyRequestsException",
-        "SlowDown",
-        "ServiceUnavailable",
-    }
+from handler_kit import aws, now_iso
+from handler_kit.http import (
+    ApiError,
+    Route,
+    caller_id,
+    claims_of,
+    decode_page_token,
+    encode_page_token,
+    json_body,
+    page_limit,
+    path_uuid,
+    response,
+    serve,
 )
-SUB_RE = re.compile(r"[A-Za-z0-9-]{1,128}")
+from handler_kit.log import JsonLog
+
+log = JsonLog("blog_api")
+LOGGER = log.logger
 EMAIL_RE = re.compile(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}")
 AUTHORS_GROUP = "authors"
 TITLE_MAX = 200
@@ -63,66 +58,19 @@ IMAGE_SIGNATURES = (
 )
 
 
-# --- logging: one JSON object per line ---------------------------------------------------------
-
-
-class _JsonFormatter(logging.Formatter):
-    def format(self, record: logging.LogRecord) -> str:
-        entry: dict[str, Any] = {
-            "level": record.levelname,
-            "message": record.getMessage(),
-            "logger": record.name,
-            "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
-            **_CONTEXT,
-            **getattr(record, "fields", {}),
-        }
-        if record.exc_info:
-            entry["exception"] = self.formatException(record.exc_info)
-        return json.dumps(entry, default=str)
-
-
-class _StdoutHandler(logging.Handler):
-    def emit(self, record: logging.LogRecord) -> None:
-        try:
-            sys.stdout.write(self.format(record) + "\n")
-            sys.stdout.flush()
-        except Exception:  # pragma: no cover - logging must never break the handler
-            self.handleError(record)
-
-
-def _configure_logging() -> None:
-    if not LOGGER.handlers:
-        stream = _StdoutHandler()
-        stream.setFormatter(_JsonFormatter())
-        LOGGER.addHandler(stream)
-    LOGGER.setLevel(logging.INFO)
-    LOGGER.propagate = False
-
-
-_configure_logging()
-
-
-def log(level: int, message: str, *, exc_info: bool = False, **fields: Any) -> None:
-    LOGGER.log(level, message, exc_info=exc_info, extra={"fields": fields})
-
-
 # --- AWS clients, built once per container -----------------------------------------------------
-
-
-def _region() -> str | None:
-    return os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION")
 
 
 def _dax_resource(endpoint: str) -> Any:
     """A boto3-compatible DynamoDB resource that talks to the DAX cluster at `endpoint`."""
     from amazondax import AmazonDaxClient  # runtime requirement only when a cache is configured
 
-    return AmazonDaxClient.resource(endpoint_url=endpoint, region_name=_region(), config=BOTO_CONFIG)
+    return AmazonDaxClient.resource(endpoint_url=endpoint, region_name=aws.region(), config=aws.BOTO_CONFIG)
 
 
 @functools.cache
 def _dynamodb() -> Any:
-    return boto3.resource("dynamodb", region_name=_region(), config=BOTO_CONFIG)
+    return aws.resource("dynamodb")
 
 
 @functools.cache
@@ -139,7 +87,7 @@ def _users_table() -> Any:
 
 @functools.cache
 def _s3() -> Any:
-    return boto3.client("s3", region_name=_region(), config=BOTO_CONFIG)
+    return aws.client("s3")
 
 
 def upload_prefix() -> str:
@@ -147,47 +95,7 @@ def upload_prefix() -> str:
     return prefix if not prefix or prefix.endswith("/") else prefix + "/"
 
 
-# --- HTTP plumbing -----------------------------------------------------------------------------
-
-
-class ApiError(Exception):
-    """An error the client should see: status code and a message safe to show."""
-
-    def __init__(self, status: int, message: str, headers: dict[str, str] | None = None) -> None:
-        super().__init__(message)
-        self.status = status
-        self.message = message
-        self.headers = headers or {}
-
-
-def _json_default(value: Any) -> Any:
-    if isinstance(value, Decimal):
-        return int(value) if value == value.to_integral_value() else float(value)
-    if isinstance(value, set):
-        return sorted(value)
-    raise TypeError(f"not JSON serialisable: {type(value).__name__}")
-
-
-def response(status: int, body: Any = None, headers: dict[str, str] | None = None) -> dict[str, Any]:
-    result: dict[str, Any] = {"statusCode": status, "headers": {"Content-Type": "application/json", **(headers or {})}}
-    result["body"] = "" if body is None else json.dumps(body, default=_json_default)
-    return result
-
-
-def error_response(status: int, message: str, headers: dict[str, str] | None = None) -> dict[str, Any]:
-    return response(status, {"error": message}, headers)
-
-
-def claims_of(event: dict[str, Any]) -> dict[str, Any]:
-    return ((event.get("requestContext") or {}).get("authorizer") or {}).get("claims") or {}
-
-
-def caller_id(event: dict[str, Any]) -> str:
-    """The Cognito `sub` of the caller, from the user pool authorizer's claims."""
-    sub = claims_of(event).get("sub")
-    if not isinstance(sub, str) or not SUB_RE.fullmatch(sub):
-        raise ApiError(401, "authentication required")
-    return sub
+# --- domain logic (pure functions of their inputs) ---------------------------------------------
 
 
 def caller_groups(event: dict[str, Any]) -> set[str]:
@@ -198,35 +106,6 @@ def caller_groups(event: dict[str, Any]) -> set[str]:
     if isinstance(raw, str):
         return {group for group in re.split(r"[\s,]+", raw.strip("[]")) if group}
     return set()
-
-
-def json_body(event: dict[str, Any]) -> dict[str, Any]:
-    raw = event.get("body")
-    if raw is None or raw == "":
-        raise ApiError(400, "a JSON request body is required")
-    if event.get("isBase64Encoded"):
-        try:
-            raw = base64.b64decode(raw, validate=True).decode("utf-8")
-        except (binascii.Error, UnicodeDecodeError) as exc:
-            raise ApiError(400, "request body is not valid base64 UTF-8") from exc
-    try:
-        body = json.loads(raw)
-    except (json.JSONDecodeError, TypeError) as exc:
-        raise ApiError(400, "request body is not valid JSON") from exc
-    if not isinstance(body, dict):
-        raise ApiError(400, "request body must be a JSON object")
-    return body
-
-
-def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="milliseconds")
-
-
-def _condition_failed(exc: ClientError) -> bool:
-    return exc.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException"
-
-
-# --- domain logic (pure functions of their inputs) ---------------------------------------------
 
 
 def validate_post(body: dict[str, Any]) -> dict[str, str]:
@@ -296,37 +175,6 @@ def photo_key(prefix: str, user_id: str, ext: str) -> str:
     return f"{prefix}{user_id}/{uuid.uuid4()}.{ext}"
 
 
-def encode_page_token(last_key: dict[str, Any] | None) -> str | None:
-    if not last_key:
-        return None
-    return base64.urlsafe_b64encode(str(last_key["post_id"]).encode()).decode().rstrip("=")
-
-
-def decode_page_token(token: str) -> str:
-    try:
-        raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)).decode()
-        return str(uuid.UUID(raw))
-    except (binascii.Error, UnicodeDecodeError, ValueError) as exc:
-        raise ApiError(400, "invalid page token") from exc
-
-
-def page_limit(params: dict[str, str]) -> int:
-    raw = params.get("limit")
-    if raw is None:
-        return PAGE_DEFAULT
-    if not raw.isdigit() or not 1 <= int(raw) <= PAGE_MAX:
-        raise ApiError(400, f"limit must be an integer from 1 to {PAGE_MAX}")
-    return int(raw)
-
-
-def post_id_of(event: dict[str, Any]) -> str:
-    value = (event.get("pathParameters") or {}).get("id")
-    try:
-        return str(uuid.UUID(str(value)))
-    except ValueError as exc:
-        raise ApiError(400, "the post id must be a UUID") from exc
-
-
 def to_public(item: dict[str, Any], *, with_body: bool = True) -> dict[str, Any]:
     post = {"id": item["post_id"], "title": item.get("title"), "author_id": item.get("author_id"), "created_at": item.get("created_at")}
     if with_body:
@@ -340,7 +188,7 @@ def to_public(item: dict[str, Any], *, with_body: bool = True) -> dict[str, Any]
 def list_posts(event: dict[str, Any]) -> dict[str, Any]:
     params = event.get("queryStringParameters") or {}
     scan: dict[str, Any] = {
-        "Limit": page_limit(params),
+        "Limit": page_limit(params, PAGE_DEFAULT, PAGE_MAX),
         "ProjectionExpression": "#id, #title, #author, #created",
         "ExpressionAttributeNames": {"#id": "post_id", "#title": "title", "#author": "author_id", "#created": "created_at"},
     }
@@ -348,11 +196,11 @@ def list_posts(event: dict[str, Any]) -> dict[str, Any]:
         scan["ExclusiveStartKey"] = {"post_id": decode_page_token(params["next"])}
     result = _posts_table().scan(**scan)
     items = sorted((to_public(i, with_body=False) for i in result.get("Items", [])), key=lambda p: p["created_at"] or "", reverse=True)
-    return response(200, {"items": items, "next": encode_page_token(result.get("LastEvaluatedKey"))})
+    return response(200, {"items": items, "next": encode_page_token(result.get("LastEvaluatedKey"), "post_id")})
 
 
 def get_post(event: dict[str, Any]) -> dict[str, Any]:
-    item = _posts_table().get_item(Key={"post_id": post_id_of(event)}).get("Item")
+    item = _posts_table().get_item(Key={"post_id": path_uuid(event, "post")}).get("Item")
     if item is None:
         raise ApiError(404, "post not found")
     return response(200, to_public(item))
@@ -363,7 +211,7 @@ def create_post(event: dict[str, Any]) -> dict[str, Any]:
     if AUTHORS_GROUP not in caller_groups(event):
         raise ApiError(403, f"only members of the '{AUTHORS_GROUP}' group may publish posts")
     fields = validate_post(json_body(event))
-    item = {"post_id": str(uuid.uuid4()), "author_id": author, **fields, "created_at": _now()}
+    item = {"post_id": str(uuid.uuid4()), "author_id": author, **fields, "created_at": now_iso()}
     _posts_table().put_item(Item=item, ConditionExpression="attribute_not_exists(post_id)")
     log(logging.INFO, "post published", post_id=item["post_id"], author_id=author)
     return response(201, to_public(item), {"Location": f"/posts/{item['post_id']}"})
@@ -372,13 +220,9 @@ def create_post(event: dict[str, Any]) -> dict[str, Any]:
 def register_user(event: dict[str, Any]) -> dict[str, Any]:
     user_id = caller_id(event)
     subscriber = validate_subscriber(json_body(event))
-    item = {"user_id": user_id, **subscriber, "subscribed_at": _now()}
-    try:
-        _users_table().put_item(Item=item, ConditionExpression="attribute_not_exists(user_id)")
-    except ClientError as exc:
-        if _condition_failed(exc):
-            raise ApiError(409, "already subscribed") from exc
-        raise
+    item = {"user_id": user_id, **subscriber, "subscribed_at": now_iso()}
+    if not aws.put_new(_users_table(), item, "user_id"):
+        raise ApiError(409, "already subscribed")
     log(logging.INFO, "subscriber registered", user_id=user_id)
     return response(201, {"user_id": user_id, **subscriber, "subscribed_at": item["subscribed_at"]})
 
@@ -396,7 +240,6 @@ def upload_photo(event: dict[str, Any]) -> dict[str, Any]:
     return response(201, {"key": key})
 
 
-Route = Callable[[dict[str, Any]], dict[str, Any]]
 ROUTES: dict[tuple[str, str], Route] = {
     ("GET", "/posts"): list_posts,
     ("GET", "/posts/{id}"): get_post,
@@ -406,36 +249,8 @@ ROUTES: dict[tuple[str, str], Route] = {
 }
 
 
-def route_for(event: dict[str, Any]) -> Route:
-    method, resource = event.get("httpMethod"), event.get("resource")
-    found = ROUTES.get((method, resource))
-    if found is not None:
-        return found
-    allowed = sorted(m for m, r in ROUTES if r == resource)
-    if allowed:
-        raise ApiError(405, f"method {method} not allowed on {resource}", {"Allow": ", ".join(allowed)})
-    raise ApiError(404, "no such route")
-
-
 # --- entry point -------------------------------------------------------------------------------
 
 
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    _CONTEXT.clear()
-    _CONTEXT["request_id"] = getattr(context, "aws_request_id", None)
-    _CONTEXT["route"] = f"{event.get('httpMethod')} {event.get('resource')}"
-    try:
-        return route_for(event)(event)
-    except ApiError as exc:
-        log(logging.INFO, "request rejected", status=exc.status, reason=exc.message)
-        return error_response(exc.status, exc.message, exc.headers)
-    except ClientError as exc:
-        code = exc.response.get("Error", {}).get("Code", "")
-        if code in RETRYABLE_ERRORS:
-            log(logging.WARNING, "throttled by AWS", error_code=code)
-            return error_response(503, "service busy, retry later", {"Retry-After": "1"})
-        log(logging.ERROR, "AWS call failed", exc_info=True, error_code=code)
-        return error_response(500, "internal error")
-    except Exception:
-        log(logging.ERROR, "unhandled error", exc_info=True)
-        return error_response(500, "internal error")
+    return serve(event, context, ROUTES, log)

@@ -20,58 +20,16 @@ import binascii
 import json
 import logging
 import math
-import sys
 from datetime import UTC, datetime
 from typing import Any
 
-LOGGER = logging.getLogger("firehose_transform")
-_CONTEXT: dict[str, Any] = {}
+from handler_kit.log import JsonLog
+
+log = JsonLog("firehose_transform")
+LOGGER = log.logger
 DROPPED_TYPES = frozenset({"heartbeat"})
 RESERVED = ("device_id", "type", "event_time", "arrival_time", "timestamp")
 MAX_DEVICE_ID = 128
-
-
-# --- logging: one JSON object per line ---------------------------------------------------------
-
-
-class _JsonFormatter(logging.Formatter):
-    def format(self, record: logging.LogRecord) -> str:
-        entry: dict[str, Any] = {
-            "level": record.levelname,
-            "message": record.getMessage(),
-            "logger": record.name,
-            "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
-            **_CONTEXT,
-            **getattr(record, "fields", {}),
-        }
-        if record.exc_info:
-            entry["exception"] = self.formatException(record.exc_info)
-        return json.dumps(entry, default=str)
-
-
-class _StdoutHandler(logging.Handler):
-    def emit(self, record: logging.LogRecord) -> None:
-        try:
-            sys.stdout.write(self.format(record) + "\n")
-            sys.stdout.flush()
-        except Exception:  # pragma: no cover - logging must never break the handler
-            self.handleError(record)
-
-
-def _configure_logging() -> None:
-    if not LOGGER.handlers:
-        stream = _StdoutHandler()
-        stream.setFormatter(_JsonFormatter())
-        LOGGER.addHandler(stream)
-    LOGGER.setLevel(logging.INFO)
-    LOGGER.propagate = False
-
-
-_configure_logging()
-
-
-def log(level: int, message: str, *, exc_info: bool = False, **fields: Any) -> None:
-    LOGGER.log(level, message, exc_info=exc_info, extra={"fields": fields})
 
 
 # --- pure logic --------------------------------------------------------------------------------
@@ -150,8 +108,7 @@ def transform_record(record: dict[str, Any]) -> dict[str, str]:
 
 
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    _CONTEXT.clear()
-    _CONTEXT["request_id"] = getattr(context, "aws_request_id", None)
+    log.start(context)
     records = [transform_record(record) for record in event.get("records", [])]
     counts = {name: sum(r["result"] == name for r in records) for name in ("Ok", "Dropped", "ProcessingFailed")}
     log(logging.INFO, "batch transformed", invocation_id=event.get("invocationId"), **counts)

@@ -13,39 +13,23 @@ Environment: ORDERS_TABLE (partition key `order_id`), ORDER_EVENTS_TOPIC_ARN.
 
 from __future__ import annotations
 
-import base64
-import binascii
 import functools
 import hashlib
 import json
 import logging
 import os
 import re
-import sys
 import uuid
-from collections.abc import Callable
-from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-import boto3
-from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
+from handler_kit import aws, now_iso
+from handler_kit.http import ApiError, Route, caller_id, json_body, path_uuid, response, serve
+from handler_kit.log import JsonLog
 
-LOGGER = logging.getLogger("orders_api")
-_CONTEXT: dict[str, Any] = {}
-BOTO_CONFIG = Config(retries={"mode": "standard"})
-RETRYABLE_ERRORS = frozenset(
-    {
-        "ProvisionedThroughputExceededException",
-        "ThrottlingException",
-        "Throttling",
-        "RequestLimitExceeded",
-        "TooManyRequestsException",
-        "ServiceUnavailable",
-    }
-)
-SUB_RE = re.compile(r"[A-Za-z0-9-]{1,128}")
+log = JsonLog("orders_api")
+LOGGER = log.logger
 PRODUCT_RE = re.compile(r"[A-Za-z0-9_-]{1,64}")
 CURRENCY_RE = re.compile(r"[A-Z]{3}")
 COUNTRY_RE = re.compile(r"[A-Z]{2}")
@@ -59,124 +43,20 @@ ADDRESS_FIELDS = {"name": True, "line1": True, "line2": False, "city": True, "po
 EVENT_TYPE = "order_placed"
 
 
-# --- logging: one JSON object per line ---------------------------------------------------------
-
-
-class _JsonFormatter(logging.Formatter):
-    def format(self, record: logging.LogRecord) -> str:
-        entry: dict[str, Any] = {
-            "level": record.levelname,
-            "message": record.getMessage(),
-            "logger": record.name,
-            "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
-            **_CONTEXT,
-            **getattr(record, "fields", {}),
-        }
-        if record.exc_info:
-            entry["exception"] = self.formatException(record.exc_info)
-        return json.dumps(entry, default=str)
-
-
-class _StdoutHandler(logging.Handler):
-    def emit(self, record: logging.LogRecord) -> None:
-        try:
-            sys.stdout.write(self.format(record) + "\n")
-            sys.stdout.flush()
-        except Exception:  # pragma: no cover - logging must never break the handler
-            self.handleError(record)
-
-
-def _configure_logging() -> None:
-    if not LOGGER.handlers:
-        stream = _StdoutHandler()
-        stream.setFormatter(_JsonFormatter())
-        LOGGER.addHandler(stream)
-    LOGGER.setLevel(logging.INFO)
-    LOGGER.propagate = False
-
-
-_configure_logging()
-
-
-def log(level: int, message: str, *, exc_info: bool = False, **fields: Any) -> None:
-    LOGGER.log(level, message, exc_info=exc_info, extra={"fields": fields})
-
-
 # --- AWS clients, built once per container -----------------------------------------------------
-
-
-def _region() -> str | None:
-    return os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION")
 
 
 @functools.cache
 def _orders_table() -> Any:
-    dynamodb = boto3.resource("dynamodb", region_name=_region(), config=BOTO_CONFIG)
-    return dynamodb.Table(os.environ["ORDERS_TABLE"])
+    return aws.table(os.environ["ORDERS_TABLE"])
 
 
 @functools.cache
 def _sns() -> Any:
-    return boto3.client("sns", region_name=_region(), config=BOTO_CONFIG)
+    return aws.client("sns")
 
 
-# --- HTTP plumbing -----------------------------------------------------------------------------
-
-
-class ApiError(Exception):
-    """An error the client should see: status code and a message safe to show."""
-
-    def __init__(self, status: int, message: str, headers: dict[str, str] | None = None) -> None:
-        super().__init__(message)
-        self.status = status
-        self.message = message
-        self.headers = headers or {}
-
-
-def _json_default(value: Any) -> Any:
-    if isinstance(value, Decimal):
-        return int(value) if value == value.to_integral_value() else float(value)
-    if isinstance(value, set):
-        return sorted(value)
-    raise TypeError(f"not JSON serialisable: {type(value).__name__}")
-
-
-def response(status: int, body: Any = None, headers: dict[str, str] | None = None) -> dict[str, Any]:
-    result: dict[str, Any] = {"statusCode": status, "headers": {"Content-Type": "application/json", **(headers or {})}}
-    result["body"] = "" if body is None else json.dumps(body, default=_json_default)
-    return result
-
-
-def error_response(status: int, message: str, headers: dict[str, str] | None = None) -> dict[str, Any]:
-    return response(status, {"error": message}, headers)
-
-
-def caller_id(event: dict[str, Any]) -> str:
-    """The Cognito `sub` of the caller, from the user pool authorizer's claims."""
-    claims = ((event.get("requestContext") or {}).get("authorizer") or {}).get("claims") or {}
-    sub = claims.get("sub")
-    if not isinstance(sub, str) or not SUB_RE.fullmatch(sub):
-        raise ApiError(401, "authentication required")
-    return sub
-
-
-def json_body(event: dict[str, Any]) -> dict[str, Any]:
-    """The JSON object body; numbers with a fraction are read as Decimal, exactly as written."""
-    raw = event.get("body")
-    if raw is None or raw == "":
-        raise ApiError(400, "a JSON request body is required")
-    if event.get("isBase64Encoded"):
-        try:
-            raw = base64.b64decode(raw, validate=True).decode("utf-8")
-        except (binascii.Error, UnicodeDecodeError) as exc:
-            raise ApiError(400, "request body is not valid base64 UTF-8") from exc
-    try:
-        body = json.loads(raw, parse_float=Decimal)
-    except (json.JSONDecodeError, TypeError) as exc:
-        raise ApiError(400, "request body is not valid JSON") from exc
-    if not isinstance(body, dict):
-        raise ApiError(400, "request body must be a JSON object")
-    return body
+# --- HTTP plumbing (the shared part is handler_kit.http) ----------------------------------------
 
 
 def header(event: dict[str, Any], name: str) -> str | None:
@@ -184,10 +64,6 @@ def header(event: dict[str, Any], name: str) -> str | None:
         if key.lower() == name.lower():
             return value
     return None
-
-
-def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="milliseconds")
 
 
 # --- domain logic (pure functions of their inputs) ---------------------------------------------
@@ -303,27 +179,24 @@ def place_order(event: dict[str, Any]) -> dict[str, Any]:
     key = header(event, "Idempotency-Key")
     if key is not None and not IDEMPOTENCY_KEY_RE.fullmatch(key):
         raise ApiError(400, "Idempotency-Key must be 1-128 printable ASCII characters")
-    order = validate_order(json_body(event))
+    order = validate_order(json_body(event, parse_float=Decimal))
     digest = request_hash(order)
     item = {
         "order_id": new_order_id(customer, key),
         "customer_id": customer,
         "status": "PLACED",
         **order,
-        "created_at": _now(),
+        "created_at": now_iso(),
         "request_hash": digest,
     }
     table = _orders_table()
     status = 201
-    try:
-        table.put_item(Item=item, ConditionExpression="attribute_not_exists(order_id)")
+    if aws.put_new(table, item, "order_id"):
         log(logging.INFO, "order stored", order_id=item["order_id"], customer_id=customer, total=str(order["total"]))
-    except ClientError as exc:
-        if exc.response.get("Error", {}).get("Code") != "ConditionalCheckFailedException":
-            raise
+    else:
         existing = table.get_item(Key={"order_id": item["order_id"]}, ConsistentRead=True).get("Item")
         if not existing or existing.get("customer_id") != customer or existing.get("request_hash") != digest:
-            raise ApiError(409, "this Idempotency-Key was already used for a different order") from exc
+            raise ApiError(409, "this Idempotency-Key was already used for a different order")
         log(logging.INFO, "order already stored: idempotent retry", order_id=item["order_id"])
         item, status = existing, 200
     try:
@@ -339,54 +212,21 @@ def place_order(event: dict[str, Any]) -> dict[str, Any]:
 
 def get_order(event: dict[str, Any]) -> dict[str, Any]:
     customer = caller_id(event)
-    raw_id = (event.get("pathParameters") or {}).get("id")
-    try:
-        order_id = str(uuid.UUID(str(raw_id)))
-    except ValueError as exc:
-        raise ApiError(400, "the order id must be a UUID") from exc
+    order_id = path_uuid(event, "order")
     item = _orders_table().get_item(Key={"order_id": order_id}).get("Item")
     if item is None or item.get("customer_id") != customer:  # another customer's order does not exist for you
         raise ApiError(404, "order not found")
     return response(200, to_public(item))
 
 
-Route = Callable[[dict[str, Any]], dict[str, Any]]
 ROUTES: dict[tuple[str, str], Route] = {
     ("POST", "/orders"): place_order,
     ("GET", "/orders/{id}"): get_order,
 }
 
 
-def route_for(event: dict[str, Any]) -> Route:
-    method, resource = event.get("httpMethod"), event.get("resource")
-    found = ROUTES.get((method, resource))
-    if found is not None:
-        return found
-    allowed = sorted(m for m, r in ROUTES if r == resource)
-    if allowed:
-        raise ApiError(405, f"method {method} not allowed on {resource}", {"Allow": ", ".join(allowed)})
-    raise ApiError(404, "no such route")
-
-
 # --- entry point -------------------------------------------------------------------------------
 
 
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    _CONTEXT.clear()
-    _CONTEXT["request_id"] = getattr(context, "aws_request_id", None)
-    _CONTEXT["route"] = f"{event.get('httpMethod')} {event.get('resource')}"
-    try:
-        return route_for(event)(event)
-    except ApiError as exc:
-        log(logging.INFO, "request rejected", status=exc.status, reason=exc.message)
-        return error_response(exc.status, exc.message, exc.headers)
-    except ClientError as exc:
-        code = exc.response.get("Error", {}).get("Code", "")
-        if code in RETRYABLE_ERRORS:
-            log(logging.WARNING, "throttled by AWS", error_code=code)
-            return error_response(503, "service busy, retry later", {"Retry-After": "1"})
-        log(logging.ERROR, "AWS call failed", exc_info=True, error_code=code)
-        return error_response(500, "internal error")
-    except Exception:
-        log(logging.ERROR, "unhandled error", exc_info=True)
-        return error_response(500, "internal error")
+    return serve(event, context, ROUTES, log)

@@ -23,18 +23,15 @@ import json
 import logging
 import os
 import re
-import sys
-from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-import boto3
-from botocore.config import Config
-from botocore.exceptions import ClientError
+from handler_kit import aws, now_iso
+from handler_kit.batch import batch_response
+from handler_kit.log import JsonLog
 
-LOGGER = logging.getLogger("search_indexer")
-_CONTEXT: dict[str, Any] = {}
-BOTO_CONFIG = Config(retries={"mode": "standard"})
+log = JsonLog("search_indexer")
+LOGGER = log.logger
 PRODUCT_KEY = "#product"
 PRODUCT_RE = re.compile(r"[A-Za-z0-9_-]{1,64}")
 WORD_RE = re.compile(r"\w+")
@@ -45,60 +42,12 @@ MAX_TERMS = 200
 MAX_TERM_LENGTH = 64
 
 
-# --- logging: one JSON object per line ---------------------------------------------------------
-
-
-class _JsonFormatter(logging.Formatter):
-    def format(self, record: logging.LogRecord) -> str:
-        entry: dict[str, Any] = {
-            "level": record.levelname,
-            "message": record.getMessage(),
-            "logger": record.name,
-            "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
-            **_CONTEXT,
-            **getattr(record, "fields", {}),
-        }
-        if record.exc_info:
-            entry["exception"] = self.formatException(record.exc_info)
-        return json.dumps(entry, default=str)
-
-
-class _StdoutHandler(logging.Handler):
-    def emit(self, record: logging.LogRecord) -> None:
-        try:
-            sys.stdout.write(self.format(record) + "\n")
-            sys.stdout.flush()
-        except Exception:  # pragma: no cover - logging must never break the handler
-            self.handleError(record)
-
-
-def _configure_logging() -> None:
-    if not LOGGER.handlers:
-        stream = _StdoutHandler()
-        stream.setFormatter(_JsonFormatter())
-        LOGGER.addHandler(stream)
-    LOGGER.setLevel(logging.INFO)
-    LOGGER.propagate = False
-
-
-_configure_logging()
-
-
-def log(level: int, message: str, *, exc_info: bool = False, **fields: Any) -> None:
-    LOGGER.log(level, message, exc_info=exc_info, extra={"fields": fields})
-
-
 # --- AWS clients, built once per container -----------------------------------------------------
-
-
-def _region() -> str | None:
-    return os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION")
 
 
 @functools.cache
 def _index_table() -> Any:
-    dynamodb = boto3.resource("dynamodb", region_name=_region(), config=BOTO_CONFIG)
-    return dynamodb.Table(os.environ["SEARCH_INDEX_TABLE"])
+    return aws.table(os.environ["SEARCH_INDEX_TABLE"])
 
 
 # --- pure logic --------------------------------------------------------------------------------
@@ -190,8 +139,7 @@ def apply(table: Any, change: dict[str, Any], now: str) -> dict[str, int]:
 
 
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    _CONTEXT.clear()
-    _CONTEXT["request_id"] = getattr(context, "aws_request_id", None)
+    log.start(context)
     for record in event.get("Records", []):
         sequence = str((record.get("kinesis") or {}).get("sequenceNumber", ""))
         try:
@@ -200,10 +148,10 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
             log(logging.ERROR, "malformed catalog change skipped", sequence_number=sequence, reason=str(exc))
             continue
         try:
-            counts = apply(_index_table(), change, datetime.now(UTC).isoformat(timespec="milliseconds"))
+            counts = apply(_index_table(), change, now_iso())
         except Exception as exc:
-            code = exc.response.get("Error", {}).get("Code") if isinstance(exc, ClientError) else type(exc).__name__
+            code = aws.error_code(exc)
             log(logging.ERROR, "indexing failed; retrying from this record", exc_info=True, sequence_number=sequence, error_code=code)
-            return {"batchItemFailures": [{"itemIdentifier": sequence}]}
+            return batch_response([sequence])
         log(logging.INFO, "catalog change indexed", sequence_number=sequence, product_id=change["product_id"], **counts)
-    return {"batchItemFailures": []}
+    return batch_response([])

@@ -17,75 +17,24 @@ import functools
 import json
 import logging
 import os
-import sys
 import uuid
-from datetime import UTC, datetime
 from typing import Any
 
-import boto3
-from botocore.config import Config
-from botocore.exceptions import ClientError
+from handler_kit import aws, now_iso
+from handler_kit.batch import batch_response
+from handler_kit.log import JsonLog
 
-LOGGER = logging.getLogger("shipping_worker")
-_CONTEXT: dict[str, Any] = {}
-BOTO_CONFIG = Config(retries={"mode": "standard"})
+log = JsonLog("shipping_worker")
+LOGGER = log.logger
 ORDER_PLACED = "order_placed"  # the `event_type` message attribute of the events this service acts on
-
-
-# --- logging: one JSON object per line ---------------------------------------------------------
-
-
-class _JsonFormatter(logging.Formatter):
-    def format(self, record: logging.LogRecord) -> str:
-        entry: dict[str, Any] = {
-            "level": record.levelname,
-            "message": record.getMessage(),
-            "logger": record.name,
-            "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
-            **_CONTEXT,
-            **getattr(record, "fields", {}),
-        }
-        if record.exc_info:
-            entry["exception"] = self.formatException(record.exc_info)
-        return json.dumps(entry, default=str)
-
-
-class _StdoutHandler(logging.Handler):
-    def emit(self, record: logging.LogRecord) -> None:
-        try:
-            sys.stdout.write(self.format(record) + "\n")
-            sys.stdout.flush()
-        except Exception:  # pragma: no cover - logging must never break the handler
-            self.handleError(record)
-
-
-def _configure_logging() -> None:
-    if not LOGGER.handlers:
-        stream = _StdoutHandler()
-        stream.setFormatter(_JsonFormatter())
-        LOGGER.addHandler(stream)
-    LOGGER.setLevel(logging.INFO)
-    LOGGER.propagate = False
-
-
-_configure_logging()
-
-
-def log(level: int, message: str, *, exc_info: bool = False, **fields: Any) -> None:
-    LOGGER.log(level, message, exc_info=exc_info, extra={"fields": fields})
 
 
 # --- AWS clients, built once per container -----------------------------------------------------
 
 
-def _region() -> str | None:
-    return os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION")
-
-
 @functools.cache
 def _shipments_table() -> Any:
-    dynamodb = boto3.resource("dynamodb", region_name=_region(), config=BOTO_CONFIG)
-    return dynamodb.Table(os.environ["SHIPMENTS_TABLE"])
+    return aws.table(os.environ["SHIPMENTS_TABLE"])
 
 
 # --- pure logic --------------------------------------------------------------------------------
@@ -145,24 +94,12 @@ def shipment_for(order: dict[str, Any], now: str) -> dict[str, Any]:
     }
 
 
-def create_shipment(table: Any, shipment: dict[str, Any]) -> bool:
-    """Store the shipment; False when this order already has one (a redelivered message)."""
-    try:
-        table.put_item(Item=shipment, ConditionExpression="attribute_not_exists(order_id)")
-    except ClientError as exc:
-        if exc.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException":
-            return False
-        raise
-    return True
-
-
 # --- entry point -------------------------------------------------------------------------------
 
 
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    _CONTEXT.clear()
-    _CONTEXT["request_id"] = getattr(context, "aws_request_id", None)
-    failures: list[dict[str, str]] = []
+    log.start(context)
+    failures: list[str] = []
     for record in event.get("Records", []):
         message_id = record.get("messageId", "")
         try:
@@ -170,17 +107,16 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
             if kind not in (None, ORDER_PLACED):
                 log(logging.INFO, "not an order placed event: ignored", message_id=message_id, event_type=kind)
                 continue
-            shipment = shipment_for(order, datetime.now(UTC).isoformat(timespec="milliseconds"))
-            created = create_shipment(_shipments_table(), shipment)
+            shipment = shipment_for(order, now_iso())
+            created = aws.put_new(_shipments_table(), shipment, "order_id")  # False: a redelivered message
         except Malformed as exc:
             log(logging.ERROR, "malformed order message", message_id=message_id, reason=str(exc))
-            failures.append({"itemIdentifier": message_id})
+            failures.append(message_id)
             continue
         except Exception as exc:
-            code = exc.response.get("Error", {}).get("Code") if isinstance(exc, ClientError) else type(exc).__name__
-            log(logging.ERROR, "shipment not stored; will be retried", exc_info=True, message_id=message_id, error_code=code)
-            failures.append({"itemIdentifier": message_id})
+            log(logging.ERROR, "shipment not stored; will be retried", exc_info=True, message_id=message_id, error_code=aws.error_code(exc))
+            failures.append(message_id)
             continue
         outcome = "shipment created" if created else "shipment already exists"
         log(logging.INFO, outcome, message_id=message_id, order_id=shipment["order_id"])
-    return {"batchItemFailures": failures}
+    return batch_response(failures)

@@ -15,23 +15,19 @@ from __future__ import annotations
 
 import functools
 import io
-import json
 import logging
 import os
-import sys
 import urllib.parse
 import warnings
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 
-import boto3
-from botocore.config import Config
+from handler_kit import aws
+from handler_kit.log import JsonLog
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-LOGGER = logging.getLogger("thumbnail")
-_CONTEXT: dict[str, Any] = {}
-BOTO_CONFIG = Config(retries={"mode": "standard"})
+log = JsonLog("thumbnail")
+LOGGER = log.logger
 MAX_OBJECT_BYTES = 50 * 1024 * 1024
 MAX_IMAGE_PIXELS = 50_000_000  # beyond this, decoding could exhaust the function's memory
 Image.MAX_IMAGE_PIXELS = MAX_IMAGE_PIXELS
@@ -39,59 +35,12 @@ FORMATS = {"JPEG": "image/jpeg", "PNG": "image/png", "GIF": "image/gif", "WEBP":
 MAX_THUMBNAIL_SIZE = 4096
 
 
-# --- logging: one JSON object per line ---------------------------------------------------------
-
-
-class _JsonFormatter(logging.Formatter):
-    def format(self, record: logging.LogRecord) -> str:
-        entry: dict[str, Any] = {
-            "level": record.levelname,
-            "message": record.getMessage(),
-            "logger": record.name,
-            "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
-            **_CONTEXT,
-            **getattr(record, "fields", {}),
-        }
-        if record.exc_info:
-            entry["exception"] = self.formatException(record.exc_info)
-        return json.dumps(entry, default=str)
-
-
-class _StdoutHandler(logging.Handler):
-    def emit(self, record: logging.LogRecord) -> None:
-        try:
-            sys.stdout.write(self.format(record) + "\n")
-            sys.stdout.flush()
-        except Exception:  # pragma: no cover - logging must never break the handler
-            self.handleError(record)
-
-
-def _configure_logging() -> None:
-    if not LOGGER.handlers:
-        stream = _StdoutHandler()
-        stream.setFormatter(_JsonFormatter())
-        LOGGER.addHandler(stream)
-    LOGGER.setLevel(logging.INFO)
-    LOGGER.propagate = False
-
-
-_configure_logging()
-
-
-def log(level: int, message: str, *, exc_info: bool = False, **fields: Any) -> None:
-    LOGGER.log(level, message, exc_info=exc_info, extra={"fields": fields})
-
-
 # --- configuration and clients -----------------------------------------------------------------
-
-
-def _region() -> str | None:
-    return os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION")
 
 
 @functools.cache
 def _s3() -> Any:
-    return boto3.client("s3", region_name=_region(), config=BOTO_CONFIG)
+    return aws.client("s3")
 
 
 @dataclass(frozen=True)
@@ -195,8 +144,7 @@ def process(s3: Any, bucket: str, key: str, size: int | None, config: Settings) 
 
 
 def handler(event: dict[str, Any], context: Any) -> dict[str, int]:
-    _CONTEXT.clear()
-    _CONTEXT["request_id"] = getattr(context, "aws_request_id", None)
+    log.start(context)
     config = settings()
     outcomes = {"written": 0, "skipped": 0}
     errors: list[Exception] = []

@@ -16,86 +16,35 @@ from __future__ import annotations
 
 import functools
 import html
-import json
 import logging
 import os
 import re
-import sys
-from datetime import UTC, datetime
 from typing import Any
 
-import boto3
 from boto3.dynamodb.types import TypeDeserializer
-from botocore.config import Config
 from botocore.exceptions import ClientError
+from handler_kit import aws, now_iso
+from handler_kit.batch import batch_response
+from handler_kit.log import JsonLog
 
-LOGGER = logging.getLogger("welcome_email")
-_CONTEXT: dict[str, Any] = {}
-BOTO_CONFIG = Config(retries={"mode": "standard"})
+log = JsonLog("welcome_email")
+LOGGER = log.logger
 EMAIL_RE = re.compile(r"[^@\s]{1,64}@[^@\s]+\.[^@\s]+")
 _DESERIALIZER = TypeDeserializer()
 SUBJECT = "Welcome to MyBlog"
 
 
-# --- logging: one JSON object per line ---------------------------------------------------------
-
-
-class _JsonFormatter(logging.Formatter):
-    def format(self, record: logging.LogRecord) -> str:
-        entry: dict[str, Any] = {
-            "level": record.levelname,
-            "message": record.getMessage(),
-            "logger": record.name,
-            "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
-            **_CONTEXT,
-            **getattr(record, "fields", {}),
-        }
-        if record.exc_info:
-            entry["exception"] = self.formatException(record.exc_info)
-        return json.dumps(entry, default=str)
-
-
-class _StdoutHandler(logging.Handler):
-    def emit(self, record: logging.LogRecord) -> None:
-        try:
-            sys.stdout.write(self.format(record) + "\n")
-            sys.stdout.flush()
-        except Exception:  # pragma: no cover - logging must never break the handler
-            self.handleError(record)
-
-
-def _configure_logging() -> None:
-    if not LOGGER.handlers:
-        stream = _StdoutHandler()
-        stream.setFormatter(_JsonFormatter())
-        LOGGER.addHandler(stream)
-    LOGGER.setLevel(logging.INFO)
-    LOGGER.propagate = False
-
-
-_configure_logging()
-
-
-def log(level: int, message: str, *, exc_info: bool = False, **fields: Any) -> None:
-    LOGGER.log(level, message, exc_info=exc_info, extra={"fields": fields})
-
-
 # --- AWS clients, built once per container -----------------------------------------------------
-
-
-def _region() -> str | None:
-    return os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION")
 
 
 @functools.cache
 def _users_table() -> Any:
-    dynamodb = boto3.resource("dynamodb", region_name=_region(), config=BOTO_CONFIG)
-    return dynamodb.Table(os.environ["USERS_TABLE"])
+    return aws.table(os.environ["USERS_TABLE"])
 
 
 @functools.cache
 def _ses() -> Any:
-    return boto3.client("ses", region_name=_region(), config=BOTO_CONFIG)
+    return aws.client("ses")
 
 
 # --- pure logic --------------------------------------------------------------------------------
@@ -137,10 +86,6 @@ def compose(user: dict[str, str]) -> dict[str, Any]:
     }
 
 
-def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="milliseconds")
-
-
 def claim_welcome(table: Any, user_id: str, marker: str) -> bool:
     """Set `welcomed_at`; False when the user was already welcomed (or no longer exists)."""
     try:
@@ -151,7 +96,7 @@ def claim_welcome(table: Any, user_id: str, marker: str) -> bool:
             ExpressionAttributeValues={":marker": marker},
         )
     except ClientError as exc:
-        if exc.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException":
+        if aws.condition_failed(exc):
             return False
         raise
     return True
@@ -175,7 +120,7 @@ def welcome(record: dict[str, Any], table: Any, ses: Any, sender: str) -> str:
     if record.get("eventName") != "INSERT":
         return "skipped"
     user = new_subscriber(record)
-    marker = _now()
+    marker = now_iso()
     if not claim_welcome(table, user["user_id"], marker):
         log(logging.INFO, "already welcomed, or no longer subscribed", user_id=user["user_id"])
         return "duplicate"
@@ -192,10 +137,9 @@ def welcome(record: dict[str, Any], table: Any, ses: Any, sender: str) -> str:
 
 
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    _CONTEXT.clear()
-    _CONTEXT["request_id"] = getattr(context, "aws_request_id", None)
+    log.start(context)
     sender = os.environ["EMAIL_SENDER"]
-    failures: list[dict[str, str]] = []
+    failures: list[str] = []
     for record in event.get("Records", []):
         sequence = str((record.get("dynamodb") or {}).get("SequenceNumber", ""))
         try:
@@ -204,9 +148,8 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
             log(logging.ERROR, "malformed stream record skipped", sequence_number=sequence, event_id=record.get("eventID"), reason=str(exc))
             continue
         except Exception as exc:
-            code = exc.response.get("Error", {}).get("Code") if isinstance(exc, ClientError) else type(exc).__name__
-            log(logging.ERROR, "welcome failed; will be retried", exc_info=True, sequence_number=sequence, error_code=code)
-            failures.append({"itemIdentifier": sequence})
+            log(logging.ERROR, "welcome failed; will be retried", exc_info=True, sequence_number=sequence, error_code=aws.error_code(exc))
+            failures.append(sequence)
             continue
         log(logging.INFO, "record processed", sequence_number=sequence, outcome=outcome, event_name=record.get("eventName"))
-    return {"batchItemFailures": failures}
+    return batch_response(failures)

@@ -106,7 +106,7 @@ def test_functions_run_the_uploaded_code(deployed, aws):
         assert configuration["CodeSha256"] == expected
         assert configuration["Handler"] == f"{package}.app.handler"
         with zipfile.ZipFile(zip_path) as archive:
-            assert f"{package}/app.py" in archive.namelist()
+            assert {f"{package}/app.py", "handler_kit/__init__.py"} <= set(archive.namelist())
 
 
 def test_tables_have_their_keys_and_streams(deployed, aws):

@@ -39,6 +39,7 @@ ENVIRONMENT = {
     "athena_query": {"ANALYTICS_WORKGROUP", "ANALYTICS_DATABASE"},
 }
 RUNTIME_PROVIDED = {"boto3", "botocore"}  # in every Lambda Python runtime
+KIT = HANDLERS / "handler_kit"  # shared code, not a handler: the packager ships it in every handler's zip
 DISTRIBUTION_OF = {"PIL": "pillow", "cryptography": "cryptography", "amazondax": "amazon-dax-client"}
 ENV_RE = re.compile(r"""os\.(?:environ\.get|environ|getenv)[\[(]\s*["']([A-Z0-9_]+)["']""")
 
@@ -91,8 +92,41 @@ def test_environment_variables_match_the_contract(name: str) -> None:
 def test_third_party_imports_are_declared_and_archcase_is_not_used(name: str) -> None:
     imported = imported_modules((HANDLERS / name / "app.py").read_text())
     assert "archcase" not in imported
-    third_party = imported - set(sys.stdlib_module_names) - RUNTIME_PROVIDED - {"__future__"}
+    third_party = imported - set(sys.stdlib_module_names) - RUNTIME_PROVIDED - {"__future__", KIT.name}
     assert {DISTRIBUTION_OF[m] for m in third_party} == requirements(name)
+
+
+def test_handler_kit_is_shared_code_not_a_handler() -> None:
+    assert (KIT / "__init__.py").is_file()
+    assert not any((KIT / name).exists() for name in ("app.py", "events", "requirements.txt"))
+    assert KIT.name not in handler_names()
+
+
+def test_handler_kit_needs_only_the_runtime_and_no_handler() -> None:
+    """It ships with every handler, so it may import only the standard library and boto3/botocore."""
+    modules = sorted(KIT.glob("*.py"))
+    assert modules
+    for path in modules:
+        imported = imported_modules(path.read_text())
+        assert imported - set(sys.stdlib_module_names) - RUNTIME_PROVIDED - {"__future__"} == set(), path.name
+
+
+def defined_names(source: str) -> set[str]:
+    names = set()
+    for node in ast.parse(source).body:
+        if isinstance(node, ast.FunctionDef | ast.ClassDef):
+            names.add(node.name)
+        elif isinstance(node, ast.Assign | ast.AnnAssign):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            names.update(t.id for t in targets if isinstance(t, ast.Name))
+    return names
+
+
+@pytest.mark.parametrize("name", sorted(ENVIRONMENT))
+def test_handlers_use_handler_kit_instead_of_copies(name: str) -> None:
+    shared = set().union(*(defined_names(path.read_text()) for path in KIT.glob("*.py")))
+    copied = defined_names((HANDLERS / name / "app.py").read_text()) & shared
+    assert not copied, f"{name} defines {sorted(copied)} again: import them from handler_kit"
 
 
 def test_readme_documents_every_handler_and_variable() -> None:
