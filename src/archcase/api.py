@@ -182,8 +182,7 @@ def deployables(cases: Sequence[SourcedCase], handlers: str | Path | None = None
             texts = {"template.yaml": template_text(case.architecture, folder)}
             apis = openapi_documents(case.architecture, folder)
         except EmitError as exc:
-            line, column = case.element_position(exc.service) if exc.service else (1, 1)
-            problems.append(Diagnostic(str(case.path), line, column, f"cannot emit a template: {exc}", exc.hint))
+            problems.append(_located(case, exc, "cannot emit a template"))
             continue
         for api_id, document in apis.items():
             texts["openapi.yaml" if len(apis) == 1 else f"openapi-{api_id}.yaml"] = dump(document)
@@ -191,6 +190,13 @@ def deployables(cases: Sequence[SourcedCase], handlers: str | Path | None = None
     if problems:
         raise CaseError(problems)
     return files
+
+
+def _located(case: SourcedCase, error: Exception, what: str) -> Diagnostic:
+    """An emit or packaging error as a diagnostic at the service it is about."""
+    service = getattr(error, "service", None)
+    line, column = case.element_position(service) if service else (1, 1)
+    return Diagnostic(str(case.path), line, column, f"{what}: {error}", getattr(error, "hint", ""))
 
 
 def emit(paths: Sequence[str | Path], out: str | Path = "out", handlers: str | Path | None = None) -> Written:
@@ -296,8 +302,7 @@ def package(path: str | Path, bucket: str, out: str | Path = "out", handlers: st
         document = template(case.architecture, folder)
         built = packaging.artifacts(case.architecture, folder)
     except EmitError as exc:
-        line, column = case.element_position(exc.service) if exc.service else (1, 1)
-        raise CaseError([Diagnostic(str(case.path), line, column, f"cannot package: {exc}", exc.hint)]) from None
+        raise CaseError([_located(case, exc, "cannot package")]) from None
     if "ArtifactBucket" in document.get("Parameters", {}):
         document["Parameters"]["ArtifactBucket"]["Default"] = bucket
     s3, _ = clients(endpoint_url, region)
