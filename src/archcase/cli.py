@@ -1,6 +1,7 @@
 """The `archcase` command: a few lines per command over `archcase.api`.
 
-Exit status: 0 success, 2 bad input (the message says which file, where, and how to fix it).
+Exit status: 0 success; 1 findings at or above `--fail-on`, or a deploy that AWS refused or rolled back;
+2 bad input (the message says which file, where, and how to fix it).
 """
 
 from __future__ import annotations
@@ -89,7 +90,7 @@ def cmd_deploy(args: argparse.Namespace) -> int:
 
 
 class Progress:
-    """Stack events as lines; on a terminal, a spinner on the last line while waiting."""
+    """Stack events as lines; on a terminal, a "waiting" status line under them until the stack settles."""
 
     def __init__(self, stream: Any) -> None:
         self.stream = stream
