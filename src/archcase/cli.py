@@ -9,11 +9,9 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
-
-from botocore.exceptions import ClientError, EndpointConnectionError, NoCredentialsError, PartialCredentialsError
 
 from . import __version__, api
 from .models import CaseError
@@ -61,6 +59,30 @@ def _report(written: api.Written) -> int:
     return EXIT_OK
 
 
+def aws_errors(command: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Namespace], int]:
+    """Commands that talk to AWS: credentials, endpoint and refused requests as one-line errors (botocore is
+    imported only by these commands, keeping `check` and `validate` quick to start)."""
+
+    def run(args: argparse.Namespace) -> int:
+        from botocore.exceptions import ClientError, EndpointConnectionError, NoCredentialsError, PartialCredentialsError
+
+        try:
+            return command(args)
+        except (NoCredentialsError, PartialCredentialsError) as exc:
+            print(f"error: {exc}: configure AWS credentials (aws configure, AWS_PROFILE, or AWS_ACCESS_KEY_ID and "
+                  "AWS_SECRET_ACCESS_KEY)", file=sys.stderr)
+            return EXIT_BAD_INPUT
+        except EndpointConnectionError as exc:
+            print(f"error: {exc}: check --endpoint-url and the network", file=sys.stderr)
+            return EXIT_BAD_INPUT
+        except ClientError as exc:
+            print(f"error: AWS refused a request: {exc}", file=sys.stderr)
+            return EXIT_FINDINGS
+
+    return run
+
+
+@aws_errors
 def cmd_package(args: argparse.Namespace) -> int:
     packaged = api.package(args.case, args.bucket, args.out, args.handlers, args.endpoint_url, args.region)
     for key, uploaded in packaged.uploads:
@@ -68,6 +90,7 @@ def cmd_package(args: argparse.Namespace) -> int:
     return _report(packaged.written)
 
 
+@aws_errors
 def cmd_deploy(args: argparse.Namespace) -> int:
     from .deploy import DeployError, describe
 
@@ -223,16 +246,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         for diagnostic in exc.diagnostics:
             print(diagnostic, file=sys.stderr)
         return EXIT_BAD_INPUT
-    except (NoCredentialsError, PartialCredentialsError) as exc:
-        print(f"error: {exc}: configure AWS credentials (aws configure, AWS_PROFILE, or AWS_ACCESS_KEY_ID and "
-              "AWS_SECRET_ACCESS_KEY)", file=sys.stderr)
-        return EXIT_BAD_INPUT
-    except EndpointConnectionError as exc:
-        print(f"error: {exc}: check --endpoint-url and the network", file=sys.stderr)
-        return EXIT_BAD_INPUT
-    except ClientError as exc:
-        print(f"error: AWS refused a request: {exc}", file=sys.stderr)
-        return EXIT_FINDINGS
     except GraphvizMissing as exc:
         print(f"error: nothing to write: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
