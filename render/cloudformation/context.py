@@ -55,13 +55,14 @@ class Emit:
     def get_att(self, service: Service | str, attribute: str, suffix: str = "") -> Json:
         return {"Fn::GetAtt": [self.lid(service, suffix), attribute]}
 
-    def physical_name(self, service: Service) -> str:
+    def physical_name(self, service: Service | str) -> str:
         """`Fn::Sub` text of a lower-case name unique per environment, case and account, at most 63 characters,
         for resources whose name must be known before they exist (S3 buckets, which policies and
         notifications refer to by name)."""
         self.environment_parameter()
         case = self.architecture.name[:12].rstrip("-")
-        return f"${{{ENVIRONMENT}}}-{case}-{service.id[:24].rstrip('-')}-${{AWS::AccountId}}"
+        name = service if isinstance(service, str) else service.id
+        return f"${{{ENVIRONMENT}}}-{case}-{name[:24].rstrip('-')}-${{AWS::AccountId}}"
 
     # the graph ---------------------------------------------------------------------------------------------
 

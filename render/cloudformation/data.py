@@ -170,11 +170,9 @@ def access_log_bucket(emit: Emit) -> str:
     lid = "AccessLogs"
     if lid in emit.template.resources:
         return lid
-    emit.environment_parameter()
-    case = emit.architecture.name[:12].rstrip("-")
-    name = {"Fn::Sub": f"${{Environment}}-{case}-access-logs-${{AWS::AccountId}}"}
+    name = emit.physical_name("access-logs")
     emit.template.resource(lid, "AWS::S3::Bucket", {
-        "BucketName": name,
+        "BucketName": {"Fn::Sub": name},
         "OwnershipControls": {"Rules": [{"ObjectOwnership": "BucketOwnerPreferred"}]},
         "BucketEncryption": {"ServerSideEncryptionConfiguration": [{"ServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}}]},
         "PublicAccessBlockConfiguration": {"BlockPublicAcls": True, "BlockPublicPolicy": True,
@@ -183,8 +181,8 @@ def access_log_bucket(emit: Emit) -> str:
         "LifecycleConfiguration": {"Rules": [{"Id": "expire-logs", "Status": "Enabled", "ExpirationInDays": 365,
                                               "NoncurrentVersionExpiration": {"NoncurrentDays": 30}}]},
     }, **RETAIN)
-    arn_all = {"Fn::Sub": f"arn:${{AWS::Partition}}:s3:::${{Environment}}-{case}-access-logs-${{AWS::AccountId}}/*"}
-    arn_bucket = {"Fn::Sub": f"arn:${{AWS::Partition}}:s3:::${{Environment}}-{case}-access-logs-${{AWS::AccountId}}"}
+    arn_bucket = {"Fn::Sub": f"arn:${{AWS::Partition}}:s3:::{name}"}
+    arn_all = {"Fn::Sub": f"arn:${{AWS::Partition}}:s3:::{name}/*"}
     emit.template.resource(f"{lid}Policy", "AWS::S3::BucketPolicy", {"Bucket": ref(lid), "PolicyDocument": {
         "Version": "2012-10-17", "Statement": [
             {"Sid": "S3ServerAccessLogs", "Effect": "Allow", "Principal": {"Service": "logging.s3.amazonaws.com"},

@@ -53,8 +53,7 @@ def document(statements: Iterable[Statement]) -> Json:
 
 
 def _prefix(flow: Flow) -> str:
-    prefix = getattr(flow, "prefix", None) or ""
-    return prefix
+    return getattr(flow, "prefix", None) or ""
 
 
 def flow_statements(emit: Emit, flow: Flow) -> list[Statement]:

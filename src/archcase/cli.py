@@ -217,15 +217,14 @@ def parser() -> argparse.ArgumentParser:
     aws.add_argument("--handlers", metavar="DIR", help=HANDLERS_HELP)
     aws.add_argument("--endpoint-url", metavar="URL", help="AWS endpoint (default: AWS_ENDPOINT_URL, else AWS itself)")
     aws.add_argument("--region", metavar="REGION", help="AWS Region (default: the AWS configuration chain)")
+    aws.add_argument("--bucket", required=True, metavar="NAME", help="artifact bucket (must exist)")
 
     package = commands.add_parser("package", parents=[aws],
                                   help="build each handler's zip, upload the missing ones, write packaged.yaml")
-    package.add_argument("--bucket", required=True, metavar="NAME", help="artifact bucket (must exist)")
     package.set_defaults(run=cmd_package)
 
     deploy = commands.add_parser("deploy", parents=[aws], help="package, then create or update the case's stack")
     deploy.add_argument("--stack-name", required=True, metavar="NAME")
-    deploy.add_argument("--bucket", required=True, metavar="NAME", help="artifact bucket (must exist)")
     deploy.add_argument("--parameter", type=parameter, action="append", default=[], metavar="KEY=VALUE",
                         help="template parameter (repeatable)")
     deploy.set_defaults(run=cmd_deploy)
