@@ -8,8 +8,18 @@ from pydantic import Field
 
 from .base import Service
 
-Runtime = Literal["python3.13", "python3.12", "python3.11", "python3.10", "python3.9", "python3.8"]
-"""Python runtimes; deprecated ones are accepted so existing functions can be described (checks flag them)."""
+PYTHON_RUNTIMES = ("python3.13", "python3.12", "python3.11", "python3.10", "python3.9", "python3.8")
+Runtime = Literal[
+    "python3.13", "python3.12", "python3.11", "python3.10", "python3.9", "python3.8", "python3.7", "python3.6",
+    "python2.7", "nodejs22.x", "nodejs20.x", "nodejs18.x", "nodejs16.x", "nodejs14.x", "nodejs12.x", "nodejs10.x",
+    "nodejs8.10", "nodejs6.10", "nodejs4.3", "nodejs", "java21", "java17", "java11", "java8.al2", "java8",
+    "dotnet8", "dotnet6", "dotnetcore3.1", "dotnetcore2.1", "ruby3.4", "ruby3.3", "ruby3.2", "ruby2.7", "ruby2.5",
+    "go1.x", "provided.al2023", "provided.al2", "provided",
+]
+"""Lambda runtime identifiers. archcase emits and packages Python handlers; the others describe imported
+functions. Deprecated runtimes are accepted so existing functions can be described (checks flag them)."""
+PYTHON_HANDLER = r"^[a-z_][a-z0-9_]*(\.[a-z_][a-z0-9_]*)+$"
+"""A bundled Python handler path: `package.module.function`."""
 
 
 class LambdaFunction(Service):
@@ -18,9 +28,10 @@ class LambdaFunction(Service):
     group: ClassVar[str] = "compute"
     kind: Literal["lambda"] = "lambda"
 
-    handler: Annotated[str, Field(pattern=r"^[a-z_][a-z0-9_]*(\.[a-z_][a-z0-9_]*)+$")]
+    handler: Annotated[str, Field(pattern=r"^\S{1,128}$")] | None
     """Python handler as `module.function`, relative to the handler's folder in `handlers/`
-    (for example `todo_api.app.handler`: folder `handlers/todo_api`, module `app`, function `handler`)."""
+    (for example `todo_api.app.handler`: folder `handlers/todo_api`, module `app`, function `handler`).
+    Imported functions keep the template's handler (any runtime's form); container-image functions have none."""
     runtime: Runtime = "python3.12"
     """Lambda runtime identifier."""
     architecture: Literal["arm64", "x86_64"] = "arm64"
@@ -43,7 +54,7 @@ class LambdaFunction(Service):
     @property
     def handler_package(self) -> str:
         """Folder name under `handlers/` that holds this function's code."""
-        return self.handler.split(".", 1)[0]
+        return (self.handler or "").split(".", 1)[0]
 
 
 class AutoScalingGroup(Service):

@@ -12,6 +12,13 @@ from .base import Id, Model
 CLIENTS = frozenset({"mobile-app", "browser", "iot-device"})
 COMPUTE = frozenset({"lambda", "autoscaling-group"})
 CONSUMERS = frozenset({"quicksight", "redshift"})
+GENERIC = frozenset({"generic"})
+MODELLED = frozenset({
+    "mobile-app", "browser", "iot-device", "cloudfront", "api-gateway", "alb", "clb", "cognito-user-pool",
+    "cognito-identity-pool", "sts", "lambda", "autoscaling-group", "dynamodb", "dax", "s3", "sqs", "sns", "ses",
+    "kinesis-stream", "firehose", "athena", "quicksight", "redshift",
+})
+"""Every modelled service kind (all but `generic`)."""
 STORES = frozenset({"dynamodb", "dax", "s3"})
 
 
@@ -315,8 +322,19 @@ class DeadLetter(Flow):
     kind: Literal["dead-letter"] = "dead-letter"
 
 
+class Uses(Flow):
+    """An untyped dependency on, or of, a resource archcase does not model (a `generic` service), as an
+    imported template states it (a reference, an event source, a permission)."""
+
+    verb: ClassVar[str] = "uses"
+    allowed: ClassVar[frozenset[tuple[str, str]]] = pairs(
+        (MODELLED | GENERIC, GENERIC), (GENERIC, MODELLED),
+    )
+    kind: Literal["uses"] = "uses"
+
+
 FLOW_CLASSES: tuple[type[Flow], ...] = (
     Calls, Authenticates, Authorizes, Federates, AssumesRole, Grants, Invokes, Reads, Writes, Caches,
     Triggers, SendsEmail, Origin, Signs, Publishes, Enqueues, Subscribes, Notifies, PutsRecords,
-    Delivers, Transforms, Queries, Targets, DeadLetter,
+    Delivers, Transforms, Queries, Targets, DeadLetter, Uses,
 )

@@ -13,6 +13,7 @@ from .compute import AutoScalingGroup, LambdaFunction
 from .data import DaxCluster, DynamoDbTable, S3Bucket
 from .edge import Alb, ApiGateway, Clb, CloudFront
 from .flows import FLOW_CLASSES, Flow
+from .generic import Generic
 from .identity import CognitoIdentityPool, CognitoUserPool, Sts
 from .messaging import Ses, SnsTopic, SqsQueue
 
@@ -25,6 +26,7 @@ SERVICE_CLASSES: tuple[type[Service], ...] = (
     SqsQueue, SnsTopic, Ses,
     KinesisStream, Firehose, Athena,
     QuickSight, Redshift,
+    Generic,
 )
 
 

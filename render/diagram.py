@@ -49,7 +49,8 @@ ICONS: dict[str, type[Node]] = {
 """The AWS icon of every service kind."""
 
 GENERIC_ICON: type[Node] = general.General
-"""Icon for a service kind with no icon of its own."""
+"""Icon for a service kind with no icon of its own, and of `generic` services (resources archcase does not model)."""
+ICONS["generic"] = GENERIC_ICON
 
 ICON_BASE = Path(diagrams.__file__).resolve().parent.parent
 """Folder the icon paths in the DOT are relative to (the `diagrams` package's install folder)."""

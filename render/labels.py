@@ -18,6 +18,7 @@ GROUPS: dict[str, str] = {
     "async": "Messaging",
     "analytics": "Analytics",
     "external": "Consumers",
+    "other": "Not modelled",
 }
 """The columns a picture is drawn in, left to right (users to data), with each column's title."""
 
@@ -33,7 +34,8 @@ _TRIGGER_LABELS = {"dynamodb": "stream", "kinesis-stream": "stream", "s3": "even
 
 
 def service_label(service: Service) -> str:
-    return service.label or service.id
+    name = service.label or service.id
+    return f"{name}\n{service.resource_type}" if service.kind == "generic" else name  # type: ignore[attr-defined]
 
 
 def flow_label(flow: Flow, kinds: Mapping[str, str]) -> str:

@@ -34,6 +34,7 @@ SHAPES: dict[str, tuple[str, str]] = {
 """The Mermaid node shape of every service kind: clients are stadiums, stores cylinders, queues flags, ..."""
 
 GENERIC_SHAPE = ("[", "]")
+SHAPES["generic"] = GENERIC_SHAPE
 
 _RESERVED = frozenset({"end", "graph", "subgraph", "flowchart", "style", "class", "classdef", "click", "default",
                        "direction", "linkstyle"})

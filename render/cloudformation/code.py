@@ -8,8 +8,10 @@ new key (and CloudFormation updates the function), and unchanged code keeps its 
 from __future__ import annotations
 
 import hashlib
+import re
 from pathlib import Path
 
+from ...models.compute import PYTHON_HANDLER
 from .template import EmitError
 
 IGNORED_DIRS = frozenset({"__pycache__", "events", "tests", ".pytest_cache"})
@@ -25,6 +27,9 @@ def package_of(handler: str) -> str:
 
 def module_file(handlers: Path, handler: str) -> Path:
     """The module file a handler path names, checked to exist inside the handlers folder."""
+    if not re.match(PYTHON_HANDLER, handler):
+        raise EmitError(f"handler '{handler}' is not a bundled Python handler: write it as package.module.function "
+                        "(lower case), relative to the handlers folder")
     *modules, function = handler.split(".")
     path = handlers.joinpath(*modules).with_suffix(".py")
     root = handlers.resolve()

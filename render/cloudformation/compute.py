@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 from ...models import Flow, Service
+from ...models.compute import PYTHON_RUNTIMES
 from . import code, iam
 from .context import Emit, env_name, pascal
 from .refs import arn, bucket_name, sender
@@ -24,7 +25,10 @@ def permission_id(emit: Emit, function: Service, source: Service) -> str:
 
 
 def emit_lambda(emit: Emit, function: Service) -> None:
-    handler: str = function.handler  # type: ignore[attr-defined]
+    handler: str | None = function.handler  # type: ignore[attr-defined]
+    if handler is None or function.runtime not in PYTHON_RUNTIMES:  # type: ignore[attr-defined]
+        raise emit.fail(function, f"archcase emits Python functions with bundled handlers, not "
+                                  f"{function.runtime} {'handler ' + repr(handler) if handler else 'container images'}")  # type: ignore[attr-defined]
     code.module_file(emit.handlers, handler)
     package = code.package_of(handler)
     t = emit.template

@@ -43,6 +43,7 @@ NOT_EMITTED: dict[str, str] = {
     "quicksight": "an external consumer: QuickSight data sources are set up in QuickSight",
     "redshift": "an external consumer: the warehouse exists outside this stack",
     "sts": "AWS STS is a global service with nothing to create; the identity pool's role is what it issues",
+    "generic": "a resource type archcase does not model (kept from an imported template): it has no emitter",
 }
 """Service kinds deliberately left out of templates, and why."""
 

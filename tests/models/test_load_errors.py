@@ -49,8 +49,8 @@ services:
             id="unknown-field",
         ),
         pytest.param(
-            MINIMAL + "    runtime: python2.7\n",
-            ":7:14:", "'runtime' of lambda service 'fn' is 'python2.7'", "valid: 'python3.13'",
+            MINIMAL + "    runtime: python3.21\n",
+            ":7:14:", "'runtime' of lambda service 'fn' is 'python3.21'", "did you mean 'python3.13'",
             id="bad-literal",
         ),
         pytest.param(

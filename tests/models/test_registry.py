@@ -4,6 +4,7 @@ import typing
 
 import pytest
 
+from archcase.models.flows import MODELLED
 from archcase.models import FLOW_KINDS, SERVICE_KINDS, AnyFlow, AnyService, Model, document
 
 
@@ -28,7 +29,11 @@ def test_seed_services_are_all_modelled():
         "cognito-user-pool", "cognito-identity-pool", "sts", "ses", "sqs", "sns", "kinesis-stream", "firehose",
         "athena", "alb", "clb", "autoscaling-group", "quicksight", "redshift",
     }
-    assert seed_kinds == set(SERVICE_KINDS)
+    assert seed_kinds == set(SERVICE_KINDS) - {"generic"}
+
+
+def test_modelled_kinds_are_every_kind_but_generic():
+    assert MODELLED == set(SERVICE_KINDS) - {"generic"}
 
 
 def test_issue_flow_kinds_are_all_modelled():
