@@ -55,9 +55,17 @@ def _mark(node: yaml.Node) -> tuple[int, int]:
     return node.start_mark.line + 1, node.start_mark.column + 1
 
 
+INTRINSIC_TAGS = frozenset({
+    "Ref", "Condition", "GetAtt", "Sub", "Join", "If", "Select", "Split", "FindInMap", "ImportValue", "Base64",
+    "Cidr", "GetAZs", "Equals", "And", "Or", "Not", "Transform", "ToJsonString", "Length", "ForEach",
+})
+"""CloudFormation's short-form tags (`!Ref`, `!GetAtt`, `!Sub`, ...), read as their long form."""
+
+
 class _Builder:
-    def __init__(self, loader: Any) -> None:
+    def __init__(self, loader: Any, intrinsics: bool = False) -> None:
         self.loader = loader
+        self.intrinsics = intrinsics
         self.doc = Document(data=None)
         self.count = 0
 
@@ -70,6 +78,8 @@ class _Builder:
                 hint="write the data out instead of nesting aliases",
             )
         self.doc.values.setdefault(path, _mark(node))
+        if self.intrinsics and node.tag.startswith("!"):
+            return self._intrinsic(node, path)
         if node.tag not in _PLAIN_TAGS:
             raise YamlError(
                 f"tag '{node.tag}' is not allowed in a case file",
@@ -83,6 +93,23 @@ class _Builder:
         if node.tag.endswith(":timestamp"):
             return node.value  # dates stay text: the models decide what they mean
         return self.loader.construct_object(node, deep=True)
+
+    def _intrinsic(self, node: yaml.Node, path: Path_) -> dict[str, Any]:
+        """A short-form intrinsic function (`!GetAtt Table.Arn`) as its long form (`{"Fn::GetAtt": [...]}`)."""
+        name = node.tag[1:]
+        if name not in INTRINSIC_TAGS:
+            raise YamlError(f"unknown tag '{node.tag}'", *_mark(node),
+                            hint=f"CloudFormation's tags are {', '.join('!' + t for t in sorted(INTRINSIC_TAGS))}")
+        key = name if name in ("Ref", "Condition") else f"Fn::{name}"
+        if isinstance(node, yaml.ScalarNode):
+            value: Any = node.value
+            if name == "GetAtt":
+                value = value.split(".", 1)
+        elif isinstance(node, yaml.SequenceNode):
+            value = [self.build(item, (*path, key, i)) for i, item in enumerate(node.value)]
+        else:
+            value = self._mapping(node, (*path, key))
+        return {key: value}
 
     def _mapping(self, node: yaml.MappingNode, path: Path_) -> dict[str, Any]:
         own = {id(key_node) for key_node, _ in node.value}
@@ -114,12 +141,13 @@ Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 """libyaml's parser when PyYAML was built with it (several times faster), else the pure-Python one."""
 
 
-def load(text: str) -> Document:
-    """Parse YAML text into plain data with positions; raises YamlError."""
+def load(text: str, intrinsics: bool = False) -> Document:
+    """Parse YAML text into plain data with positions; raises YamlError. With `intrinsics`, CloudFormation's
+    short-form tags are read as the intrinsic functions they stand for; any other tag is still refused."""
     loader = Loader(text)
     try:
         node = loader.get_single_node()
-        builder = _Builder(loader)
+        builder = _Builder(loader, intrinsics)
         builder.doc.data = None if node is None else builder.build(node, ())
         return builder.doc
     except yaml.MarkedYAMLError as exc:

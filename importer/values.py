@@ -1,0 +1,145 @@
+"""Reading intrinsic functions: what a value refers to, and what it is when it can be known without deploying.
+
+Conditions are read as true: `Fn::If` stands for its first branch (its second when the first is
+`AWS::NoValue`), so a template's settings are checked as the condition that enables them configures them.
+Parameters stand for their `Default`, when they have one.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+NO_VALUE = {"Ref": "AWS::NoValue"}
+_PLACEHOLDER = re.compile(r"\$\{([^!}][^}]*)\}")
+
+
+def conditions_as_true(value: Any) -> Any:
+    """The value with every `Fn::If` replaced by the branch it gives when its condition holds."""
+    if isinstance(value, dict):
+        if set(value) == {"Fn::If"} and isinstance(value["Fn::If"], list) and len(value["Fn::If"]) == 3:
+            _, first, second = value["Fn::If"]
+            return conditions_as_true(second if first == NO_VALUE else first)
+        result = {}
+        for key, item in value.items():
+            item = conditions_as_true(item)
+            if item != NO_VALUE:
+                result[key] = item
+        return result
+    if isinstance(value, list):
+        return [item for item in map(conditions_as_true, value) if item != NO_VALUE]
+    return value
+
+
+def references(value: Any) -> Iterator[tuple[str, str | None]]:
+    """(logical id, attribute or None) for every `Ref`, `Fn::GetAtt` and `${...}` of `Fn::Sub` in the value,
+    pseudo parameters (`AWS::Region`, ...) left out."""
+    if isinstance(value, dict):
+        if set(value) == {"Ref"} and isinstance(value["Ref"], str):
+            if not value["Ref"].startswith("AWS::"):
+                yield value["Ref"], None
+            return
+        if set(value) == {"Fn::GetAtt"}:
+            target = value["Fn::GetAtt"]
+            if isinstance(target, str):
+                target = target.split(".", 1)
+            if isinstance(target, list) and target and isinstance(target[0], str):
+                attribute = target[1] if len(target) > 1 and isinstance(target[1], str) else None
+                yield target[0], attribute
+            return
+        if set(value) == {"Fn::Sub"}:
+            body = value["Fn::Sub"]
+            text, variables = (body[0], body[1]) if isinstance(body, list) and len(body) == 2 else (body, {})
+            if isinstance(text, str):
+                for name in _PLACEHOLDER.findall(text):
+                    logical_id, _, attribute = name.partition(".")
+                    if isinstance(variables, dict) and logical_id in variables or logical_id.startswith("AWS::"):
+                        continue
+                    yield logical_id, attribute or None
+            if isinstance(variables, dict):
+                for item in variables.values():
+                    yield from references(item)
+            return
+        for item in value.values():
+            yield from references(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from references(item)
+
+
+def text(value: Any, parameters: Mapping[str, Any] | None = None) -> str | None:
+    """The value as text when it can be known: literals, parameters with a default, `Fn::Sub` (placeholders
+    of what cannot be known are kept as `${...}`), `Fn::Join` of knowable parts. None otherwise."""
+    parameters = parameters or {}
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, str | int | float):
+        return str(value)
+    if not isinstance(value, dict) or len(value) != 1:
+        return None
+    (function, argument), = value.items()
+    if function == "Ref" and isinstance(argument, str):
+        default = parameters.get(argument, {}).get("Default") if isinstance(parameters.get(argument), dict) else None
+        return text(default) if default is not None else None
+    if function == "Fn::Sub":
+        body, variables = (argument[0], argument[1]) if isinstance(argument, list) and len(argument) == 2 else (argument, {})
+        if not isinstance(body, str):
+            return None
+
+        def resolve(match: re.Match[str]) -> str:
+            name = match.group(1)
+            if isinstance(variables, dict) and name in variables:
+                known = text(variables[name], parameters)
+                return known if known is not None else match.group(0)
+            known = text({"Ref": name}, parameters) if "." not in name else None
+            return known if known is not None else match.group(0)
+
+        return _PLACEHOLDER.sub(resolve, body).replace("${!", "${")
+    if function == "Fn::Join" and isinstance(argument, list) and len(argument) == 2 and isinstance(argument[1], list):
+        parts = [text(part, parameters) for part in argument[1]]
+        return None if any(p is None for p in parts) or not isinstance(argument[0], str) else argument[0].join(parts)  # type: ignore[arg-type]
+    return None
+
+
+def number(value: Any, parameters: Mapping[str, Any] | None = None) -> int | None:
+    """The value as a whole number when it can be known (numbers are often written as text in templates)."""
+    known = text(value, parameters)
+    try:
+        return int(float(known)) if known is not None else None
+    except ValueError:
+        return None
+
+
+def flag(value: Any, parameters: Mapping[str, Any] | None = None) -> bool | None:
+    """The value as a boolean when it can be known (`true`, `"true"`, `"Enabled"`, ...)."""
+    if isinstance(value, bool):
+        return value
+    known = text(value, parameters)
+    if known is None:
+        return None
+    lowered = known.lower()
+    if lowered in ("true", "enabled", "yes", "1", "active", "on"):
+        return True
+    if lowered in ("false", "disabled", "no", "0", "inactive", "off", "suspended"):
+        return False
+    return None
+
+
+def as_list(value: Any) -> list[Any]:
+    """A property that may be one item or a list of them, as a list."""
+    if value is None:
+        return []
+    return value if isinstance(value, list) else [value]
+
+
+def dig(value: Any, *path: str | int) -> Any:
+    """The value at a path of keys and indexes, or None where the path does not exist."""
+    for part in path:
+        if isinstance(part, int) and isinstance(value, list) and -len(value) <= part < len(value):
+            value = value[part]
+        elif isinstance(part, str) and isinstance(value, dict):
+            value = value.get(part)
+        else:
+            return None
+    return value
