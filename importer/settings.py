@@ -1,0 +1,396 @@
+"""The settings of each modelled service, read from its resource and the resources that configure it.
+
+Where a template leaves a property out, the service gets what AWS does when it is left out (no point-in-time
+recovery, no tracing, IMDSv1 allowed, ...), not archcase's secure defaults: the checks then see the
+template as it would deploy.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+
+from .template import Resource, Template
+from .values import as_list, dig, flag, number
+
+Settings = dict[str, Any]
+MANAGED_CACHE_POLICY_TTLS = {
+    "658327ea-f89d-4fab-a63d-7e88639e58f6": (86400, 31536000),  # CachingOptimized
+    "4135ea2d-6df8-44a3-9df3-4b5a84be39ad": (0, 0),  # CachingDisabled
+    "b2884449-e4de-46a7-ac36-70bc7f1ddd6d": (86400, 31536000),  # CachingOptimizedForUncompressedObjects
+    "08627262-05a9-4f76-9ded-b50ca2e3a84f": (86400, 31536000),  # Elemental-MediaPackage
+}
+
+
+def _put(settings: Settings, name: str, value: Any) -> None:
+    if value is not None:
+        settings[name] = value
+
+
+def lambda_function(t: Template, r: Resource) -> Settings:
+    p = r.properties
+    s: Settings = {"handler": t.text(p.get("Handler")) if p.get("PackageType") != "Image" else None}
+    _put(s, "runtime", t.text(p.get("Runtime")))
+    architectures = as_list(p.get("Architectures"))
+    _put(s, "architecture", t.text(architectures[0]) if architectures else "x86_64")
+    _put(s, "memory_mb", number(p.get("MemorySize", 128), t.parameters))
+    _put(s, "timeout_s", number(p.get("Timeout", 3), t.parameters))
+    _put(s, "reserved_concurrency", number(p.get("ReservedConcurrentExecutions"), t.parameters))
+    tracing = p.get("Tracing") if r.type == "AWS::Serverless::Function" else dig(p, "TracingConfig", "Mode")
+    s["tracing"] = t.text(tracing) == "Active"
+    s["in_vpc"] = bool(p.get("VpcConfig"))
+    retention = [number(g.properties.get("RetentionInDays"), t.parameters) for g in t.owned(r.logical_id, "AWS::Logs::LogGroup")
+                 if "/aws/lambda/" in (t.text(g.properties.get("LogGroupName")) or "")]
+    _put(s, "log_retention_days", next((days for days in retention if days), None))
+    variables = dig(p, "Environment", "Variables")
+    if isinstance(variables, dict):
+        s["environment"] = {name: t.text(value) for name, value in variables.items()
+                            if not t.references(value) and t.text(value) is not None}
+    return s
+
+
+def autoscaling_group(t: Template, r: Resource) -> Settings:
+    p = r.properties
+    s: Settings = {"min_size": number(p.get("MinSize"), t.parameters), "max_size": number(p.get("MaxSize"), t.parameters)}
+    launch = next((t.resources[lid] for lid, _ in t.references([p.get("LaunchTemplate"), p.get("LaunchConfigurationName"),
+                                                              p.get("MixedInstancesPolicy")])
+                   if t.resources[lid].type in ("AWS::EC2::LaunchTemplate", "AWS::AutoScaling::LaunchConfiguration")), None)
+    if launch is not None:
+        data = launch.properties.get("LaunchTemplateData", launch.properties)
+        _put(s, "instance_type", t.text(data.get("InstanceType")))
+        s["imdsv2_required"] = t.text(dig(data, "MetadataOptions", "HttpTokens")) == "required"
+        s["ebs_encrypted"] = any(flag(dig(m, "Ebs", "Encrypted"), t.parameters) for m in as_list(data.get("BlockDeviceMappings")))
+    zones = p.get("VPCZoneIdentifier") or p.get("AvailabilityZones")
+    if isinstance(zones, list) and zones:
+        s["availability_zones"] = min(len(zones), 6)
+    return {k: v for k, v in s.items() if v is not None}
+
+
+def dynamodb(t: Template, r: Resource) -> Settings:
+    p = r.properties
+    if r.type == "AWS::Serverless::SimpleTable":
+        key = p.get("PrimaryKey") or {"Name": "id", "Type": "String"}
+        types = {"String": "S", "Number": "N", "Binary": "B"}
+        s: Settings = {"partition_key": {"name": t.text(key.get("Name")) or "id", "type": types.get(t.text(key.get("Type")) or "", "S")},
+                       "billing_mode": "PROVISIONED" if p.get("ProvisionedThroughput") else "PAY_PER_REQUEST",
+                       "point_in_time_recovery": False, "deletion_protection": False}
+        s["encryption"] = "aws-managed" if flag(dig(p, "SSESpecification", "SSEEnabled"), t.parameters) else "aws-owned"
+        return s
+    types = {t.text(a.get("AttributeName")): t.text(a.get("AttributeType")) for a in as_list(p.get("AttributeDefinitions"))
+             if isinstance(a, dict)}
+    keys = {t.text(k.get("KeyType")): t.text(k.get("AttributeName")) for k in as_list(p.get("KeySchema")) if isinstance(k, dict)}
+    s = {"partition_key": {"name": keys.get("HASH") or "id", "type": types.get(keys.get("HASH"), "S") or "S"}}
+    if keys.get("RANGE"):
+        s["sort_key"] = {"name": keys["RANGE"], "type": types.get(keys["RANGE"]) or "S"}
+    s["billing_mode"] = t.text(p.get("BillingMode")) or "PROVISIONED"
+    _put(s, "stream", t.text(dig(p, "StreamSpecification", "StreamViewType")))
+    _put(s, "ttl_attribute", t.text(dig(p, "TimeToLiveSpecification", "AttributeName"))
+         if flag(dig(p, "TimeToLiveSpecification", "Enabled"), t.parameters) else None)
+    own = p
+    if r.type == "AWS::DynamoDB::GlobalTable":
+        replicas = [x for x in as_list(p.get("Replicas")) if isinstance(x, dict)]
+        local = next((x for x in replicas if x.get("Region") == {"Ref": "AWS::Region"}), replicas[0] if replicas else {})
+        s["replica_regions"] = [region for x in replicas if x is not local and (region := t.text(x.get("Region")))]
+        own = {**local, "SSESpecification": {**(p.get("SSESpecification") or {}), **(local.get("SSESpecification") or {})}}
+    s["point_in_time_recovery"] = bool(flag(dig(own, "PointInTimeRecoverySpecification", "PointInTimeRecoveryEnabled"), t.parameters))
+    s["deletion_protection"] = bool(flag(own.get("DeletionProtectionEnabled"), t.parameters))
+    sse = own.get("SSESpecification") or {}
+    if dig(sse, "KMSMasterKeyId") is not None:
+        s["encryption"] = "customer-managed"
+    elif flag(sse.get("SSEEnabled"), t.parameters) or (r.type == "AWS::DynamoDB::GlobalTable" and sse.get("SSEType") == "KMS"):
+        s["encryption"] = "aws-managed"
+    else:
+        s["encryption"] = "aws-owned"
+    return s
+
+
+def dax(t: Template, r: Resource) -> Settings:
+    p = r.properties
+    s: Settings = {"encryption_at_rest": bool(flag(dig(p, "SSESpecification", "SSEEnabled"), t.parameters)),
+                   "tls_in_transit": t.text(p.get("ClusterEndpointEncryptionType")) == "TLS"}
+    _put(s, "node_type", t.text(p.get("NodeType")))
+    _put(s, "nodes", number(p.get("ReplicationFactor"), t.parameters))
+    return s
+
+
+def s3(t: Template, r: Resource) -> Settings:
+    p = r.properties
+    block = p.get("PublicAccessBlockConfiguration")
+    acl = t.text(p.get("AccessControl")) or ""
+    algorithm = t.text(dig(p, "BucketEncryption", "ServerSideEncryptionConfiguration", 0, "ServerSideEncryptionByDefault",
+                           "SSEAlgorithm")) or "AES256"
+    policies = [s.properties.get("PolicyDocument") for s in t.owned(r.logical_id, "AWS::S3::BucketPolicy")]
+    statements = [x for doc in policies for x in as_list(dig(doc, "Statement")) if isinstance(x, dict)]
+    public_read = any(x.get("Effect") == "Allow" and x.get("Principal") in ("*", {"AWS": "*"}) for x in statements)
+    s: Settings = {
+        # buckets made since April 2023 block public access unless told otherwise
+        "block_public_access": all(flag(v, t.parameters) for v in block.values()) if isinstance(block, dict) and block
+        else not (acl.startswith("Public") or public_read),
+        "encryption": "sse-kms" if algorithm.startswith("aws:kms") else "sse-s3",
+        "versioning": t.text(dig(p, "VersioningConfiguration", "Status")) == "Enabled",
+        "access_logging": bool(p.get("LoggingConfiguration")),
+        "enforce_tls": any(x.get("Effect") == "Deny" and "aws:SecureTransport" in str(x.get("Condition")) for x in statements),
+        "website_hosting": bool(p.get("WebsiteConfiguration")),
+        "transfer_acceleration": t.text(dig(p, "AccelerateConfiguration", "AccelerationStatus")) == "Enabled",
+    }
+    if s["website_hosting"] or acl.startswith("Public") or public_read:
+        s["content"] = "public"
+    return s
+
+
+def cloudfront(t: Template, r: Resource) -> Settings:
+    config = r.properties.get("DistributionConfig") or {}
+    default = config.get("DefaultCacheBehavior") or {}
+    certificate = config.get("ViewerCertificate") or {}
+    s: Settings = {
+        "viewer_protocol": t.text(default.get("ViewerProtocolPolicy")) or "allow-all",
+        "min_tls": t.text(certificate.get("MinimumProtocolVersion")) or ("TLSv1" if certificate.get("CloudFrontDefaultCertificate")
+                                                                          or not certificate else "TLSv1"),
+        "price_class": t.text(config.get("PriceClass")) or "PriceClass_All",
+        "access_logging": bool(config.get("Logging")),
+        "waf": bool(config.get("WebACLId")),
+        "http_version": t.text(config.get("HttpVersion")) or "http1.1",
+    }
+    groups = [t.resources[lid] for lid, _ in t.references(default.get("TrustedKeyGroups")) if lid in t.resources]
+    if groups:
+        name = t.text(dig(groups[0].properties, "KeyGroupConfig", "Name")) or groups[0].logical_id
+        s["signed_urls"] = {"key_group": re.sub(r"^\$\{AWS::StackName\}-", "", name)}
+    elif default.get("TrustedKeyGroups") or default.get("TrustedSigners"):
+        s["signed_urls"] = {"key_group": "trusted-signers"}
+    ttls = _ttls(t, default)
+    if ttls:
+        s["default_ttl_s"], s["max_ttl_s"] = ttls
+    return s
+
+
+def _ttls(t: Template, behaviour: dict[str, Any]) -> tuple[int, int] | None:
+    policy = behaviour.get("CachePolicyId")
+    known = t.text(policy)
+    if known in MANAGED_CACHE_POLICY_TTLS:
+        return MANAGED_CACHE_POLICY_TTLS[known]
+    for lid, _ in t.references(policy):
+        config = t.resources[lid].properties.get("CachePolicyConfig") or {}
+        default, maximum = number(config.get("DefaultTTL"), t.parameters), number(config.get("MaxTTL"), t.parameters)
+        if default is not None and maximum is not None:
+            return default, maximum
+    if "DefaultTTL" in behaviour or "MaxTTL" in behaviour:
+        return number(behaviour.get("DefaultTTL", 86400), t.parameters) or 0, number(behaviour.get("MaxTTL", 31536000), t.parameters) or 0
+    return None
+
+
+def api_gateway(t: Template, r: Resource) -> Settings:
+    p = r.properties
+    endpoint = p.get("EndpointConfiguration")
+    types = as_list(endpoint.get("Types") or endpoint.get("Type")) if isinstance(endpoint, dict) else as_list(endpoint)
+    s: Settings = {"endpoint_type": (t.text(types[0]) or "EDGE").lower() if types else "edge"}
+    stages = []
+    if r.type == "AWS::Serverless::Api":
+        stages.append(_stage(t, {**p, "StageName": p.get("StageName", "Prod")}))
+        s["access_logging"] = bool(p.get("AccessLogSetting"))
+        s["tracing"] = bool(flag(p.get("TracingEnabled"), t.parameters))
+    for stage in t.owned(r.logical_id, "AWS::ApiGateway::Stage"):
+        stages.append(_stage(t, stage.properties))
+        s["access_logging"] = bool(stage.properties.get("AccessLogSetting"))
+        s["tracing"] = bool(flag(stage.properties.get("TracingEnabled"), t.parameters))
+    if not stages:
+        for deployment in t.owned(r.logical_id, "AWS::ApiGateway::Deployment"):
+            if deployment.properties.get("StageName"):
+                stages.append(_stage(t, {"StageName": deployment.properties["StageName"],
+                                         **(deployment.properties.get("StageDescription") or {})}))
+        s.setdefault("access_logging", False)
+        s.setdefault("tracing", False)
+    named = {stage["name"]: stage for stage in stages if stage}
+    if named:
+        s["stages"] = list(named.values())
+    for domain in t.referrers(r.logical_id, "AWS::ApiGateway::BasePathMapping"):
+        for lid, _ in t.references(domain.properties.get("DomainName")):
+            _put(s, "min_tls", t.text(t.resources[lid].properties.get("SecurityPolicy")))
+    return s
+
+
+def _stage(t: Template, p: dict[str, Any]) -> dict[str, Any]:
+    name = t.text(p.get("StageName"))
+    if not name or not re.fullmatch(r"[A-Za-z0-9_]{1,128}", name):
+        return {}
+    stage: dict[str, Any] = {"name": name}
+    settings = [m for m in as_list(p.get("MethodSettings")) if isinstance(m, dict)]
+    every = next((m for m in settings if t.text(m.get("HttpMethod")) == "*"), {})
+    rate, burst = number(every.get("ThrottlingRateLimit"), t.parameters), number(every.get("ThrottlingBurstLimit"), t.parameters)
+    if rate:
+        stage["throttle_rate_per_s"] = float(every["ThrottlingRateLimit"]) if isinstance(every["ThrottlingRateLimit"], int | float) else rate
+    if burst:
+        stage["throttle_burst"] = burst
+    cached = [m for m in settings if flag(m.get("CachingEnabled"), t.parameters)]
+    if flag(p.get("CacheClusterEnabled"), t.parameters) or cached:
+        cache: dict[str, Any] = {}
+        size = t.text(p.get("CacheClusterSize"))
+        if size:
+            cache["size_gb"] = float(size) if "." in size else int(size)
+        if cached:
+            methods = [m for x in cached if (m := t.text(x.get("HttpMethod"))) and m != "*"]
+            cache["methods"] = methods or ["GET"]
+            _put(cache, "ttl_s", number(cached[0].get("CacheTtlInSeconds"), t.parameters))
+            cache["encrypted"] = bool(flag(cached[0].get("CacheDataEncrypted"), t.parameters))
+        else:
+            cache["encrypted"] = False
+        stage["cache"] = cache
+    return stage
+
+
+def _listeners(t: Template, r: Resource) -> list[Resource]:
+    return t.referrers(r.logical_id, "AWS::ElasticLoadBalancingV2::Listener")
+
+
+def alb(t: Template, r: Resource) -> Settings:
+    p = r.properties
+    attributes = {t.text(a.get("Key")): t.text(a.get("Value")) for a in as_list(p.get("LoadBalancerAttributes")) if isinstance(a, dict)}
+    s: Settings = {
+        "scheme": t.text(p.get("Scheme")) or "internet-facing",
+        "access_logging": attributes.get("access_logs.s3.enabled") == "true",
+        "drop_invalid_headers": attributes.get("routing.http.drop_invalid_header_fields.enabled") == "true",
+        "deletion_protection": attributes.get("deletion_protection.enabled") == "true",
+    }
+    listeners = []
+    for listener in _listeners(t, r):
+        lp = listener.properties
+        protocol = "HTTPS" if t.text(lp.get("Protocol")) in ("HTTPS", "TLS") else "HTTP"
+        entry: dict[str, Any] = {"protocol": protocol, "port": number(lp.get("Port"), t.parameters) or (443 if protocol == "HTTPS" else 80)}
+        actions = [a for a in as_list(lp.get("DefaultActions")) if isinstance(a, dict)]
+        if protocol == "HTTP":
+            entry["redirect_to_https"] = any(t.text(a.get("Type")) == "redirect"
+                                             and t.text(dig(a, "RedirectConfig", "Protocol")) == "HTTPS" for a in actions)
+        else:
+            _put(s, "tls_policy", t.text(lp.get("SslPolicy")) or "ELBSecurityPolicy-2016-08")
+        listeners.append(entry)
+    if listeners:
+        s["listeners"] = listeners
+    subnets = p.get("Subnets") or p.get("SubnetMappings")
+    if isinstance(subnets, list) and subnets:
+        s["availability_zones"] = min(len(subnets), 6)
+    return s
+
+
+def clb(t: Template, r: Resource) -> Settings:
+    p = r.properties
+    s: Settings = {
+        "scheme": t.text(p.get("Scheme")) or "internet-facing",
+        "access_logging": bool(flag(dig(p, "AccessLoggingPolicy", "Enabled"), t.parameters)),
+        "connection_draining": bool(flag(dig(p, "ConnectionDrainingPolicy", "Enabled"), t.parameters)),
+    }
+    listeners = []
+    for listener in as_list(p.get("Listeners")):
+        if isinstance(listener, dict):
+            protocol = "HTTPS" if (t.text(listener.get("Protocol")) or "").upper() in ("HTTPS", "SSL") else "HTTP"
+            listeners.append({"protocol": protocol, "port": number(listener.get("LoadBalancerPort"), t.parameters) or 80})
+    if listeners:
+        s["listeners"] = listeners
+    for policy in as_list(p.get("Policies")):
+        for attribute in as_list(dig(policy, "Attributes")):
+            if isinstance(attribute, dict) and attribute.get("Name") == "Reference-Security-Policy":
+                _put(s, "tls_policy", t.text(attribute.get("Value")))
+    subnets = p.get("Subnets") or p.get("AvailabilityZones")
+    if isinstance(subnets, list) and subnets:
+        s["availability_zones"] = min(len(subnets), 6)
+    return s
+
+
+def user_pool(t: Template, r: Resource) -> Settings:
+    p = r.properties
+    mfa = (t.text(p.get("MfaConfiguration")) or "OFF").lower()
+    return {
+        "mfa": mfa if mfa in ("off", "optional", "on") else "off",
+        "password_min_length": number(dig(p, "Policies", "PasswordPolicy", "MinimumLength"), t.parameters) or 8,
+        "advanced_security": t.text(dig(p, "UserPoolAddOns", "AdvancedSecurityMode")) == "ENFORCED",
+        "self_sign_up": not flag(dig(p, "AdminCreateUserConfig", "AllowAdminCreateUserOnly"), t.parameters),
+        "deletion_protection": t.text(p.get("DeletionProtection")) == "ACTIVE",
+    }
+
+
+def identity_pool(t: Template, r: Resource) -> Settings:
+    p = r.properties
+    return {"allow_unauthenticated": bool(flag(p.get("AllowUnauthenticatedIdentities"), t.parameters)),
+            "classic_flow": bool(flag(p.get("AllowClassicFlow"), t.parameters))}
+
+
+def sqs(t: Template, r: Resource) -> Settings:
+    p = r.properties
+    s: Settings = {"fifo": bool(flag(p.get("FifoQueue"), t.parameters)),
+                   "visibility_timeout_s": number(p.get("VisibilityTimeout", 30), t.parameters),
+                   "retention_s": number(p.get("MessageRetentionPeriod", 345600), t.parameters)}
+    _put(s, "max_receive_count", number(dig(p, "RedrivePolicy", "maxReceiveCount"), t.parameters))
+    if p.get("KmsMasterKeyId"):
+        s["encryption"] = "kms"
+    elif flag(p.get("SqsManagedSseEnabled"), t.parameters) is False:
+        s["encryption"] = "none"
+    else:
+        s["encryption"] = "sqs-managed"  # the default for new queues
+    return {k: v for k, v in s.items() if v is not None}
+
+
+def sns(t: Template, r: Resource) -> Settings:
+    p = r.properties
+    return {"fifo": bool(flag(p.get("FifoTopic"), t.parameters)), "encryption": bool(p.get("KmsMasterKeyId"))}
+
+
+def ses(t: Template, r: Resource) -> Settings:
+    p = r.properties
+    s: Settings = {"identity": t.text(p.get("EmailIdentity")) or f"${{{r.logical_id}}}"}
+    s["dkim"] = flag(dig(p, "DkimAttributes", "SigningEnabled"), t.parameters) is not False
+    name = p.get("ConfigurationSetAttributes", {}).get("ConfigurationSetName") if isinstance(p.get("ConfigurationSetAttributes"), dict) else None
+    for lid, _ in t.references(name):
+        name = t.resources[lid].properties.get("Name", lid)
+    _put(s, "configuration_set", t.text(name))
+    return s
+
+
+def kinesis_stream(t: Template, r: Resource) -> Settings:
+    p = r.properties
+    mode = t.text(dig(p, "StreamModeDetails", "StreamMode")) or "PROVISIONED"
+    s: Settings = {"mode": mode, "retention_h": number(p.get("RetentionPeriodHours", 24), t.parameters) or 24,
+                   "encryption": bool(p.get("StreamEncryption"))}
+    if mode == "PROVISIONED":
+        s["shards"] = number(p.get("ShardCount", 1), t.parameters) or 1
+    return s
+
+
+def firehose(t: Template, r: Resource) -> Settings:
+    p = r.properties
+    destination = p.get("ExtendedS3DestinationConfiguration") or p.get("S3DestinationConfiguration") or {}
+    error_prefix = t.text(destination.get("ErrorOutputPrefix"))
+    s: Settings = {
+        "buffer_interval_s": number(dig(destination, "BufferingHints", "IntervalInSeconds"), t.parameters) or 300,
+        "buffer_size_mb": number(dig(destination, "BufferingHints", "SizeInMBs"), t.parameters) or 5,
+        "compression": t.text(destination.get("CompressionFormat")) or "UNCOMPRESSED",
+        "encryption": bool(p.get("DeliveryStreamEncryptionConfigurationInput")
+                           or dig(destination, "EncryptionConfiguration", "KMSEncryptionConfig")),
+    }
+    if error_prefix:
+        s["error_prefix"] = error_prefix.split("!{", 1)[0]
+    return s
+
+
+def athena(t: Template, r: Resource) -> Settings:
+    p = r.properties
+    configuration = p.get("WorkGroupConfiguration") or {}
+    option = t.text(dig(configuration, "ResultConfiguration", "EncryptionConfiguration", "EncryptionOption"))
+    s: Settings = {
+        "enforce_workgroup_configuration": bool(flag(configuration.get("EnforceWorkGroupConfiguration"), t.parameters)),
+        "results_encryption": option if option in ("SSE_S3", "SSE_KMS") else "none",
+        "bytes_scanned_cutoff": number(configuration.get("BytesScannedCutoffPerQuery"), t.parameters),
+        "database": "default",
+    }
+    for database in t.owned(r.logical_id, "AWS::Glue::Database"):
+        name = t.text(dig(database.properties, "DatabaseInput", "Name"))
+        if name and re.fullmatch(r"[a-z0-9_]{1,255}", name):
+            s["database"] = name
+    return s
+
+
+READERS: dict[str, Callable[[Template, Resource], Settings]] = {
+    "lambda": lambda_function, "autoscaling-group": autoscaling_group, "dynamodb": dynamodb, "dax": dax, "s3": s3,
+    "cloudfront": cloudfront, "api-gateway": api_gateway, "alb": alb, "clb": clb, "cognito-user-pool": user_pool,
+    "cognito-identity-pool": identity_pool, "sqs": sqs, "sns": sns, "ses": ses, "kinesis-stream": kinesis_stream,
+    "firehose": firehose, "athena": athena,
+}
+"""The settings reader of every kind a resource type maps to."""

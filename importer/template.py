@@ -1,0 +1,271 @@
+"""A template's resources as archcase sees them: which are services, which configure a service (roles,
+policies, permissions, stages, ...), and what refers to what.
+
+SAM is understood here: `AWS::Serverless::Function` is a Lambda function (with `Globals` merged in, its
+`Events` and `Policies` read as flows), `AWS::Serverless::Api` a REST API, `AWS::Serverless::SimpleTable` a
+DynamoDB table; an API event with no `RestApiId` uses the implicit `ServerlessRestApi`, as SAM does.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from .values import conditions_as_true, references, text
+
+KINDS: dict[str, str] = {
+    "AWS::Lambda::Function": "lambda",
+    "AWS::Serverless::Function": "lambda",
+    "AWS::AutoScaling::AutoScalingGroup": "autoscaling-group",
+    "AWS::DynamoDB::Table": "dynamodb",
+    "AWS::DynamoDB::GlobalTable": "dynamodb",
+    "AWS::Serverless::SimpleTable": "dynamodb",
+    "AWS::DAX::Cluster": "dax",
+    "AWS::S3::Bucket": "s3",
+    "AWS::CloudFront::Distribution": "cloudfront",
+    "AWS::ApiGateway::RestApi": "api-gateway",
+    "AWS::Serverless::Api": "api-gateway",
+    "AWS::ElasticLoadBalancingV2::LoadBalancer": "alb",
+    "AWS::ElasticLoadBalancing::LoadBalancer": "clb",
+    "AWS::Cognito::UserPool": "cognito-user-pool",
+    "AWS::Cognito::IdentityPool": "cognito-identity-pool",
+    "AWS::SQS::Queue": "sqs",
+    "AWS::SNS::Topic": "sns",
+    "AWS::SES::EmailIdentity": "ses",
+    "AWS::Kinesis::Stream": "kinesis-stream",
+    "AWS::KinesisFirehose::DeliveryStream": "firehose",
+    "AWS::Athena::WorkGroup": "athena",
+}
+"""Resource types that become services of a modelled kind."""
+
+OWNED_BY_REFERENCE: frozenset[str] = frozenset({
+    "AWS::IAM::Policy", "AWS::IAM::ManagedPolicy", "AWS::Lambda::Permission", "AWS::Lambda::EventSourceMapping",
+    "AWS::Lambda::Version", "AWS::Lambda::Alias", "AWS::Lambda::EventInvokeConfig", "AWS::Lambda::Url",
+    "AWS::S3::BucketPolicy", "AWS::SQS::QueuePolicy", "AWS::SNS::TopicPolicy", "AWS::SNS::Subscription",
+    "AWS::ApiGateway::Stage", "AWS::ApiGateway::Deployment", "AWS::ApiGateway::Method", "AWS::ApiGateway::Resource",
+    "AWS::ApiGateway::Authorizer", "AWS::ApiGateway::Model", "AWS::ApiGateway::RequestValidator",
+    "AWS::ApiGateway::GatewayResponse", "AWS::ApiGateway::UsagePlan", "AWS::ApiGateway::UsagePlanKey",
+    "AWS::ApiGateway::BasePathMapping", "AWS::ApiGateway::DocumentationPart",
+    "AWS::ElasticLoadBalancingV2::Listener", "AWS::ElasticLoadBalancingV2::ListenerRule",
+    "AWS::ElasticLoadBalancingV2::ListenerCertificate",
+    "AWS::Cognito::UserPoolClient", "AWS::Cognito::UserPoolDomain", "AWS::Cognito::UserPoolGroup",
+    "AWS::Cognito::UserPoolUser", "AWS::Cognito::IdentityPoolRoleAttachment", "AWS::Cognito::UserPoolResourceServer",
+    "AWS::Logs::LogStream", "AWS::Logs::SubscriptionFilter", "AWS::Logs::MetricFilter",
+    "AWS::EC2::SecurityGroupIngress", "AWS::EC2::SecurityGroupEgress",
+    "AWS::CloudWatch::Alarm", "AWS::ApplicationAutoScaling::ScalableTarget",
+    "AWS::ApplicationAutoScaling::ScalingPolicy", "AWS::AutoScaling::ScalingPolicy",
+    "AWS::AutoScaling::LifecycleHook", "AWS::AutoScaling::ScheduledAction",
+    "AWS::Athena::NamedQuery", "AWS::Glue::Table", "AWS::Glue::Partition",
+    "AWS::KinesisFirehose::DeliveryStreamPolicy", "AWS::Kinesis::StreamConsumer",
+})
+"""Resources that configure the service they refer to (a bucket's policy, a function's permission, ...)."""
+
+OWNED_BY_REFERRER: frozenset[str] = frozenset({
+    "AWS::IAM::Role", "AWS::IAM::InstanceProfile", "AWS::EC2::LaunchTemplate",
+    "AWS::AutoScaling::LaunchConfiguration", "AWS::DAX::SubnetGroup", "AWS::DAX::ParameterGroup",
+    "AWS::CloudFront::CloudFrontOriginAccessIdentity", "AWS::CloudFront::OriginAccessControl",
+    "AWS::CloudFront::KeyGroup", "AWS::CloudFront::PublicKey", "AWS::CloudFront::CachePolicy",
+    "AWS::CloudFront::OriginRequestPolicy", "AWS::CloudFront::ResponseHeadersPolicy", "AWS::CloudFront::Function",
+    "AWS::EC2::SecurityGroup", "AWS::Logs::LogGroup", "AWS::Lambda::LayerVersion",
+    "AWS::Serverless::LayerVersion", "AWS::SES::ConfigurationSet", "AWS::Glue::Database",
+    "AWS::ElasticLoadBalancingV2::TargetGroup", "AWS::CertificateManager::Certificate",
+})
+"""Resources that belong to the service that refers to them (a function's role, a distribution's OAI, ...)."""
+
+ACCOUNT_WIDE: frozenset[str] = frozenset({"AWS::ApiGateway::Account"})
+"""Settings of the account rather than of a service (API Gateway's CloudWatch role)."""
+
+LOG_PATHS = re.compile(r"Logging|AccessLog|access_logs|LogFile|LogDestination")
+"""Property paths through which a bucket receives logs (a bucket only referred to this way is a log bucket)."""
+
+
+@dataclass
+class Resource:
+    """One resource: its logical id, type, properties (conditions read as true) and archcase metadata."""
+
+    logical_id: str
+    type: str
+    properties: dict[str, Any]
+    metadata: dict[str, Any]
+    attributes: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def kind(self) -> str | None:
+        return KINDS.get(self.type)
+
+
+@dataclass
+class Reference:
+    """`source` refers to `target` (attribute `attribute`) at property path `path` (dot-separated)."""
+
+    source: str
+    target: str
+    attribute: str | None
+    path: str
+
+
+class Template:
+    """The resources of a template, with an index of references both ways and the owner of every resource
+    that configures another."""
+
+    def __init__(self, data: dict[str, Any]) -> None:
+        self.data = data
+        self.parameters: dict[str, Any] = data.get("Parameters") if isinstance(data.get("Parameters"), dict) else {}  # type: ignore[assignment]
+        self.metadata: dict[str, Any] = _archcase(data)
+        globals_ = data.get("Globals") if isinstance(data.get("Globals"), dict) else {}
+        self.resources: dict[str, Resource] = {}
+        for logical_id, body in data["Resources"].items():
+            properties = body.get("Properties") if isinstance(body.get("Properties"), dict) else {}
+            defaults = globals_.get(body["Type"].split("::")[-1]) if body["Type"].startswith("AWS::Serverless::") else None  # type: ignore[union-attr]
+            if isinstance(defaults, dict):
+                properties = _merge(defaults, properties)
+            self.resources[logical_id] = Resource(logical_id, body["Type"], conditions_as_true(properties), _archcase(body),
+                                                  {k: v for k, v in body.items() if k not in ("Type", "Properties", "Metadata")})
+        self._implicit_api()
+        self.bucket_names = self._bucket_names()
+        self.outgoing: dict[str, list[Reference]] = defaultdict(list)
+        self.incoming: dict[str, list[Reference]] = defaultdict(list)
+        for resource in self.resources.values():
+            for path, value in _walk(resource.properties, ""):
+                for target, attribute in self.references(value):
+                    if target != resource.logical_id:
+                        reference = Reference(resource.logical_id, target, attribute, path)
+                        self.outgoing[resource.logical_id].append(reference)
+                        self.incoming[target].append(reference)
+        self.log_buckets = {lid for lid, r in self.resources.items() if r.type == "AWS::S3::Bucket" and self._only_logs(lid)}
+        self.owner = self._owners()
+
+    # --------------------------------------------------------------------------------------------------------
+
+    def text(self, value: Any) -> str | None:
+        return text(value, self.parameters)
+
+    def is_service(self, logical_id: str) -> bool:
+        resource = self.resources[logical_id]
+        if logical_id in self.log_buckets:
+            return False
+        return resource.type not in OWNED_BY_REFERENCE | OWNED_BY_REFERRER | ACCOUNT_WIDE
+
+    def service_of(self, logical_id: str) -> str | None:
+        """The logical id of the service a resource is, or belongs to (None when it belongs to none)."""
+        return logical_id if self.is_service(logical_id) else self.owner.get(logical_id)
+
+    def owned(self, service: str, *types: str) -> list[Resource]:
+        """The resources of the given types that belong to a service, in template order."""
+        return [r for lid, r in self.resources.items() if self.owner.get(lid) == service and (not types or r.type in types)]
+
+    def referrers(self, logical_id: str, *types: str) -> list[Resource]:
+        return [self.resources[r.source] for r in self.incoming.get(logical_id, [])
+                if not types or self.resources[r.source].type in types]
+
+    def references(self, value: Any) -> list[tuple[str, str | None]]:
+        """The resources a value refers to (logical id, attribute), in order, once each: by `Ref`, `Fn::GetAtt`
+        or `Fn::Sub`, and buckets by their name (policies name buckets in ARNs: `arn:...:s3:::name/*`)."""
+        found = [(t, a) for t, a in references(value) if t in self.resources]
+        if self.bucket_names and not (isinstance(value, dict) and set(value) & {"Ref", "Fn::GetAtt"}):
+            known = self.text(value)
+            if known:
+                found += [(lid, "name") for name, lid in self.bucket_names.items() if name in known]
+        return list(dict.fromkeys(found))
+
+    def _bucket_names(self) -> dict[str, str]:
+        """Bucket name -> logical id, for names specific enough to be recognised inside ARNs."""
+        names = {}
+        for lid, resource in self.resources.items():
+            name = self.text(resource.properties.get("BucketName")) if resource.type == "AWS::S3::Bucket" else None
+            if name and len(re.sub(r"\$\{[^}]*\}", "", name)) >= 6:
+                names[name] = lid
+        return names
+
+    # --------------------------------------------------------------------------------------------------------
+
+    def _implicit_api(self) -> None:
+        """SAM creates `ServerlessRestApi` for API events that name no `RestApiId`."""
+        implicit = [r for r in self.resources.values() if r.type == "AWS::Serverless::Function"
+                    and any(isinstance(e, dict) and e.get("Type") == "Api" and not (e.get("Properties") or {}).get("RestApiId")
+                            for e in (r.properties.get("Events") or {}).values())]
+        if implicit and "ServerlessRestApi" not in self.resources:
+            self.resources["ServerlessRestApi"] = Resource("ServerlessRestApi", "AWS::Serverless::Api", {"StageName": "Prod"}, {})
+
+    def _only_logs(self, logical_id: str) -> bool:
+        uses = [r for r in self.incoming.get(logical_id, []) if self.resources[r.source].type != "AWS::S3::BucketPolicy"]
+        return bool(uses) and all(LOG_PATHS.search(r.path) for r in uses) and not self.resources[logical_id].metadata
+
+    def _owners(self) -> dict[str, str]:
+        """Owner of each configuring resource, found by following references until a service is reached."""
+        owners: dict[str, str] = {}
+        pending = [lid for lid in self.resources if not self.is_service(lid)]
+        for _ in range(6):
+            progressed = False
+            for lid in pending:
+                if lid in owners:
+                    continue
+                owner = self._owner(lid, owners)
+                if owner:
+                    owners[lid] = owner
+                    progressed = True
+            if not progressed:
+                break
+        return owners
+
+    def _owner(self, lid: str, owners: dict[str, str]) -> str | None:
+        resource = self.resources[lid]
+        if resource.type in ACCOUNT_WIDE:
+            return None
+        if resource.type == "AWS::Glue::Database":
+            return self._workgroup_of(lid)
+        out = [r.target for r in self.outgoing.get(lid, [])]
+        inc = [r.source for r in self.incoming.get(lid, [])]
+        if lid in self.log_buckets or resource.type in OWNED_BY_REFERRER:
+            order = inc + out
+        else:
+            order = out + inc
+        for candidate in order:
+            if self.is_service(candidate):
+                return candidate
+            if candidate in owners:
+                return owners[candidate]
+        return None
+
+
+    def _workgroup_of(self, database: str) -> str | None:
+        """The Athena workgroup whose queries use a Glue database: one named beside it (in a policy or a
+        function's environment), else the template's only workgroup."""
+        workgroups = [lid for lid, r in self.resources.items() if r.type == "AWS::Athena::WorkGroup"]
+        for referrer in self.incoming.get(database, []):
+            beside = [r.target for r in self.outgoing[referrer.source] if r.target in workgroups]
+            if beside:
+                return beside[0]
+        return workgroups[0] if len(workgroups) == 1 else None
+
+
+def _archcase(body: Any) -> dict[str, Any]:
+    metadata = body.get("Metadata") if isinstance(body, dict) else None
+    value = metadata.get("archcase") if isinstance(metadata, dict) else None
+    return value if isinstance(value, dict) else {}
+
+
+def _merge(defaults: dict[str, Any], own: dict[str, Any]) -> dict[str, Any]:
+    """SAM's Globals: mappings merge key by key, the resource's own values win."""
+    merged = dict(defaults)
+    for key, value in own.items():
+        merged[key] = _merge(merged[key], value) if isinstance(value, dict) and isinstance(merged.get(key), dict) else value
+    return merged
+
+
+def _walk(value: Any, path: str) -> list[tuple[str, Any]]:
+    """(path, value) of every intrinsic function call and every string in the value."""
+    found: list[tuple[str, Any]] = []
+    if isinstance(value, str):
+        return [(path, value)]
+    if isinstance(value, dict):
+        if len(value) == 1 and (next(iter(value)) in ("Ref", "Condition") or next(iter(value)).startswith("Fn::")):
+            return [(path, value)]
+        for key, item in value.items():
+            found += _walk(item, f"{path}.{key}" if path else key)
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            found += _walk(item, f"{path}.{index}")
+    return found
