@@ -8,8 +8,10 @@ the position of every service and flow in the template, and notes on what was no
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -28,8 +30,12 @@ __all__ = ["Imported", "import_template", "is_template", "looks_like_template", 
 
 NESTED = ("AWS::CloudFormation::Stack", "AWS::Serverless::Application")
 SAM = "AWS::Serverless-2016-10-31"
-_SERVICE = TypeAdapter(AnyService)
-_FLOW = TypeAdapter(AnyFlow)
+
+
+@cache
+def _adapter(kind: str) -> TypeAdapter[Any]:
+    """Validators of one service or flow at a time (built on first use: `check` on cases never needs them)."""
+    return TypeAdapter(AnyService if kind == "service" else AnyFlow)
 
 
 @dataclass
@@ -43,7 +49,7 @@ class Imported:
 
     def sourced(self) -> SourcedCase:
         """The case as the checks and renderers take it; findings point at lines of the template."""
-        return SourcedCase(self.source.path, self.architecture, self.document)
+        return SourcedCase(self.source.path, self.architecture, self.document, tuple(self.notes))
 
 
 def import_template(path: str | Path) -> Imported:
@@ -74,7 +80,7 @@ class _Importer:
         self.ids: dict[str, str] = {}
 
     def note(self, path: tuple[str | int, ...], message: str, hint: str = "") -> None:
-        self.notes.append(self.source.diagnostic(path, message, hint))
+        self.notes.append(self.source.diagnostic(path, message, hint, "note"))
 
     def run(self) -> Imported:
         t = self.t
@@ -170,17 +176,20 @@ class _Importer:
         """The service's settings, leaving out (with a note) each one the model does not accept."""
         for _ in range(20):
             try:
-                _SERVICE.validate_python(data)
+                _adapter("service").validate_python(data)
                 return data
             except ValidationError as exc:
                 error = exc.errors()[0]
                 loc = [p for p in error["loc"][1:] if p != data["kind"]]
+                if not loc:  # a rule across fields: leave out the first field it names
+                    loc = [name for name in re.findall(r"[a-z_]+", error["msg"]) if name in data and name not in ("id", "kind")][:1]
                 if not loc or loc[0] in ("id", "kind") or loc[0] not in data:
                     break
                 self.note(path, f"{data['kind']} '{data['id']}': {loc[0]} {data[loc[0]]!r} not understood ({error['msg']}); "
                           "the model's default is used")
                 data = {k: v for k, v in data.items() if k != loc[0]}
-        self.note(path, f"{resource_type} '{data['id']}' could not be read as {data['kind']}: kept as a generic service")
+        self.note(path, f"{resource_type} '{data['id']}' could not be read as {data['kind']} ({error['msg']}): "
+                  "kept as a generic service")
         return {"id": data["id"], "kind": "generic", "resource_type": resource_type}
 
     def _flows(self, meta: dict[str, Any], kinds: dict[str, str]) -> tuple[list[dict[str, Any]], list[tuple[str | int, ...]]]:
@@ -196,6 +205,9 @@ class _Importer:
                 self.note(("Resources", found["at"]), f"{found['at']} joins {kinds[flow['from']]} '{flow['from']}' to "
                           f"{kinds[flow['to']]} '{flow['to']}' ({flow['kind']}), which archcase has no flow for: not drawn")
                 continue
+            if len(f"{flow['from']}-{flow['kind']}-{flow['to']}") > 63:  # the derived id would be too long
+                digest = hashlib.sha256(f"{flow['from']}>{flow['to']}".encode()).hexdigest()[:8]
+                flow["id"] = f"{flow['from'][:24].rstrip('-')}-{flow['kind']}-{digest}"
             index[(flow["from"], flow["to"], flow["kind"])] = flow
             flows.append(flow)
             where.append(("Resources", found["at"]))
@@ -209,7 +221,7 @@ class _Importer:
         kept = []
         for flow, path in zip(flows, where, strict=True):
             try:
-                _FLOW.validate_python(flow)
+                _adapter("flow").validate_python(flow)
             except ValidationError as exc:
                 self.note(path, f"flow {flow.get('kind')} from '{flow.get('from')}' to '{flow.get('to')}' left out: "
                           f"{exc.errors()[0]['msg']}")

@@ -31,8 +31,8 @@ class Source:
     def position(self, *path: str | int) -> tuple[int, int]:
         return self.document.position(tuple(path))
 
-    def diagnostic(self, path: tuple[str | int, ...], message: str, hint: str = "") -> Diagnostic:
-        return Diagnostic(str(self.path), *self.document.position(path), message, hint)
+    def diagnostic(self, path: tuple[str | int, ...], message: str, hint: str = "", severity: str = "error") -> Diagnostic:
+        return Diagnostic(str(self.path), *self.document.position(path), message, hint, severity)
 
 
 def is_template(data: object) -> bool:

@@ -12,7 +12,7 @@ PYTHON_RUNTIMES = ("python3.14", "python3.13", "python3.12", "python3.11", "pyth
 Runtime = Literal[
     "python3.14", "python3.13", "python3.12", "python3.11", "python3.10", "python3.9", "python3.8", "python3.7",
     "python3.6",
-    "python2.7", "nodejs22.x", "nodejs20.x", "nodejs18.x", "nodejs16.x", "nodejs14.x", "nodejs12.x", "nodejs10.x",
+    "python2.7", "nodejs24.x", "nodejs22.x", "nodejs20.x", "nodejs18.x", "nodejs16.x", "nodejs14.x", "nodejs12.x", "nodejs10.x",
     "nodejs8.10", "nodejs6.10", "nodejs4.3", "nodejs", "java21", "java17", "java11", "java8.al2", "java8",
     "dotnet8", "dotnet6", "dotnetcore3.1", "dotnetcore2.1", "ruby3.4", "ruby3.3", "ruby3.2", "ruby2.7", "ruby2.5",
     "go1.x", "provided.al2023", "provided.al2", "provided",

@@ -28,9 +28,8 @@ class CloudFront(Service):
 
     viewer_protocol: Literal["redirect-to-https", "https-only", "allow-all"] = "redirect-to-https"
     """Viewer protocol policy of the behaviours."""
-    min_tls: Literal["TLSv1.2_2021", "TLSv1.2_2019", "TLSv1.2_2018", "TLSv1.1_2016", "TLSv1_2016", "TLSv1"] = (
-        "TLSv1.2_2021"
-    )
+    min_tls: Literal["TLSv1.3_2025", "TLSv1.2_2025", "TLSv1.2_2021", "TLSv1.2_2019", "TLSv1.2_2018", "TLSv1.1_2016",
+                     "TLSv1_2016", "TLSv1"] = "TLSv1.2_2021"
     """Minimum TLS protocol version offered to viewers."""
     signed_urls: SignedUrls | None = None
     """Require signed URLs or cookies (trusted key group) for every behaviour; set for paid content."""

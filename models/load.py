@@ -31,9 +31,11 @@ class Diagnostic:
     column: int
     message: str
     hint: str = ""
+    severity: str = "error"
+    """`error` for what stops a command; `note` for what it tells and goes on (what an import left out)."""
 
     def __str__(self) -> str:
-        text = f"{self.file}:{self.line}:{self.column}: error: {self.message}"
+        text = f"{self.file}:{self.line}:{self.column}: {self.severity}: {self.message}"
         return f"{text}\n    fix: {self.hint}" if self.hint else text
 
 
@@ -52,6 +54,8 @@ class SourcedCase:
     path: Path
     architecture: Architecture
     document: yamlsafe.Document
+    notes: tuple[Diagnostic, ...] = ()
+    """What reading the file left out or could not follow (for templates: resources not modelled, ...)."""
 
     def position(self, loc: tuple[str | int, ...]) -> tuple[int, int]:
         """1-based (line, column) of the value at `loc` in the case file."""

@@ -63,7 +63,7 @@ def viewer_https(cdn: Service, g: Graph) -> Outcome:
       docs=CF + "secure-connections-supported-viewer-protocols-ciphers.html",
       cdk_nag=("AwsSolutions-CFR4",), checkov=("CKV_AWS_174",))
 def viewer_tls12(cdn: Service, g: Graph) -> Outcome:
-    return passes_if(cdn.min_tls.startswith("TLSv1.2"), f"distribution '{cdn.id}' accepts {cdn.min_tls}")
+    return passes_if(cdn.min_tls.startswith(("TLSv1.2", "TLSv1.3")), f"distribution '{cdn.id}' accepts {cdn.min_tls}")
 
 
 @rule("AC106", severity="medium", flows=("origin",), title="CloudFront reaches custom origins over HTTPS",

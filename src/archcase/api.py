@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import models
 from .cases import BUNDLED
+from .importer import Imported, import_template, looks_like_template
 from .models import Architecture, CaseError, Diagnostic, SourcedCase, read_case
 from .models.base import did_you_mean
 from .output import write_atomic
@@ -20,6 +21,8 @@ if TYPE_CHECKING:
     from .render.overlay import Overlay
 
 CASE_SUFFIXES = (".yaml", ".yml")
+TEMPLATE_SUFFIXES = (".yaml", ".yml", ".json", ".template")
+"""Files a folder is searched for: case files, and CloudFormation/SAM templates (imported on the fly)."""
 SCHEMA_ID = "https://archcase.dev/schema/case.schema.json"
 
 
@@ -30,10 +33,11 @@ def case_files(paths: Iterable[str | Path]) -> list[Path]:
     for given in paths:
         path = Path(given)
         if path.is_dir():
-            found = sorted(p for p in path.iterdir() if p.suffix in CASE_SUFFIXES and p.is_file())
+            found = sorted(p for p in path.iterdir() if p.is_file() and (
+                p.suffix in CASE_SUFFIXES or p.suffix in TEMPLATE_SUFFIXES and looks_like_template(p)))
             if not found:
-                problems.append(Diagnostic(str(path), 1, 1, "folder holds no case files (*.yaml, *.yml)",
-                                           "point at a folder of case files, or at a file"))
+                problems.append(Diagnostic(str(path), 1, 1, "folder holds no case files (*.yaml, *.yml) or templates",
+                                           "point at a folder of case files or CloudFormation templates, or at a file"))
             files.extend(found)
         elif path.is_file():
             files.append(path)
@@ -44,14 +48,36 @@ def case_files(paths: Iterable[str | Path]) -> list[Path]:
     return files
 
 
+def read_any(path: str | Path) -> SourcedCase:
+    """One case file, or a CloudFormation/SAM template imported as a case (told apart by content)."""
+    path = Path(path)
+    if looks_like_template(path):
+        return import_template(path).sourced()
+    return read_case(path)
+
+
+def import_case(path: str | Path) -> Imported:
+    """A CloudFormation or SAM template as a case, with notes on what was not modelled or not followed."""
+    return import_template(path)
+
+
 def load_cases(paths: Iterable[str | Path]) -> list[SourcedCase]:
-    """Load and validate every case named by `paths`; all problems of all files are raised together."""
+    """Load and validate every case named by `paths` (templates are imported); all problems of all files are
+    raised together."""
+    loaded, problems = load_each(paths)
+    if problems:
+        raise CaseError(problems)
+    return loaded
+
+
+def load_each(paths: Iterable[str | Path]) -> tuple[list[SourcedCase], list[Diagnostic]]:
+    """Every case that loads, and the problems of those that do not (for commands that go on past a bad file)."""
     loaded: list[SourcedCase] = []
     problems: list[Diagnostic] = []
     names: dict[str, Path] = {}
     for path in case_files(paths):
         try:
-            case = read_case(path)
+            case = read_any(path)
         except CaseError as exc:
             problems.extend(exc.diagnostics)
             continue
@@ -62,9 +88,7 @@ def load_cases(paths: Iterable[str | Path]) -> list[SourcedCase]:
                                        "give every case a unique `name`: it names the output folder"))
         names.setdefault(architecture.name, path)
         loaded.append(case)
-    if problems:
-        raise CaseError(problems)
-    return loaded
+    return loaded, problems
 
 
 def bundled_cases() -> list[Path]:
@@ -95,11 +119,11 @@ class Written:
 
 
 def check(paths: Sequence[str | Path], pack: str = "default") -> list[CaseReport]:
-    """Load the cases and hold each against the rules of a pack."""
-    return _checked(load_cases(paths), pack)
+    """Load the cases (importing templates) and hold each against the rules of a pack."""
+    return checked(load_cases(paths), pack)
 
 
-def _checked(cases: Sequence[SourcedCase], pack: str) -> list[CaseReport]:
+def checked(cases: Sequence[SourcedCase], pack: str) -> list[CaseReport]:
     from .checks.catalogue import RULES
     from .checks.engine import check as run_checks
     from .checks.packs import PACKS
@@ -126,7 +150,7 @@ def render(paths: Sequence[str | Path], formats: Iterable[str] = tuple(DIAGRAM_F
         except GraphvizMissing:
             if set(wanted) <= DRAWN:
                 raise
-    reports = _checked(cases, pack) if findings else [None] * len(cases)
+    reports = checked(cases, pack) if findings else [None] * len(cases)
     written = Written()
     for case, report in zip(cases, reports, strict=True):
         overlay = Overlay.of(report.findings) if report else None
@@ -218,7 +242,7 @@ def build(paths: Sequence[str | Path] = (), out: str | Path = "out", handlers: s
     from .render.overlay import Overlay
 
     cases = load_cases(paths or bundled_cases())
-    reports = _checked(cases, "default")
+    reports = checked(cases, "default")
     deployments = deployables(cases, handlers)
     written = Written()
     for case, report, texts in zip(cases, reports, deployments, strict=True):

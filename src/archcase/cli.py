@@ -148,16 +148,47 @@ def diagram_formats(value: str) -> list[str]:
     return formats
 
 
-def cmd_check(args: argparse.Namespace) -> int:
-    from .checks.formats import FORMATS
+def cmd_import(args: argparse.Namespace) -> int:
+    from .importer import case_yaml
 
-    reports = api.check(args.paths, args.pack)
-    color = args.format == "text" and not args.output and sys.stdout.isatty() and "NO_COLOR" not in os.environ
-    text = FORMATS[args.format](reports, args.fail_on, color)
-    if args.output:
-        write_atomic(Path(args.output), text)
+    imported = api.import_case(args.template)
+    for note in imported.notes:
+        print(note, file=sys.stderr)
+    text = case_yaml(imported.architecture)
+    if args.out:
+        write_atomic(Path(args.out), text)
+        arch = imported.architecture
+        print(f"wrote {args.out} ({arch.name}: {len(arch.services)} services, {len(arch.flows)} flows)")
     else:
         sys.stdout.write(text)
+    return EXIT_OK
+
+
+def _imported(cases: Sequence[Any]) -> None:
+    """One line per imported template, so notes are reported once without flooding a report."""
+    for case in cases:
+        if case.notes:
+            generic = sum(s.kind == "generic" for s in case.architecture.services)
+            print(f"note: {case.path}: imported from a template, {len(case.architecture.services)} services "
+                  f"({generic} not modelled), {len(case.notes)} notes: `archcase import {case.path}` lists them", file=sys.stderr)
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    """Checks every file that can be read and reports it; files that cannot be read make the exit status 2
+    (and, with --output, nothing is written: a report missing files must not pass for a whole one)."""
+    from .checks.formats import FORMATS
+
+    cases, problems = api.load_each(args.paths)
+    _imported(cases)
+    reports = api.checked(cases, args.pack)
+    color = args.format == "text" and not args.output and sys.stdout.isatty() and "NO_COLOR" not in os.environ
+    text = FORMATS[args.format](reports, args.fail_on, color)
+    if args.output and not problems:
+        write_atomic(Path(args.output), text)
+    elif not args.output:
+        sys.stdout.write(text)
+    if problems:  # the readable files were checked above; the others are bad input
+        raise CaseError(problems)
     return EXIT_FINDINGS if any(report.blocking(args.fail_on) for report in reports) else EXIT_OK
 
 
@@ -174,7 +205,7 @@ def parser() -> argparse.ArgumentParser:
     commands = root.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     validate = commands.add_parser("validate", help="validate case files (files or folders)")
-    validate.add_argument("paths", nargs="+", metavar="PATH", help="case file or folder of case files")
+    validate.add_argument("paths", nargs="+", metavar="PATH", help="case file, template, or folder of them")
     validate.set_defaults(run=cmd_validate)
 
     schema = commands.add_parser("schema", help="print the JSON Schema of case files")
@@ -182,7 +213,7 @@ def parser() -> argparse.ArgumentParser:
     schema.set_defaults(run=cmd_schema)
 
     check = commands.add_parser("check", help="hold cases against best-practice rules")
-    check.add_argument("paths", nargs="+", metavar="PATH", help="case file or folder of case files")
+    check.add_argument("paths", nargs="+", metavar="PATH", help="case file, template, or folder of them")
     check.add_argument("--format", choices=["text", "json", "sarif", "junit"], default="text")
     check.add_argument("--output", metavar="FILE", help="write the report to FILE instead of standard output")
     check.add_argument("--fail-on", choices=["critical", "high", "medium", "low", "info"], default="high",
@@ -190,12 +221,17 @@ def parser() -> argparse.ArgumentParser:
     check.add_argument("--pack", choices=sorted(PACK_NAMES), default="default", help="rule pack (default: default)")
     check.set_defaults(run=cmd_check)
 
+    imp = commands.add_parser("import", help="turn a CloudFormation or SAM template into a case")
+    imp.add_argument("template", metavar="TEMPLATE", help="template file (YAML or JSON)")
+    imp.add_argument("--out", metavar="FILE", help="write the case to FILE (e.g. cases/NAME.yaml) instead of standard output")
+    imp.set_defaults(run=cmd_import)
+
     rules = commands.add_parser("rules", help="list the rule catalogue")
     rules.add_argument("--format", choices=["text", "json", "markdown"], default="text")
     rules.set_defaults(run=cmd_rules)
 
     render = commands.add_parser("render", help="draw cases as diagrams: PNG, SVG, Mermaid, DOT")
-    render.add_argument("paths", nargs="+", metavar="PATH", help="case file or folder of case files")
+    render.add_argument("paths", nargs="+", metavar="PATH", help="case file, template, or folder of them")
     render.add_argument("--format", type=diagram_formats, default=list(api.DIAGRAM_FORMATS), metavar="LIST",
                         help="comma-separated formats out of png,svg,mermaid,dot (default: all)")
     render.add_argument("--out", default="out", metavar="DIR", help="output folder (default: out)")
@@ -206,7 +242,7 @@ def parser() -> argparse.ArgumentParser:
     render.set_defaults(run=cmd_render)
 
     emit = commands.add_parser("emit", help="write each case's CloudFormation template and OpenAPI documents")
-    emit.add_argument("paths", nargs="+", metavar="PATH", help="case file or folder of case files")
+    emit.add_argument("paths", nargs="+", metavar="PATH", help="case file, template, or folder of them")
     emit.add_argument("--out", default="out", metavar="DIR", help="output folder (default: out)")
     emit.add_argument("--handlers", metavar="DIR", help=HANDLERS_HELP)
     emit.set_defaults(run=cmd_emit)
