@@ -340,6 +340,8 @@ def _iam(flows: Flows, r: Resource) -> None:
         for value in as_list(statement.get("Resource")):
             for lid, _ in t.references(value):
                 source = workgroups[0] if workgroups and lid in located and flows.kind_of(lid) == "s3" else r.logical_id
+                if source != r.logical_id and flows.has(t.service_of(source) or source, t.service_of(lid) or lid, ("writes",)):
+                    continue  # Athena reads back the results it writes: no flow of its own
                 _statement(flows, r, source, lid, actions, value, statement)
 
 

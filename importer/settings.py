@@ -12,15 +12,17 @@ from collections.abc import Callable
 from typing import Any
 
 from .template import Resource, Template
-from .values import as_list, dig, flag, number
+from .values import as_list, dig, flag, number, references
 
 Settings = dict[str, Any]
 MANAGED_CACHE_POLICY_TTLS = {
     "658327ea-f89d-4fab-a63d-7e88639e58f6": (86400, 31536000),  # CachingOptimized
-    "4135ea2d-6df8-44a3-9df3-4b5a84be39ad": (0, 0),  # CachingDisabled
     "b2884449-e4de-46a7-ac36-70bc7f1ddd6d": (86400, 31536000),  # CachingOptimizedForUncompressedObjects
     "08627262-05a9-4f76-9ded-b50ca2e3a84f": (86400, 31536000),  # Elemental-MediaPackage
 }
+
+
+CACHING_DISABLED = "4135ea2d-6df8-44a3-9df3-4b5a84be39ad"
 
 
 def _put(settings: Settings, name: str, value: Any) -> None:
@@ -45,9 +47,17 @@ def lambda_function(t: Template, r: Resource) -> Settings:
     _put(s, "log_retention_days", next((days for days in retention if days), None))
     variables = dig(p, "Environment", "Variables")
     if isinstance(variables, dict):
+        signs = any(t.resources[t.service_of(lid) or lid].type == "AWS::CloudFront::Distribution"
+                    for value in variables.values() for lid, _ in t.references(value))
+        # the literal values: not those naming resources (flows) or parameters (set per deployment)
         s["environment"] = {name: t.text(value) for name, value in variables.items()
-                            if not t.references(value) and t.text(value) is not None}
+                            if not t.references(value) and not _parameters(value) and t.text(value) is not None
+                            and not (signs and name == "URL_EXPIRES_S")}
     return s
+
+
+def _parameters(value: Any) -> bool:
+    return bool(list(references(value)))
 
 
 def autoscaling_group(t: Template, r: Resource) -> Settings:
@@ -158,7 +168,8 @@ def cloudfront(t: Template, r: Resource) -> Settings:
         s["signed_urls"] = {"key_group": re.sub(r"^\$\{AWS::StackName\}-", "", name)}
     elif default.get("TrustedKeyGroups") or default.get("TrustedSigners"):
         s["signed_urls"] = {"key_group": "trusted-signers"}
-    ttls = _ttls(t, default)
+    behaviours = [default, *(b for b in as_list(config.get("CacheBehaviors")) if isinstance(b, dict))]
+    ttls = next((found for b in behaviours if (found := _ttls(t, b))), None)
     if ttls:
         s["default_ttl_s"], s["max_ttl_s"] = ttls
     return s
@@ -167,6 +178,8 @@ def cloudfront(t: Template, r: Resource) -> Settings:
 def _ttls(t: Template, behaviour: dict[str, Any]) -> tuple[int, int] | None:
     policy = behaviour.get("CachePolicyId")
     known = t.text(policy)
+    if known == CACHING_DISABLED:
+        return None  # nothing cached: the TTLs are those of the behaviours that cache, if any
     if known in MANAGED_CACHE_POLICY_TTLS:
         return MANAGED_CACHE_POLICY_TTLS[known]
     for lid, _ in t.references(policy):

@@ -74,6 +74,20 @@ OWNED_BY_REFERRER: frozenset[str] = frozenset({
 })
 """Resources that belong to the service that refers to them (a function's role, a distribution's OAI, ...)."""
 
+OWNER_PROPERTIES: dict[str, tuple[str, ...]] = {
+    "AWS::IAM::Policy": ("Roles", "Users", "Groups"), "AWS::IAM::ManagedPolicy": ("Roles", "Users", "Groups"),
+    "AWS::Lambda::Permission": ("FunctionName",), "AWS::Lambda::EventSourceMapping": ("FunctionName",),
+    "AWS::Lambda::EventInvokeConfig": ("FunctionName",), "AWS::Lambda::Version": ("FunctionName",),
+    "AWS::Lambda::Alias": ("FunctionName",), "AWS::Lambda::Url": ("TargetFunctionArn",),
+    "AWS::S3::BucketPolicy": ("Bucket",), "AWS::SQS::QueuePolicy": ("Queues",), "AWS::SNS::TopicPolicy": ("Topics",),
+    "AWS::SNS::Subscription": ("TopicArn",), "AWS::Cognito::IdentityPoolRoleAttachment": ("IdentityPoolId",),
+    "AWS::Cognito::UserPoolClient": ("UserPoolId",), "AWS::ElasticLoadBalancingV2::Listener": ("LoadBalancerArn",),
+    "AWS::ElasticLoadBalancingV2::ListenerRule": ("ListenerArn",), "AWS::ApiGateway::Stage": ("RestApiId",),
+    "AWS::ApiGateway::Method": ("RestApiId",), "AWS::ApiGateway::Deployment": ("RestApiId",),
+    "AWS::ApiGateway::Resource": ("RestApiId",), "AWS::ApiGateway::Authorizer": ("RestApiId",),
+}
+"""The properties that name the owner of a configuring resource (a policy also names what it grants on)."""
+
 ACCOUNT_WIDE: frozenset[str] = frozenset({"AWS::ApiGateway::Account"})
 """Settings of the account rather than of a service (API Gateway's CloudWatch role)."""
 
@@ -163,6 +177,8 @@ class Template:
     def references(self, value: Any) -> list[tuple[str, str | None]]:
         """The resources a value refers to (logical id, attribute), in order, once each: by `Ref`, `Fn::GetAtt`
         or `Fn::Sub`, and buckets by their name (policies name buckets in ARNs: `arn:...:s3:::name/*`)."""
+        if isinstance(value, list):
+            return list(dict.fromkeys(found for item in value for found in self.references(item)))
         found = [(t, a) for t, a in references(value) if t in self.resources]
         if self.bucket_names and not (isinstance(value, dict) and set(value) & {"Ref", "Fn::GetAtt"}):
             known = self.text(value)
@@ -216,7 +232,8 @@ class Template:
             return None
         if resource.type == "AWS::Glue::Database":
             return self._workgroup_of(lid)
-        out = [r.target for r in self.outgoing.get(lid, [])]
+        named = OWNER_PROPERTIES.get(resource.type, ())
+        out = [r.target for r in self.outgoing.get(lid, []) if not named or r.path.split(".")[0] in named]
         inc = [r.source for r in self.incoming.get(lid, [])]
         if lid in self.log_buckets or resource.type in OWNED_BY_REFERRER:
             order = inc + out

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from itertools import product
-from typing import Annotated, ClassVar, Literal
+from collections.abc import Callable
+from typing import Annotated, Any, ClassVar, Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from .base import Id, Model
 
@@ -117,10 +118,19 @@ class Grants(Flow):
     )
     kind: Literal["grants"] = "grants"
     actions: Annotated[list[Annotated[str, Field(pattern=r"^[a-z0-9-]+:[A-Za-z*]+$")]], Field(min_length=1)]
-    """IAM actions granted, such as `s3:GetObject`."""
+    """IAM actions granted, such as `s3:GetObject` (a set: kept sorted)."""
     scope: Literal["user", "all"] = "user"
     """`user`: only the caller's own data (S3 prefix `${cognito-identity.amazonaws.com:sub}/`,
     DynamoDB `dynamodb:LeadingKeys`); `all`: the whole resource."""
+
+    @field_validator("actions")
+    @classmethod
+    def _actions_sorted(cls, actions: list[str]) -> list[str]:
+        return _sorted(actions)
+
+
+def _sorted(values: list[str], key: Callable[[str], Any] | None = None) -> list[str]:
+    return sorted(dict.fromkeys(values), key=key)
 
 
 class Invokes(Flow):
@@ -130,9 +140,14 @@ class Invokes(Flow):
     allowed: ClassVar[frozenset[tuple[str, str]]] = pairs(({"api-gateway", "alb", "lambda", "cloudfront"}, {"lambda"}))
     kind: Literal["invokes"] = "invokes"
     routes: list[Annotated[str, Field(pattern=r"^(GET|HEAD|OPTIONS|POST|PUT|PATCH|DELETE|ANY) /\S*$")]] = []
-    """For API Gateway: the routes served by the function, as `METHOD /path`."""
+    """For API Gateway: the routes served by the function, as `METHOD /path` (a set: kept sorted by path)."""
     mode: Literal["sync", "async"] = "sync"
     """Request-response or event (asynchronous) invocation."""
+
+    @field_validator("routes")
+    @classmethod
+    def _routes_sorted(cls, routes: list[str]) -> list[str]:
+        return _sorted(routes, key=lambda route: (route.split(" ", 1)[1], route))
 
 
 class Reads(Flow):

@@ -123,7 +123,7 @@ def environment_of(emit: Emit, function: Service) -> Json:
         elif kind == "sns":
             variables[env_name(target.id, "TOPIC_ARN")] = emit.ref(target)
         elif kind == "ses":
-            variables[env_name(target.id, "SENDER")] = sender(target.identity)  # type: ignore[attr-defined]
+            variables[env_name(target.id, "SENDER")] = sender(emit, target)
         elif kind == "kinesis-stream":
             variables[env_name(target.id, "STREAM")] = emit.ref(target)
         elif kind == "firehose":

@@ -95,7 +95,7 @@ def _origin(emit: Emit, cdn: Service, flow: Flow) -> Json:
 
 
 def _behaviour(emit: Emit, cdn: Service, flow: Flow, key_groups: list[Json]) -> Json:
-    static = emit.kind(flow.target) == "s3" or getattr(emit.service(flow.target), "serves", "dynamic") == "static"
+    static = _static(emit, flow.target)
     behaviour: Json = {
         "TargetOriginId": flow.target,
         "ViewerProtocolPolicy": cdn.viewer_protocol,  # type: ignore[attr-defined]
@@ -103,14 +103,41 @@ def _behaviour(emit: Emit, cdn: Service, flow: Flow, key_groups: list[Json]) -> 
         "AllowedMethods": ["GET", "HEAD", "OPTIONS"],
         "CachedMethods": ["GET", "HEAD"],
     }
+    caching = _cache_policy(emit, cdn) if static else CACHING_DISABLED
     if emit.kind(flow.target) == "s3":
-        behaviour["CachePolicyId"] = CACHING_OPTIMIZED
+        behaviour["CachePolicyId"] = caching
     else:
-        behaviour.update(CachePolicyId=CACHING_OPTIMIZED if static else CACHING_DISABLED,
-                         OriginRequestPolicyId=ALL_VIEWER_EXCEPT_HOST)
+        behaviour.update(CachePolicyId=caching, OriginRequestPolicyId=ALL_VIEWER_EXCEPT_HOST)
     if key_groups:
         behaviour["TrustedKeyGroups"] = key_groups
     return behaviour
+
+
+def _static(emit: Emit, target: str) -> bool:
+    """Whether an origin serves files that rarely change: a bucket, or a load balancer in front of groups that
+    all serve static files."""
+    if emit.kind(target) == "s3":
+        return True
+    if emit.kind(target) in ("alb", "clb"):
+        groups = [emit.service(f.target) for f in emit.graph.outgoing(target, "targets")]
+        return bool(groups) and all(getattr(g, "serves", "dynamic") == "static" for g in groups)
+    return getattr(emit.service(target), "serves", "dynamic") == "static"
+
+
+def _cache_policy(emit: Emit, cdn: Service) -> Json:
+    """AWS's CachingOptimized policy, or one of the distribution's own when its TTLs differ from that policy's."""
+    if (cdn.default_ttl_s, cdn.max_ttl_s) == (86400, 31536000):  # type: ignore[attr-defined]
+        return CACHING_OPTIMIZED
+    lid = emit.lid(cdn, "CachePolicy")
+    if lid not in emit.template.resources:
+        emit.template.resource(lid, "AWS::CloudFront::CachePolicy", {"CachePolicyConfig": {
+            "Name": sub(f"${{AWS::StackName}}-{cdn.id}"), "Comment": f"TTLs of {cdn.id}",
+            "DefaultTTL": cdn.default_ttl_s, "MaxTTL": cdn.max_ttl_s, "MinTTL": 0,  # type: ignore[attr-defined]
+            "ParametersInCacheKeyAndForwardedToOrigin": {
+                "EnableAcceptEncodingGzip": True, "EnableAcceptEncodingBrotli": True,
+                "CookiesConfig": {"CookieBehavior": "none"}, "HeadersConfig": {"HeaderBehavior": "none"},
+                "QueryStringsConfig": {"QueryStringBehavior": "none"}}}})
+    return ref(lid)
 
 
 def _key_group(emit: Emit, cdn: Service) -> str:

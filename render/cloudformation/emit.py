@@ -7,7 +7,7 @@ from pathlib import Path
 
 from ... import __version__
 from ...models import Architecture, Service
-from . import analytics, api, compute, data, edge, identity, messaging
+from . import analytics, api, compute, data, edge, identity, messaging, metadata
 from .context import Emit
 from .suppressions import apply as apply_suppressions
 from .template import EmitError, Json, Template
@@ -52,7 +52,6 @@ def template(architecture: Architecture, handlers: Path) -> Json:
     """The CloudFormation template of a case, as data (intrinsics in their long `Fn::` form)."""
     emit = Emit(architecture, handlers, Template(
         description=f"{architecture.title} (archcase case '{architecture.name}'; generated: edit the case, not this file)",
-        metadata={"archcase": {"version": __version__, "case": architecture.name}},
     ))
     for service in architecture.services:
         emitter = EMITTERS.get(service.kind)  # type: ignore[attr-defined]
@@ -63,6 +62,8 @@ def template(architecture: Architecture, handlers: Path) -> Json:
         except EmitError as exc:
             raise EmitError(str(exc) if exc.service else f"service '{service.id}': {exc}", service.id, exc.hint) from None
     document = emit.template.to_dict()
+    deployed = {s.id for s in architecture.services if s.kind in EMITTERS}  # type: ignore[attr-defined]
+    metadata.apply(document, architecture, deployed, __version__)
     apply_suppressions(document)
     return document
 

