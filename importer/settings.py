@@ -130,7 +130,7 @@ def s3(t: Template, r: Resource) -> Settings:
     acl = t.text(p.get("AccessControl")) or ""
     algorithm = t.text(dig(p, "BucketEncryption", "ServerSideEncryptionConfiguration", 0, "ServerSideEncryptionByDefault",
                            "SSEAlgorithm")) or "AES256"
-    policies = [s.properties.get("PolicyDocument") for s in t.owned(r.logical_id, "AWS::S3::BucketPolicy")]
+    policies = [s.properties.get("PolicyDocument") for s in t.referrers(r.logical_id, "AWS::S3::BucketPolicy")]
     statements = [x for doc in policies for x in as_list(dig(doc, "Statement")) if isinstance(x, dict)]
     public_read = any(x.get("Effect") == "Allow" and x.get("Principal") in ("*", {"AWS": "*"}) for x in statements)
     s: Settings = {
@@ -144,8 +144,8 @@ def s3(t: Template, r: Resource) -> Settings:
         "website_hosting": bool(p.get("WebsiteConfiguration")),
         "transfer_acceleration": t.text(dig(p, "AccelerateConfiguration", "AccelerationStatus")) == "Enabled",
     }
-    if s["website_hosting"] or acl.startswith("Public") or public_read:
-        s["content"] = "public"
+    if (s["website_hosting"] or acl.startswith("Public") or public_read) and not r.metadata:
+        s["content"] = "public"  # what a template says of a bucket it serves to anyone (emitted ones state it)
     return s
 
 
@@ -372,8 +372,8 @@ def firehose(t: Template, r: Resource) -> Settings:
     destination = p.get("ExtendedS3DestinationConfiguration") or p.get("S3DestinationConfiguration") or {}
     error_prefix = t.text(destination.get("ErrorOutputPrefix"))
     s: Settings = {
-        "buffer_interval_s": number(dig(destination, "BufferingHints", "IntervalInSeconds"), t.parameters) or 300,
-        "buffer_size_mb": number(dig(destination, "BufferingHints", "SizeInMBs"), t.parameters) or 5,
+        "buffer_interval_s": number(dig(destination, "BufferingHints", "IntervalInSeconds") or 300, t.parameters),
+        "buffer_size_mb": number(dig(destination, "BufferingHints", "SizeInMBs") or 5, t.parameters),
         "compression": t.text(destination.get("CompressionFormat")) or "UNCOMPRESSED",
         "encryption": bool(p.get("DeliveryStreamEncryptionConfigurationInput")
                            or dig(destination, "EncryptionConfiguration", "KMSEncryptionConfig")),

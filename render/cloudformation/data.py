@@ -35,13 +35,15 @@ def emit_dynamodb(emit: Emit, table: Service) -> None:
     pitr = {"PointInTimeRecoveryEnabled": table.point_in_time_recovery}  # type: ignore[attr-defined]
     if table.replica_regions:  # type: ignore[attr-defined]
         replicas = [ref("AWS::Region"), *table.replica_regions]  # type: ignore[attr-defined]
+        local_key = {"SSESpecification": {"KMSMasterKeyId": sse["KMSMasterKeyId"]}} if "KMSMasterKeyId" in sse else {}
         properties.pop("BillingMode")
         global_properties: Json = {**properties, "BillingMode": table.billing_mode,  # type: ignore[attr-defined]
                                    "SSESpecification": {"SSEEnabled": encryption != "aws-owned",
                                                         **({"SSEType": "KMS"} if encryption != "aws-owned" else {})},
                                    "Replicas": [{"Region": region, "PointInTimeRecoverySpecification": pitr,
-                                                 "DeletionProtectionEnabled": table.deletion_protection}  # type: ignore[attr-defined]
-                                                for region in replicas]}
+                                                 "DeletionProtectionEnabled": table.deletion_protection,  # type: ignore[attr-defined]
+                                                 **(local_key if index == 0 else {})}
+                                                for index, region in enumerate(replicas)]}
         if "ProvisionedThroughput" in global_properties:
             raise emit.fail(table, "a global table here is PAY_PER_REQUEST only: set billing_mode: PAY_PER_REQUEST")
         emit.template.resource(emit.lid(table), "AWS::DynamoDB::GlobalTable", global_properties, **RETAIN)
@@ -101,9 +103,11 @@ def emit_s3(emit: Emit, bucket: Service) -> None:
             {"SSEAlgorithm": "aws:kms"} if bucket.encryption == "sse-kms" else {"SSEAlgorithm": "AES256"}),  # type: ignore[attr-defined]
             "BucketKeyEnabled": bucket.encryption == "sse-kms"}]},  # type: ignore[attr-defined]
     }
-    if bucket.block_public_access:  # type: ignore[attr-defined]
-        properties["PublicAccessBlockConfiguration"] = {"BlockPublicAcls": True, "BlockPublicPolicy": True,
-                                                        "IgnorePublicAcls": True, "RestrictPublicBuckets": True}
+    block = bool(bucket.block_public_access)  # type: ignore[attr-defined]
+    properties["PublicAccessBlockConfiguration"] = {"BlockPublicAcls": block, "BlockPublicPolicy": block,
+                                                    "IgnorePublicAcls": block, "RestrictPublicBuckets": block}
+    if bucket.website_hosting:  # type: ignore[attr-defined]
+        properties["WebsiteConfiguration"] = {"IndexDocument": "index.html", "ErrorDocument": "error.html"}
     if bucket.versioning:  # type: ignore[attr-defined]
         properties["VersioningConfiguration"] = {"Status": "Enabled"}
     if bucket.access_logging:  # type: ignore[attr-defined]

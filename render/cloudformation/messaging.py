@@ -21,6 +21,8 @@ def emit_sqs(emit: Emit, queue: Service) -> None:
         properties["SqsManagedSseEnabled"] = True
     elif queue.encryption == "kms":  # type: ignore[attr-defined]
         properties["KmsMasterKeyId"] = "alias/aws/sqs"
+    else:
+        properties["SqsManagedSseEnabled"] = False
     dead_letters = emit.outgoing(queue, "dead-letter")
     if dead_letters:
         properties["RedrivePolicy"] = {"deadLetterTargetArn": get_att(emit.lid(dead_letters[0].target), "Arn"),

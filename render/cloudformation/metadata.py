@@ -49,9 +49,29 @@ def _plain(value: Any) -> Any:
     return value.model_dump(mode="json") if hasattr(value, "model_dump") else value
 
 
-def service_metadata(service: Service) -> Json:
+def _unstated(architecture: Architecture, service: Service) -> tuple[str, ...]:
+    """Settings that only take effect with a flow the case does not have, so the template does not state them:
+    a queue's receive count without a dead-letter queue, a distribution's TTLs without a cached origin."""
     kind: str = service.kind  # type: ignore[attr-defined]
-    return {"id": service.id, **_fields(service, ("label", "description", *INTENT.get(kind, ())))}
+    out = [f for f in architecture.flows if f.source == service.id]
+    if kind == "sqs" and not any(f.kind == "dead-letter" for f in out):  # type: ignore[attr-defined]
+        return ("max_receive_count",)
+    if kind == "cloudfront":
+        kinds = {s.id: s for s in architecture.services}
+        static = [f for f in out if f.kind == "origin" and (kinds[f.target].kind == "s3" or _serves_static(architecture, kinds[f.target]))]  # type: ignore[attr-defined]
+        return () if static else ("default_ttl_s", "max_ttl_s")
+    return ()
+
+
+def _serves_static(architecture: Architecture, origin: Service) -> bool:
+    groups = [architecture.service(f.target) for f in architecture.flows if f.source == origin.id and f.kind == "targets"]  # type: ignore[attr-defined]
+    return bool(groups) and all(getattr(g, "serves", "dynamic") == "static" for g in groups)
+
+
+def service_metadata(architecture: Architecture, service: Service) -> Json:
+    kind: str = service.kind  # type: ignore[attr-defined]
+    names = ("label", "description", *INTENT.get(kind, ()), *_unstated(architecture, service))
+    return {"id": service.id, **_fields(service, names)}
 
 
 def case_metadata(architecture: Architecture, deployed: set[str], version: str) -> Json:
@@ -96,4 +116,4 @@ def apply(document: Json, architecture: Architecture, deployed: set[str], versio
     for service in architecture.services:
         resource = document["Resources"].get(pascal(service.id)) if service.id in deployed else None
         if resource is not None:
-            resource.setdefault("Metadata", {})["archcase"] = service_metadata(service)
+            resource.setdefault("Metadata", {})["archcase"] = service_metadata(architecture, service)
