@@ -25,6 +25,11 @@ MANAGED_CACHE_POLICY_TTLS = {
 CACHING_DISABLED = "4135ea2d-6df8-44a3-9df3-4b5a84be39ad"
 
 
+def _or(value: int | None, default: int) -> int:
+    """A number a template may leave out (0 is a value, not an absence)."""
+    return default if value is None else value
+
+
 def _put(settings: Settings, name: str, value: Any) -> None:
     if value is not None:
         settings[name] = value
@@ -372,8 +377,8 @@ def firehose(t: Template, r: Resource) -> Settings:
     destination = p.get("ExtendedS3DestinationConfiguration") or p.get("S3DestinationConfiguration") or {}
     error_prefix = t.text(destination.get("ErrorOutputPrefix"))
     s: Settings = {
-        "buffer_interval_s": number(dig(destination, "BufferingHints", "IntervalInSeconds") or 300, t.parameters),
-        "buffer_size_mb": number(dig(destination, "BufferingHints", "SizeInMBs") or 5, t.parameters),
+        "buffer_interval_s": _or(number(dig(destination, "BufferingHints", "IntervalInSeconds"), t.parameters), 300),
+        "buffer_size_mb": _or(number(dig(destination, "BufferingHints", "SizeInMBs"), t.parameters), 5),
         "compression": t.text(destination.get("CompressionFormat")) or "UNCOMPRESSED",
         "encryption": bool(p.get("DeliveryStreamEncryptionConfigurationInput")
                            or dig(destination, "EncryptionConfiguration", "KMSEncryptionConfig")),
