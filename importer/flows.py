@@ -92,7 +92,7 @@ def _function(flows: Flows, r: Resource) -> None:
     flows.add(r.logical_id, flows.first(dead_letter, "sqs", "sns"), "dead-letter", r.logical_id)
     if r.type != "AWS::Serverless::Function":
         return
-    for name, event in (p.get("Events") or {}).items():
+    for event in (p.get("Events") or {}).values():
         if isinstance(event, dict):
             _sam_event(flows, r, event.get("Type"), event.get("Properties") or {})
 
@@ -162,7 +162,8 @@ def _subscription(flows: Flows, r: Resource) -> None:
     t = flows.t
     protocol = t.text(r.properties.get("Protocol"))
     if protocol in ("sqs", "lambda"):
-        flows.add(flows.first(r.properties.get("TopicArn"), "sns"), flows.first(r.properties.get("Endpoint"), protocol if protocol == "sqs" else "lambda"),
+        endpoint = flows.first(r.properties.get("Endpoint"), protocol)
+        flows.add(flows.first(r.properties.get("TopicArn"), "sns"), endpoint,
                   "subscribes", r.logical_id, raw_message_delivery=bool(flag(r.properties.get("RawMessageDelivery"), t.parameters)))
 
 
@@ -202,7 +203,6 @@ def _distribution(flows: Flows, r: Resource) -> None:
 
 
 def _rest_api(flows: Flows, r: Resource) -> None:
-    t = flows.t
     body = r.properties.get("Body") or r.properties.get("DefinitionBody") or {}
     for path, operations in (body.get("paths") or {}).items() if isinstance(body, dict) else ():
         for method, operation in (operations or {}).items() if isinstance(operations, dict) else ():
@@ -314,8 +314,9 @@ def _policies(t: Template, r: Resource) -> list[Any]:
     documents: list[Any] = []
     for role in roles:
         documents += [dig(p, "PolicyDocument") for p in as_list(role.properties.get("Policies"))]
-        documents += [x.properties.get("PolicyDocument") for x in t.referrers(role.logical_id, "AWS::IAM::Policy", "AWS::IAM::ManagedPolicy")]
-        documents += [t.resources[lid].properties.get("PolicyDocument") for lid, _ in t.references(role.properties.get("ManagedPolicyArns"))]
+        policies = t.referrers(role.logical_id, "AWS::IAM::Policy", "AWS::IAM::ManagedPolicy")
+        policies += [t.resources[lid] for lid, _ in t.references(role.properties.get("ManagedPolicyArns"))]
+        documents += [x.properties.get("PolicyDocument") for x in policies]
     if r.type == "AWS::Serverless::Function":
         for policy in as_list(r.properties.get("Policies")):
             if isinstance(policy, dict) and "Statement" in policy:
@@ -379,7 +380,8 @@ def _statement(flows: Flows, r: Resource, source: str, target: str, actions: lis
               "lambda": ("lambda:InvokeFunction", "invokes"), "athena": ("athena:StartQueryExecution", "queries"),
               "api-gateway": ("execute-api:Invoke", "calls")}.get(kind or "")
     if wanted and any(a.startswith(wanted[0]) or a == f"{wanted[0].split(':')[0]}:*" for a in actions):
-        if wanted[1] in ("enqueues", "publishes") and flows.has(t.service_of(source) or source, t.service_of(target) or target, ("dead-letter",)):
+        ends = (t.service_of(source) or source, t.service_of(target) or target)
+        if wanted[1] in ("enqueues", "publishes") and flows.has(*ends, ("dead-letter",)):
             return
         flows.add(source, target, wanted[1], r.logical_id)
 

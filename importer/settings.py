@@ -236,7 +236,8 @@ def _stage(t: Template, p: dict[str, Any]) -> dict[str, Any]:
     every = next((m for m in settings if t.text(m.get("HttpMethod")) == "*"), {})
     rate, burst = number(every.get("ThrottlingRateLimit"), t.parameters), number(every.get("ThrottlingBurstLimit"), t.parameters)
     if rate:
-        stage["throttle_rate_per_s"] = float(every["ThrottlingRateLimit"]) if isinstance(every["ThrottlingRateLimit"], int | float) else rate
+        given = every["ThrottlingRateLimit"]
+        stage["throttle_rate_per_s"] = float(given) if isinstance(given, int | float) else rate
     if burst:
         stage["throttle_burst"] = burst
     cached = [m for m in settings if flag(m.get("CachingEnabled"), t.parameters)]
@@ -355,7 +356,7 @@ def ses(t: Template, r: Resource) -> Settings:
     p = r.properties
     s: Settings = {"identity": t.text(p.get("EmailIdentity")) or f"${{{r.logical_id}}}"}
     s["dkim"] = flag(dig(p, "DkimAttributes", "SigningEnabled"), t.parameters) is not False
-    name = p.get("ConfigurationSetAttributes", {}).get("ConfigurationSetName") if isinstance(p.get("ConfigurationSetAttributes"), dict) else None
+    name = dig(p, "ConfigurationSetAttributes", "ConfigurationSetName")
     for lid, _ in t.references(name):
         name = t.resources[lid].properties.get("Name", lid)
     _put(s, "configuration_set", t.text(name))

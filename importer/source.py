@@ -29,10 +29,11 @@ class Source:
         return self.document.data  # type: ignore[no-any-return]
 
     def position(self, *path: str | int) -> tuple[int, int]:
-        return self.document.position(tuple(path))
+        """Where a key is given (a resource's logical id, rather than its first property)."""
+        return self.document.position(tuple(path), key=True)
 
     def diagnostic(self, path: tuple[str | int, ...], message: str, hint: str = "", severity: str = "error") -> Diagnostic:
-        return Diagnostic(str(self.path), *self.document.position(path), message, hint, severity)
+        return Diagnostic(str(self.path), *self.document.position(path, key=True), message, hint, severity)
 
 
 def is_template(data: object) -> bool:

@@ -235,10 +235,7 @@ class Template:
         named = OWNER_PROPERTIES.get(resource.type, ())
         out = [r.target for r in self.outgoing.get(lid, []) if not named or r.path.split(".")[0] in named]
         inc = [r.source for r in self.incoming.get(lid, [])]
-        if lid in self.log_buckets or resource.type in OWNED_BY_REFERRER:
-            order = inc + out
-        else:
-            order = out + inc
+        order = inc + out if lid in self.log_buckets or resource.type in OWNED_BY_REFERRER else out + inc
         for candidate in order:
             if self.is_service(candidate):
                 return candidate

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from itertools import product
 from collections.abc import Callable
+from itertools import product
 from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import Field, field_validator, model_validator
