@@ -1,7 +1,8 @@
 """Benchmark: validate and check synthetic architectures of 1,000 / 10,000 / 50,000 services (about three
-flows per service), and time `archcase check cases/` as a whole process.
+flows per service), time `archcase check cases/` as a whole process, and time importing and checking a folder
+of CloudFormation templates (`archcase check CORPUS`, one process) beside cfn-lint and checkov on the same files.
 
-Run: .venv/bin/python tools/benchmark.py [--sizes 1000,10000,50000] [--repeat 3]
+Run: .venv/bin/python tools/benchmark.py [--sizes 1000,10000,50000] [--repeat 3] [--corpus ../shared/corpus]
 Prints figures; it asserts nothing. Targets: 10,000 services checked in under 1 s, 50,000 in under 6x the
 10,000 time, `archcase check cases/` under 0.5 s wall.
 """
@@ -82,6 +83,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", default="1000,10000,50000")
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--corpus", default=str(REPO.parent / "shared" / "corpus"), help="folder of templates")
     args = parser.parse_args()
     print(f"python {sys.version.split()[0]}, best of {args.repeat}")
     print(f"{'services':>9} {'flows':>7} {'validate s':>11} {'check s':>9} {'findings':>9}")
@@ -101,6 +103,36 @@ def main() -> None:
         subprocess.run(cli, cwd=REPO, capture_output=True, check=False)
         runs.append(time.perf_counter() - start)
     print(f"archcase check cases/ (whole process): best {min(runs):.3f} s, median {statistics.median(runs):.3f} s")
+    corpus = Path(args.corpus)
+    if corpus.is_dir():
+        compare(corpus, args.repeat)
+    else:
+        print(f"no template folder at {corpus}: import figures skipped")
+
+
+def timed(command: list[str], repeat: int) -> tuple[float, int]:
+    """Best wall time of a whole process, and its exit status."""
+    runs, code = [], 0
+    for _ in range(repeat):
+        start = time.perf_counter()
+        code = subprocess.run(command, cwd=REPO, capture_output=True, check=False).returncode
+        runs.append(time.perf_counter() - start)
+    return min(runs), code
+
+
+def compare(corpus: Path, repeat: int) -> None:
+    """archcase (import + check), cfn-lint and checkov over the same templates, each as one process."""
+    files = sorted(str(p) for p in corpus.iterdir() if p.suffix in (".yaml", ".yml", ".json", ".template"))
+    bin_dir = Path(sys.executable).parent
+    tools = [("archcase check (import + check)", [str(bin_dir / "archcase"), "check", str(corpus)], repeat),
+             ("cfn-lint", [str(bin_dir / "cfn-lint"), *files], 1)]
+    checkov = REPO / ".venv" / "checkov" / "bin" / "checkov"
+    if checkov.exists():
+        tools.append(("checkov", [str(checkov), "--quiet", "--compact", "--framework", "cloudformation", "-d", str(corpus)], 1))
+    print(f"{len(files)} templates in {corpus} (one process each tool; archcase best of {repeat}, the others one run):")
+    for name, command, runs in tools:
+        seconds, code = timed(command, runs)
+        print(f"  {name:<34} {seconds:>7.2f} s  exit {code}")
 
 
 if __name__ == "__main__":
