@@ -257,6 +257,13 @@ def _stage(t: Template, p: dict[str, Any]) -> dict[str, Any]:
     return stage
 
 
+def _zones(s: Settings, subnets: Any) -> Settings:
+    """Zones a load balancer spans, when its subnets are listed in the template (not a parameter)."""
+    if isinstance(subnets, list) and subnets:
+        s["availability_zones"] = min(len(subnets), 6)
+    return s
+
+
 def _listeners(t: Template, r: Resource) -> list[Resource]:
     return t.referrers(r.logical_id, "AWS::ElasticLoadBalancingV2::Listener")
 
@@ -284,10 +291,7 @@ def alb(t: Template, r: Resource) -> Settings:
         listeners.append(entry)
     if listeners:
         s["listeners"] = listeners
-    subnets = p.get("Subnets") or p.get("SubnetMappings")
-    if isinstance(subnets, list) and subnets:
-        s["availability_zones"] = min(len(subnets), 6)
-    return s
+    return _zones(s, p.get("Subnets") or p.get("SubnetMappings"))
 
 
 def clb(t: Template, r: Resource) -> Settings:
@@ -308,10 +312,7 @@ def clb(t: Template, r: Resource) -> Settings:
         for attribute in as_list(dig(policy, "Attributes")):
             if isinstance(attribute, dict) and attribute.get("Name") == "Reference-Security-Policy":
                 _put(s, "tls_policy", t.text(attribute.get("Value")))
-    subnets = p.get("Subnets") or p.get("AvailabilityZones")
-    if isinstance(subnets, list) and subnets:
-        s["availability_zones"] = min(len(subnets), 6)
-    return s
+    return _zones(s, p.get("Subnets") or p.get("AvailabilityZones"))
 
 
 def user_pool(t: Template, r: Resource) -> Settings:

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from ..models import CaseError, Diagnostic
-from ..models.load import MAX_BYTES
+from ..models.load import read_text
 from ..models.yamlsafe import Document, YamlError, load
 
 TEMPLATE_KEYS = frozenset({"AWSTemplateFormatVersion", "Resources", "Transform"})
@@ -58,17 +58,7 @@ def read(path: str | Path) -> Source:
     """Read and parse one template; raises CaseError with the file, line and what is wrong."""
     path = Path(path)
     name = str(path)
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise CaseError([Diagnostic(name, 1, 1, f"cannot read file: {exc.strerror}", "check the path")]) from None
-    if len(raw) > MAX_BYTES:
-        raise CaseError([Diagnostic(name, 1, 1, f"file is larger than {MAX_BYTES} bytes",
-                                    "CloudFormation accepts templates up to 1 MB: is this a template?")])
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise CaseError([Diagnostic(name, 1, 1, f"file is not UTF-8 text ({exc.reason})", "save it as UTF-8")]) from None
+    text = read_text(path, "CloudFormation accepts templates up to 1 MB: is this a template?")
     document = _parse(text, name)
     if not is_template(document.data):
         raise CaseError([Diagnostic(name, 1, 1, "not a CloudFormation template: it has no `Resources`",

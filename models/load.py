@@ -82,20 +82,26 @@ def load_case(path: str | Path) -> Architecture:
 def read_case(path: str | Path) -> SourcedCase:
     """Read, parse and validate one case file, keeping positions; raises CaseError."""
     path = Path(path)
+    text = read_text(path, "split the case")
+    name = str(path)
+    architecture, document = _parse(text, name)
+    return SourcedCase(path, architecture, document)
+
+
+def read_text(path: Path, too_big: str) -> str:
+    """A file's UTF-8 text (a leading byte-order mark dropped); CaseError if it cannot be read, is larger than
+    MAX_BYTES (`too_big` says what to do), or is not UTF-8."""
     name = str(path)
     try:
         raw = path.read_bytes()
     except OSError as exc:
         raise CaseError([Diagnostic(name, 1, 1, f"cannot read file: {exc.strerror}", "check the path")]) from None
     if len(raw) > MAX_BYTES:
-        raise CaseError([Diagnostic(name, 1, 1, f"file is larger than {MAX_BYTES} bytes", "split the case")])
+        raise CaseError([Diagnostic(name, 1, 1, f"file is larger than {MAX_BYTES} bytes", too_big)])
     try:
-        text = raw.decode("utf-8")
+        return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        problem = Diagnostic(name, 1, 1, f"file is not UTF-8 text ({exc.reason})", "save it as UTF-8")
-        raise CaseError([problem]) from None
-    architecture, document = _parse(text, name)
-    return SourcedCase(path, architecture, document)
+        raise CaseError([Diagnostic(name, 1, 1, f"file is not UTF-8 text ({exc.reason})", "save it as UTF-8")]) from None
 
 
 def parse_case(text: str, name: str = "<case>") -> Architecture:
