@@ -401,8 +401,8 @@ def _environment(flows: Flows, r: Resource) -> None:
     variables = dig(r.properties, "Environment", "Variables")
     if not isinstance(variables, dict):
         return
-    cached = {c[1] for c in flows.found if c[2] == "caches"
-              and any(k == (r.logical_id, c[0], "reads") or k == (r.logical_id, c[0], "writes") for k in flows.found)}
+    reached = {target for source, target, kind in flows.found if source == r.logical_id and kind in ("reads", "writes")}
+    cached = {target for source, target, kind in flows.found if kind == "caches" and source in reached}
     for value in variables.values():
         for lid, _ in t.references(value):
             target = t.service_of(lid)

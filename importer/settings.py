@@ -56,13 +56,9 @@ def lambda_function(t: Template, r: Resource) -> Settings:
                     for value in variables.values() for lid, _ in t.references(value))
         # the literal values: not those naming resources (flows) or parameters (set per deployment)
         s["environment"] = {name: t.text(value) for name, value in variables.items()
-                            if not t.references(value) and not _parameters(value) and t.text(value) is not None
+                            if not t.references(value) and not any(references(value)) and t.text(value) is not None
                             and not (signs and name == "URL_EXPIRES_S")}
     return s
-
-
-def _parameters(value: Any) -> bool:
-    return bool(list(references(value)))
 
 
 def autoscaling_group(t: Template, r: Resource) -> Settings:
@@ -160,8 +156,7 @@ def cloudfront(t: Template, r: Resource) -> Settings:
     certificate = config.get("ViewerCertificate") or {}
     s: Settings = {
         "viewer_protocol": t.text(default.get("ViewerProtocolPolicy")) or "allow-all",
-        "min_tls": t.text(certificate.get("MinimumProtocolVersion")) or ("TLSv1" if certificate.get("CloudFrontDefaultCertificate")
-                                                                          or not certificate else "TLSv1"),
+        "min_tls": t.text(certificate.get("MinimumProtocolVersion")) or "TLSv1",  # the default certificate's floor
         "price_class": t.text(config.get("PriceClass")) or "PriceClass_All",
         "access_logging": bool(config.get("Logging")),
         "waf": bool(config.get("WebACLId")),

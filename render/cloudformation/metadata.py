@@ -13,6 +13,7 @@ from typing import Any
 
 from ...models import Architecture, Flow, Service
 from .context import pascal
+from .edge import CACHING_DISABLED
 from .template import Json
 
 INTENT: dict[str, tuple[str, ...]] = {
@@ -49,28 +50,23 @@ def _plain(value: Any) -> Any:
     return value.model_dump(mode="json") if hasattr(value, "model_dump") else value
 
 
-def _unstated(architecture: Architecture, service: Service) -> tuple[str, ...]:
-    """Settings that only take effect with a flow the case does not have, so the template does not state them:
-    a queue's receive count without a dead-letter queue, a distribution's TTLs without a cached origin."""
+def _unstated(service: Service, resource: Json) -> tuple[str, ...]:
+    """Settings the emitted resource does not state because nothing uses them: a queue's receive count without
+    a dead-letter queue (no redrive policy), a distribution's TTLs when every behaviour has caching disabled."""
     kind: str = service.kind  # type: ignore[attr-defined]
-    out = [f for f in architecture.flows if f.source == service.id]
-    if kind == "sqs" and not any(f.kind == "dead-letter" for f in out):  # type: ignore[attr-defined]
+    properties = resource.get("Properties", {})
+    if kind == "sqs" and "RedrivePolicy" not in properties:
         return ("max_receive_count",)
     if kind == "cloudfront":
-        kinds = {s.id: s for s in architecture.services}
-        static = [f for f in out if f.kind == "origin" and (kinds[f.target].kind == "s3" or _serves_static(architecture, kinds[f.target]))]  # type: ignore[attr-defined]
-        return () if static else ("default_ttl_s", "max_ttl_s")
+        config = properties.get("DistributionConfig", {})
+        behaviours = [config.get("DefaultCacheBehavior", {}), *config.get("CacheBehaviors", [])]
+        return () if any(b.get("CachePolicyId") != CACHING_DISABLED for b in behaviours) else ("default_ttl_s", "max_ttl_s")
     return ()
 
 
-def _serves_static(architecture: Architecture, origin: Service) -> bool:
-    groups = [architecture.service(f.target) for f in architecture.flows if f.source == origin.id and f.kind == "targets"]  # type: ignore[attr-defined]
-    return bool(groups) and all(getattr(g, "serves", "dynamic") == "static" for g in groups)
-
-
-def service_metadata(architecture: Architecture, service: Service) -> Json:
+def service_metadata(service: Service, resource: Json) -> Json:
     kind: str = service.kind  # type: ignore[attr-defined]
-    names = ("label", "description", *INTENT.get(kind, ()), *_unstated(architecture, service))
+    names = ("label", "description", *INTENT.get(kind, ()), *_unstated(service, resource))
     return {"id": service.id, **_fields(service, names)}
 
 
@@ -99,8 +95,7 @@ def _flow(flow: Flow, kinds: dict[str, str], deployed: set[str]) -> Json | None:
     kind: str = flow.kind  # type: ignore[attr-defined]
     ends: Json = {"from": flow.source, "to": flow.target, "kind": kind}
     if flow.source not in deployed or flow.target not in deployed or (kind, kinds[flow.source], kinds[flow.target]) in UNSTATED_FLOWS:
-        return {**ends, **flow.model_dump(mode="json", by_alias=True, exclude_defaults=True), **ends,
-                **({"id": flow.id} if flow.id != f"{flow.source}-{kind}-{flow.target}" else {})}
+        return {**ends, **flow.model_dump(mode="json", by_alias=True, exclude_defaults=True)}
     extra = _fields(flow, ("label", *FLOW_INTENT.get(kind, ())))
     if flow.id != f"{flow.source}-{kind}-{flow.target}":
         extra["id"] = flow.id
@@ -116,4 +111,4 @@ def apply(document: Json, architecture: Architecture, deployed: set[str], versio
     for service in architecture.services:
         resource = document["Resources"].get(pascal(service.id)) if service.id in deployed else None
         if resource is not None:
-            resource.setdefault("Metadata", {})["archcase"] = service_metadata(architecture, service)
+            resource.setdefault("Metadata", {})["archcase"] = service_metadata(service, resource)

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import models
 from .cases import BUNDLED
-from .importer import Imported, import_template, looks_like_template
+from .importer import import_template, looks_like_template
 from .models import Architecture, CaseError, Diagnostic, SourcedCase, read_case
 from .models.base import did_you_mean
 from .output import write_atomic
@@ -54,11 +54,6 @@ def read_any(path: str | Path) -> SourcedCase:
     if looks_like_template(path):
         return import_template(path).sourced()
     return read_case(path)
-
-
-def import_case(path: str | Path) -> Imported:
-    """A CloudFormation or SAM template as a case, with notes on what was not modelled or not followed."""
-    return import_template(path)
 
 
 def load_cases(paths: Iterable[str | Path]) -> list[SourcedCase]:

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from . import __version__, api
-from .models import CaseError
+from .models import CaseError, SourcedCase
 from .output import write_atomic
 from .render.graphviz import GraphvizMissing
 
@@ -151,7 +151,7 @@ def diagram_formats(value: str) -> list[str]:
 def cmd_import(args: argparse.Namespace) -> int:
     from .importer import case_yaml
 
-    imported = api.import_case(args.template)
+    imported = api.import_template(args.template)
     for note in imported.notes:
         print(note, file=sys.stderr)
     text = case_yaml(imported.architecture)
@@ -164,7 +164,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _imported(cases: Sequence[Any]) -> None:
+def _imported(cases: Sequence[SourcedCase]) -> None:
     """One line per imported template, so notes are reported once without flooding a report."""
     for case in cases:
         if case.notes:
