@@ -1,4 +1,4 @@
-# `make run` builds the bundled cases into out/; `make test` runs the whole test suite.
+# `make run` builds the bundled cases into out/; `make test` runs lint, then the whole test suite.
 # Both set everything up first on a machine that has only Python 3.11+ and pip.
 
 PYTHON ?= python3
@@ -11,7 +11,7 @@ STAMP  := $(VENV)/.installed-stamp
 run: setup
 	$(BIN)/archcase build
 
-test: test-setup
+test: test-setup lint
 	$(BIN)/python -m pytest
 
 setup: $(STAMP) system-deps
@@ -38,7 +38,7 @@ $(VENV)/checkov/bin/checkov: | $(STAMP)
 	$(VENV)/checkov/bin/python -m pip install --quiet 'checkov>=3.2,<4'
 
 lint: setup
-	$(BIN)/ruff check src models checks render handlers importer tests
+	$(BIN)/ruff check src models checks render handlers importer tests tools
 
 clean:
 	rm -rf $(VENV) out/*/ .pytest_cache

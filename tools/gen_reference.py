@@ -8,9 +8,10 @@ import sys
 from collections import defaultdict
 from pathlib import Path
 
-from archcase.models import FLOW_KINDS, SERVICE_KINDS, Model, document
 from pydantic.fields import FieldInfo
 from pydantic_core import to_jsonable_python
+
+from archcase.models import FLOW_KINDS, SERVICE_KINDS, Model, document
 
 TARGET = Path(__file__).resolve().parents[1] / "docs" / "reference.md"
 

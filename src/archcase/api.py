@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -13,7 +13,7 @@ from .cases import BUNDLED
 from .importer import import_template, looks_like_template
 from .models import Architecture, CaseError, Diagnostic, SourcedCase, read_case
 from .models.base import did_you_mean
-from .output import write_atomic
+from .output import Outputs
 from .render import model_json
 
 if TYPE_CHECKING:
@@ -97,22 +97,6 @@ DRAWN = frozenset({"png", "svg"})
 """Formats that need Graphviz."""
 
 
-@dataclass
-class Written:
-    """What a command wrote, and what it could not write but did not fail for."""
-
-    files: list[Path] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
-
-    def write(self, path: Path, content: str | bytes) -> None:
-        write_atomic(path, content)
-        self.files.append(path)
-
-    def warn(self, message: str) -> None:
-        if message not in self.warnings:
-            self.warnings.append(message)
-
-
 def check(paths: Sequence[str | Path], pack: str = "default") -> list[CaseReport]:
     """Load the cases (importing templates) and hold each against the rules of a pack."""
     return checked(load_cases(paths), pack)
@@ -130,7 +114,7 @@ def checked(cases: Sequence[SourcedCase], pack: str) -> list[CaseReport]:
 
 
 def render(paths: Sequence[str | Path], formats: Iterable[str] = tuple(DIAGRAM_FORMATS), out: str | Path = "out",
-           findings: bool = False, pack: str = "default") -> Written:
+           findings: bool = False, pack: str = "default") -> Outputs:
     """Draw each case as `out/<name>/diagram.<ext>` in the given formats; with `findings`, the services and
     flows with findings of `pack` are marked. PNG and SVG need Graphviz: without it they are skipped with a
     warning, and GraphvizMissing is raised only when nothing else was asked for."""
@@ -146,16 +130,16 @@ def render(paths: Sequence[str | Path], formats: Iterable[str] = tuple(DIAGRAM_F
             if set(wanted) <= DRAWN:
                 raise
     reports = checked(cases, pack) if findings else [None] * len(cases)
-    written = Written()
+    outputs = Outputs(Path(out))
     for case, report in zip(cases, reports, strict=True):
         overlay = Overlay.of(report.findings) if report else None
-        folder = Path(out) / case.architecture.name
-        for fmt, content in _diagrams(case.architecture, overlay, wanted, written).items():
-            written.write(folder / f"diagram.{DIAGRAM_FORMATS[fmt]}", content)
-    return written
+        for fmt, content in _diagrams(case.architecture, overlay, wanted, outputs).items():
+            outputs.add(f"{case.architecture.name}/diagram.{DIAGRAM_FORMATS[fmt]}", content)
+    outputs.publish()
+    return outputs
 
 
-def _diagrams(architecture: Architecture, overlay: Overlay | None, formats: Sequence[str], written: Written) -> dict[str, str | bytes]:
+def _diagrams(architecture: Architecture, overlay: Overlay | None, formats: Sequence[str], outputs: Outputs) -> dict[str, str | bytes]:
     """The diagram of one architecture in each format; formats Graphviz cannot draw here are left out, warned."""
     from .render import diagram, mermaid
     from .render.graphviz import GraphvizMissing
@@ -171,7 +155,7 @@ def _diagrams(architecture: Architecture, overlay: Overlay | None, formats: Sequ
             try:
                 results[fmt] = diagram.draw(source, fmt)
             except GraphvizMissing as exc:
-                written.warn(f"warning: PNG and SVG diagrams were not drawn: {exc}")
+                outputs.warn(f"warning: PNG and SVG diagrams were not drawn: {exc}")
     return results
 
 
@@ -218,45 +202,47 @@ def _located(case: SourcedCase, error: Exception, what: str) -> Diagnostic:
     return Diagnostic(str(case.path), line, column, f"{what}: {error}", getattr(error, "hint", ""))
 
 
-def emit(paths: Sequence[str | Path], out: str | Path = "out", handlers: str | Path | None = None) -> Written:
+def emit(paths: Sequence[str | Path], out: str | Path = "out", handlers: str | Path | None = None) -> Outputs:
     """Write each case's CloudFormation template and OpenAPI documents to `out/<name>/`; nothing is written
     unless every case can be emitted."""
     cases = load_cases(paths)
-    written = Written()
+    outputs = Outputs(Path(out))
     for case, texts in zip(cases, deployables(cases, handlers), strict=True):
         for name, text in texts.items():
-            written.write(Path(out) / case.architecture.name / name, text)
-    return written
+            outputs.add(f"{case.architecture.name}/{name}", text)
+    outputs.publish()
+    return outputs
 
 
-def build(paths: Sequence[str | Path] = (), out: str | Path = "out", handlers: str | Path | None = None) -> Written:
+def build(paths: Sequence[str | Path] = (), out: str | Path = "out", handlers: str | Path | None = None) -> Outputs:
     """Validate, check and emit the cases (the bundled ones when `paths` is empty), then write each one's
-    model, diagrams, CloudFormation template, OpenAPI documents and HTML report to `out/<name>/`, and
-    `out/index.html`. Nothing is written unless every case is valid and can be emitted."""
+    model, diagrams, CloudFormation template, OpenAPI documents and HTML report to `out/<name>/` (replacing
+    the folder whole), and `out/index.html` last. Nothing is written unless every output could be made."""
     from .render import report as html
     from .render.overlay import Overlay
 
     cases = load_cases(paths or bundled_cases())
     reports = checked(cases, "default")
     deployments = deployables(cases, handlers)
-    written = Written()
+    outputs = Outputs(Path(out), replace=True)
     for case, report, texts in zip(cases, reports, deployments, strict=True):
         architecture = case.architecture
-        folder = Path(out) / architecture.name
-        written.write(folder / "model.json", model_json.render(architecture))
-        for name, text in texts.items():
-            written.write(folder / name, text)
-        diagrams = _diagrams(architecture, None, tuple(DIAGRAM_FORMATS), written)
+        name = architecture.name
+        outputs.add(f"{name}/model.json", model_json.render(architecture))
+        for file, text in texts.items():
+            outputs.add(f"{name}/{file}", text)
+        diagrams = _diagrams(architecture, None, tuple(DIAGRAM_FORMATS), outputs)
         for fmt, content in diagrams.items():
-            written.write(folder / f"diagram.{DIAGRAM_FORMATS[fmt]}", content)
+            outputs.add(f"{name}/diagram.{DIAGRAM_FORMATS[fmt]}", content)
         overlay = Overlay.of(report.findings)
-        marked = _diagrams(architecture, overlay, ("svg",), written) if overlay.legend else diagrams
-        links = [(path.name, _describe(path.name)) for path in written.files if path.parent == folder]
+        marked = _diagrams(architecture, overlay, ("svg",), outputs) if overlay.legend else diagrams
+        links = [(path.name, _describe(path.name)) for path in outputs.in_folder(name)]
         svg = marked.get("svg")
-        outputs = html.Outputs(svg if isinstance(svg, bytes) else None, str(diagrams["mermaid"]), links)
-        written.write(folder / "report.html", html.case_page(architecture, report, outputs))
-    written.write(Path(out) / "index.html", html.index_page([(c.architecture, r) for c, r in zip(cases, reports, strict=True)]))
-    return written
+        page = html.Outputs(svg if isinstance(svg, bytes) else None, str(diagrams["mermaid"]), links)
+        outputs.add(f"{name}/report.html", html.case_page(architecture, report, page))
+    outputs.add("index.html", html.index_page([(c.architecture, r) for c, r in zip(cases, reports, strict=True)]))
+    outputs.publish()
+    return outputs
 
 
 def _describe(name: str) -> str:
@@ -302,7 +288,7 @@ class Packaged:
 
     template: str
     uploads: list[tuple[str, bool]]
-    written: Written
+    written: Outputs
 
 
 def package(path: str | Path, bucket: str, out: str | Path = "out", handlers: str | Path | None = None,
@@ -324,15 +310,15 @@ def package(path: str | Path, bucket: str, out: str | Path = "out", handlers: st
         raise CaseError([_located(case, exc, "cannot package")]) from None
     if "ArtifactBucket" in document.get("Parameters", {}):
         document["Parameters"]["ArtifactBucket"]["Default"] = bucket
+    text = dump(document)
+    outputs = Outputs(Path(out))
+    for artifact in built:
+        outputs.add(f"{case.architecture.name}/{artifact.key}", artifact.data)
+    outputs.add(f"{case.architecture.name}/packaged.yaml", text)
+    outputs.publish()  # before uploading: an output path that cannot be written stops the command first
     s3, _ = clients(endpoint_url, region)
     uploads = packaging.upload(s3, bucket, built)
-    written = Written()
-    target = Path(out) / case.architecture.name
-    for artifact in built:
-        written.write(target / artifact.key, artifact.data)
-    text = dump(document)
-    written.write(target / "packaged.yaml", text)
-    return Packaged(text, uploads, written)
+    return Packaged(text, uploads, outputs)
 
 
 def deploy(path: str | Path, stack_name: str, parameters: Mapping[str, str], bucket: str, out: str | Path = "out",

@@ -15,7 +15,7 @@ from typing import Any
 
 from . import __version__, api
 from .models import CaseError, SourcedCase
-from .output import write_atomic
+from .output import Outputs, write_atomic
 from .render.graphviz import GraphvizMissing
 
 EXIT_OK, EXIT_FINDINGS, EXIT_BAD_INPUT = 0, 1, 2
@@ -51,8 +51,8 @@ def cmd_render(args: argparse.Namespace) -> int:
     return _report(api.render(args.paths, args.format, args.out, args.findings, args.pack))
 
 
-def _report(written: api.Written) -> int:
-    for path in written.files:
+def _report(written: Outputs) -> int:
+    for path in written.paths:
         print(f"wrote {path}")
     for warning in written.warnings:
         print(warning, file=sys.stderr)
@@ -286,3 +286,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:
         return 130
+    except Exception:  # a defect of archcase's own: one line and how to learn more, not a traceback
+        if os.environ.get("ARCHCASE_DEBUG"):
+            raise
+        print("error: archcase failed unexpectedly: a defect of archcase's, not of the input as far as it can tell\n"
+              "    fix: run again with ARCHCASE_DEBUG=1 to see where, and report it", file=sys.stderr)
+        return EXIT_BAD_INPUT

@@ -61,14 +61,15 @@ def artifacts(architecture: Architecture, handlers: Path) -> list[Artifact]:
     """Build the artifact of every handler package the case uses."""
     built = []
     for package, (runtime, arch) in sorted(packages(architecture).items()):
-        requirements = handlers / package / "requirements.txt"
-        vendored = vendor(requirements, runtime, arch) if _has_requirements(requirements) else None
+        shipped = dict(code.shipped_files(handlers, package))
+        requirements = shipped.get(f"{package}/requirements.txt")
+        vendored = vendor(requirements, runtime, arch) if requirements and _has_requirements(requirements) else None
         built.append(Artifact(package, code.artifact_key(handlers, package), build_zip(handlers, package, vendored)))
     return built
 
 
 def _has_requirements(path: Path) -> bool:
-    return path.is_file() and any(line.strip() and not line.lstrip().startswith("#") for line in path.read_text().splitlines())
+    return any(line.strip() and not line.lstrip().startswith("#") for line in code.read(path).decode(errors="replace").splitlines())
 
 
 def build_zip(handlers: Path, package: str, vendored: Path | None = None) -> bytes:
@@ -86,7 +87,7 @@ def build_zip(handlers: Path, package: str, vendored: Path | None = None) -> byt
             info = zipfile.ZipInfo(name, FIXED_TIME)
             info.external_attr = 0o100644 << 16
             info.compress_type = zipfile.ZIP_DEFLATED
-            archive.writestr(info, entries[name].read_bytes(), compresslevel=9)
+            archive.writestr(info, code.read(entries[name]), compresslevel=9)
     return buffer.getvalue()
 
 
