@@ -8,9 +8,10 @@ Every flow is a dict in case-file form, with the logical ids of its ends (mapped
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
-from .template import Resource, Template
+from .template import Isolated, Resource, Template
 from .values import as_list, dig, flag, number
 
 Flow = dict[str, Any]
@@ -68,18 +69,27 @@ class Flows:
         return next((lid for lid, _ in self.t.references(value) if self.kind_of(lid) in kinds), None)
 
 
-def infer(t: Template) -> list[Flow]:
+def infer(t: Template, isolated: Isolated | None = None) -> list[Flow]:
+    """The flows a template states. `isolated` runs each resource's reading, so that a resource of a shape no
+    reader foresaw costs its own flows only (see the importer)."""
     flows = Flows(t)
-    for resource in t.resources.values():
+
+    def run(resource: Resource, step: Callable[[Flows, Resource], None]) -> None:
+        if isolated is None:
+            step(flows, resource)
+        else:
+            isolated(resource, "flows", lambda: step(flows, resource), None)
+
+    for resource in list(t.resources.values()):
         reader = READERS.get(resource.type)
         if reader:
-            reader(flows, resource)
-    for resource in t.resources.values():
+            run(resource, reader)
+    for resource in list(t.resources.values()):
         if resource.kind in ("lambda", "autoscaling-group", "api-gateway", "cognito-identity-pool", "dax"):
-            _iam(flows, resource)
-    for resource in t.resources.values():
+            run(resource, _iam)
+    for resource in list(t.resources.values()):
         if resource.kind == "lambda":
-            _environment(flows, resource)
+            run(resource, _environment)
     _generic(flows)
     return list(flows.found.values())
 

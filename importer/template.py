@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -120,11 +121,15 @@ class Reference:
     path: str
 
 
+Isolated = Callable[..., Any]
+"""How a reading of one resource is run: `isolated(resource, what, run, default)` (see the importer)."""
+
+
 class Template:
     """The resources of a template, with an index of references both ways and the owner of every resource
     that configures another."""
 
-    def __init__(self, data: dict[str, Any]) -> None:
+    def __init__(self, data: dict[str, Any], isolated: Isolated | None = None) -> None:
         self.data = data
         self.parameters: dict[str, Any] = data.get("Parameters") if isinstance(data.get("Parameters"), dict) else {}  # type: ignore[assignment]
         self.metadata: dict[str, Any] = _archcase(data)
@@ -133,10 +138,15 @@ class Template:
         for logical_id, body in data["Resources"].items():
             properties = body.get("Properties") if isinstance(body.get("Properties"), dict) else {}
             defaults = globals_.get(body["Type"].split("::")[-1]) if body["Type"].startswith("AWS::Serverless::") else None  # type: ignore[union-attr]
-            if isinstance(defaults, dict):
-                properties = _merge(defaults, properties)
-            self.resources[logical_id] = Resource(logical_id, body["Type"], conditions_as_true(properties), _archcase(body),
-                                                  {k: v for k, v in body.items() if k not in ("Type", "Properties", "Metadata")})
+            resource = Resource(logical_id, body["Type"], dict(properties), _archcase(body),
+                                {k: v for k, v in body.items() if k not in ("Type", "Properties", "Metadata")})
+
+            def read(resource: Resource = resource, defaults: Any = defaults) -> dict[str, Any]:
+                merged = _merge(defaults, resource.properties) if isinstance(defaults, dict) else resource.properties
+                return conditions_as_true(merged)  # type: ignore[no-any-return]
+
+            resource.properties = isolated(resource, "properties", read, {}) if isolated else read()
+            self.resources[logical_id] = resource
         self._implicit_api()
         self.bucket_names = self._bucket_names()
         self.outgoing: dict[str, list[Reference]] = defaultdict(list)
@@ -191,7 +201,7 @@ class Template:
         names = {}
         for lid, resource in self.resources.items():
             name = self.text(resource.properties.get("BucketName")) if resource.type == "AWS::S3::Bucket" else None
-            if name and len(re.sub(r"\$\{[^}]*\}", "", name)) >= 6:
+            if name and len(re.sub(r"\$\{[^{}]*\}", "", name)) >= 6:
                 names[name] = lid
         return names
 

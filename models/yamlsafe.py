@@ -60,15 +60,18 @@ class Document:
         """1-based (line, column) of the value at `path`, or of its key when `key` is set; falls back to
         the closest enclosing value that has a position."""
         if self.text is not None and len(path) > 2:
-            self._complete()
+            self.complete()
         table = self.keys if key and path in self.keys else self.values
         while path and path not in table:
             path = path[:-1]
             table = self.values
         return table.get(path, (1, 1))
 
-    def _complete(self) -> None:
-        """Every position, from the full reader (which reads the same data and places it the same way)."""
+    def complete(self) -> None:
+        """Every position, from the full reader (which reads the same data and places it the same way); done
+        once, the first time a position deeper than the fast reader records is asked for."""
+        if self.text is None:
+            return
         text, self.text = self.text, None
         loader = Loader(text)
         try:
@@ -355,6 +358,8 @@ def load(text: str, intrinsics: bool = False) -> Document:
         mark = exc.problem_mark or exc.context_mark
         line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         problem = ": ".join(str(part) for part in (exc.context, exc.problem) if part)
+        if "maximum nesting depth" in problem:  # libyaml's own bound (1,000 levels), met before ours when scanning ahead
+            raise too_deep(line, column) from None
         hint = "check indentation and quoting there (quote values that hold ': ' or '#', or start with a symbol)"
         raise YamlError(f"malformed YAML: {problem}", line, column, hint=hint) from None
     except yaml.YAMLError as exc:
