@@ -39,6 +39,7 @@ DEBUG = "ARCHCASE_DEBUG"
 
 NESTED = ("AWS::CloudFormation::Stack", "AWS::Serverless::Application")
 SAM = "AWS::Serverless-2016-10-31"
+LANGUAGE_EXTENSIONS = "AWS::LanguageExtensions"
 
 
 @cache
@@ -215,7 +216,10 @@ class _Importer:
         data, t = self.source.data, self.t
         transforms = [x for x in (data.get("Transform") if isinstance(data.get("Transform"), list) else [data.get("Transform")]) if x]
         for transform in transforms:
-            if transform != SAM:
+            if transform == LANGUAGE_EXTENSIONS:
+                self.note(("Transform",), "transform 'AWS::LanguageExtensions' is applied in part: `Fn::ForEach` loops over known "
+                          "collections are expanded; its other functions (Fn::Length, Fn::ToJsonString, ...) are read as unknown values")
+            elif transform != SAM:
                 self.note(("Transform",), f"transform {transform!r} is not applied: what it would add or change is not in the import",
                           "import the processed template (`aws cloudformation get-template --template-stage Processed`)")
         text = repr(data.get("Resources"))

@@ -142,17 +142,19 @@ def _fits(value: Any, shape: Shape) -> bool:
     return not isinstance(value, dict | list)
 
 
-def check(container: dict[str, Any], key: str, shape: Shape, path: Path_, owner: str, note: Note) -> None:
+def check(container: dict[str, Any], key: str, shape: Shape, path: Path_, owner: str, note: Note, prefix: str = "",
+          authority: str = "CloudFormation") -> None:
     """Hold `container[key]` (at `path`) and what it holds to `shape`; each value that does not fit is removed,
-    with a note naming it by its dotted path under `key` and its `owner` ("`Properties.Events` of 'Fn'")."""
-    pending: list[tuple[Any, str | int, Shape, Path_, str]] = [(container, key, shape, path, str(key))]
+    with a note naming it by its dotted path (`prefix` and `key` on) and its `owner` ("`Properties.Events` of
+    'Fn'"), and saying what `authority` (CloudFormation, SAM, archcase) expects there."""
+    pending: list[tuple[Any, str | int, Shape, Path_, str]] = [(container, key, shape, path, f"{prefix}{key}")]
     holes = False
     while pending:
         parent, name, expected, where, dotted = pending.pop()
         value = parent[name]
         if not _fits(value, expected):
             label = f"`{dotted}`" + (f" of {owner}" if owner else "")
-            note(where, f"{label} is {describe(value)}; {_authority(where)} expects {expected.expects}: left out of the import",
+            note(where, f"{label} is {describe(value)}; {_authority(where, authority)} expects {expected.expects}: left out of the import",
                  f"give {expected.expects} there, or remove it")
             if isinstance(parent, dict):
                 del parent[name]
@@ -191,8 +193,8 @@ def _drop_holes(value: Any) -> None:
             stack.extend(v for v in item if isinstance(v, dict | list))
 
 
-def _authority(path: Path_) -> str:
-    return "archcase" if "archcase" in path[:4] and "Metadata" in path[:3] else "SAM" if "Globals" in path[:1] else "CloudFormation"
+def _authority(path: Path_, given: str) -> str:
+    return "archcase" if "archcase" in path[:4] and "Metadata" in path[:3] else given
 
 
 # the template -------------------------------------------------------------------------------------------------------
@@ -243,7 +245,7 @@ def prepare(data: dict[str, Any], document: Document, note: Note, error: Locate)
         if isinstance(section, dict):
             for key, shape in PROPERTIES.get(type_, {}).items():
                 if key in section:
-                    check(section, key, shape, ("Globals", name, key), f"`Globals.{name}`", note)
+                    check(section, key, shape, ("Globals", name, key), "", note, f"Globals.{name}.", "SAM")
 
 
 def _keys_text(resources: dict[str, Any]) -> str:
@@ -280,6 +282,7 @@ def _resources(resources: dict[str, Any], note: Note, error: Locate) -> None:
                                       else "give a resource type, such as AWS::S3::Bucket"))
             continue
         owner = f"'{logical_id}'"
+        authority = "SAM" if type_.startswith("AWS::Serverless::") else "CloudFormation"
         if "Properties" in body:
             check(body, "Properties", mapping(f"a mapping of the {type_} properties"), (*where, "Properties"), owner, note)
         if "Metadata" in body:
@@ -288,7 +291,7 @@ def _resources(resources: dict[str, Any], note: Note, error: Locate) -> None:
         if isinstance(properties, dict):
             for key, shape in PROPERTIES.get(type_, {}).items():
                 if key in properties:
-                    check(properties, key, shape, (*where, "Properties", key), owner, note)
+                    check(properties, key, shape, (*where, "Properties", key), owner, note, "Properties.", authority)
     if problems:
         raise CaseError(problems)
 
@@ -343,8 +346,10 @@ class _Loops:
         identifier, given, templates = value
         items = self.collection(given)
         if items is None:
-            self.note(path, f"`{key}` loops over a collection archcase cannot know before the stack deploys ({describe(given)}, "
-                      "not a list or a parameter with a default): what it makes is left out of the import",
+            what = f"parameter '{given['Ref']}', which has no `Default`" if isinstance(given, dict) and isinstance(given.get("Ref"), str) \
+                else f"{describe(given)}, not a list or a parameter with a `Default`"
+            self.note(path, f"`{key}` loops over a collection archcase cannot know before the stack deploys ({what}): "
+                      "what it makes is left out of the import",
                       "give the collection as a list, or its parameter a `Default`; or import the processed template")
             return []
         made: list[tuple[str, Any, Path_]] = []

@@ -77,6 +77,9 @@ def source(path: Path, document: Document, size: int | None = None) -> Source:
         raise CaseError([Diagnostic(name, 1, 1, f"template is larger than {limits.megabytes(cap)} ({size} bytes; the "
                                     "MAX_TEMPLATE_BYTES limit)", f"{TOO_BIG} Or raise the limit for one run with "
                                     "ARCHCASE_MAX_TEMPLATE_BYTES=<bytes>")])
+    if document.data is None:
+        raise CaseError([Diagnostic(name, 1, 1, "not a CloudFormation template: it is an empty file",
+                                    "import a CloudFormation or SAM template (YAML or JSON)")])
     if not is_template(document.data):
         raise CaseError([Diagnostic(name, 1, 1, "not a CloudFormation template: it has no `Resources`",
                                     "import a CloudFormation or SAM template (YAML or JSON)")])
