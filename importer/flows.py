@@ -40,6 +40,10 @@ class Flows:
     def __init__(self, template: Template) -> None:
         self.t = template
         self.found: dict[tuple[str, str, str], Flow] = {}
+        self.kinds: dict[tuple[str, str], set[str]] = {}
+        """The kinds of flow found between two services, so that asking is not a scan of every flow."""
+        self.targets: dict[str, dict[str, set[str]]] = {}
+        """Per source service, per kind, the services its flows reach."""
 
     def add(self, source: str | None, target: str | None, kind: str, at: str, **fields: Any) -> None:
         t = self.t
@@ -49,6 +53,8 @@ class Flows:
             return
         key = (source, target, kind)
         flow = self.found.setdefault(key, {"from": source, "to": target, "kind": kind, "at": at})
+        self.kinds.setdefault((source, target), set()).add(kind)
+        self.targets.setdefault(source, {}).setdefault(kind, set()).add(target)
         for name, value in fields.items():
             if value is None:
                 continue
@@ -58,7 +64,8 @@ class Flows:
                 flow.setdefault(name, value)
 
     def has(self, source: str, target: str, kinds: tuple[str, ...] | None = None) -> bool:
-        return any(s == source and t == target and (kinds is None or k in kinds) for s, t, k in self.found)
+        found = self.kinds.get((source, target))
+        return bool(found) and (kinds is None or not found.isdisjoint(kinds))
 
     def kind_of(self, logical_id: str) -> str | None:
         service = self.t.service_of(logical_id) if logical_id in self.t.resources else None
@@ -411,8 +418,9 @@ def _environment(flows: Flows, r: Resource) -> None:
     variables = dig(r.properties, "Environment", "Variables")
     if not isinstance(variables, dict):
         return
-    reached = {target for source, target, kind in flows.found if source == r.logical_id and kind in ("reads", "writes")}
-    cached = {target for source, target, kind in flows.found if kind == "caches" and source in reached}
+    own = flows.targets.get(r.logical_id, {})
+    reached = own.get("reads", set()) | own.get("writes", set())
+    cached = {target for source in reached for target in flows.targets.get(source, {}).get("caches", ())}
     for value in variables.values():
         for lid, _ in t.references(value):
             target = t.service_of(lid)

@@ -149,6 +149,8 @@ class Template:
             self.resources[logical_id] = resource
         self._implicit_api()
         self.bucket_names = self._bucket_names()
+        self._any_bucket = re.compile("|".join(re.escape(name) for name in sorted(self.bucket_names, key=len, reverse=True)))
+        self._owned: dict[str, list[Resource]] | None = None
         self.outgoing: dict[str, list[Reference]] = defaultdict(list)
         self.incoming: dict[str, list[Reference]] = defaultdict(list)
         for resource in self.resources.values():
@@ -178,7 +180,12 @@ class Template:
 
     def owned(self, service: str, *types: str) -> list[Resource]:
         """The resources of the given types that belong to a service, in template order."""
-        return [r for lid, r in self.resources.items() if self.owner.get(lid) == service and (not types or r.type in types)]
+        if self._owned is None:
+            self._owned = defaultdict(list)
+            for lid, resource in self.resources.items():
+                if lid in self.owner:
+                    self._owned[self.owner[lid]].append(resource)
+        return [r for r in self._owned.get(service, ()) if not types or r.type in types]
 
     def referrers(self, logical_id: str, *types: str) -> list[Resource]:
         return [self.resources[r.source] for r in self.incoming.get(logical_id, [])
@@ -192,7 +199,7 @@ class Template:
         found = [(t, a) for t, a in references(value) if t in self.resources]
         if self.bucket_names and not (isinstance(value, dict) and set(value) & {"Ref", "Fn::GetAtt"}):
             known = self.text(value)
-            if known:
+            if known and self._any_bucket.search(known):  # one pass in C; the loop only where a name is
                 found += [(lid, "name") for name, lid in self.bucket_names.items() if name in known]
         return list(dict.fromkeys(found))
 

@@ -99,12 +99,19 @@ def plain_key(text: str) -> str:
     return key if isinstance(key, str) else str(key)
 
 
-_KEY = r"([A-Za-z_][\w.\-/]*+)"
+_KEY = r"([A-Za-z_](?:[\w.\-/]|:(?=[\w:]))*+)"
 _VALUE = (r"((?:[^\s\-?:,\[\]{}#&*!|>'\"%@`]|[-?:](?=[^\s,\[\]{}]))"
           r"(?:[^\s,\[\]{}:#]++|:(?=[^\s,\[\]{}])| ++(?=[^\s,\[\]{}#:]|:(?=[^\s,\[\]{}])))*+)")
-_KEY_VALUE = re.compile(_KEY + r": +((?:[^\s\-?:,\[\]{}#&*!|>'\"%@`]|[-?:](?=\S))(?:[^:#\s]++|:(?! |$)|(?<! )#| ++(?=[^\s#]))*+)"
-                        r" *(?:(?<= )#.*)?$")
+_PLAIN_VALUE = r"((?:[^\s\-?:,\[\]{}#&*!|>'\"%@`]|[-?:](?=\S))(?:[^:#\s]++|:(?! |$)|(?<! )#| ++(?=[^\s#]))*+)"
+_TAIL = r" *(?:(?<= )#.*)?$"
+_KEY_VALUE = re.compile(_KEY + r": +" + _PLAIN_VALUE + _TAIL)
 """`key: value` with a plain key and a one-line plain value: the commonest line of a block mapping."""
+_KEY_ALONE = re.compile(_KEY + r":" + _TAIL)
+"""`key:` with its value on the lines below."""
+_ENTRY_KEY_VALUE = re.compile(r"- " + _KEY + r":(?: +" + _PLAIN_VALUE + ")?" + _TAIL)
+"""`- key: value` (or `- key:`), the first line of a mapping in a list."""
+_ENTRY_VALUE = re.compile(r"- " + _PLAIN_VALUE + _TAIL)
+"""`- value`, a plain scalar in a list."""
 _PAIRS = 12
 _FLOW_ENTRY = re.compile(r"- +\{ *" + "".join(_KEY + r" *: +" + _VALUE + r" *" + ("(?:, *" if n < _PAIRS - 1 else "")
                                                   for n in range(_PAIRS)) + ")?" * (_PAIRS - 1) + r"\} *(?:(?<= )#.*)?$")
@@ -270,7 +277,11 @@ class _Reader:
         if top.is_map:
             match = _KEY_VALUE.match(text)
             if match is None:
-                return False
+                alone = _KEY_ALONE.match(text)
+                if alone is None:
+                    return False
+                self.pending_key(top, alone.group(1), i, column)
+                return True
             key, value = match.groups()
             if key[0] in _RESOLVABLE:
                 key = _key(key, self.key_cache)
@@ -283,7 +294,37 @@ class _Reader:
                 self.values[(*top.path, key)] = (i + 1, column + match.start(2) + 1)
             top.data[key] = value
             return True
-        if text[0] != "-" or len(top.path) < SHALLOW - 1 or len(top.path) >= limits.MAX_DEPTH - 1:
+        if text[0] != "-" or len(self.stack) >= limits.MAX_DEPTH - 1:
+            return False
+        entry = _ENTRY_KEY_VALUE.match(text)
+        if entry is not None:  # a new mapping as the list's next item, and its first key
+            frame = _Frame(column + 2, {}, (*top.path, len(top.data)))
+            top.pending = True
+            self.place(frame.data, i + 1, column + 3)
+            self.stack.append(frame)
+            key, value = entry.groups()
+            if value is None:
+                self.pending_key(frame, key, i, column + 2)
+                return True
+            if key[0] in _RESOLVABLE:
+                key = _key(key, self.key_cache)
+            if value[0] in _RESOLVABLE or len(value) > _LONG:
+                value = _typed(value, cache)
+            if len(frame.path) < SHALLOW:
+                self.keys[(*frame.path, key)] = (i + 1, column + 3)
+                self.values[(*frame.path, key)] = (i + 1, column + entry.start(2) + 1)
+            frame.data[key] = value
+            return True
+        scalar_entry = _ENTRY_VALUE.match(text)
+        if scalar_entry is not None:
+            value = scalar_entry.group(1)
+            if value[0] in _RESOLVABLE or len(value) > _LONG:
+                value = _typed(value, cache)
+            if len(top.path) < SHALLOW:
+                self.values[(*top.path, len(top.data))] = (i + 1, column + 3)
+            top.data.append(value)
+            return True
+        if len(top.path) < SHALLOW - 1:
             return False
         match = _FLOW_ENTRY.match(text)
         if match is None:
@@ -311,6 +352,18 @@ class _Reader:
             self.values[(*top.path, len(top.data))] = (i + 1, column + text.index("{") + 1)
         top.data.append(mapping)
         return True
+
+    def pending_key(self, frame: _Frame, raw: str, i: int, column: int) -> None:
+        """`key:` at `column` of line `i` in the mapping `frame`, its value to come on the lines below."""
+        key = _key(raw, self.key_cache) if raw[0] in _RESOLVABLE else raw
+        if key in frame.data:
+            raise Unsupported
+        if len(frame.path) < SHALLOW:
+            self.keys[(*frame.path, key)] = (i + 1, column + 1)
+        frame.key = key
+        frame.pending = True
+        frame.after = (i + 1, column + len(raw) + 2)
+        frame.data[key] = None  # keeps the key's place in the mapping's order until its value comes
 
     def close(self) -> None:
         frame = self.stack.pop()
