@@ -296,34 +296,36 @@ class _Reader:
             return True
         if text[0] != "-" or len(self.stack) >= limits.MAX_DEPTH - 1:
             return False
-        entry = _ENTRY_KEY_VALUE.match(text)
-        if entry is not None:  # a new mapping as the list's next item, and its first key
-            frame = _Frame(column + 2, {}, (*top.path, len(top.data)))
-            top.pending = True
-            self.place(frame.data, i + 1, column + 3)
-            self.stack.append(frame)
-            key, value = entry.groups()
-            if value is None:
-                self.pending_key(frame, key, i, column + 2)
+        if text[2:3] not in ("{", "["):
+            entry = _ENTRY_KEY_VALUE.match(text)
+            if entry is not None:  # a new mapping as the list's next item, and its first key
+                frame = _Frame(column + 2, {}, (*top.path, len(top.data)))
+                top.pending = True
+                self.place(frame.data, i + 1, column + 3)
+                self.stack.append(frame)
+                key, value = entry.groups()
+                if value is None:
+                    self.pending_key(frame, key, i, column + 2)
+                    return True
+                if key[0] in _RESOLVABLE:
+                    key = _key(key, self.key_cache)
+                if value[0] in _RESOLVABLE or len(value) > _LONG:
+                    value = _typed(value, cache)
+                if len(frame.path) < SHALLOW:
+                    self.keys[(*frame.path, key)] = (i + 1, column + 3)
+                    self.values[(*frame.path, key)] = (i + 1, column + entry.start(2) + 1)
+                frame.data[key] = value
                 return True
-            if key[0] in _RESOLVABLE:
-                key = _key(key, self.key_cache)
-            if value[0] in _RESOLVABLE or len(value) > _LONG:
-                value = _typed(value, cache)
-            if len(frame.path) < SHALLOW:
-                self.keys[(*frame.path, key)] = (i + 1, column + 3)
-                self.values[(*frame.path, key)] = (i + 1, column + entry.start(2) + 1)
-            frame.data[key] = value
-            return True
-        scalar_entry = _ENTRY_VALUE.match(text)
-        if scalar_entry is not None:
-            value = scalar_entry.group(1)
-            if value[0] in _RESOLVABLE or len(value) > _LONG:
-                value = _typed(value, cache)
-            if len(top.path) < SHALLOW:
-                self.values[(*top.path, len(top.data))] = (i + 1, column + 3)
-            top.data.append(value)
-            return True
+            scalar_entry = _ENTRY_VALUE.match(text)
+            if scalar_entry is not None:
+                value = scalar_entry.group(1)
+                if value[0] in _RESOLVABLE or len(value) > _LONG:
+                    value = _typed(value, cache)
+                if len(top.path) < SHALLOW:
+                    self.values[(*top.path, len(top.data))] = (i + 1, column + 3)
+                top.data.append(value)
+                return True
+            return False
         if len(top.path) < SHALLOW - 1:
             return False
         match = _FLOW_ENTRY.match(text)
