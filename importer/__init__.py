@@ -9,27 +9,37 @@ the position of every service and flow in the template, and notes on what was no
 from __future__ import annotations
 
 import hashlib
+import os
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import yaml
 from pydantic import TypeAdapter, ValidationError
 
-from ..models import Architecture, CaseError, Diagnostic, SourcedCase
+from ..models import Architecture, CaseError, Diagnostic, GraphError, SourcedCase, limits
+from ..models.base import ID_PATTERN
+from ..models.load import _diagnostics, bulk, short
 from ..models.registry import FLOW_KINDS, AnyFlow, AnyService
 from ..models.yamlsafe import Document
 from .flows import infer
 from .settings import READERS
-from .source import Source, is_template, looks_like_template, read
-from .template import ACCOUNT_WIDE, Template
+from .shapes import describe
+from .source import Source, is_template, looks_like_template, read, source
+from .template import ACCOUNT_WIDE, Resource, Template
 
-__all__ = ["Imported", "import_template", "is_template", "looks_like_template", "case_yaml"]
+__all__ = ["Imported", "import_template", "import_document", "is_template", "looks_like_template", "case_yaml"]
+
+T = TypeVar("T")
+DEBUG = "ARCHCASE_DEBUG"
+"""Set to 1 to see the Python traceback of an import that fails unexpectedly (for reporting it)."""
 
 NESTED = ("AWS::CloudFormation::Stack", "AWS::Serverless::Application")
 SAM = "AWS::Serverless-2016-10-31"
+LANGUAGE_EXTENSIONS = "AWS::LanguageExtensions"
 
 
 @cache
@@ -54,18 +64,34 @@ class Imported:
 
 def import_template(path: str | Path) -> Imported:
     """Import one template; raises CaseError (file, line, what is wrong) when it cannot be read."""
-    source = read(path)
+    return _guarded(Path(path), lambda: _Importer(read(path)).run())
+
+
+def import_document(path: Path, document: Document, size: int | None = None) -> Imported:
+    """Import a template already parsed (by `archcase check`, which reads a file once to tell what it is)."""
+    return _guarded(path, lambda: _Importer(source(path, document, size)).run())
+
+
+def _guarded(path: Path, run: Callable[[], Imported]) -> Imported:
+    """The last resort: a template shape nothing above foresaw ends in a located message, never a traceback
+    or Python's own words (ARCHCASE_DEBUG=1 shows them)."""
     try:
-        return _Importer(source).run()
-    except CaseError:
+        with bulk():
+            return run()
+    except (CaseError, MemoryError, KeyboardInterrupt):
         raise
-    except Exception as exc:  # a template shape this importer does not expect must not end in a traceback
-        raise CaseError([Diagnostic(str(source.path), 1, 1, f"archcase could not import this template ({type(exc).__name__}: {exc})",
-                                    "please report it with the template; `archcase validate` works on case files meanwhile")]) from None
+    except Exception:
+        if os.environ.get(DEBUG):
+            raise
+        raise CaseError([Diagnostic(str(path), 1, 1, "archcase could not import this template: it has a shape the importer "
+                                    "does not understand",
+                                    f"please report it with the template (run with {DEBUG}=1 for the details); "
+                                    "`archcase validate` works on case files meanwhile")]) from None
 
 
 def kebab(logical_id: str) -> str:
     """A service id from a logical id: `TodoApi` -> `todo-api`, `MyDDBTable` -> `my-ddb-table`."""
+    logical_id = re.sub(r"[^A-Za-z0-9]+", "-", logical_id)[:255]  # bounds the work below: ids have 63 characters
     words = re.sub(r"([a-z0-9])([A-Z])", r"\1-\2", re.sub(r"([A-Z]+)([A-Z][a-z])", r"\1-\2", logical_id))
     slug = re.sub(r"[^a-z0-9]+", "-", words.lower()).strip("-")
     slug = slug if slug[:1].isalpha() else f"r-{slug}"
@@ -75,12 +101,43 @@ def kebab(logical_id: str) -> str:
 class _Importer:
     def __init__(self, source: Source) -> None:
         self.source = source
-        self.t = Template(source.data)
-        self.notes: list[Diagnostic] = []
+        self.notes: list[Diagnostic] = list(source.notes)
+        self.t = Template(source.data, self.isolated)
         self.ids: dict[str, str] = {}
+        self.taken: set[str] = set()
 
     def note(self, path: tuple[str | int, ...], message: str, hint: str = "") -> None:
         self.notes.append(self.source.diagnostic(path, message, hint, "note"))
+
+    def isolated(self, resource: Resource, what: str, run: Callable[[], T], default: T) -> T:
+        """`run` (reading one resource), and if it fails on a shape nobody foresaw: the property responsible
+        found by trying again without each property in turn (and then without each part of it), left out with
+        a located note, and the reading done again without it; if no one property is responsible, `default`
+        with a note. Python's own words never reach the user (ARCHCASE_DEBUG=1 re-raises)."""
+        try:
+            return run()
+        except (MemoryError, KeyboardInterrupt, CaseError):
+            raise
+        except Exception:
+            if os.environ.get(DEBUG):
+                raise
+        where = ("Resources", resource.logical_id)
+        for path, value in _culprits(resource.properties, run, ()):
+            dotted = ".".join(str(p) for p in path)
+            self.note((*where, "Properties", *path), f"`Properties.{dotted}` of '{resource.logical_id}' is {describe(value)}, which "
+                      f"archcase cannot read as {resource.type} gives it: left out of the import ({what} read without it)",
+                      f"check `{dotted}` against the {resource.type} reference")
+        try:
+            return run()
+        except (MemoryError, KeyboardInterrupt, CaseError):
+            raise
+        except Exception:
+            if os.environ.get(DEBUG):
+                raise
+        self.note(where, f"'{resource.logical_id}' ({resource.type}) has a shape archcase cannot read: "
+                  f"its {what} are left out of the import",
+                  f"check its properties against the {resource.type} reference")
+        return default
 
     def run(self) -> Imported:
         t = self.t
@@ -110,22 +167,48 @@ class _Importer:
         title = meta.get("title") or (description.strip().splitlines()[0][:200] if isinstance(description, str) and description.strip()
                                       else f"Imported from {self.source.path.name}")
         case: dict[str, Any] = {"name": name, "title": title}
-        for key in ("summary", "seed_section", "requirements", "suppressions", "settings"):
-            if key in meta:
-                case[key] = meta[key]
+        copied = [key for key in ("summary", "seed_section", "requirements", "suppressions", "settings") if key in meta]
+        for key in copied:
+            case[key] = meta[key]
         case["services"], case["flows"] = services, flows
-        try:
-            architecture = Architecture.model_validate(case)
-        except ValidationError as exc:
-            raise CaseError([self.source.diagnostic(("Metadata", "archcase"), f"the imported case is not valid: {e['msg']}",
-                                                    "check `Metadata.archcase` of the template")
-                             for e in exc.errors()]) from None
         document = Document(case)
         for i, path in enumerate(where):
             document.values[("services", i)] = self.source.position(*path)
         for i, path in enumerate(flow_where):
             document.values[("flows", i)] = self.source.position(*path)
+        self._meta_positions(document, [key for key in ("case", "title", *copied) if key in meta])
+        try:
+            architecture = Architecture.model_validate(case)
+        except ValidationError as exc:
+            raise CaseError(self._invalid(exc, document)) from None
         return Imported(self.source, architecture, document, self.notes)
+
+    def _meta_positions(self, document: Document, keys: list[str]) -> None:
+        """What `Metadata.archcase` gives the case (requirements, suppressions, ...) is placed where it is written."""
+        if not keys:
+            return
+        source = self.source.document
+        source.complete()
+        prefix = ("Metadata", "archcase")
+        for target, table in ((document.values, source.values), (document.keys, source.keys)):
+            for path, position in table.items():
+                if path[:2] == prefix and len(path) > 2 and path[2] in keys:
+                    target[("name" if path[2] == "case" else path[2], *path[3:])] = position
+        document.values[()] = self.source.position("Metadata", "archcase")
+
+    def _invalid(self, exc: ValidationError, document: Document) -> list[Diagnostic]:
+        """The case the template gives is not valid: each problem where it is written in the template."""
+        name = str(self.source.path)
+        problems: list[Diagnostic] = []
+        for error in exc.errors():
+            cause = (error.get("ctx") or {}).get("error")
+            found = [Diagnostic(name, *document.position(p.loc), p.message, p.hint) for p in cause.problems] \
+                if isinstance(cause, GraphError) else _diagnostics(error, document, name)
+            problems += [Diagnostic(d.file, d.line, d.column, f"the imported case is not valid: {d.message}",
+                                    d.hint or "check `Metadata.archcase` of the template") for d in found]
+        return sorted(set(problems), key=lambda d: (d.line, d.column, d.message)) or [
+            self.source.diagnostic(("Metadata", "archcase"), "the imported case is not valid", "check `Metadata.archcase` of the template")]
+
 
     # -----------------------------------------------------------------------------------------------------------
 
@@ -133,7 +216,10 @@ class _Importer:
         data, t = self.source.data, self.t
         transforms = [x for x in (data.get("Transform") if isinstance(data.get("Transform"), list) else [data.get("Transform")]) if x]
         for transform in transforms:
-            if transform != SAM:
+            if transform == LANGUAGE_EXTENSIONS:
+                self.note(("Transform",), "transform 'AWS::LanguageExtensions' is applied in part: `Fn::ForEach` loops over known "
+                          "collections are expanded; its other functions (Fn::Length, Fn::ToJsonString, ...) are read as unknown values")
+            elif transform != SAM:
                 self.note(("Transform",), f"transform {transform!r} is not applied: what it would add or change is not in the import",
                           "import the processed template (`aws cloudformation get-template --template-stage Processed`)")
         text = repr(data.get("Resources"))
@@ -155,20 +241,26 @@ class _Importer:
     def _service(self, lid: str) -> dict[str, Any]:
         t, resource = self.t, self.t.resources[lid]
         meta = dict(resource.metadata)
-        service_id = meta.pop("id", None) or kebab(lid)
+        given = meta.pop("id", None)
+        if given is not None and not (isinstance(given, str) and re.fullmatch(ID_PATTERN, given)):
+            self.note(("Resources", lid, "Metadata", "archcase", "id"), f"`Metadata.archcase.id` of '{lid}' is {short(given)}, not an "
+                      "identifier: the id is made from the logical id instead",
+                      "use lower-case letters, digits and hyphens, starting with a letter")
+            given = None
+        service_id = given or kebab(lid)
         base = service_id
-        taken = set(self.ids.values())
-        for n in range(2, 10_000):
-            if service_id not in taken:
-                break
-            service_id = f"{base[:58]}-{n}"
+        n = 1
+        while service_id in self.taken:
+            n += 1
+            service_id = f"{base[:56]}-{n}"
         self.ids[lid] = service_id
+        self.taken.add(service_id)
         kind = resource.kind
         data: dict[str, Any] = {"id": service_id, "kind": kind or "generic"}
         if kind is None:
             data["resource_type"] = resource.type
             return data
-        data.update(READERS[kind](t, resource))
+        data.update(self.isolated(resource, "settings", lambda: READERS[kind](t, resource), {}))
         data = _deep_update(data, meta)
         return self._valid(data, ("Resources", lid), resource.type)
 
@@ -185,7 +277,7 @@ class _Importer:
                     loc = [name for name in re.findall(r"[a-z_]+", error["msg"]) if name in data and name not in ("id", "kind")][:1]
                 if not loc or loc[0] in ("id", "kind") or loc[0] not in data:
                     break
-                self.note(path, f"{data['kind']} '{data['id']}': {loc[0]} {data[loc[0]]!r} not understood ({error['msg']}); "
+                self.note(path, f"{data['kind']} '{data['id']}': {loc[0]} {short(data[loc[0]])} not understood ({error['msg']}); "
                           "the model's default is used")
                 data = {k: v for k, v in data.items() if k != loc[0]}
         self.note(path, f"{resource_type} '{data['id']}' could not be read as {data['kind']} ({error['msg']}): "
@@ -196,7 +288,7 @@ class _Importer:
         flows: list[dict[str, Any]] = []
         where: list[tuple[str | int, ...]] = []
         index: dict[tuple[str, str, str], dict[str, Any]] = {}
-        for found in infer(self.t):
+        for found in infer(self.t, self.isolated):
             flow = {k: v for k, v in found.items() if k != "at" and v not in ([], None)}
             flow["from"], flow["to"] = self.ids.get(flow["from"]), self.ids.get(flow["to"])
             if not flow["from"] or not flow["to"]:
@@ -228,6 +320,66 @@ class _Importer:
                 continue
             kept.append((flow, path))
         return [f for f, _ in kept], [p for _, p in kept]
+
+
+def _succeeds(run: Callable[[], Any]) -> bool:
+    try:
+        run()
+        return True
+    except Exception:
+        return False
+
+
+def _culprits(container: dict[str, Any], run: Callable[[], Any], path: tuple[str, ...],
+              depth: int = 0) -> list[tuple[tuple[str, ...], Any]]:
+    """The properties (as deep as can be told) whose removal lets `run` succeed, removed from `container`:
+    one whose removal alone does it, else the first that a growing removal needs, again until `run` succeeds
+    or no removal helps (then nothing is removed). Each reading is of one resource, so this stays cheap."""
+    found: list[tuple[tuple[str, ...], Any]] = []
+    for _ in range(len(container)):
+        if _succeeds(run):
+            break
+        key = _needed(container, run)
+        if key is None:
+            break
+        inner = container[key]
+        if isinstance(inner, dict) and inner and depth < limits.MAX_DEPTH:
+            deeper = _culprits(inner, run, (*path, key), depth + 1)
+            if deeper and _succeeds(run):
+                found += deeper
+                break
+            found += deeper
+        found.append(((*path, key), container.pop(key)))
+    return found
+
+
+def _needed(container: dict[str, Any], run: Callable[[], Any]) -> str | None:
+    """A key of `container` whose removal (alone, else after the keys before it) lets `run` succeed."""
+    order = list(container)
+    for key in order:
+        value = container.pop(key)
+        ok = _succeeds(run)
+        container[key] = value
+        _reorder(container, order)
+        if ok:
+            return key
+    removed = {}
+    found = None
+    for key in order:
+        removed[key] = container.pop(key)
+        if _succeeds(run):
+            found = key
+            break
+    container.update(removed)
+    _reorder(container, order)
+    return found
+
+
+def _reorder(mapping: dict[str, Any], order: list[str]) -> None:
+    """Put a mapping's keys back in their first order (after keys were taken out and put back)."""
+    items = [(key, mapping[key]) for key in order]
+    mapping.clear()
+    mapping.update(items)
 
 
 def _deep_update(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:

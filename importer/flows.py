@@ -8,9 +8,10 @@ Every flow is a dict in case-file form, with the logical ids of its ends (mapped
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
-from .template import Resource, Template
+from .template import Isolated, Resource, Template
 from .values import as_list, dig, flag, number
 
 Flow = dict[str, Any]
@@ -39,6 +40,10 @@ class Flows:
     def __init__(self, template: Template) -> None:
         self.t = template
         self.found: dict[tuple[str, str, str], Flow] = {}
+        self.kinds: dict[tuple[str, str], set[str]] = {}
+        """The kinds of flow found between two services, so that asking is not a scan of every flow."""
+        self.targets: dict[str, dict[str, set[str]]] = {}
+        """Per source service, per kind, the services its flows reach."""
 
     def add(self, source: str | None, target: str | None, kind: str, at: str, **fields: Any) -> None:
         t = self.t
@@ -48,6 +53,8 @@ class Flows:
             return
         key = (source, target, kind)
         flow = self.found.setdefault(key, {"from": source, "to": target, "kind": kind, "at": at})
+        self.kinds.setdefault((source, target), set()).add(kind)
+        self.targets.setdefault(source, {}).setdefault(kind, set()).add(target)
         for name, value in fields.items():
             if value is None:
                 continue
@@ -57,7 +64,8 @@ class Flows:
                 flow.setdefault(name, value)
 
     def has(self, source: str, target: str, kinds: tuple[str, ...] | None = None) -> bool:
-        return any(s == source and t == target and (kinds is None or k in kinds) for s, t, k in self.found)
+        found = self.kinds.get((source, target))
+        return bool(found) and (kinds is None or not found.isdisjoint(kinds))
 
     def kind_of(self, logical_id: str) -> str | None:
         service = self.t.service_of(logical_id) if logical_id in self.t.resources else None
@@ -68,18 +76,27 @@ class Flows:
         return next((lid for lid, _ in self.t.references(value) if self.kind_of(lid) in kinds), None)
 
 
-def infer(t: Template) -> list[Flow]:
+def infer(t: Template, isolated: Isolated | None = None) -> list[Flow]:
+    """The flows a template states. `isolated` runs each resource's reading, so that a resource of a shape no
+    reader foresaw costs its own flows only (see the importer)."""
     flows = Flows(t)
-    for resource in t.resources.values():
+
+    def run(resource: Resource, step: Callable[[Flows, Resource], None]) -> None:
+        if isolated is None:
+            step(flows, resource)
+        else:
+            isolated(resource, "flows", lambda: step(flows, resource), None)
+
+    for resource in list(t.resources.values()):
         reader = READERS.get(resource.type)
         if reader:
-            reader(flows, resource)
-    for resource in t.resources.values():
+            run(resource, reader)
+    for resource in list(t.resources.values()):
         if resource.kind in ("lambda", "autoscaling-group", "api-gateway", "cognito-identity-pool", "dax"):
-            _iam(flows, resource)
-    for resource in t.resources.values():
+            run(resource, _iam)
+    for resource in list(t.resources.values()):
         if resource.kind == "lambda":
-            _environment(flows, resource)
+            run(resource, _environment)
     _generic(flows)
     return list(flows.found.values())
 
@@ -401,8 +418,9 @@ def _environment(flows: Flows, r: Resource) -> None:
     variables = dig(r.properties, "Environment", "Variables")
     if not isinstance(variables, dict):
         return
-    reached = {target for source, target, kind in flows.found if source == r.logical_id and kind in ("reads", "writes")}
-    cached = {target for source, target, kind in flows.found if kind == "caches" and source in reached}
+    own = flows.targets.get(r.logical_id, {})
+    reached = own.get("reads", set()) | own.get("writes", set())
+    cached = {target for source in reached for target in flows.targets.get(source, {}).get("caches", ())}
     for value in variables.values():
         for lid, _ in t.references(value):
             target = t.service_of(lid)

@@ -7,6 +7,7 @@ template as it would deploy.
 
 from __future__ import annotations
 
+import contextlib
 import re
 from collections.abc import Callable
 from typing import Any
@@ -239,8 +240,9 @@ def _stage(t: Template, p: dict[str, Any]) -> dict[str, Any]:
     if flag(p.get("CacheClusterEnabled"), t.parameters) or cached:
         cache: dict[str, Any] = {}
         size = t.text(p.get("CacheClusterSize"))
-        if size:
-            cache["size_gb"] = float(size) if "." in size else int(size)
+        if size and len(size) < 20:
+            with contextlib.suppress(ValueError):
+                cache["size_gb"] = float(size) if "." in size else int(size)
         if cached:
             methods = [m for x in cached if (m := t.text(x.get("HttpMethod"))) and m != "*"]
             cache["methods"] = methods or ["GET"]

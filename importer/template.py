@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -120,11 +121,15 @@ class Reference:
     path: str
 
 
+Isolated = Callable[..., Any]
+"""How a reading of one resource is run: `isolated(resource, what, run, default)` (see the importer)."""
+
+
 class Template:
     """The resources of a template, with an index of references both ways and the owner of every resource
     that configures another."""
 
-    def __init__(self, data: dict[str, Any]) -> None:
+    def __init__(self, data: dict[str, Any], isolated: Isolated | None = None) -> None:
         self.data = data
         self.parameters: dict[str, Any] = data.get("Parameters") if isinstance(data.get("Parameters"), dict) else {}  # type: ignore[assignment]
         self.metadata: dict[str, Any] = _archcase(data)
@@ -133,12 +138,19 @@ class Template:
         for logical_id, body in data["Resources"].items():
             properties = body.get("Properties") if isinstance(body.get("Properties"), dict) else {}
             defaults = globals_.get(body["Type"].split("::")[-1]) if body["Type"].startswith("AWS::Serverless::") else None  # type: ignore[union-attr]
-            if isinstance(defaults, dict):
-                properties = _merge(defaults, properties)
-            self.resources[logical_id] = Resource(logical_id, body["Type"], conditions_as_true(properties), _archcase(body),
-                                                  {k: v for k, v in body.items() if k not in ("Type", "Properties", "Metadata")})
+            resource = Resource(logical_id, body["Type"], dict(properties), _archcase(body),
+                                {k: v for k, v in body.items() if k not in ("Type", "Properties", "Metadata")})
+
+            def read(resource: Resource = resource, defaults: Any = defaults) -> dict[str, Any]:
+                merged = _merge(defaults, resource.properties) if isinstance(defaults, dict) else resource.properties
+                return conditions_as_true(merged)  # type: ignore[no-any-return]
+
+            resource.properties = isolated(resource, "properties", read, {}) if isolated else read()
+            self.resources[logical_id] = resource
         self._implicit_api()
         self.bucket_names = self._bucket_names()
+        self._any_bucket = re.compile("|".join(re.escape(name) for name in sorted(self.bucket_names, key=len, reverse=True)))
+        self._owned: dict[str, list[Resource]] | None = None
         self.outgoing: dict[str, list[Reference]] = defaultdict(list)
         self.incoming: dict[str, list[Reference]] = defaultdict(list)
         for resource in self.resources.values():
@@ -168,7 +180,12 @@ class Template:
 
     def owned(self, service: str, *types: str) -> list[Resource]:
         """The resources of the given types that belong to a service, in template order."""
-        return [r for lid, r in self.resources.items() if self.owner.get(lid) == service and (not types or r.type in types)]
+        if self._owned is None:
+            self._owned = defaultdict(list)
+            for lid, resource in self.resources.items():
+                if lid in self.owner:
+                    self._owned[self.owner[lid]].append(resource)
+        return [r for r in self._owned.get(service, ()) if not types or r.type in types]
 
     def referrers(self, logical_id: str, *types: str) -> list[Resource]:
         return [self.resources[r.source] for r in self.incoming.get(logical_id, [])
@@ -182,7 +199,7 @@ class Template:
         found = [(t, a) for t, a in references(value) if t in self.resources]
         if self.bucket_names and not (isinstance(value, dict) and set(value) & {"Ref", "Fn::GetAtt"}):
             known = self.text(value)
-            if known:
+            if known and self._any_bucket.search(known):  # one pass in C; the loop only where a name is
                 found += [(lid, "name") for name, lid in self.bucket_names.items() if name in known]
         return list(dict.fromkeys(found))
 
@@ -191,7 +208,7 @@ class Template:
         names = {}
         for lid, resource in self.resources.items():
             name = self.text(resource.properties.get("BucketName")) if resource.type == "AWS::S3::Bucket" else None
-            if name and len(re.sub(r"\$\{[^}]*\}", "", name)) >= 6:
+            if name and len(re.sub(r"\$\{[^{}]*\}", "", name)) >= 6:
                 names[name] = lid
         return names
 

@@ -7,12 +7,15 @@ Parameters stand for their `Default`, when they have one.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Iterator, Mapping
 from typing import Any
 
 NO_VALUE = {"Ref": "AWS::NoValue"}
-_PLACEHOLDER = re.compile(r"\$\{([^!}][^}]*)\}")
+_PLACEHOLDER = re.compile(r"\$\{([^!{}][^{}]*)\}")
+"""`${Name}` or `${Resource.Attribute}` in `Fn::Sub` text (`${!Literal}` is not one). A name holds no brace, so
+a scan never runs past the next `{`: linear in the text, however many `${` it holds."""
 
 
 def conditions_as_true(value: Any) -> Any:
@@ -105,10 +108,13 @@ def text(value: Any, parameters: Mapping[str, Any] | None = None) -> str | None:
 def number(value: Any, parameters: Mapping[str, Any] | None = None) -> int | None:
     """The value as a whole number when it can be known (numbers are often written as text in templates)."""
     known = text(value, parameters)
+    if known is None or len(known) > 100:
+        return None
     try:
-        return int(float(known)) if known is not None else None
+        number = float(known)
     except ValueError:
         return None
+    return int(number) if math.isfinite(number) else None
 
 
 def flag(value: Any, parameters: Mapping[str, Any] | None = None) -> bool | None:

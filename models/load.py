@@ -2,24 +2,32 @@
 
 from __future__ import annotations
 
+import errno
+import gc
+import os
 import re
+import reprlib
+import stat
 import types
 import typing
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
-from . import yamlsafe
+from . import limits, yamlsafe
 from .architecture import Architecture, GraphError
 from .base import ID_PATTERN, Model, did_you_mean
 from .docs import document
 from .registry import FLOW_KINDS, SERVICE_KINDS
 
-MAX_BYTES = 5_000_000
-"""Largest case file accepted."""
+MAX_BYTES = limits.MAX_CASE_BYTES
+"""Largest case file accepted (kept for callers of the old name; the limits live in `models.limits`)."""
 
 
 @dataclass(frozen=True)
@@ -35,8 +43,17 @@ class Diagnostic:
     """`error` for what stops a command; `note` for what it tells and goes on (what an import left out)."""
 
     def __str__(self) -> str:
-        text = f"{self.file}:{self.line}:{self.column}: {self.severity}: {self.message}"
-        return f"{text}\n    fix: {self.hint}" if self.hint else text
+        text = f"{_visible(self.file)}:{self.line}:{self.column}: {self.severity}: {_visible(self.message)}"
+        return f"{text}\n    fix: {_visible(self.hint)}" if self.hint else text
+
+
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def _visible(text: str) -> str:
+    """Text with control characters (line breaks, escapes, ...) shown as escapes, so a message stays on its
+    line and cannot drive the terminal."""
+    return _CONTROL.sub(lambda m: repr(m.group(0))[1:-1], text) if _CONTROL.search(text) else text
 
 
 class CaseError(Exception):
@@ -63,12 +80,18 @@ class SourcedCase:
 
     def element_position(self, element_id: str) -> tuple[int, int]:
         """Where the service or flow with this id is declared."""
+        where = self._elements.get(element_id)
+        return self.position(where) if where else (1, 1)
+
+    @cached_property
+    def _elements(self) -> dict[str, tuple[str, int]]:
+        """Service and flow ids to their place in the case, built once (the first declaration of an id wins)."""
         arch = self.architecture
-        for section, items in (("services", arch.services), ("flows", arch.flows)):
-            for i, item in enumerate(items):
-                if item.id == element_id:
-                    return self.position((section, i))
-        return (1, 1)
+        index: dict[str, tuple[str, int]] = {}
+        for section, items in (("flows", arch.flows), ("services", arch.services)):
+            for i in range(len(items) - 1, -1, -1):
+                index[items[i].id] = (section, i)
+        return index
 
     def diagnostic(self, loc: tuple[str | int, ...], message: str, hint: str = "") -> Diagnostic:
         return Diagnostic(str(self.path), *self.position(loc), message, hint)
@@ -82,26 +105,133 @@ def load_case(path: str | Path) -> Architecture:
 def read_case(path: str | Path) -> SourcedCase:
     """Read, parse and validate one case file, keeping positions; raises CaseError."""
     path = Path(path)
-    text = read_text(path, "split the case")
+    text = read_text(path, "split the case into several files")
     name = str(path)
     architecture, document = _parse(text, name)
     return SourcedCase(path, architecture, document)
 
 
-def read_text(path: Path, too_big: str) -> str:
-    """A file's UTF-8 text (a leading byte-order mark dropped); CaseError if it cannot be read, is larger than
-    MAX_BYTES (`too_big` says what to do), or is not UTF-8."""
+@contextmanager
+def bulk() -> Iterator[None]:
+    """No cyclic garbage collection while many objects are made that hold no cycles (parsed data, models,
+    findings): the collector would otherwise walk them again and again, a third of the time on large cases."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+_KINDS = ((stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a named pipe (FIFO)"), (stat.S_ISSOCK, "a socket"),
+          (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"))
+
+
+def file_problem(path: Path) -> Diagnostic | None:
+    """What makes `path` unreadable as an input file, found with `stat` alone (nothing is opened, so a named
+    pipe cannot block): missing, a broken or looping symbolic link, not a regular file, not permitted."""
     name = str(path)
     try:
-        raw = path.read_bytes()
+        info = os.stat(path)
     except OSError as exc:
-        raise CaseError([Diagnostic(name, 1, 1, f"cannot read file: {exc.strerror}", "check the path")]) from None
-    if len(raw) > MAX_BYTES:
-        raise CaseError([Diagnostic(name, 1, 1, f"file is larger than {MAX_BYTES} bytes", too_big)])
+        return _stat_problem(path, exc)
+    if not stat.S_ISREG(info.st_mode):
+        what = next((noun for test, noun in _KINDS if test(info.st_mode)), "not a regular file")
+        return Diagnostic(name, 1, 1, f"{what}, not a file archcase can read",
+                          "give a case file or a template (a regular file), or a folder of them")
+    return None
+
+
+def _stat_problem(path: Path, exc: OSError) -> Diagnostic:
+    name = str(path)
+    if exc.errno == errno.ELOOP:
+        return Diagnostic(name, 1, 1, "symbolic link loop: following the link leads back to it",
+                          "point the link at a real file, or remove it")
+    if exc.errno == errno.ENOENT and os.path.islink(path):
+        return Diagnostic(name, 1, 1, f"broken symbolic link: it points to '{_short_text(os.readlink(path))}', which does not exist",
+                          "point the link at an existing file, or remove it")
+    if exc.errno == errno.ENOENT:
+        return Diagnostic(name, 1, 1, "no such file or folder", "check the path")
+    if exc.errno in (errno.EACCES, errno.EPERM):
+        return Diagnostic(name, 1, 1, "permission denied", "make the file (and the folders above it) readable")
+    return Diagnostic(name, 1, 1, f"cannot read file: {exc.strerror or 'unknown error'}", "check the path")
+
+
+def read_text(path: Path, too_big: str, limit: str = "MAX_CASE_BYTES") -> str:
+    """A file's UTF-8 text (a leading byte-order mark dropped); CaseError if it is not a regular file, cannot be
+    read, is larger than the byte limit `limit` (`too_big` says what to do), or is not UTF-8. The size is
+    checked with `stat` before the file is opened, a named pipe is never opened, and no more than the limit
+    (and one byte) is read, whatever the file claims its size is."""
+    name = str(path)
+    problem = file_problem(path)
+    if problem:
+        raise CaseError([problem])
+    cap = limits.size_limit(limit)
+    try:
+        size = os.stat(path).st_size
+        if size > cap:
+            raise CaseError([_too_big(name, size, cap, limit, too_big)])
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_NOCTTY", 0))
+        try:
+            if not stat.S_ISREG(os.fstat(fd).st_mode):  # replaced by something else since the stat above
+                raise CaseError([Diagnostic(name, 1, 1, "not a regular file", "give a case file or a template")])
+            chunks, total = [], 0
+            while total <= cap:
+                chunk = os.read(fd, min(1 << 20, cap + 1 - total))
+                if not chunk:
+                    break
+                chunks.append(chunk)
+                total += len(chunk)
+        finally:
+            os.close(fd)
+    except OSError as exc:
+        raise CaseError([_stat_problem(path, exc)]) from None
+    raw = b"".join(chunks)
+    if len(raw) > cap:
+        raise CaseError([_too_big(name, len(raw), cap, limit, too_big)])
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise CaseError([Diagnostic(name, 1, 1, f"file is not UTF-8 text ({exc.reason})", "save it as UTF-8")]) from None
+        line = raw.count(b"\n", 0, exc.start) + 1
+        column = exc.start - raw.rfind(b"\n", 0, exc.start)
+        raise CaseError([Diagnostic(name, line, column, f"file is not UTF-8 text (byte 0x{raw[exc.start]:02x} here)",
+                                    "save it as UTF-8")]) from None
+
+
+def _too_big(name: str, size: int, cap: int, limit: str, too_big: str) -> Diagnostic:
+    return Diagnostic(name, 1, 1, f"file is larger than {limits.megabytes(cap)} ({size} bytes; the {limit} limit)",
+                      f"{too_big}; or raise the limit for one run with ARCHCASE_{limit}=<bytes>")
+
+
+_REPR = reprlib.Repr()
+_REPR.maxstring = _REPR.maxother = 60
+_REPR.maxlevel = 3
+
+
+def short(value: Any) -> str:
+    """A value as a message shows it: repr, cut to a few dozen characters and three levels."""
+    return _REPR.repr(value)
+
+
+def _short_text(text: str, width: int = 80) -> str:
+    return text if len(text) <= width else text[:width] + "..."
+
+
+def case_from_text(text: str, path: Path) -> SourcedCase:
+    """A case from text already read."""
+    architecture, document = _parse(text, str(path))
+    return SourcedCase(path, architecture, document)
+
+
+def case_from(document: yamlsafe.Document, path: Path) -> SourcedCase:
+    """A case from a document already parsed (with intrinsics read, so CloudFormation's tags are refused here)."""
+    name = str(path)
+    if document.tag:
+        tag, line, column = document.tag
+        raise CaseError([Diagnostic(name, line, column, f"tag '{tag}' is not allowed in a case file",
+                                    "remove the tag: case files hold plain data only (CloudFormation's tags belong in templates)")])
+    return SourcedCase(path, _validate(document, name), document)
 
 
 def parse_case(text: str, name: str = "<case>") -> Architecture:
@@ -111,9 +241,14 @@ def parse_case(text: str, name: str = "<case>") -> Architecture:
 
 def _parse(text: str, name: str) -> tuple[Architecture, yamlsafe.Document]:
     try:
-        doc = yamlsafe.load(text)
+        with bulk():
+            doc = yamlsafe.load(text)
     except yamlsafe.YamlError as exc:
         raise CaseError([Diagnostic(name, exc.line, exc.column, exc.message, exc.hint)]) from None
+    return _validate(doc, name), doc
+
+
+def _validate(doc: yamlsafe.Document, name: str) -> Architecture:
     if not isinstance(doc.data, dict):
         found = "an empty file" if doc.data is None else f"a {type(doc.data).__name__}"
         raise CaseError([Diagnostic(
@@ -121,7 +256,8 @@ def _parse(text: str, name: str) -> tuple[Architecture, yamlsafe.Document]:
             "start from a bundled case: it needs at least `name`, `title` and `services`",
         )])
     try:
-        return Architecture.model_validate(doc.data), doc
+        with bulk():
+            return Architecture.model_validate(doc.data)
     except ValidationError as exc:
         document(Model)  # field descriptions make the hints
         diagnostics = [d for error in exc.errors() for d in _diagnostics(error, doc, name)]
@@ -199,10 +335,10 @@ def _what(path: tuple[str | int, ...], data: Any) -> str:
     items = data.get(path[0]) if isinstance(data, dict) else None
     item = items[path[1]] if isinstance(items, list) and path[1] < len(items) else None
     item = item if isinstance(item, dict) else {}
-    kind = f"{item['kind']} " if isinstance(item.get("kind"), str) else ""
+    kind = f"{_short_text(item['kind'], 40)} " if isinstance(item.get("kind"), str) else ""
     noun = {"services": "service", "flows": "flow", "requirements": "requirement"}[path[0]]
     ident = item.get("id")
-    return f"{kind}{noun} '{ident}'" if isinstance(ident, str) else f"{kind}{noun} #{path[1] + 1}"
+    return f"{kind}{noun} '{_short_text(ident, 63)}'" if isinstance(ident, str) else f"{kind}{noun} #{path[1] + 1}"
 
 
 def _slug(value: str) -> str:
@@ -216,7 +352,7 @@ def _diagnostics(error: ErrorDetails, doc: yamlsafe.Document, name: str) -> list
     if isinstance(cause, GraphError):
         return [Diagnostic(name, *doc.position(p.loc), p.message, p.hint) for p in cause.problems]
     kind = error["type"]
-    field = str(base[-1]) if base else ""
+    field = _short_text(str(base[-1]), 60) if base else ""
     owner = _what(base, doc.data)
     if kind in ("union_tag_invalid", "union_tag_not_found"):
         registry = SERVICE_KINDS if base and base[0] == "services" else FLOW_KINDS
@@ -225,7 +361,7 @@ def _diagnostics(error: ErrorDetails, doc: yamlsafe.Document, name: str) -> list
         if kind == "union_tag_not_found":
             return [Diagnostic(name, *doc.position(base), f"{owner} has no `kind`",
                                f"add `kind:` with one of: {', '.join(valid)}")]
-        tag = str(ctx.get("tag"))
+        tag = _short_text(str(ctx.get("tag")), 60)
         hint = did_you_mean(tag, valid, n=3)
         return [Diagnostic(name, *doc.position((*base, "kind")), f"unknown {noun} kind '{tag}'",
                            f"{hint} valid {noun} kinds: {', '.join(valid)}".strip())]
@@ -246,17 +382,17 @@ def _diagnostics(error: ErrorDetails, doc: yamlsafe.Document, name: str) -> list
     if kind == "literal_error":
         expected = str(ctx.get("expected", ""))
         options = [o.strip().strip("'") for o in expected.replace(" or ", ", ").split(",")]
-        close = did_you_mean(str(value), options)
+        close = did_you_mean(str(value)[:100], options)
         hint = f"{close} valid: {expected}" if close else f"use one of: {expected}"
-        message = f"'{field}' of {owner} is {value!r}, not an accepted value"
+        message = f"'{field}' of {owner} is {short(value)}, not an accepted value"
         return [Diagnostic(name, *doc.position(base), message, hint)]
     where = f"'{field}' of {owner}" if field and not isinstance(base[-1], int) else owner
     if kind == "value_error":
         return [Diagnostic(name, *doc.position(base), f"{where}: {cause}", "")]
     if kind == "string_pattern_mismatch" and ctx.get("pattern") == ID_PATTERN:
-        hint = f"use lower-case letters, digits and hyphens, starting with a letter: '{_slug(str(value))}'"
-        return [Diagnostic(name, *doc.position(base), f"{where} is {value!r}, not a valid identifier", hint)]
+        hint = f"use lower-case letters, digits and hyphens, starting with a letter: '{_slug(str(value)[:63])}'"
+        return [Diagnostic(name, *doc.position(base), f"{where} is {short(value)}, not a valid identifier", hint)]
     model = _model_at(base[:-1], doc.data) if field else None
     info = model.model_fields.get(field) if model else None
     hint = info.description if info and info.description else "check the value against `archcase schema`"
-    return [Diagnostic(name, *doc.position(base), f"{where}: {message[0].lower()}{message[1:]} (got {value!r})", hint)]
+    return [Diagnostic(name, *doc.position(base), f"{where}: {message[0].lower()}{message[1:]} (got {short(value)})", hint)]

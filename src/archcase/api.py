@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -10,9 +11,12 @@ from typing import TYPE_CHECKING, Any
 
 from . import models
 from .cases import BUNDLED
-from .importer import import_template, looks_like_template
-from .models import Architecture, CaseError, Diagnostic, SourcedCase, read_case
+from .importer import import_document, import_template, is_template, looks_like_template  # noqa: F401 (import_template: API)
+from .importer.source import TEMPLATE_HINT
+from .importer.source import parse as parse_template
+from .models import Architecture, CaseError, Diagnostic, SourcedCase
 from .models.base import did_you_mean
+from .models.load import bulk, case_from, case_from_text, file_problem, read_text
 from .output import Outputs
 from .render import model_json
 
@@ -27,33 +31,68 @@ SCHEMA_ID = "https://archcase.dev/schema/case.schema.json"
 
 
 def case_files(paths: Iterable[str | Path]) -> list[Path]:
-    """The case files named by `paths`: files as given, folders expanded to their YAML files, sorted."""
-    files: list[Path] = []
-    problems: list[Diagnostic] = []
-    for given in paths:
-        path = Path(given)
-        if path.is_dir():
-            found = sorted(p for p in path.iterdir() if p.is_file() and (
-                p.suffix in CASE_SUFFIXES or p.suffix in TEMPLATE_SUFFIXES and looks_like_template(p)))
-            if not found:
-                problems.append(Diagnostic(str(path), 1, 1, "folder holds no case files (*.yaml, *.yml) or templates",
-                                           "point at a folder of case files or CloudFormation templates, or at a file"))
-            files.extend(found)
-        elif path.is_file():
-            files.append(path)
-        else:
-            problems.append(Diagnostic(str(path), 1, 1, "no such file or folder", "check the path"))
+    """The case files named by `paths`: files as given, folders expanded to their case files and templates,
+    sorted. Raises CaseError naming each path that cannot be read (missing, a broken or looping link, a named
+    pipe or device, a folder that cannot be listed or holds nothing to read)."""
+    files, problems = _case_files(paths)
     if problems:
         raise CaseError(problems)
     return files
 
 
+def _case_files(paths: Iterable[str | Path]) -> tuple[list[Path], list[Diagnostic]]:
+    """The files to read, and the problems of the paths that cannot be read (found with `stat` alone: nothing is
+    opened here but the beginning of regular JSON and `.template` files in a folder)."""
+    files: list[Path] = []
+    problems: list[Diagnostic] = []
+    for given in paths:
+        path = Path(given)
+        problem = file_problem(path)
+        if problem is None:
+            files.append(path)
+            continue
+        if not path.is_dir():
+            problems.append(problem)
+            continue
+        try:
+            entries = sorted(os.scandir(path), key=lambda entry: entry.name)
+        except OSError as exc:
+            problems.append(Diagnostic(str(path), 1, 1, f"cannot list the folder: {exc.strerror or 'unknown error'}",
+                                       "make the folder readable, or name its files"))
+            continue
+        found: list[Path] = []
+        for entry in entries:
+            child = Path(entry.path)
+            if child.suffix not in CASE_SUFFIXES and child.suffix not in TEMPLATE_SUFFIXES:
+                continue
+            trouble = file_problem(child)
+            if trouble is None:
+                if child.suffix in CASE_SUFFIXES or looks_like_template(child):
+                    found.append(child)
+            elif not child.is_dir():  # folders are not searched recursively, whatever their name
+                problems.append(trouble)
+        if not found and not any(p.file.startswith(str(path)) for p in problems):
+            problems.append(Diagnostic(str(path), 1, 1, "folder holds no case files (*.yaml, *.yml) or templates",
+                                       "point at a folder of case files or CloudFormation templates, or at a file"))
+        files.extend(found)
+    return files, problems
+
+
 def read_any(path: str | Path) -> SourcedCase:
-    """One case file, or a CloudFormation/SAM template imported as a case (told apart by content)."""
+    """One case file, or a CloudFormation/SAM template imported as a case: read once, told apart by what it
+    holds (a template has `Resources`; CloudFormation's tags such as `!Ref` are refused in a case)."""
     path = Path(path)
-    if looks_like_template(path):
-        return import_template(path).sourced()
-    return read_case(path)
+    name = str(path)
+    text = read_text(path, "split the case into several files (a template: CloudFormation accepts 1 MB at most)")
+    try:
+        document = parse_template(text, name)
+    except CaseError:
+        if TEMPLATE_HINT.search(text, 0, 65536):
+            raise
+        return case_from_text(text, path)  # the case reader says what is wrong, in a case's words
+    if is_template(document.data):
+        return import_document(path, document, os.stat(path).st_size).sourced()
+    return case_from(document, path)
 
 
 def load_cases(paths: Iterable[str | Path]) -> list[SourcedCase]:
@@ -66,19 +105,34 @@ def load_cases(paths: Iterable[str | Path]) -> list[SourcedCase]:
 
 
 def load_each(paths: Iterable[str | Path]) -> tuple[list[SourcedCase], list[Diagnostic]]:
-    """Every case that loads, and the problems of those that do not (for commands that go on past a bad file)."""
+    """Every case that loads, and the problems of those that do not (for commands that go on past a bad file):
+    paths that cannot be read, files that are not valid, rule ids that no rule has, names used twice."""
+    from .checks.catalogue import RULES
+
     loaded: list[SourcedCase] = []
-    problems: list[Diagnostic] = []
+    files, problems = _case_files(paths)
     names: dict[str, Path] = {}
-    for path in case_files(paths):
+    for path in files:
         try:
             case = read_any(path)
         except CaseError as exc:
             problems.extend(exc.diagnostics)
             continue
+        except (MemoryError, KeyboardInterrupt):
+            raise
+        except Exception:  # the last resort: a located message, never a traceback or Python's own words
+            if os.environ.get("ARCHCASE_DEBUG"):
+                raise
+            problems.append(Diagnostic(str(path), 1, 1, "archcase could not read this file: it has a shape archcase does not "
+                                       "understand", "please report it with the file (ARCHCASE_DEBUG=1 shows the details)"))
+            continue
+        unknown = list(_unknown_rule_ids(case, RULES))
+        if unknown:
+            problems.extend(unknown)
+            continue
         architecture = case.architecture
         if architecture.name in names:
-            problems.append(Diagnostic(str(path), 1, 1,
+            problems.append(Diagnostic(str(path), *case.position(("name",)),
                                        f"case name '{architecture.name}' is also used by {names[architecture.name]}",
                                        "give every case a unique `name`: it names the output folder"))
         names.setdefault(architecture.name, path)
@@ -110,7 +164,8 @@ def checked(cases: Sequence[SourcedCase], pack: str) -> list[CaseReport]:
     problems = [problem for case in cases for problem in _unknown_rule_ids(case, RULES)]
     if problems:
         raise CaseError(problems)
-    return [run_checks(case.architecture, PACKS[pack], case.element_position, str(case.path)) for case in cases]
+    with bulk():
+        return [run_checks(case.architecture, PACKS[pack], case.element_position, str(case.path)) for case in cases]
 
 
 def render(paths: Sequence[str | Path], formats: Iterable[str] = tuple(DIAGRAM_FORMATS), out: str | Path = "out",
@@ -266,8 +321,9 @@ def _unknown_rule_ids(case: SourcedCase, known: Mapping[str, object]) -> Iterabl
     named += [(("suppressions", i, "rule"), s.rule) for i, s in enumerate(arch.suppressions)]
     for loc, rule_id in named:
         if rule_id not in known:
-            hint = f"{did_you_mean(rule_id, known)} see `archcase rules` for the catalogue".strip()
-            yield case.diagnostic(loc, f"unknown rule id '{rule_id}'", hint)
+            hint = f"{did_you_mean(rule_id[:20], known)} see `archcase rules` for the catalogue".strip()
+            shown = rule_id if len(rule_id) <= 40 else rule_id[:40] + "..."
+            yield case.diagnostic(loc, f"unknown rule id '{shown}'", hint)
 
 
 def schema() -> dict[str, Any]:

@@ -149,16 +149,33 @@ def diagram_formats(value: str) -> list[str]:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
+    """Writes the case only once the whole template is imported; refuses to write over the template itself."""
     from .importer import case_yaml
+    from .models import Diagnostic
 
+    out = Path(args.out) if args.out else None
+    if out is not None:
+        if out.is_dir():
+            raise CaseError([Diagnostic(str(out), 1, 1, "--out is a folder", "give the case file to write, such as cases/NAME.yaml")])
+        try:
+            same = out.exists() and os.path.samefile(args.template, out)
+        except OSError:
+            same = False  # the template cannot be read: the import says so
+        if same:
+            raise CaseError([Diagnostic(str(out), 1, 1, "--out is the template being imported: the case would overwrite it",
+                                        "write the case to another file, such as cases/NAME.yaml")])
     imported = api.import_template(args.template)
     for note in imported.notes:
         print(note, file=sys.stderr)
     text = case_yaml(imported.architecture)
-    if args.out:
-        write_atomic(Path(args.out), text)
+    if out is not None:
+        try:
+            write_atomic(out, text)
+        except OSError as exc:
+            raise CaseError([Diagnostic(str(out), 1, 1, f"cannot write the case: {exc.strerror or 'unknown error'}",
+                                        "check that the folder exists or can be made, and can be written")]) from None
         arch = imported.architecture
-        print(f"wrote {args.out} ({arch.name}: {len(arch.services)} services, {len(arch.flows)} flows)")
+        print(f"wrote {out} ({arch.name}: {len(arch.services)} services, {len(arch.flows)} flows)")
     else:
         sys.stdout.write(text)
     return EXIT_OK
