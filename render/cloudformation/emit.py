@@ -7,6 +7,7 @@ from pathlib import Path
 
 from ... import __version__
 from ...models import Architecture, Service
+from ..text import cfn_text
 from . import analytics, api, compute, data, edge, identity, messaging, metadata
 from .context import Emit
 from .suppressions import apply as apply_suppressions
@@ -51,7 +52,7 @@ NOT_EMITTED: dict[str, str] = {
 def template(architecture: Architecture, handlers: Path) -> Json:
     """The CloudFormation template of a case, as data (intrinsics in their long `Fn::` form)."""
     emit = Emit(architecture, handlers, Template(
-        description=f"{architecture.title} (archcase case '{architecture.name}'; generated: edit the case, not this file)",
+        description=f"{cfn_text(architecture.title, 200)} (archcase case '{architecture.name}'; generated: edit the case, not this file)",
     ))
     for service in architecture.services:
         emitter = EMITTERS.get(service.kind)  # type: ignore[attr-defined]

@@ -145,34 +145,63 @@ def render(paths: Sequence[str | Path], formats: Iterable[str] = tuple(DIAGRAM_F
         except GraphvizMissing:
             if set(wanted) <= DRAWN:
                 raise
+        _check_drawable(cases, wanted)
     reports = checked(cases, pack) if findings else [None] * len(cases)
     written = Written()
     for case, report in zip(cases, reports, strict=True):
         overlay = Overlay.of(report.findings) if report else None
         folder = Path(out) / case.architecture.name
-        for fmt, content in _diagrams(case.architecture, overlay, wanted, written).items():
+        for fmt, content in _diagrams(case.architecture, overlay, wanted, written, required=set(wanted) <= DRAWN).items():
             written.write(folder / f"diagram.{DIAGRAM_FORMATS[fmt]}", content)
     return written
 
 
-def _diagrams(architecture: Architecture, overlay: Overlay | None, formats: Sequence[str], written: Written) -> dict[str, str | bytes]:
-    """The diagram of one architecture in each format; formats Graphviz cannot draw here are left out, warned."""
+def _diagrams(architecture: Architecture, overlay: Overlay | None, formats: Sequence[str], written: Written,
+              required: bool = False) -> dict[str, str | bytes]:
+    """The diagram of one architecture in each format. A PNG or SVG that cannot be drawn here (no Graphviz, a
+    case over the drawing limits, Graphviz timing out, failing or writing no valid picture) is left out with a
+    warning naming the case; with `required`, a drawing problem is raised instead (graphviz.DrawError)."""
     from .render import diagram, mermaid
-    from .render.graphviz import GraphvizMissing
+    from .render.graphviz import DrawError, GraphvizMissing
 
     source = diagram.dot_source(architecture, overlay)
     results: dict[str, str | bytes] = {}
+    drawn = [fmt for fmt in formats if fmt in DRAWN]
+    try:
+        if drawn:
+            diagram.check_drawable(architecture)
+    except DrawError as exc:
+        if required:
+            raise
+        written.warn(f"warning: {architecture.name}: {' and '.join(f'diagram.{f}' for f in drawn)} not drawn: {exc}")
+        drawn = []
     for fmt in formats:
         if fmt == "dot":
             results[fmt] = source
         elif fmt == "mermaid":
             results[fmt] = mermaid.render(architecture, overlay)
-        else:
+            for warning in mermaid.warnings(architecture, str(results[fmt])):
+                written.warn(f"warning: {architecture.name}: {warning}")
+        elif fmt in drawn:
             try:
                 results[fmt] = diagram.draw(source, fmt)
             except GraphvizMissing as exc:
                 written.warn(f"warning: PNG and SVG diagrams were not drawn: {exc}")
+            except DrawError as exc:
+                if required:
+                    raise
+                written.warn(f"warning: {architecture.name}: diagram.{fmt} not drawn: {exc}")
     return results
+
+
+def _check_drawable(cases: Sequence[SourcedCase], formats: Iterable[str]) -> None:
+    """When only PNG or SVG is asked for, raise graphviz.TooBigToDraw for a case over the drawing limits,
+    before anything is drawn or written."""
+    from .render import diagram
+
+    if set(formats) <= DRAWN:
+        for case in cases:
+            diagram.check_drawable(case.architecture)
 
 
 def handlers_folder(case: SourcedCase, given: str | Path | None = None) -> Path:
