@@ -22,18 +22,21 @@ from pathlib import Path
 from .text import one_line, shorten
 
 MAX_DRAWN_SERVICES = 1000
-"""Most services drawn as PNG or SVG. Measured on this project's 2-core build machine (Graphviz 2.43,
-synthetic cases of about three flows per service, `tools/diagram_limits.py`): 500 services take 1.3 s (SVG) and
-4 s (PNG), 1,000 services 4 s and 8 s, 2,000 services 37 s and 32 s, 3,000 services over 4 minutes; the time
-grows about as the cube of the size. A picture of 1,000 services is already scaled down to under a fifth to fit
-a PNG; Mermaid and DOT have no such limit (`--format mermaid,dot`)."""
+"""Most services drawn as PNG or SVG. Measured with `tools/diagram_limits.py` on the 2-core build machine
+(Graphviz 2.43), seconds for SVG / PNG: the benchmark's synthetic app (about three flows per service, ten
+columns) takes 1.3 / 4 s at 500 services, 4 / 8 s at 1,000, 37 / 32 s at 2,000 and 80 / 78 s at 3,000 (time
+grows faster than the square of the size); 1,000 generic services joined by 3,000 random flows take 14 / 16 s.
+At 1,000 services the PNG is already scaled to under a fifth to fit Cairo's bitmap, too small to read. Mermaid
+and DOT have no such limit (`--format mermaid,dot`)."""
 
 MAX_DRAWN_FLOWS = 3000
-"""Most flows drawn as PNG or SVG: three per service at `MAX_DRAWN_SERVICES`, the density measured."""
+"""Most flows drawn as PNG or SVG: three per service at `MAX_DRAWN_SERVICES`. Measured the same way, 300
+services joined by 3,000 random flows take 12 / 12 s."""
 
-DOT_TIMEOUT_S = 120
+DOT_TIMEOUT_S = 120.0
 """Longest `dot` may run for one picture before it is stopped and the picture reported as not drawn. Cases
-within the limits above take under 10 s; this is the backstop for a machine much slower than the one measured."""
+within the limits above took at most 16 s when measured; this is the backstop for a much slower machine or a
+layout worse than those measured."""
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 SVG_ROOT = "{http://www.w3.org/2000/svg}svg"
@@ -82,10 +85,12 @@ def dot_program() -> str:
     return found
 
 
-def draw(source: str, fmt: str, imagepath: Path, icons: Collection[str] = (), timeout_s: float = DOT_TIMEOUT_S) -> bytes:
+def draw(source: str, fmt: str, imagepath: Path, icons: Collection[str] = (), timeout_s: float | None = None) -> bytes:
     """Draw DOT text as `png` or `svg` with Graphviz, finding images under `imagepath`. SVG output has the
     images named in `icons` (paths relative to `imagepath`) embedded as data URIs, and any other image removed.
-    Raises DrawError when Graphviz times out, fails, or gives no valid picture."""
+    Raises DrawError when Graphviz times out (after `timeout_s`, by default `DOT_TIMEOUT_S`), fails, or gives no
+    valid picture."""
+    timeout_s = DOT_TIMEOUT_S if timeout_s is None else timeout_s
     if fmt not in ("png", "svg"):
         raise ValueError(f"Graphviz draws png or svg here, not {fmt!r}")
     try:

@@ -104,6 +104,15 @@ def json_dumps(document: Any, **options: Any) -> str:
 
 _DYNAMIC_REFERENCE = re.compile(r"\{(?=\{)")
 
+DYNAMIC_REFERENCE = re.compile(r"\{\{\s*resolve\s*:", re.IGNORECASE)
+"""A CloudFormation dynamic reference (`{{resolve:ssm:...}}`, `{{resolve:secretsmanager:...}}`): CloudFormation
+replaces it, wherever it stands in a resource, with a parameter's or secret's value when the stack deploys."""
+
+
+def unsafe(text: str) -> bool:
+    """Whether `text` holds a character `visible` would escape (a control character, a separator, ...)."""
+    return _UNSAFE.search(text) is not None
+
 
 def cfn_text(text: str, limit: int | None = None) -> str:
     """User text as a CloudFormation free-text value (a `Description`, a `Comment`, a display name): one line,
