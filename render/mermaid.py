@@ -73,9 +73,10 @@ def text(value: str) -> str:
 
 
 def comment(value: str) -> str:
-    """Text for a `%%` comment line: one line, with Mermaid's syntax characters as entity codes, so that it
-    can neither end the comment nor open a directive (`%%{init: ...}%%`)."""
-    return _encode(flat(picture(value)))
+    """Text for a `%%` comment line: one line (every kind of line break a space, control characters shown as
+    escapes) with `%` written `#37;`, so that it can neither end the comment nor open a directive
+    (`%%{init: ...}%%`, which Mermaid looks for anywhere in the text)."""
+    return flat(picture(value)).replace("%", "#37;")
 
 
 def warnings(architecture: Architecture, source: str) -> list[str]:

@@ -34,9 +34,9 @@ from .output_support import (
     dot_structure,
     hostile_cases,
     hostile_data,
-    plain_twin,
     mermaid_ids,
     mermaid_structure,
+    plain_twin,
     report_of,
     strings,
     write_case,
@@ -142,7 +142,7 @@ def test_html_report_has_no_element_or_attribute_from_user_text(case, drawn):
     page = Elements(page_of(arch, found, drawn))
     plain_arch, plain_found = twin(data)
     assert page.shape == Elements(page_of(plain_arch, plain_found, drawn)).shape
-    for tag, name, value in page.attributes:
+    for _tag, name, value in page.attributes:
         assert not name.startswith("on")
         if name == "href":
             assert value == report.safe_url(value) and re.match(r"^(https?://|[\w.-]+(/[\w.-]+)*$|\.\./|#)", value), value
