@@ -109,7 +109,10 @@ def draw(source: str, fmt: str, imagepath: Path, icons: Collection[str] = (), ti
         if not result.stdout.startswith(PNG_SIGNATURE):
             raise DrawError("Graphviz wrote no valid PNG" + (f": {said}" if said else " (an empty or broken file)"))
         return result.stdout
-    return embed_images(_valid_svg(result.stdout, said), imagepath, icons)
+    svg = embed_images(_valid_svg(result.stdout, said), imagepath, icons)
+    if any(not href.startswith("data:image/png;base64,") for href in image_references(svg)):
+        raise DrawError("Graphviz wrote an SVG referring to an image other than archcase's icons")
+    return svg
 
 
 def _valid_svg(data: bytes, said: str) -> bytes:

@@ -11,10 +11,14 @@ The model keeps that text exactly; every output escapes it for its own syntax at
 | pictures (DOT, Mermaid) | `picture` | line breaks normalised, other control characters shown, long text shortened |
 | XML (JUnit) | `xml_text` | characters XML 1.0 cannot hold (or discourages) shown as escapes |
 | JSON (SARIF, JSON reports) | `json_dumps` | JSON's escaping, plus `\\uXXXX` for C1, separators, lone surrogates |
-| CloudFormation free text | `cfn_text`, `sub_literal` | one line, no `{{resolve:...}}`, `${...}` kept literal in `Fn::Sub` |
-| HTML | jinja2 autoescape, with `visible` as its finalizer | |
+| CloudFormation free text | `cfn_text`, `cfn_value` | no `{{resolve:...}}` (written `{ {`), no control characters |
+| CloudFormation `Fn::Sub` | `sub_literal` | `${...}` kept literal (`${!...}`) |
+| HTML | jinja2 autoescape, `visible` as its finalizer | links through `report.safe_url` |
 
-Each syntax's own quoting (DOT strings, Mermaid entity codes) is done by that format's module, after these.
+Each syntax's own quoting is done by that format's module, after these: DOT strings in `diagram._plain` (and
+HTML-like labels in `diagram._html`), Mermaid entity codes in `mermaid.text` and `mermaid.comment`. Settings
+that a template carries as they are (prefixes, environment values, ...) cannot be escaped: a template holding
+a dynamic reference or a control character is refused (`cloudformation.emit.check_writable`).
 """
 
 from __future__ import annotations
