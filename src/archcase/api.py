@@ -133,7 +133,10 @@ def render(paths: Sequence[str | Path], formats: Iterable[str] = tuple(DIAGRAM_F
            findings: bool = False, pack: str = "default") -> Written:
     """Draw each case as `out/<name>/diagram.<ext>` in the given formats; with `findings`, the services and
     flows with findings of `pack` are marked. PNG and SVG need Graphviz: without it they are skipped with a
-    warning, and GraphvizMissing is raised only when nothing else was asked for."""
+    warning, and GraphvizMissing is raised only when nothing else was asked for. Likewise a PNG or SVG that
+    cannot be drawn (a case over the drawing limits, Graphviz timing out, failing or writing no valid picture) is
+    skipped with a warning, and graphviz.DrawError is raised only when nothing else was asked for (TooBigToDraw
+    before anything is drawn or written)."""
     from .render.graphviz import GraphvizMissing, dot_program
     from .render.overlay import Overlay
 
@@ -189,7 +192,7 @@ def _diagrams(architecture: Architecture, overlay: Overlay | None, formats: Sequ
                 written.warn(f"warning: PNG and SVG diagrams were not drawn: {exc}")
             except DrawError as exc:
                 if required:
-                    raise
+                    raise DrawError(f"{architecture.name}: diagram.{fmt} not drawn: {exc}") from None
                 written.warn(f"warning: {architecture.name}: diagram.{fmt} not drawn: {exc}")
     return results
 
