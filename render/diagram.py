@@ -20,6 +20,7 @@ from ..models import Architecture
 from . import graphviz
 from .labels import GROUPS, flow_label, group_of, service_label
 from .overlay import Overlay
+from .text import picture
 
 ICONS: dict[str, type[Node]] = {
     "mobile-app": general.MobileClient,
@@ -66,11 +67,16 @@ def icon_path(kind: str) -> str:
     return f"{node._icon_dir}/{node._icon}"
 
 
+ICON_PATHS = frozenset(icon_path(kind) for kind in ICONS)
+"""Every image a picture may show: archcase's icons, as the DOT names them. No other file is ever embedded."""
+
+
 def dot_source(architecture: Architecture, overlay: Overlay | None = None) -> str:
     """DOT text of the architecture, grouped and read left to right; with `overlay`, findings are marked."""
     overlay = overlay or Overlay()
     kinds = {s.id: s.kind for s in architecture.services}
-    diagram = Diagram(architecture.title, filename=architecture.name, show=False, direction="LR",
+    # the graph is named after the case (an id: letters, digits, hyphens), never after its free-text title
+    diagram = Diagram(nohtml(architecture.name), filename=architecture.name, show=False, direction="LR",
                       graph_attr={**_GRAPH, "label": _title(architecture, overlay)}, edge_attr=_EDGE)
     columns = {group: [s for s in architecture.services if group_of(s) == group] for group in GROUPS}
     columns = {group: members for group, members in columns.items() if members}
@@ -81,7 +87,7 @@ def dot_source(architecture: Architecture, overlay: Overlay | None = None) -> st
             with Cluster(GROUPS[group], graph_attr={"fontsize": "14"}) as cluster:
                 for service in members:
                     ICONS.get(service.kind, GENERIC_ICON)(
-                        _plain(overlay.labelled(service_label(service), service.id)), nodeid=service.id,
+                        _plain(overlay.labelled(picture(service_label(service)), service.id)), nodeid=service.id,
                         image=icon_path(service.kind), **_outline(overlay, service.id))
                 # one column per group: ids need no escaping (letters, digits, hyphens), but are quoted so that
                 # an id such as `node` or `graph` is not read as a keyword
@@ -90,7 +96,7 @@ def dot_source(architecture: Architecture, overlay: Overlay | None = None) -> st
         for left, right in pairwise(firsts):
             diagram.dot.edge(left, right, style="invis")
         for flow in architecture.flows:
-            attrs = {"label": _plain(overlay.labelled(flow_label(flow, kinds), flow.key)), "id": flow.key}
+            attrs = {"label": _plain(overlay.labelled(picture(flow_label(flow, kinds)), flow.key)), "id": flow.key}
             if order[flow.source] >= order[flow.target]:  # against the reading order: do not pull the layout
                 attrs["constraint"] = "false"
             if flow.kind == "dead-letter":
@@ -106,9 +112,11 @@ def dot_source(architecture: Architecture, overlay: Overlay | None = None) -> st
 
 
 def _plain(text: str) -> str:
-    """User text as a DOT string: a backslash is a backslash, not a Graphviz escape such as `\\l`, and text
-    that looks like `<markup>` is a string, not an HTML-like label."""
-    return nohtml(text.replace("\\", "\\\\"))
+    """Text made by `picture` as a DOT string: a backslash is a backslash, not a Graphviz escape such as `\\l`,
+    a line break is Graphviz's `\\n`, and text that looks like `<markup>` is a string, not an HTML-like label.
+    The `graphviz` package then quotes it and escapes its double quotes (an even run of backslashes before a
+    quote cannot end the string)."""
+    return nohtml(text.replace("\\", "\\\\").replace("\n", "\\n"))
 
 
 def _outline(overlay: Overlay, element_id: str) -> dict[str, str]:
@@ -120,8 +128,9 @@ def _outline(overlay: Overlay, element_id: str) -> dict[str, str]:
 
 def _title(architecture: Architecture, overlay: Overlay) -> str:
     """The graph label: the case title, and under it the findings legend when there is one (an HTML label)."""
+    title = picture(architecture.title)
     if not overlay.legend:
-        return _plain(architecture.title)
+        return _plain(title)
     rows = "".join(
         f'<TR><TD ALIGN="RIGHT"><FONT COLOR="{e.color}"><B>#{e.number}</B></FONT></TD>'
         f'<TD ALIGN="LEFT"><FONT COLOR="{e.color}">{e.severity}</FONT></TD>'
@@ -129,10 +138,23 @@ def _title(architecture: Architecture, overlay: Overlay) -> str:
         for e in overlay.legend
     )
     return (f'<<FONT POINT-SIZE="14"><TABLE BORDER="0" CELLSPACING="2"><TR><TD COLSPAN="4">'
-            f'<FONT POINT-SIZE="20">{escape(architecture.title)}</FONT></TD></TR>'
+            f'<FONT POINT-SIZE="20">{_html(title)}</FONT></TD></TR>'
             f'<TR><TD COLSPAN="4" ALIGN="LEFT"><B>Findings</B></TD></TR>{rows}</TABLE></FONT>>')
 
 
+def _html(text: str) -> str:
+    """Text made by `picture` inside an HTML-like label: markup characters as entities, line breaks as `<BR/>`."""
+    return "<BR/>".join(escape(line) for line in text.split("\n"))
+
+
+def check_drawable(architecture: Architecture) -> None:
+    """Raise graphviz.TooBigToDraw when the case has more services or flows than are drawn as PNG or SVG
+    (`graphviz.MAX_DRAWN_SERVICES`, `graphviz.MAX_DRAWN_FLOWS`). Call it before `draw`: the limit is what
+    keeps Graphviz from running for minutes."""
+    graphviz.check_size(architecture.name, len(architecture.services), len(architecture.flows))
+
+
 def draw(source: str, fmt: str) -> bytes:
-    """Draw DOT text from `dot_source` as `png` or `svg` (icons embedded) with Graphviz."""
-    return graphviz.draw(source, fmt, ICON_BASE)
+    """Draw DOT text from `dot_source` as `png` or `svg` (icons embedded) with Graphviz. Raises
+    graphviz.DrawError when Graphviz times out, fails or gives no valid picture, GraphvizMissing without it."""
+    return graphviz.draw(source, fmt, ICON_BASE, ICON_PATHS)

@@ -8,16 +8,50 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
 
 import jinja2
+import markupsafe
 
 from .. import __version__ as version
 from ..checks.catalogue import RULES, UNUSED_SUPPRESSION
 from ..checks.engine import CaseReport, Finding
 from ..checks.rule import SEVERITIES
 from ..models import Architecture
+from . import graphviz
 from .labels import service_label
 from .overlay import COLORS
+from .text import visible
+
+
+def _finalize(value: Any) -> Any:
+    """Every value written into a page (before autoescaping): control characters, separators and lone
+    surrogates in text shown as escapes (`\\x1b`), line breaks and tabs kept."""
+    if isinstance(value, str) and not isinstance(value, markupsafe.Markup):
+        return visible(value, keep="\n\t\r")
+    return value
+
+
+SAFE_SCHEMES = frozenset({"http", "https"})
+"""Schemes a link in a report may have; relative links (the files beside a report) have none."""
+
+
+def safe_url(url: str | None) -> str:
+    """`url` for an `href`, or `#` when it could run or load anything (`javascript:`, `data:`, `file:`, any
+    scheme but http(s); a scheme hidden by control characters or spaces counts as one)."""
+    if not url:
+        return "#"
+    text = str(url)
+    if any(ord(c) < 0x21 or 0x7F <= ord(c) <= 0x9F for c in text):
+        return "#"
+    scheme = urlsplit(text).scheme.lower()
+    if scheme and scheme not in SAFE_SCHEMES:
+        return "#"
+    if not scheme and ":" in text.split("/", 1)[0]:  # `javascript&colon;...` and the like: not a plain path
+        return "#"
+    return text
+
 
 _ENV = jinja2.Environment(
     loader=jinja2.PackageLoader("archcase.render", "templates"),
@@ -26,7 +60,9 @@ _ENV = jinja2.Environment(
     trim_blocks=True,
     lstrip_blocks=True,
     keep_trailing_newline=True,
+    finalize=_finalize,
 )
+_ENV.filters["url"] = safe_url
 
 SEVERITY_ORDER = tuple(reversed(SEVERITIES))
 """Severities, most severe first."""
@@ -41,6 +77,8 @@ class Outputs:
     mermaid: str
     links: Sequence[tuple[str, str]]
     """(file name, what it is) for every other output of the case."""
+    note: str = ""
+    """Why `svg` is None, when the caller knows better than `diagram_note` can tell (a Graphviz failure)."""
 
 
 @dataclass(frozen=True)
@@ -56,8 +94,10 @@ def case_page(architecture: Architecture, report: CaseReport, outputs: Outputs) 
     labels = {s.id: service_label(s) for s in architecture.services}
     rows = [_row(f, labels) for f in sorted(report.findings, key=_finding_order)]
     diagram = None if outputs.svg is None else "data:image/svg+xml;base64," + base64.b64encode(outputs.svg).decode()
+    too_big = _too_big(architecture)
     return _ENV.get_template("case.html").render(
         architecture=architecture, report=report, rows=rows, diagram=diagram, outputs=outputs,
+        note=diagram_note(architecture, outputs), show_mermaid=too_big is None,
         path=display_path(report.path), counts=severity_counts(report), severities=SEVERITY_ORDER, colors=COLORS, version=version,
     )
 
@@ -67,6 +107,33 @@ def index_page(entries: Sequence[tuple[Architecture, CaseReport]]) -> str:
     cases = [(a, r, severity_counts(r)) for a, r in entries]
     return _ENV.get_template("index.html").render(cases=cases, severities=SEVERITY_ORDER, colors=COLORS,
                                                   version=version)
+
+
+def _too_big(architecture: Architecture) -> graphviz.TooBigToDraw | None:
+    try:
+        graphviz.check_size(architecture.name, len(architecture.services), len(architecture.flows))
+    except graphviz.TooBigToDraw as exc:
+        return exc
+    return None
+
+
+def diagram_note(architecture: Architecture, outputs: Outputs) -> str:
+    """What a report says in place of a diagram that was not drawn: the case is over the drawing limits,
+    Graphviz is not installed, or Graphviz failed (`outputs.note`, else a general sentence)."""
+    too_big = _too_big(architecture)
+    if too_big is not None:
+        return (f"This case has {too_big.services} services and {too_big.flows} flows, more than archcase draws as a "
+                f"picture (at most {graphviz.MAX_DRAWN_SERVICES} services and {graphviz.MAX_DRAWN_FLOWS} flows), "
+                "so the diagram is not drawn here. diagram.dot and diagram.mmd beside this report hold it.")
+    if outputs.note:
+        return outputs.note
+    try:
+        graphviz.dot_program()
+    except graphviz.GraphvizMissing:
+        return ("Graphviz is not installed, so the diagram could not be drawn here. "
+                "The Mermaid text below renders on GitHub and GitLab.")
+    return ("Graphviz could not draw the diagram (the build's warnings say why). "
+            "The Mermaid text below renders on GitHub and GitLab.")
 
 
 def display_path(path: str) -> str:

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import asdict
 from typing import Any
 
+from ...render.text import json_dumps
 from ..engine import CaseReport
 from ..rule import Severity
 
@@ -26,4 +26,4 @@ def as_data(report: CaseReport, fail_on: Severity) -> dict[str, Any]:
 
 def render(reports: list[CaseReport], fail_on: Severity, color: bool = False) -> str:
     document = {"fail_on": fail_on, "cases": [as_data(r, fail_on) for r in reports]}
-    return json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    return json_dumps(document, indent=2, sort_keys=True) + "\n"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 
+from ...render.text import xml_text
 from ..engine import CaseReport
 from ..rule import Severity
 
@@ -43,11 +44,22 @@ def _suite(report: CaseReport, fail_on: Severity) -> ET.Element:
     return suite
 
 
+def _xml_safe(root: ET.Element) -> None:
+    """Every text and attribute value made something XML 1.0 can hold: ElementTree escapes markup but writes
+    control characters as they are, which no XML parser accepts."""
+    for element in root.iter():
+        element.text = xml_text(element.text) if element.text else element.text
+        element.tail = xml_text(element.tail) if element.tail else element.tail
+        for key, value in element.attrib.items():
+            element.set(key, xml_text(value))
+
+
 def render(reports: list[CaseReport], fail_on: Severity, color: bool = False) -> str:
     root = ET.Element("testsuites", name="archcase")
     suites = [_suite(report, fail_on) for report in reports]
     root.extend(suites)
     for attr in ("tests", "failures", "errors", "skipped"):
         root.set(attr, str(sum(int(s.get(attr, "0")) for s in suites)))
+    _xml_safe(root)
     ET.indent(root)
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"

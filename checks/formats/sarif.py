@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import PurePath
 from typing import Any
+from urllib.parse import quote
 
 from ... import __version__
+from ...render.text import json_dumps
 from ..catalogue import UNUSED_SUPPRESSION
 from ..engine import CaseReport, Finding
 from ..rule import Rule, Severity
@@ -37,7 +38,9 @@ def _rule(rule: Rule) -> dict[str, Any]:
 
 
 def _uri(path: str) -> str:
-    return PurePath(path).as_posix() if path else "case.yaml"
+    """The case file as a SARIF `artifactLocation.uri`: a URI reference, so characters a path may hold but a
+    URI may not (spaces, `%`, `#`, `?`, control characters, non-ASCII) are percent-encoded."""
+    return quote(PurePath(path).as_posix(), safe="/@!$&'()*+,;=-._~", errors="surrogatepass") if path else "case.yaml"
 
 
 def _result(finding: Finding, report: CaseReport, index: dict[str, int]) -> dict[str, Any]:
@@ -89,4 +92,4 @@ def render(reports: list[CaseReport], fail_on: Severity, color: bool = False) ->
             "results": [_result(f, report, index) for report in reports for f in report.findings],
         }],
     }
-    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    return json_dumps(document, indent=2) + "\n"

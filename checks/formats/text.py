@@ -1,7 +1,12 @@
-"""Check reports as text for people: grouped by case, coloured on a terminal, with a summary line."""
+"""Check reports as text for people: grouped by case, coloured on a terminal, with a summary line.
+
+Text from the case (its title and path, finding messages, suppression reasons, requirement reasons) is written
+with every control character shown as an escape (`\\x1b`), so a report printed on a terminal holds no escape
+sequence but archcase's own colours."""
 
 from __future__ import annotations
 
+from ...render.text import one_line
 from ..engine import CaseReport
 from ..rule import Severity, severity_rank
 
@@ -16,21 +21,21 @@ def render(reports: list[CaseReport], fail_on: Severity, color: bool = False) ->
     lines: list[str] = []
     totals = {"fail": 0, "suppressed": 0, "unknown": 0, "met": 0, "requirements": 0}
     for report in reports:
-        lines.append(f"{report.case} ({report.path or report.title})")
+        lines.append(f"{report.case} ({one_line(report.path or report.title)})")
         for f in sorted(report.findings, key=lambda f: (f.suppressed, -severity_rank(f.severity), f.rule_id, f.target)):
             state = "suppressed" if f.suppressed else ("undecided" if f.status == "unknown" else f.severity)
             tag = paint(DIM if f.suppressed else COLORS[f.severity], f"{state:>10}")
-            lines.append(f"  {tag}  {f.rule_id}  {report.path}:{f.line}:{f.column}  {f.message}")
+            lines.append(f"  {tag}  {f.rule_id}  {one_line(report.path)}:{f.line}:{f.column}  {one_line(f.message)}")
             if f.suppressed:
-                lines.append(f"              reason: {f.suppression_reason}")
+                lines.append(f"              reason: {one_line(f.suppression_reason or '')}")
             key = "suppressed" if f.suppressed else ("unknown" if f.status == "unknown" else "fail")
             totals[key] += 1
         for r in report.requirements:
             totals["requirements"] += 1
             totals["met"] += r.met
             mark = paint(GREEN, "met") if r.met else paint(RED, "NOT MET")
-            lines.append(f"  requirement {r.id}: {mark}  ({', '.join(r.rules) or 'no rules'})")
-            lines.extend(f"      - {reason}" for reason in r.reasons)
+            lines.append(f"  requirement {r.id}: {mark}  ({one_line(', '.join(r.rules)) or 'no rules'})")
+            lines.extend(f"      - {one_line(reason)}" for reason in r.reasons)
         if not report.findings and not report.requirements:
             lines.append("  no findings")
     blocking = sum(len(r.blocking(fail_on)) for r in reports)

@@ -4,6 +4,7 @@ Athena workgroups with their Glue database and results location."""
 from __future__ import annotations
 
 from ...models import Service
+from ..text import cfn_text, sub_literal
 from . import iam
 from .context import Emit
 from .refs import arn, bucket_arn
@@ -82,7 +83,7 @@ def emit_athena(emit: Emit, workgroup: Service) -> None:
     if not results:
         raise emit.fail(workgroup, "an Athena workgroup needs a `writes` flow to the S3 bucket its results go to")
     flow = results[0]
-    location = sub(f"s3://{emit.physical_name(emit.service(flow.target))}/{getattr(flow, 'prefix', None) or 'results/'}")
+    location = sub(f"s3://{emit.physical_name(emit.service(flow.target))}/{sub_literal(getattr(flow, 'prefix', None) or 'results/')}")
     result_configuration: Json = {"OutputLocation": location}
     if workgroup.results_encryption != "none":  # type: ignore[attr-defined]
         result_configuration["EncryptionConfiguration"] = {"EncryptionOption": workgroup.results_encryption}  # type: ignore[attr-defined]
@@ -95,7 +96,7 @@ def emit_athena(emit: Emit, workgroup: Service) -> None:
         configuration["BytesScannedCutoffPerQuery"] = workgroup.bytes_scanned_cutoff  # type: ignore[attr-defined]
     t.resource(emit.lid(workgroup), "AWS::Athena::WorkGroup", {
         "Name": sub(f"${{AWS::StackName}}-{workgroup.id}"),
-        "Description": (workgroup.label or workgroup.id)[:1024],
+        "Description": cfn_text(workgroup.label or workgroup.id, 1024),
         "State": "ENABLED",
         "RecursiveDeleteOption": True,
         "WorkGroupConfiguration": configuration,

@@ -9,6 +9,7 @@ import re
 from typing import Any
 
 from ...models import Service
+from ..text import cfn_text
 from .context import Emit
 from .template import Json, get_att, ref, sub
 
@@ -36,7 +37,7 @@ def openapi(emit: Emit, api: Service) -> Json:
             method, path = route.split(" ", 1)
             operation: Json = {
                 "operationId": _operation_id(method, path),
-                "summary": f"{route} ({flow.target})",
+                "summary": cfn_text(f"{route} ({flow.target})"),
                 "responses": {"200": {"description": "Success"}, "400": {"description": "Invalid request"},
                               "401": {"description": "Not signed in"}, "404": {"description": "Not found"}},
                 "x-amazon-apigateway-integration": {
@@ -59,7 +60,7 @@ def openapi(emit: Emit, api: Service) -> Json:
             paths.setdefault(path, {})["x-amazon-apigateway-any-method" if method == "ANY" else method.lower()] = operation
     document: Json = {
         "openapi": "3.0.1",
-        "info": {"title": api.label or api.id, "version": "1.0", "description": f"REST API {api.id} of {emit.architecture.name}"},
+        "info": {"title": cfn_text(api.label or api.id), "version": "1.0", "description": f"REST API {api.id} of {emit.architecture.name}"},
         "paths": {path: paths[path] for path in sorted(paths)},
     }
     if pools:
@@ -101,7 +102,7 @@ def emit_api_gateway(emit: Emit, api: Service) -> None:
         raise emit.fail(api, "a REST API needs `invokes` flows with routes (e.g. routes: [\"GET /items\"]) to a function")
     t.resource(lid, "AWS::ApiGateway::RestApi", {
         "Name": sub(f"${{AWS::StackName}}-{api.id}"),
-        "Description": (api.label or api.id),
+        "Description": cfn_text(api.label or api.id),
         "EndpointConfiguration": {"Types": [api.endpoint_type.upper()]},  # type: ignore[attr-defined]
         "Body": body,
         "FailOnWarnings": True,

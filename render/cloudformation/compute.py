@@ -7,6 +7,7 @@ import re
 
 from ...models import Flow, Service
 from ...models.compute import PYTHON_RUNTIMES
+from ..text import cfn_text
 from . import code, iam
 from .context import Emit, env_name, pascal
 from .refs import arn, bucket_name, sender
@@ -50,7 +51,7 @@ def emit_lambda(emit: Emit, function: Service) -> None:
     dead_letter = _dead_letter(emit, function)
     async_invoked = any(emit.kind(f.source) in ASYNC_SOURCES for f in _push_flows(emit, function))
     properties: Json = {
-        "Description": (function.label or function.id)[:256],
+        "Description": cfn_text(function.label or function.id, 256),
         "Code": {"S3Bucket": bucket, "S3Key": key},
         "Handler": handler,
         "Runtime": function.runtime,  # type: ignore[attr-defined]

@@ -4,6 +4,7 @@ policies and event notifications."""
 from __future__ import annotations
 
 from ...models import Service
+from ..text import cfn_text
 from . import iam
 from .compute import permission_id, security_group
 from .context import Emit
@@ -83,7 +84,7 @@ def emit_dax(emit: Emit, cluster: Service) -> None:
             "GroupId": ref(security_group(emit, client)), "IpProtocol": "tcp", "FromPort": port, "ToPort": port,
             "DestinationSecurityGroupId": ref(group), "Description": f"to the {cluster.id} DAX cluster"})
     t.resource(emit.lid(cluster), "AWS::DAX::Cluster", {
-        "Description": (cluster.label or cluster.id)[:255],
+        "Description": cfn_text(cluster.label or cluster.id, 255),
         "NodeType": cluster.node_type,  # type: ignore[attr-defined]
         "ReplicationFactor": cluster.nodes,  # type: ignore[attr-defined]
         "IAMRoleARN": get_att(role_id, "Arn"),

@@ -4,6 +4,7 @@ WAF) and load balancers (ALB with target group and listeners, CLB)."""
 from __future__ import annotations
 
 from ...models import Flow, Service
+from ..text import cfn_text, sub_literal
 from .context import Emit
 from .data import access_log_bucket
 from .template import NO_VALUE, Json, get_att, ref, sub
@@ -37,7 +38,7 @@ def emit_cloudfront(emit: Emit, cdn: Service) -> None:
               if b is not default]
     config: Json = {
         "Enabled": True,
-        "Comment": (cdn.label or cdn.id)[:128],
+        "Comment": cfn_text(cdn.label or cdn.id, 128),
         "HttpVersion": cdn.http_version,  # type: ignore[attr-defined]
         "IPV6Enabled": True,
         "PriceClass": cdn.price_class,  # type: ignore[attr-defined]
@@ -158,7 +159,7 @@ def _key_group(emit: Emit, cdn: Service) -> str:
         "Name": sub(f"${{AWS::StackName}}-{cdn.id}"), "CallerReference": sub(f"${{AWS::StackName}}-{cdn.id}"),
         "EncodedKey": pem, "Comment": f"verifies signed URLs of {cdn.id}"}})
     return t.resource(emit.lid(cdn, "KeyGroup"), "AWS::CloudFront::KeyGroup", {"KeyGroupConfig": {
-        "Name": sub(f"${{AWS::StackName}}-{cdn.signed_urls.key_group}"), "Items": [ref(key)],  # type: ignore[attr-defined]
+        "Name": sub(f"${{AWS::StackName}}-{sub_literal(cdn.signed_urls.key_group)}"), "Items": [ref(key)],  # type: ignore[attr-defined]
         "Comment": f"trusted signers of {cdn.id}"}})
 
 

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 from ... import __version__
 from ...models import Architecture, Service
+from ..text import DYNAMIC_REFERENCE, cfn_text, unsafe
 from . import analytics, api, compute, data, edge, identity, messaging, metadata
 from .context import Emit
 from .suppressions import apply as apply_suppressions
@@ -48,10 +50,50 @@ NOT_EMITTED: dict[str, str] = {
 """Service kinds deliberately left out of templates, and why."""
 
 
+FREE_TEXT = frozenset({"label", "description"})
+"""Fields written only as free text (descriptions, comments, display names) through `cfn_text`, which makes any
+text harmless; every other string of a service or flow is written as it is, so it must be writable."""
+
+
+def check_writable(architecture: Architecture) -> None:
+    """Raise EmitError, located at the service or flow, for a setting that cannot be written into a template as
+    it is: one holding a dynamic reference (`{{resolve:...}}`, which CloudFormation would replace with a
+    parameter's or secret's value) or a control character. Free text (labels, descriptions) is made harmless
+    instead, and the case's own text (title, requirements) is written only into metadata, made harmless too."""
+    elements = [("service", s) for s in architecture.services] + [("flow", f) for f in architecture.flows]
+    for what, element in elements:
+        for field, value in _settings(element.model_dump(mode="json", by_alias=True)):
+            if field[0] in FREE_TEXT:
+                continue
+            name = ".".join(str(part) for part in field)
+            if DYNAMIC_REFERENCE.search(value):
+                raise EmitError(f"{what} '{element.id}': `{name}` holds a CloudFormation dynamic reference "
+                                "({{resolve:...}}), which deploying would replace with a parameter's or secret's value",
+                                element.id, "archcase writes no dynamic references: keep secrets out of the case, "
+                                "and let the code read them at run time (e.g. an environment variable naming the parameter)")
+            if unsafe(value):
+                raise EmitError(f"{what} '{element.id}': `{name}` holds a control character, which a template "
+                                "cannot carry", element.id, "remove it from the case")
+
+
+def _settings(value: Any, path: tuple[str | int, ...] = ()) -> Iterator[tuple[tuple[str | int, ...], str]]:
+    if isinstance(value, str):
+        yield path, value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _settings(key, (*path, key))
+            yield from _settings(item, (*path, key))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _settings(item, (*path, index))
+
+
 def template(architecture: Architecture, handlers: Path) -> Json:
-    """The CloudFormation template of a case, as data (intrinsics in their long `Fn::` form)."""
+    """The CloudFormation template of a case, as data (intrinsics in their long `Fn::` form). Raises EmitError
+    for a case that cannot be emitted (see `check_writable`, and each kind's emitter)."""
+    check_writable(architecture)
     emit = Emit(architecture, handlers, Template(
-        description=f"{architecture.title} (archcase case '{architecture.name}'; generated: edit the case, not this file)",
+        description=f"{cfn_text(architecture.title, 200)} (archcase case '{architecture.name}'; generated: edit the case, not this file)",
     ))
     for service in architecture.services:
         emitter = EMITTERS.get(service.kind)  # type: ignore[attr-defined]

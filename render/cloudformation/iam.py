@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from ...models import Flow, Service
+from ..text import sub_literal
 from .context import Emit
 from .refs import arn, bucket_arn, ssm_parameter_arn
 from .template import Json, sub
@@ -101,7 +102,7 @@ def trigger_statements(emit: Emit, flow: Flow) -> list[Statement]:
 
 
 def _bucket(emit: Emit, bucket: Service, kind: str, prefix: str) -> list[Statement]:
-    objects = bucket_arn(emit, bucket, f"/{prefix}*")
+    objects = bucket_arn(emit, bucket, f"/{sub_literal(prefix)}*")
     if kind == "writes" or kind == "delivers":
         return [Statement(("s3:AbortMultipartUpload", "s3:PutObject"), (objects,))]
     condition = {"StringLike": {"s3:prefix": [f"{prefix}*"]}} if prefix else None

@@ -4,6 +4,7 @@ and subscriptions, and SES identities."""
 from __future__ import annotations
 
 from ...models import Service
+from ..text import cfn_text
 from .compute import permission_id
 from .context import Emit
 from .refs import arn
@@ -54,7 +55,7 @@ def _queue_policy(emit: Emit, queue: Service) -> None:
 
 
 def emit_sns(emit: Emit, topic: Service) -> None:
-    properties: Json = {"DisplayName": (topic.label or topic.id)[:100]}
+    properties: Json = {"DisplayName": cfn_text(topic.label or topic.id, 100)}
     if topic.fifo:  # type: ignore[attr-defined]
         properties["FifoTopic"] = True
     if topic.encryption:  # type: ignore[attr-defined]

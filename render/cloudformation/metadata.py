@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from ...models import Architecture, Flow, Service
+from ..text import cfn_value
 from .context import pascal
 from .edge import CACHING_DISABLED
 from .template import Json
@@ -107,8 +108,20 @@ def apply(document: Json, architecture: Architecture, deployed: set[str], versio
     head = {key: document.pop(key) for key in ("AWSTemplateFormatVersion", "Description")}
     rest = dict(document)
     document.clear()
-    document.update(head, Metadata={"archcase": case_metadata(architecture, deployed, version)}, **rest)
+    document.update(head, Metadata={"archcase": _harmless(case_metadata(architecture, deployed, version))}, **rest)
     for service in architecture.services:
         resource = document["Resources"].get(pascal(service.id)) if service.id in deployed else None
         if resource is not None:
-            resource.setdefault("Metadata", {})["archcase"] = service_metadata(service, resource)
+            resource.setdefault("Metadata", {})["archcase"] = _harmless(service_metadata(service, resource))
+
+
+def _harmless(value: Any) -> Any:
+    """Metadata with every string written by `cfn_value`: the case's text (title, labels, requirements, reasons)
+    kept, line breaks included, but with no control character and no `{{resolve:...}}` dynamic reference."""
+    if isinstance(value, str):
+        return cfn_value(value)
+    if isinstance(value, dict):
+        return {key: _harmless(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_harmless(item) for item in value]
+    return value

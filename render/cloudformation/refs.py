@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ...models import Service
+from ..text import sub_literal
 from .context import Emit
 from .template import Json, get_att, ref, sub
 
@@ -26,7 +27,7 @@ def arn(emit: Emit, service: Service) -> Json:
     if kind == "sns":
         return ref(lid)
     if kind == "ses":
-        return sub(f"arn:${{AWS::Partition}}:ses:${{AWS::Region}}:${{AWS::AccountId}}:identity/{service.identity}")  # type: ignore[attr-defined]
+        return sub(f"arn:${{AWS::Partition}}:ses:${{AWS::Region}}:${{AWS::AccountId}}:identity/{sub_literal(service.identity)}")  # type: ignore[attr-defined]
     if kind == "athena":
         return sub(f"arn:${{AWS::Partition}}:athena:${{AWS::Region}}:${{AWS::AccountId}}:workgroup/${{{lid}}}")
     return get_att(lid, "Arn")

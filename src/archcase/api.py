@@ -172,7 +172,10 @@ def render(paths: Sequence[str | Path], formats: Iterable[str] = tuple(DIAGRAM_F
            findings: bool = False, pack: str = "default") -> Outputs:
     """Draw each case as `out/<name>/diagram.<ext>` in the given formats; with `findings`, the services and
     flows with findings of `pack` are marked. PNG and SVG need Graphviz: without it they are skipped with a
-    warning, and GraphvizMissing is raised only when nothing else was asked for."""
+    warning, and GraphvizMissing is raised only when nothing else was asked for. Likewise a PNG or SVG that
+    cannot be drawn (a case over the drawing limits, Graphviz timing out, failing or writing no valid picture) is
+    skipped with a warning, and graphviz.DrawError is raised only when nothing else was asked for (TooBigToDraw
+    before anything is drawn or written)."""
     from .render.graphviz import GraphvizMissing, dot_program
     from .render.overlay import Overlay
 
@@ -184,34 +187,63 @@ def render(paths: Sequence[str | Path], formats: Iterable[str] = tuple(DIAGRAM_F
         except GraphvizMissing:
             if set(wanted) <= DRAWN:
                 raise
+        _check_drawable(cases, wanted)
     reports = checked(cases, pack) if findings else [None] * len(cases)
     outputs = Outputs(Path(out))
     for case, report in zip(cases, reports, strict=True):
         overlay = Overlay.of(report.findings) if report else None
-        for fmt, content in _diagrams(case.architecture, overlay, wanted, outputs).items():
+        for fmt, content in _diagrams(case.architecture, overlay, wanted, outputs, required=set(wanted) <= DRAWN).items():
             outputs.add(f"{case.architecture.name}/diagram.{DIAGRAM_FORMATS[fmt]}", content)
     outputs.publish()
     return outputs
 
 
-def _diagrams(architecture: Architecture, overlay: Overlay | None, formats: Sequence[str], outputs: Outputs) -> dict[str, str | bytes]:
-    """The diagram of one architecture in each format; formats Graphviz cannot draw here are left out, warned."""
+def _diagrams(architecture: Architecture, overlay: Overlay | None, formats: Sequence[str], outputs: Outputs,
+              required: bool = False) -> dict[str, str | bytes]:
+    """The diagram of one architecture in each format. A PNG or SVG that cannot be drawn here (no Graphviz, a
+    case over the drawing limits, Graphviz timing out, failing or writing no valid picture) is left out with a
+    warning naming the case; with `required`, a drawing problem is raised instead (graphviz.DrawError)."""
     from .render import diagram, mermaid
-    from .render.graphviz import GraphvizMissing
+    from .render.graphviz import DrawError, GraphvizMissing
 
     source = diagram.dot_source(architecture, overlay)
     results: dict[str, str | bytes] = {}
+    drawn = [fmt for fmt in formats if fmt in DRAWN]
+    try:
+        if drawn:
+            diagram.check_drawable(architecture)
+    except DrawError as exc:
+        if required:
+            raise
+        outputs.warn(f"warning: {architecture.name}: {' and '.join(f'diagram.{f}' for f in drawn)} not drawn: {exc}")
+        drawn = []
     for fmt in formats:
         if fmt == "dot":
             results[fmt] = source
         elif fmt == "mermaid":
             results[fmt] = mermaid.render(architecture, overlay)
-        else:
+            for warning in mermaid.warnings(architecture, str(results[fmt])):
+                outputs.warn(f"warning: {architecture.name}: {warning}")
+        elif fmt in drawn:
             try:
                 results[fmt] = diagram.draw(source, fmt)
             except GraphvizMissing as exc:
                 outputs.warn(f"warning: PNG and SVG diagrams were not drawn: {exc}")
+            except DrawError as exc:
+                if required:
+                    raise DrawError(f"{architecture.name}: diagram.{fmt} not drawn: {exc}") from None
+                outputs.warn(f"warning: {architecture.name}: diagram.{fmt} not drawn: {exc}")
     return results
+
+
+def _check_drawable(cases: Sequence[SourcedCase], formats: Iterable[str]) -> None:
+    """When only PNG or SVG is asked for, raise graphviz.TooBigToDraw for a case over the drawing limits,
+    before anything is drawn or written."""
+    from .render import diagram
+
+    if set(formats) <= DRAWN:
+        for case in cases:
+            diagram.check_drawable(case.architecture)
 
 
 def handlers_folder(case: SourcedCase, given: str | Path | None = None) -> Path:

@@ -7,6 +7,7 @@ Exit status: 0 success; 1 findings at or above `--fail-on`, or a deploy that AWS
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import os
 import sys
 from collections.abc import Callable, Sequence
@@ -14,19 +15,33 @@ from pathlib import Path
 from typing import Any
 
 from . import __version__, api
-from .models import CaseError, SourcedCase
+from .models import CaseError, Diagnostic, SourcedCase
 from .output import Outputs, write_atomic
-from .render.graphviz import GraphvizMissing
+from .render.graphviz import DrawError, GraphvizMissing
+from .render.text import one_line, terminal
 
 EXIT_OK, EXIT_FINDINGS, EXIT_BAD_INPUT = 0, 1, 2
 PACK_NAMES = ("default", "seed", "strict")
 HANDLERS_HELP = "folder of the handler code the functions name (default: handlers/ beside the case or its folder)"
 
 
+def say(text: object = "", file: Any = None) -> None:
+    """Print one message: anything unsafe in it (an escape sequence or carriage return that came from a case,
+    a template or a file name) is shown as an escape such as `\\x1b`, never sent to the terminal."""
+    print(terminal(str(text)), file=file or sys.stdout)
+
+
+def shown(diagnostic: Diagnostic) -> str:
+    """A diagnostic as printed: its file, message and hint each kept to one line, so that text quoted from an
+    input can neither colour the terminal nor start a line that looks like another message."""
+    return str(dataclasses.replace(diagnostic, file=one_line(diagnostic.file), message=one_line(diagnostic.message),
+                                   hint=one_line(diagnostic.hint)))
+
+
 def cmd_validate(args: argparse.Namespace) -> int:
     for case in api.load_cases(args.paths):
         arch = case.architecture
-        print(f"ok: {case.path} ({arch.name}: {len(arch.services)} services, {len(arch.flows)} flows, "
+        say(f"ok: {one_line(str(case.path))} ({arch.name}: {len(arch.services)} services, {len(arch.flows)} flows, "
               f"{len(arch.requirements)} requirements)")
     return EXIT_OK
 
@@ -53,9 +68,9 @@ def cmd_render(args: argparse.Namespace) -> int:
 
 def _report(written: Outputs) -> int:
     for path in written.paths:
-        print(f"wrote {path}")
+        say(f"wrote {one_line(str(path))}")
     for warning in written.warnings:
-        print(warning, file=sys.stderr)
+        say(warning, file=sys.stderr)
     return EXIT_OK
 
 
@@ -69,14 +84,14 @@ def aws_errors(command: Callable[[argparse.Namespace], int]) -> Callable[[argpar
         try:
             return command(args)
         except (NoCredentialsError, PartialCredentialsError) as exc:
-            print(f"error: {exc}: configure AWS credentials (aws configure, AWS_PROFILE, or AWS_ACCESS_KEY_ID and "
+            say(f"error: {exc}: configure AWS credentials (aws configure, AWS_PROFILE, or AWS_ACCESS_KEY_ID and "
                   "AWS_SECRET_ACCESS_KEY)", file=sys.stderr)
             return EXIT_BAD_INPUT
         except EndpointConnectionError as exc:
-            print(f"error: {exc}: check --endpoint-url and the network", file=sys.stderr)
+            say(f"error: {exc}: check --endpoint-url and the network", file=sys.stderr)
             return EXIT_BAD_INPUT
         except ClientError as exc:
-            print(f"error: AWS refused a request: {exc}", file=sys.stderr)
+            say(f"error: AWS refused a request: {exc}", file=sys.stderr)
             return EXIT_FINDINGS
 
     return run
@@ -86,7 +101,7 @@ def aws_errors(command: Callable[[argparse.Namespace], int]) -> Callable[[argpar
 def cmd_package(args: argparse.Namespace) -> int:
     packaged = api.package(args.case, args.bucket, args.out, args.handlers, args.endpoint_url, args.region)
     for key, uploaded in packaged.uploads:
-        print(f"{'uploaded' if uploaded else 'unchanged'} s3://{args.bucket}/{key}")
+        say(f"{'uploaded' if uploaded else 'unchanged'} s3://{args.bucket}/{key}")
     return _report(packaged.written)
 
 
@@ -101,14 +116,14 @@ def cmd_deploy(args: argparse.Namespace) -> int:
                                        on_event=lambda event: progress.line(describe(event)))
     except DeployError as exc:
         progress.done()
-        print(f"error: {exc}", file=sys.stderr)
+        say(f"error: {exc}", file=sys.stderr)
         return EXIT_FINDINGS
     progress.done()
     for key, uploaded in packaged.uploads:
-        print(f"{'uploaded' if uploaded else 'unchanged'} s3://{args.bucket}/{key}")
-    print(f"{outcome.stack}: {outcome.status}" + ("" if outcome.changed else " (no changes)"))
+        say(f"{'uploaded' if uploaded else 'unchanged'} s3://{args.bucket}/{key}")
+    say(f"{outcome.stack}: {outcome.status}" + ("" if outcome.changed else " (no changes)"))
     for name, value in sorted(outcome.outputs.items()):
-        print(f"  {name} = {value}")
+        say(f"  {name} = {value}")
     return EXIT_OK
 
 
@@ -120,7 +135,7 @@ class Progress:
         self.tty = stream.isatty()
 
     def line(self, text: str) -> None:
-        self.stream.write(("\r\033[K" if self.tty else "") + text + "\n" + ("… waiting for the stack" if self.tty else ""))
+        self.stream.write(("\r\033[K" if self.tty else "") + one_line(text) + "\n" + ("… waiting for the stack" if self.tty else ""))
         self.stream.flush()
 
     def done(self) -> None:
@@ -151,7 +166,6 @@ def diagram_formats(value: str) -> list[str]:
 def cmd_import(args: argparse.Namespace) -> int:
     """Writes the case only once the whole template is imported; refuses to write over the template itself."""
     from .importer import case_yaml
-    from .models import Diagnostic
 
     out = Path(args.out) if args.out else None
     if out is not None:
@@ -166,16 +180,12 @@ def cmd_import(args: argparse.Namespace) -> int:
                                         "write the case to another file, such as cases/NAME.yaml")])
     imported = api.import_template(args.template)
     for note in imported.notes:
-        print(note, file=sys.stderr)
+        say(shown(note), file=sys.stderr)
     text = case_yaml(imported.architecture)
     if out is not None:
-        try:
-            write_atomic(out, text)
-        except OSError as exc:
-            raise CaseError([Diagnostic(str(out), 1, 1, f"cannot write the case: {exc.strerror or 'unknown error'}",
-                                        "check that the folder exists or can be made, and can be written")]) from None
+        write_atomic(out, text)
         arch = imported.architecture
-        print(f"wrote {out} ({arch.name}: {len(arch.services)} services, {len(arch.flows)} flows)")
+        say(f"wrote {one_line(str(out))} ({arch.name}: {len(arch.services)} services, {len(arch.flows)} flows)")
     else:
         sys.stdout.write(text)
     return EXIT_OK
@@ -186,8 +196,9 @@ def _imported(cases: Sequence[SourcedCase]) -> None:
     for case in cases:
         if case.notes:
             generic = sum(s.kind == "generic" for s in case.architecture.services)
-            print(f"note: {case.path}: imported from a template, {len(case.architecture.services)} services "
-                  f"({generic} not modelled), {len(case.notes)} notes: `archcase import {case.path}` lists them", file=sys.stderr)
+            path = one_line(str(case.path))
+            say(f"note: {path}: imported from a template, {len(case.architecture.services)} services "
+                f"({generic} not modelled), {len(case.notes)} notes: `archcase import {path}` lists them", file=sys.stderr)
 
 
 def cmd_check(args: argparse.Namespace) -> int:
@@ -296,10 +307,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(args.run(args))
     except CaseError as exc:
         for diagnostic in exc.diagnostics:
-            print(diagnostic, file=sys.stderr)
+            say(shown(diagnostic), file=sys.stderr)
         return EXIT_BAD_INPUT
     except GraphvizMissing as exc:
-        print(f"error: nothing to write: {exc}", file=sys.stderr)
+        say(f"error: nothing to write: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except DrawError as exc:
+        say(f"error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:
         return 130
