@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import textwrap
 from dataclasses import dataclass
 from pathlib import Path
@@ -10,9 +9,6 @@ from pathlib import Path
 import pytest
 
 from archcase.cli import main
-
-# a defect of archcase's ends the test with its traceback, not with the CLI's one-line "failed unexpectedly"
-os.environ.setdefault("ARCHCASE_DEBUG", "1")
 
 REPO = Path(__file__).resolve().parents[1]
 CASES = REPO / "cases"

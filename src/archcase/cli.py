@@ -168,16 +168,9 @@ def cmd_import(args: argparse.Namespace) -> int:
     from .importer import case_yaml
 
     out = Path(args.out) if args.out else None
-    if out is not None:
-        if out.is_dir():
-            raise CaseError([Diagnostic(str(out), 1, 1, "--out is a folder", "give the case file to write, such as cases/NAME.yaml")])
-        try:
-            same = out.exists() and os.path.samefile(args.template, out)
-        except OSError:
-            same = False  # the template cannot be read: the import says so
-        if same:
-            raise CaseError([Diagnostic(str(out), 1, 1, "--out is the template being imported: the case would overwrite it",
-                                        "write the case to another file, such as cases/NAME.yaml")])
+    if out is not None and _same_file(args.template, out):
+        raise CaseError([Diagnostic(str(out), 1, 1, "--out is the template being imported: the case would overwrite it",
+                                    "write the case to another file, such as cases/NAME.yaml")])
     imported = api.import_template(args.template)
     for note in imported.notes:
         say(shown(note), file=sys.stderr)
@@ -189,6 +182,13 @@ def cmd_import(args: argparse.Namespace) -> int:
     else:
         sys.stdout.write(text)
     return EXIT_OK
+
+
+def _same_file(first: str | Path, second: Path) -> bool:
+    try:
+        return second.exists() and os.path.samefile(first, second)
+    except OSError:
+        return False  # a path that cannot be looked at: reading or writing it reports why
 
 
 def _imported(cases: Sequence[SourcedCase]) -> None:

@@ -26,7 +26,7 @@ HOSTILE_EXAMPLES=N runs more examples, for a search by hand."""
 LOCATED = re.compile(r"^.+:\d+:\d+: (error|note): \S")
 SUMMARY = re.compile(r"^note: .+: imported from a template, ")
 FIX = re.compile(r"^    fix: ")
-INTERNAL = re.compile(r"Traceback|\b(Attribute|Type|Key|Index|Value|Recursion|Overflow|Name|Runtime|Assertion|Lookup|"
+INTERNAL = re.compile(r"Traceback|failed unexpectedly|\b(Attribute|Type|Key|Index|Value|Recursion|Overflow|Name|Runtime|Assertion|Lookup|"
                       r"ZeroDivision|UnicodeDecode|UnicodeEncode|OS|Memory)Error\b|object has no attribute|NoneType|"
                       r"not subscriptable|unhashable type|object is not iterable|takes \d+ positional|"
                       r"unexpected keyword argument|invalid literal for int|could not convert string to float")

@@ -256,7 +256,7 @@ def test_an_import_into_a_folder_is_refused_and_writes_nothing(tmp_path):
     path = write(tmp_path, ONE_LINE, "t.json")
     result = run("import", path, "--out", tmp_path)
     assert_contract(result, (2,))
-    assert "--out is a folder" in result.err
+    assert "it is a folder" in result.err
 
 
 def test_a_failed_import_writes_nothing(tmp_path):
