@@ -12,18 +12,11 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+from ..models.contract import CACHING_DISABLED, MANAGED_CACHE_POLICY_TTLS
 from .template import Resource, Template
 from .values import as_list, dig, flag, number, references
 
 Settings = dict[str, Any]
-MANAGED_CACHE_POLICY_TTLS = {
-    "658327ea-f89d-4fab-a63d-7e88639e58f6": (86400, 31536000),  # CachingOptimized
-    "b2884449-e4de-46a7-ac36-70bc7f1ddd6d": (86400, 31536000),  # CachingOptimizedForUncompressedObjects
-    "08627262-05a9-4f76-9ded-b50ca2e3a84f": (86400, 31536000),  # Elemental-MediaPackage
-}
-
-
-CACHING_DISABLED = "4135ea2d-6df8-44a3-9df3-4b5a84be39ad"
 
 
 def _or(value: int | None, default: int) -> int:

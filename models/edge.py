@@ -56,7 +56,7 @@ class CloudFront(Service):
 class StageCache(Model):
     """API Gateway stage cache (a dedicated cache cluster)."""
 
-    size_gb: Literal[0.5, 1.6, 6.1, 13.5, 28.4, 58.2, 118, 237] = 0.5
+    size_gb: Literal[0.5, 1.6, 6.1, 13.5, 28.4, 58.2, 118, 237] = 0.5  # type: ignore[valid-type]  # float literals: pydantic reads them, PEP 586 has none
     """Cache cluster size in GB (one of the sizes API Gateway offers)."""
     ttl_s: Annotated[int, Field(ge=0, le=3600)] = 300
     """Time a response stays cached, in seconds (API Gateway allows 0 to 3600)."""

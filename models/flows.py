@@ -9,18 +9,40 @@ from typing import Annotated, Any, ClassVar, Literal
 from pydantic import Field, field_validator, model_validator
 
 from .base import Id, Model
+from .services import (
+    MODELLED,
+    Alb,
+    ApiGateway,
+    Athena,
+    AutoScalingGroup,
+    Browser,
+    Clb,
+    CloudFront,
+    CognitoIdentityPool,
+    CognitoUserPool,
+    DaxCluster,
+    DynamoDbTable,
+    Firehose,
+    Generic,
+    IotDevice,
+    KinesisStream,
+    LambdaFunction,
+    MobileApp,
+    QuickSight,
+    Redshift,
+    S3Bucket,
+    Ses,
+    SnsTopic,
+    SqsQueue,
+    Sts,
+    kinds,
+)
 
-CLIENTS = frozenset({"mobile-app", "browser", "iot-device"})
-COMPUTE = frozenset({"lambda", "autoscaling-group"})
-CONSUMERS = frozenset({"quicksight", "redshift"})
-GENERIC = frozenset({"generic"})
-MODELLED = frozenset({
-    "mobile-app", "browser", "iot-device", "cloudfront", "api-gateway", "alb", "clb", "cognito-user-pool",
-    "cognito-identity-pool", "sts", "lambda", "autoscaling-group", "dynamodb", "dax", "s3", "sqs", "sns", "ses",
-    "kinesis-stream", "firehose", "athena", "quicksight", "redshift",
-})
-"""Every modelled service kind (all but `generic`)."""
-STORES = frozenset({"dynamodb", "dax", "s3"})
+CLIENTS = kinds(MobileApp, Browser, IotDevice)
+COMPUTE = kinds(LambdaFunction, AutoScalingGroup)
+CONSUMERS = kinds(QuickSight, Redshift)
+GENERIC = kinds(Generic)
+STORES = kinds(DynamoDbTable, DaxCluster, S3Bucket)
 
 
 def pairs(*groups: tuple[frozenset[str] | set[str], frozenset[str] | set[str]]) -> frozenset[tuple[str, str]]:
@@ -64,7 +86,7 @@ class Calls(Flow):
 
     verb: ClassVar[str] = "calls"
     allowed: ClassVar[frozenset[tuple[str, str]]] = pairs(
-        (CLIENTS | COMPUTE, {"api-gateway", "cloudfront", "alb", "clb"}),
+        (CLIENTS | COMPUTE, kinds(ApiGateway, CloudFront, Alb, Clb)),
     )
     kind: Literal["calls"] = "calls"
     protocol: Literal["https", "http"] = "https"
@@ -75,7 +97,7 @@ class Authenticates(Flow):
     """A user signs in to a Cognito user pool."""
 
     verb: ClassVar[str] = "authenticates with"
-    allowed: ClassVar[frozenset[tuple[str, str]]] = pairs((CLIENTS, {"cognito-user-pool"}))
+    allowed: ClassVar[frozenset[tuple[str, str]]] = pairs((CLIENTS, kinds(CognitoUserPool)))
     kind: Literal["authenticates"] = "authenticates"
 
 
@@ -84,8 +106,8 @@ class Authorizes(Flow):
 
     verb: ClassVar[str] = "authorizes callers with"
     allowed: ClassVar[frozenset[tuple[str, str]]] = pairs(
-        ({"api-gateway"}, {"cognito-user-pool", "lambda"}),
-        ({"alb"}, {"cognito-user-pool"}),
+        (kinds(ApiGateway), kinds(CognitoUserPool, LambdaFunction)),
+        (kinds(Alb), kinds(CognitoUserPool)),
     )
     kind: Literal["authorizes"] = "authorizes"
 
@@ -95,8 +117,8 @@ class Federates(Flow):
 
     verb: ClassVar[str] = "federates with"
     allowed: ClassVar[frozenset[tuple[str, str]]] = pairs(
-        (CLIENTS, {"cognito-identity-pool"}),
-        ({"cognito-identity-pool"}, {"cognito-user-pool"}),
+        (CLIENTS, kinds(CognitoIdentityPool)),
+        (kinds(CognitoIdentityPool), kinds(CognitoUserPool)),
     )
     kind: Literal["federates"] = "federates"
 
@@ -105,7 +127,7 @@ class AssumesRole(Flow):
     """An identity pool obtains temporary credentials from STS (AssumeRoleWithWebIdentity)."""
 
     verb: ClassVar[str] = "gets temporary credentials from"
-    allowed: ClassVar[frozenset[tuple[str, str]]] = pairs(({"cognito-identity-pool"}, {"sts"}))
+    allowed: ClassVar[frozenset[tuple[str, str]]] = pairs((kinds(CognitoIdentityPool), kinds(Sts)))
     kind: Literal["assumes-role"] = "assumes-role"
 
 
@@ -114,7 +136,7 @@ class Grants(Flow):
 
     verb: ClassVar[str] = "grants access to"
     allowed: ClassVar[frozenset[tuple[str, str]]] = pairs(
-        ({"cognito-identity-pool"}, {"s3", "dynamodb", "lambda", "api-gateway", "kinesis-stream", "firehose"}),
+        (kinds(CognitoIdentityPool), kinds(S3Bucket, DynamoDbTable, LambdaFunction, ApiGateway, KinesisStream, Firehose)),
     )
     kind: Literal["grants"] = "grants"
     actions: Annotated[list[Annotated[str, Field(pattern=r"^[a-z0-9-]+:[A-Za-z*]+$")]], Field(min_length=1)]
@@ -137,7 +159,7 @@ class Invokes(Flow):
     """A function is invoked: API Gateway or a load balancer integration, CloudFront, or another function."""
 
     verb: ClassVar[str] = "invokes"
-    allowed: ClassVar[frozenset[tuple[str, str]]] = pairs(({"api-gateway", "alb", "lambda", "cloudfront"}, {"lambda"}))
+    allowed: ClassVar[frozenset[tuple[str, str]]] = pairs((kinds(ApiGateway, Alb, LambdaFunction, CloudFront), kinds(LambdaFunction)))
     kind: Literal["invokes"] = "invokes"
     routes: list[Annotated[str, Field(pattern=r"^(GET|HEAD|OPTIONS|POST|PUT|PATCH|DELETE|ANY) /\S*$")]] = []
     """For API Gateway: the routes served by the function, as `METHOD /path` (a set: kept sorted by path)."""
@@ -155,7 +177,7 @@ class Reads(Flow):
 
     verb: ClassVar[str] = "reads from"
     allowed: ClassVar[frozenset[tuple[str, str]]] = pairs(
-        (CLIENTS | COMPUTE | CONSUMERS | {"athena"}, STORES),
+        (CLIENTS | COMPUTE | CONSUMERS | kinds(Athena), STORES),
     )
     kind: Literal["reads"] = "reads"
     prefix: str | None = None
@@ -166,7 +188,7 @@ class Writes(Flow):
     """Writes data to a store."""
 
     verb: ClassVar[str] = "writes to"
-    allowed: ClassVar[frozenset[tuple[str, str]]] = pairs((CLIENTS | COMPUTE | {"athena"}, STORES))
+    allowed: ClassVar[frozenset[tuple[str, str]]] = pairs((CLIENTS | COMPUTE | kinds(Athena), STORES))
     kind: Literal["writes"] = "writes"
     prefix: str | None = None
     """For S3: the key prefix written."""
@@ -176,7 +198,7 @@ class Caches(Flow):
     """A DAX cluster caches a DynamoDB table (write-through item and query cache)."""
 
     verb: ClassVar[str] = "caches"
-    allowed: ClassVar[frozenset[tuple[str, str]]] = pairs(({"dax"}, {"dynamodb"}))
+    allowed: ClassVar[frozenset[tuple[str, str]]] = pairs((kinds(DaxCluster), kinds(DynamoDbTable)))
     kind: Literal["caches"] = "caches"
 
 
@@ -185,7 +207,7 @@ class Triggers(Flow):
 
     verb: ClassVar[str] = "triggers"
     allowed: ClassVar[frozenset[tuple[str, str]]] = pairs(
-        ({"dynamodb", "s3", "sqs", "kinesis-stream"}, {"lambda"}),
+        (kinds(DynamoDbTable, S3Bucket, SqsQueue, KinesisStream), kinds(LambdaFunction)),
     )
     kind: Literal["triggers"] = "triggers"
     events: list[str] = []
@@ -205,7 +227,7 @@ class SendsEmail(Flow):
     """A function sends email through SES."""
 
     verb: ClassVar[str] = "sends email with"
-    allowed: ClassVar[frozenset[tuple[str, str]]] = pairs(({"lambda"}, {"ses"}))
+    allowed: ClassVar[frozenset[tuple[str, str]]] = pairs((kinds(LambdaFunction), kinds(Ses)))
     kind: Literal["sends-email"] = "sends-email"
 
 
@@ -213,7 +235,7 @@ class Origin(Flow):
     """A CloudFront distribution fetches from an origin."""
 
     verb: ClassVar[str] = "fetches from"
-    allowed: ClassVar[frozenset[tuple[str, str]]] = pairs(({"cloudfront"}, {"s3", "alb", "clb", "api-gateway"}))
+    allowed: ClassVar[frozenset[tuple[str, str]]] = pairs((kinds(CloudFront), kinds(S3Bucket, Alb, Clb, ApiGateway)))
     kind: Literal["origin"] = "origin"
     access: Literal["oac", "oai", "none"] | None = None
     """For S3 origins: how CloudFront authenticates to the bucket (origin access control, origin access
@@ -228,7 +250,7 @@ class Signs(Flow):
     """A function issues signed URLs: CloudFront signed URLs, or S3 presigned URLs."""
 
     verb: ClassVar[str] = "signs URLs for"
-    allowed: ClassVar[frozenset[tuple[str, str]]] = pairs(({"lambda"}, {"cloudfront", "s3"}))
+    allowed: ClassVar[frozenset[tuple[str, str]]] = pairs((kinds(LambdaFunction), kinds(CloudFront, S3Bucket)))
     kind: Literal["signs"] = "signs"
     expires_s: Annotated[int, Field(ge=1, le=604800)] = 300
     """Lifetime of each signed URL, in seconds."""
@@ -238,7 +260,7 @@ class Publishes(Flow):
     """Publishes messages to an SNS topic."""
 
     verb: ClassVar[str] = "publishes to"
-    allowed: ClassVar[frozenset[tuple[str, str]]] = pairs((COMPUTE | {"api-gateway"}, {"sns"}))
+    allowed: ClassVar[frozenset[tuple[str, str]]] = pairs((COMPUTE | kinds(ApiGateway), kinds(SnsTopic)))
     kind: Literal["publishes"] = "publishes"
 
 
@@ -246,7 +268,7 @@ class Enqueues(Flow):
     """Sends messages to an SQS queue."""
 
     verb: ClassVar[str] = "sends messages to"
-    allowed: ClassVar[frozenset[tuple[str, str]]] = pairs((COMPUTE | {"api-gateway"}, {"sqs"}))
+    allowed: ClassVar[frozenset[tuple[str, str]]] = pairs((COMPUTE | kinds(ApiGateway), kinds(SqsQueue)))
     kind: Literal["enqueues"] = "enqueues"
 
 
@@ -254,7 +276,7 @@ class Subscribes(Flow):
     """An SNS topic delivers to a subscribed queue or function (arrow follows the messages)."""
 
     verb: ClassVar[str] = "delivers to subscriber"
-    allowed: ClassVar[frozenset[tuple[str, str]]] = pairs(({"sns"}, {"sqs", "lambda"}))
+    allowed: ClassVar[frozenset[tuple[str, str]]] = pairs((kinds(SnsTopic), kinds(SqsQueue, LambdaFunction)))
     kind: Literal["subscribes"] = "subscribes"
     raw_message_delivery: bool = False
     """For SQS subscribers: deliver the message body without the SNS envelope."""
@@ -264,7 +286,7 @@ class Notifies(Flow):
     """An S3 bucket sends event notifications to a queue or topic."""
 
     verb: ClassVar[str] = "notifies"
-    allowed: ClassVar[frozenset[tuple[str, str]]] = pairs(({"s3"}, {"sqs", "sns"}))
+    allowed: ClassVar[frozenset[tuple[str, str]]] = pairs((kinds(S3Bucket), kinds(SqsQueue, SnsTopic)))
     kind: Literal["notifies"] = "notifies"
     events: list[str] = ["s3:ObjectCreated:*"]
     """Event types notified."""
@@ -279,7 +301,7 @@ class PutsRecords(Flow):
 
     verb: ClassVar[str] = "puts records into"
     allowed: ClassVar[frozenset[tuple[str, str]]] = pairs(
-        (CLIENTS | COMPUTE | {"api-gateway"}, {"kinesis-stream", "firehose"}),
+        (CLIENTS | COMPUTE | kinds(ApiGateway), kinds(KinesisStream, Firehose)),
     )
     kind: Literal["puts-records"] = "puts-records"
 
@@ -289,8 +311,8 @@ class Delivers(Flow):
 
     verb: ClassVar[str] = "delivers to"
     allowed: ClassVar[frozenset[tuple[str, str]]] = pairs(
-        ({"kinesis-stream"}, {"firehose"}),
-        ({"firehose"}, {"s3", "redshift"}),
+        (kinds(KinesisStream), kinds(Firehose)),
+        (kinds(Firehose), kinds(S3Bucket, Redshift)),
     )
     kind: Literal["delivers"] = "delivers"
     prefix: str | None = None
@@ -301,7 +323,7 @@ class Transforms(Flow):
     """Firehose hands each batch of records to a function for transformation."""
 
     verb: ClassVar[str] = "transforms records with"
-    allowed: ClassVar[frozenset[tuple[str, str]]] = pairs(({"firehose"}, {"lambda"}))
+    allowed: ClassVar[frozenset[tuple[str, str]]] = pairs((kinds(Firehose), kinds(LambdaFunction)))
     kind: Literal["transforms"] = "transforms"
 
 
@@ -309,7 +331,7 @@ class Queries(Flow):
     """Runs SQL queries in an Athena workgroup."""
 
     verb: ClassVar[str] = "queries"
-    allowed: ClassVar[frozenset[tuple[str, str]]] = pairs(({"lambda"} | CONSUMERS, {"athena"}))
+    allowed: ClassVar[frozenset[tuple[str, str]]] = pairs((kinds(LambdaFunction) | CONSUMERS, kinds(Athena)))
     kind: Literal["queries"] = "queries"
 
 
@@ -318,8 +340,8 @@ class Targets(Flow):
 
     verb: ClassVar[str] = "forwards to"
     allowed: ClassVar[frozenset[tuple[str, str]]] = pairs(
-        ({"alb", "clb"}, {"autoscaling-group"}),
-        ({"alb"}, {"lambda"}),
+        (kinds(Alb, Clb), kinds(AutoScalingGroup)),
+        (kinds(Alb), kinds(LambdaFunction)),
     )
     kind: Literal["targets"] = "targets"
     protocol: Literal["https", "http"] = "http"
@@ -333,7 +355,7 @@ class DeadLetter(Flow):
     function's on-failure destination."""
 
     verb: ClassVar[str] = "sends failures to"
-    allowed: ClassVar[frozenset[tuple[str, str]]] = pairs(({"sqs", "sns", "lambda"}, {"sqs", "sns"}))
+    allowed: ClassVar[frozenset[tuple[str, str]]] = pairs((kinds(SqsQueue, SnsTopic, LambdaFunction), kinds(SqsQueue, SnsTopic)))
     kind: Literal["dead-letter"] = "dead-letter"
 
 
@@ -346,10 +368,3 @@ class Uses(Flow):
         (MODELLED | GENERIC, GENERIC), (GENERIC, MODELLED),
     )
     kind: Literal["uses"] = "uses"
-
-
-FLOW_CLASSES: tuple[type[Flow], ...] = (
-    Calls, Authenticates, Authorizes, Federates, AssumesRole, Grants, Invokes, Reads, Writes, Caches,
-    Triggers, SendsEmail, Origin, Signs, Publishes, Enqueues, Subscribes, Notifies, PutsRecords,
-    Delivers, Transforms, Queries, Targets, DeadLetter, Uses,
-)

@@ -88,9 +88,10 @@ class SourcedCase:
         """Service and flow ids to their place in the case, built once (the first declaration of an id wins)."""
         arch = self.architecture
         index: dict[str, tuple[str, int]] = {}
-        for section, items in (("flows", arch.flows), ("services", arch.services)):
-            for i in range(len(items) - 1, -1, -1):
-                index[items[i].id] = (section, i)
+        for i in range(len(arch.flows) - 1, -1, -1):
+            index[arch.flows[i].key] = ("flows", i)
+        for i in range(len(arch.services) - 1, -1, -1):
+            index[arch.services[i].id] = ("services", i)
         return index
 
     def diagnostic(self, loc: tuple[str | int, ...], message: str, hint: str = "") -> Diagnostic:
@@ -292,7 +293,7 @@ def _model_at(path: tuple[str | int, ...], data: Any) -> type[BaseModel] | None:
             if part not in fields:
                 return None
             annotation = fields[part].annotation
-        data = data[part] if isinstance(data, dict | list) and _has(data, part) else None
+        data = data[part] if isinstance(data, dict | list) and _has(data, part) else None  # type: ignore[index]  # _has checked the index's type
     return _resolve(annotation, data)
 
 

@@ -1,42 +1,55 @@
-"""The registries of service and flow kinds, and the tagged unions built from them."""
+"""The service and flow kinds, written out as unions that type checkers and pydantic both see, and the
+tables derived from them."""
 
 from __future__ import annotations
 
-from typing import Annotated, Union
+from typing import Annotated, TypeAlias, get_args
 
 from pydantic import Field
 
-from .analytics import Athena, Firehose, KinesisStream
-from .base import Service
-from .clients import Browser, IotDevice, MobileApp, QuickSight, Redshift
-from .compute import AutoScalingGroup, LambdaFunction
-from .data import DaxCluster, DynamoDbTable, S3Bucket
-from .edge import Alb, ApiGateway, Clb, CloudFront
-from .flows import FLOW_CLASSES, Flow
-from .generic import Generic
-from .identity import CognitoIdentityPool, CognitoUserPool, Sts
-from .messaging import Ses, SnsTopic, SqsQueue
-
-SERVICE_CLASSES: tuple[type[Service], ...] = (
-    MobileApp, Browser, IotDevice,
-    CloudFront, ApiGateway, Alb, Clb,
-    CognitoUserPool, CognitoIdentityPool, Sts,
-    LambdaFunction, AutoScalingGroup,
-    DynamoDbTable, DaxCluster, S3Bucket,
-    SqsQueue, SnsTopic, Ses,
-    KinesisStream, Firehose, Athena,
-    QuickSight, Redshift,
-    Generic,
+from .flows import (
+    AssumesRole,
+    Authenticates,
+    Authorizes,
+    Caches,
+    Calls,
+    DeadLetter,
+    Delivers,
+    Enqueues,
+    Federates,
+    Flow,
+    Grants,
+    Invokes,
+    Notifies,
+    Origin,
+    Publishes,
+    PutsRecords,
+    Queries,
+    Reads,
+    SendsEmail,
+    Signs,
+    Subscribes,
+    Targets,
+    Transforms,
+    Triggers,
+    Uses,
+    Writes,
 )
+from .services import MODELLED, SERVICE_CLASSES, SERVICE_KINDS, AnyService, ServiceModel, kind_of
 
+FlowModel: TypeAlias = (
+    Calls | Authenticates | Authorizes | Federates | AssumesRole | Grants | Invokes | Reads | Writes | Caches
+    | Triggers | SendsEmail | Origin | Signs | Publishes | Enqueues | Subscribes | Notifies | PutsRecords
+    | Delivers | Transforms | Queries | Targets | DeadLetter | Uses
+)
+"""Any flow of an architecture (the type of `Architecture.flows`' items)."""
 
-def kind_of(cls: type[Service] | type[Flow]) -> str:
-    """The `kind` tag of a service or flow class."""
-    return str(cls.model_fields["kind"].default)
+AnyFlow = Annotated[FlowModel, Field(discriminator="kind")]
+"""`FlowModel` as pydantic validates it: the member is chosen by the `kind` tag."""
 
+FLOW_CLASSES: tuple[type[Flow], ...] = get_args(FlowModel)
+FLOW_KINDS: dict[str, type[Flow]] = {str(cls.model_fields["kind"].default): cls for cls in FLOW_CLASSES}
+"""Flow class by kind tag."""
 
-SERVICE_KINDS: dict[str, type[Service]] = {kind_of(cls): cls for cls in SERVICE_CLASSES}
-FLOW_KINDS: dict[str, type[Flow]] = {kind_of(cls): cls for cls in FLOW_CLASSES}
-
-AnyService = Annotated[Union[SERVICE_CLASSES], Field(discriminator="kind")]  # noqa: UP007
-AnyFlow = Annotated[Union[FLOW_CLASSES], Field(discriminator="kind")]  # noqa: UP007
+__all__ = ["FLOW_CLASSES", "FLOW_KINDS", "MODELLED", "SERVICE_CLASSES", "SERVICE_KINDS", "AnyFlow", "AnyService",
+           "FlowModel", "ServiceModel", "kind_of"]

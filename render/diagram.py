@@ -17,10 +17,10 @@ from diagrams.aws import analytics, compute, database, engagement, general, inte
 from graphviz import nohtml
 
 from ..models import Architecture
+from ..models.text import picture
 from . import graphviz
 from .labels import GROUPS, flow_label, group_of, service_label
 from .overlay import Overlay
-from .text import picture
 
 ICONS: dict[str, type[Node]] = {
     "mobile-app": general.MobileClient,

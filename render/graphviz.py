@@ -19,7 +19,7 @@ from collections.abc import Collection
 from functools import cache
 from pathlib import Path
 
-from .text import one_line, shorten
+from ..models.text import one_line, shorten
 
 MAX_DRAWN_SERVICES = 1000
 """Most services drawn as PNG or SVG. Measured with `tools/diagram_limits.py` on the 2-core build machine

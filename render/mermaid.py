@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 
 from ..models import Architecture
+from ..models.text import flat, picture
 from .labels import GROUPS, flow_label, group_of, service_label
 from .overlay import Overlay
-from .text import flat, picture
 
 MAX_EDGES = 500
 """Most flows Mermaid draws with its default configuration (`maxEdges`, Mermaid 11; GitHub and GitLab use the

@@ -14,15 +14,15 @@ from urllib.parse import urlsplit
 import jinja2
 import markupsafe
 
-from .. import __version__ as version
 from ..checks.catalogue import RULES, UNUSED_SUPPRESSION
 from ..checks.engine import CaseReport, Finding
 from ..checks.rule import SEVERITIES
 from ..models import Architecture
+from ..models.about import VERSION as version
+from ..models.text import visible
 from . import graphviz
 from .labels import service_label
 from .overlay import COLORS
-from .text import visible
 
 
 def _finalize(value: Any) -> Any:

@@ -1,8 +1,11 @@
-"""The root folders install under the one import name `archcase`; none is forgotten."""
+"""The root folders install under the one import name `archcase` (src/archcase links to each of them); none is
+forgotten, and tools that read the source tree (mypy, editors) see the same package the interpreter imports."""
 
 from __future__ import annotations
 
-import tomllib
+import os
+
+from setuptools import find_packages
 
 import archcase.cases
 import archcase.models
@@ -10,37 +13,39 @@ import archcase.models
 from .conftest import REPO
 
 REQUIRED = ["models", "cases", "render", "checks", "handlers", "out", "tests"]
-
-
-def mapping() -> dict[str, str]:
-    project = tomllib.loads((REPO / "pyproject.toml").read_text())
-    return project["tool"]["setuptools"]["package-dir"]
+UMBRELLA = REPO / "src" / "archcase"
 
 
 def test_required_top_level_folders_exist():
     assert [name for name in REQUIRED if not (REPO / name).is_dir()] == []
 
 
-def test_every_python_package_folder_at_the_root_is_mapped():
+def test_every_python_package_folder_at_the_root_is_linked_into_the_package():
     on_disk = {p.parent.name for p in REPO.glob("*/__init__.py")} - {"tests"}
-    mapped = {folder for folder in mapping().values() if "/" not in folder}
-    assert on_disk == mapped
+    linked = {p.name for p in UMBRELLA.iterdir() if p.is_symlink()}
+    assert on_disk == linked
 
 
-def test_every_package_and_subpackage_is_listed_for_installation():
-    project = tomllib.loads((REPO / "pyproject.toml").read_text())
-    expected = {
-        ".".join([package, *init.parent.relative_to(REPO / folder).parts])
-        for package, folder in mapping().items()
-        for init in (REPO / folder).rglob("__init__.py")
+def test_links_are_relative_and_point_at_the_root_folder_of_the_same_name():
+    for link in (p for p in UMBRELLA.iterdir() if p.is_symlink()):
+        assert os.readlink(link) == f"../../{link.name}", link
+        assert link.resolve() == REPO / link.name
+
+
+def test_setuptools_finds_every_package_and_subpackage():
+    expected = {"archcase"} | {
+        ".".join(["archcase", *init.parent.relative_to(REPO).parts])
+        for name in (p.name for p in UMBRELLA.iterdir() if p.is_symlink())
+        for init in (REPO / name).rglob("__init__.py")
+        if "__pycache__" not in init.parts
     }
-    assert sorted(project["tool"]["setuptools"]["packages"]) == sorted(expected)
+    assert set(find_packages(str(REPO / "src"))) == expected
 
 
-def test_no_root_level_archcase_folder_shadows_the_mapping():
+def test_no_root_level_archcase_folder_shadows_the_package():
     assert not (REPO / "archcase").exists()
 
 
 def test_installed_packages_come_from_the_root_folders():
-    assert archcase.models.__file__ == str(REPO / "models" / "__init__.py")
+    assert os.path.realpath(archcase.models.__file__) == str(REPO / "models" / "__init__.py")
     assert archcase.cases.BUNDLED == REPO / "cases"

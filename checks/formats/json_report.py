@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Any
 
-from ...render.text import json_dumps
+from ...models.text import json_dumps
 from ..engine import CaseReport
 from ..rule import Severity
 

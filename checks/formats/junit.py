@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 
-from ...render.text import xml_text
+from ...models.text import xml_text
 from ..engine import CaseReport
 from ..rule import Severity
 

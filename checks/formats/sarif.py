@@ -6,8 +6,8 @@ from pathlib import PurePath
 from typing import Any
 from urllib.parse import quote
 
-from ... import __version__
-from ...render.text import json_dumps
+from ...models.about import VERSION as __version__
+from ...models.text import json_dumps
 from ..catalogue import UNUSED_SUPPRESSION
 from ..engine import CaseReport, Finding
 from ..rule import Rule, Severity

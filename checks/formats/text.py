@@ -6,7 +6,7 @@ sequence but archcase's own colours."""
 
 from __future__ import annotations
 
-from ...render.text import one_line
+from ...models.text import one_line
 from ..engine import CaseReport
 from ..rule import Severity, severity_rank
 

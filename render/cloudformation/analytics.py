@@ -4,7 +4,7 @@ Athena workgroups with their Glue database and results location."""
 from __future__ import annotations
 
 from ...models import Service
-from ..text import cfn_text, sub_literal
+from ...models.text import cfn_text, sub_literal
 from . import iam
 from .context import Emit
 from .refs import arn, bucket_arn

@@ -9,7 +9,7 @@ import re
 from typing import Any
 
 from ...models import Service
-from ..text import cfn_text
+from ...models.text import cfn_text
 from .context import Emit
 from .template import Json, get_att, ref, sub
 

@@ -7,7 +7,7 @@ import re
 
 from ...models import Flow, Service
 from ...models.compute import PYTHON_RUNTIMES
-from ..text import cfn_text
+from ...models.text import cfn_text
 from . import code, iam
 from .context import Emit, env_name, pascal
 from .refs import arn, bucket_name, sender

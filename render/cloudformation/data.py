@@ -4,7 +4,7 @@ policies and event notifications."""
 from __future__ import annotations
 
 from ...models import Service
-from ..text import cfn_text
+from ...models.text import cfn_text
 from . import iam
 from .compute import permission_id, security_group
 from .context import Emit

@@ -4,15 +4,11 @@ WAF) and load balancers (ALB with target group and listeners, CLB)."""
 from __future__ import annotations
 
 from ...models import Flow, Service
-from ..text import cfn_text, sub_literal
+from ...models.contract import ALL_VIEWER_EXCEPT_HOST, CACHING_DISABLED, CACHING_OPTIMIZED
+from ...models.text import cfn_text, sub_literal
 from .context import Emit
 from .data import access_log_bucket
 from .template import NO_VALUE, Json, get_att, ref, sub
-
-CACHING_OPTIMIZED = "658327ea-f89d-4fab-a63d-7e88639e58f6"
-CACHING_DISABLED = "4135ea2d-6df8-44a3-9df3-4b5a84be39ad"
-ALL_VIEWER_EXCEPT_HOST = "b689b0a8-53d0-40ab-baf2-68738e2966ac"
-"""AWS managed cache and origin request policies."""
 
 
 def emit_cloudfront(emit: Emit, cdn: Service) -> None:

@@ -6,9 +6,9 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-from ... import __version__
 from ...models import Architecture, Service
-from ..text import DYNAMIC_REFERENCE, cfn_text, unsafe
+from ...models.about import VERSION as __version__
+from ...models.text import DYNAMIC_REFERENCE, cfn_text, unsafe
 from . import analytics, api, compute, data, edge, identity, messaging, metadata
 from .context import Emit
 from .suppressions import apply as apply_suppressions

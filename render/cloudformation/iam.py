@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from ...models import Flow, Service
-from ..text import sub_literal
+from ...models.text import sub_literal
 from .context import Emit
 from .refs import arn, bucket_arn, ssm_parameter_arn
 from .template import Json, sub

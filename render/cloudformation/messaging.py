@@ -4,7 +4,7 @@ and subscriptions, and SES identities."""
 from __future__ import annotations
 
 from ...models import Service
-from ..text import cfn_text
+from ...models.text import cfn_text
 from .compute import permission_id
 from .context import Emit
 from .refs import arn

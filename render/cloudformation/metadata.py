@@ -12,9 +12,9 @@ from __future__ import annotations
 from typing import Any
 
 from ...models import Architecture, Flow, Service
-from ..text import cfn_value
+from ...models.contract import CACHING_DISABLED, METADATA_KEY
+from ...models.text import cfn_value
 from .context import pascal
-from .edge import CACHING_DISABLED
 from .template import Json
 
 INTENT: dict[str, tuple[str, ...]] = {
@@ -108,11 +108,11 @@ def apply(document: Json, architecture: Architecture, deployed: set[str], versio
     head = {key: document.pop(key) for key in ("AWSTemplateFormatVersion", "Description")}
     rest = dict(document)
     document.clear()
-    document.update(head, Metadata={"archcase": _harmless(case_metadata(architecture, deployed, version))}, **rest)
+    document.update(head, Metadata={METADATA_KEY: _harmless(case_metadata(architecture, deployed, version))}, **rest)
     for service in architecture.services:
         resource = document["Resources"].get(pascal(service.id)) if service.id in deployed else None
         if resource is not None:
-            resource.setdefault("Metadata", {})["archcase"] = _harmless(service_metadata(service, resource))
+            resource.setdefault("Metadata", {})[METADATA_KEY] = _harmless(service_metadata(service, resource))
 
 
 def _harmless(value: Any) -> Any:

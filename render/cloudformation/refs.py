@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ...models import Service
-from ..text import sub_literal
+from ...models.text import sub_literal
 from .context import Emit
 from .template import Json, get_att, ref, sub
 

@@ -16,9 +16,9 @@ from typing import Any
 
 from . import __version__, api
 from .models import CaseError, Diagnostic, SourcedCase
+from .models.text import one_line, terminal
 from .output import Outputs, write_atomic
 from .render.graphviz import DrawError, GraphvizMissing
-from .render.text import one_line, terminal
 
 EXIT_OK, EXIT_FINDINGS, EXIT_BAD_INPUT = 0, 1, 2
 PACK_NAMES = ("default", "seed", "strict")

@@ -17,11 +17,11 @@ from hypothesis import strategies as st
 
 from archcase.checks.formats import json_report, junit, sarif
 from archcase.checks.formats import text as text_report
+from archcase.models.text import visible
 from archcase.render import diagram, mermaid, report
 from archcase.render.cloudformation.emit import openapi_documents, template_text
 from archcase.render.cloudformation.template import EmitError
 from archcase.render.overlay import Overlay
-from archcase.render.text import visible
 
 from ..conftest import REPO, SHARED
 from ..render.test_diagram import needs_graphviz
