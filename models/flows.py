@@ -8,7 +8,7 @@ from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from .base import Id, Model
+from .base import Id, Model, Service
 from .services import (
     MODELLED,
     Alb,
@@ -221,6 +221,14 @@ class Triggers(Flow):
     """For streams and queues: records per invocation."""
     report_batch_item_failures: bool = True
     """For streams and queues: the function reports failed records so only they are retried."""
+
+
+ASYNC_SOURCES: tuple[type[Service], ...] = (S3Bucket, SnsTopic)
+"""Services that invoke a function asynchronously: Lambda queues the event and retries it twice, then drops it
+unless the function has somewhere to send failures (an on-failure destination or a dead-letter queue)."""
+
+STREAM_SOURCES: tuple[type[Service], ...] = (DynamoDbTable, KinesisStream)
+"""Streams a function reads through an event source mapping, shard by shard, in order."""
 
 
 class SendsEmail(Flow):
