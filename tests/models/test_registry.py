@@ -7,15 +7,20 @@ import pytest
 from archcase.models import FLOW_KINDS, SERVICE_KINDS, AnyFlow, AnyService, Model, document
 from archcase.models.flows import MODELLED
 
+from ..kinds import FLOWS, SERVICES
+
 
 def _union_members(annotated):
     union = typing.get_args(annotated)[0]
     return set(typing.get_args(union))
 
 
-def test_unions_hold_exactly_the_registered_classes():
-    assert _union_members(AnyService) == set(SERVICE_KINDS.values())
-    assert _union_members(AnyFlow) == set(FLOW_KINDS.values())
+def test_unions_hold_exactly_the_kind_classes_written_in_models():
+    """The unions pydantic validates against are the classes found by walking `Service` and `Flow` subclasses
+    in every module of the models package (not the tuples built from the unions themselves)."""
+    assert _union_members(AnyService) == set(SERVICES)
+    assert _union_members(AnyFlow) == set(FLOWS)
+    assert {cls.model_fields["kind"].default for cls in SERVICES} == set(SERVICE_KINDS)
 
 
 def test_kinds_are_unique_lower_case_and_hyphenated():
