@@ -104,11 +104,12 @@ def bill(record: dict[str, Any], table: Any) -> str | None:
     except json.JSONDecodeError as exc:
         raise Malformed("the SNS message is not JSON") from exc
     invoice = invoice_for(order, now_iso())
+    order_id: str = invoice["order_id"]
     if aws.put_new(table, invoice, "order_id"):  # False: this order was already invoiced
-        log(logging.INFO, "invoice issued", order_id=invoice["order_id"], invoice_id=invoice["invoice_id"], total=str(invoice["total"]))
-        return invoice["order_id"]
-    log(logging.INFO, "order already invoiced", order_id=invoice["order_id"])
-    return invoice["order_id"]
+        log(logging.INFO, "invoice issued", order_id=order_id, invoice_id=invoice["invoice_id"], total=str(invoice["total"]))
+        return order_id
+    log(logging.INFO, "order already invoiced", order_id=order_id)
+    return order_id
 
 
 # --- entry point -------------------------------------------------------------------------------

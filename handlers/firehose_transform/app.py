@@ -110,6 +110,6 @@ def transform_record(record: dict[str, Any]) -> dict[str, str]:
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     log.start(context)
     records = [transform_record(record) for record in event.get("records", [])]
-    counts = {name: sum(r["result"] == name for r in records) for name in ("Ok", "Dropped", "ProcessingFailed")}
+    counts: dict[str, Any] = {name: sum(r["result"] == name for r in records) for name in ("Ok", "Dropped", "ProcessingFailed")}
     log(logging.INFO, "batch transformed", invocation_id=event.get("invocationId"), **counts)
     return {"records": records}

@@ -48,7 +48,8 @@ def table(name: str) -> Any:
 def error_code(exc: BaseException) -> str | None:
     """The AWS error code of a ClientError; for any other exception, its class name."""
     if isinstance(exc, ClientError):
-        return exc.response.get("Error", {}).get("Code")
+        code: str | None = exc.response.get("Error", {}).get("Code")
+        return code
     return type(exc).__name__
 
 
@@ -57,7 +58,7 @@ def is_retryable(exc: BaseException) -> bool:
 
 
 def condition_failed(exc: ClientError) -> bool:
-    return exc.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException"
+    return error_code(exc) == "ConditionalCheckFailedException"
 
 
 def put_new(table: Any, item: dict[str, Any], key: str) -> bool:

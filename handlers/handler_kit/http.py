@@ -130,7 +130,7 @@ def decode_page_token(token: str) -> str:
 def route_for(routes: Mapping[tuple[str, str], Route], event: dict[str, Any]) -> Route:
     """The route for the event's (httpMethod, resource); 405 with `Allow` for a known resource, else 404."""
     method, resource = event.get("httpMethod"), event.get("resource")
-    found = routes.get((method, resource))
+    found = routes.get((method, resource)) if isinstance(method, str) and isinstance(resource, str) else None
     if found is not None:
         return found
     allowed = sorted(m for m, r in routes if r == resource)

@@ -62,7 +62,7 @@ def _sns() -> Any:
 def header(event: dict[str, Any], name: str) -> str | None:
     for key, value in (event.get("headers") or {}).items():
         if key.lower() == name.lower():
-            return value
+            return value if isinstance(value, str) else None
     return None
 
 

@@ -148,7 +148,7 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
             log(logging.ERROR, "malformed catalog change skipped", sequence_number=sequence, reason=str(exc))
             continue
         try:
-            counts = apply(_index_table(), change, now_iso())
+            counts: dict[str, Any] = apply(_index_table(), change, now_iso())
         except Exception as exc:
             code = aws.error_code(exc)
             log(logging.ERROR, "indexing failed; retrying from this record", exc_info=True, sequence_number=sequence, error_code=code)

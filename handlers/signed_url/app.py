@@ -102,7 +102,8 @@ def rsa_sha1_signer(key: rsa.RSAPrivateKey) -> Callable[[bytes], bytes]:
 
 def sign_url(url: str, key_pair_id: str, key: rsa.RSAPrivateKey, expires_at: datetime) -> str:
     """A CloudFront signed URL with a canned policy (Expires, Signature, Key-Pair-Id)."""
-    return CloudFrontSigner(key_pair_id, rsa_sha1_signer(key)).generate_presigned_url(url, date_less_than=expires_at)
+    signed: str = CloudFrontSigner(key_pair_id, rsa_sha1_signer(key)).generate_presigned_url(url, date_less_than=expires_at)
+    return signed
 
 
 def is_premium(table: Any, user_id: str) -> bool:

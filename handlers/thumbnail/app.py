@@ -82,7 +82,7 @@ def make_thumbnail(data: bytes, size: int) -> tuple[bytes, str]:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
-            image = Image.open(io.BytesIO(data))
+            image: Image.Image = Image.open(io.BytesIO(data))
             image_format = image.format or ""
             if image_format not in FORMATS:
                 raise NotAnImage(f"unsupported image format {image_format or 'unknown'}")
