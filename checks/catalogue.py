@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from .rule import Rule
+from .rule import Rule, find_rule
 from .rules import analytics, api, compute, data, edge, iam, identity, messaging
 
 RULE_MODULES: tuple[ModuleType, ...] = (edge, api, compute, data, identity, messaging, analytics, iam)
@@ -17,8 +17,8 @@ def _collect() -> dict[str, Rule]:
     rules: dict[str, Rule] = {}
     for module in RULE_MODULES:
         for value in vars(module).values():
-            found = getattr(value, "rule", None)
-            if isinstance(found, Rule):
+            found = find_rule(value)
+            if found is not None:
                 if found.id in rules:
                     raise RuntimeError(f"rule id {found.id} is used twice")
                 rules[found.id] = found

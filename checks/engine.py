@@ -8,9 +8,9 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
-from ..models import Architecture, Requirement
+from ..models import Architecture, Flow, Requirement, Service
+from ..models.graph import Graph
 from .catalogue import RULES, UNUSED_SUPPRESSION
-from .graph import Graph
 from .packs import PACKS, Pack
 from .rule import Rule, Severity, severity_rank
 
@@ -96,25 +96,19 @@ def _check(architecture: Architecture, pack: Pack | None, locate: Locate | None,
     report = CaseReport(architecture.name, architecture.title, path, pack.name, pack.rules())
     for rule in report.rules:
         severity = pack.severity(rule)
-        if rule.on == "service":
-            elements = graph.of_kind(*rule.kinds)
-            target_type = "service"
-        else:
-            elements = [flow for kind in rule.kinds for flow in graph.flows_by_kind.get(kind, ())]
-            target_type = "flow"
-        for element in elements:
+        for target, element in _targets(rule, graph):
             outcome = rule.check(element, graph)
             if outcome.status == "n/a":
                 continue
             report.applicable[rule.id] += 1
             if outcome.status == "pass":
                 continue
-            suppression = suppressions.get((rule.id, element.id))
+            suppression = suppressions.get((rule.id, target))
             if suppression:
-                used.add((rule.id, element.id))
+                used.add((rule.id, target))
             report.findings.append(Finding(
-                rule.id, severity, rule.title, outcome.status, element.id, target_type, outcome.message,
-                *where(element.id), suppressed=suppression is not None,
+                rule.id, severity, rule.title, outcome.status, target, rule.on, outcome.message,
+                *where(target), suppressed=suppression is not None,
                 suppression_reason=suppression.reason if suppression else None,
             ))
     run = {rule.id for rule in report.rules}
@@ -127,6 +121,18 @@ def _check(architecture: Architecture, pack: Pack | None, locate: Locate | None,
             ))
     report.requirements = [_requirement(r, report) for r in architecture.requirements]
     return report
+
+
+def _targets(rule: Rule, graph: Graph) -> list[tuple[str, Service | Flow]]:
+    """The services or flows a rule looks at, with their ids: those of the rule's classes, class by class,
+    each in the case's order."""
+    found: list[tuple[str, Service | Flow]] = []
+    for cls in rule.targets:
+        if issubclass(cls, Service):
+            found += ((service.id, service) for service in graph.of_type(cls))
+        else:
+            found += ((flow.key, flow) for flow in graph.flows_of(cls))
+    return found
 
 
 def _requirement(requirement: Requirement, report: CaseReport) -> RequirementResult:

@@ -2,9 +2,20 @@
 
 from __future__ import annotations
 
-from ...models import Service
-from ...models.flows import Flow
-from ..graph import Graph
+from ...models.flows import (
+    ASYNC_SOURCES,
+    STREAM_SOURCES,
+    DeadLetter,
+    Invokes,
+    Subscribes,
+    Targets,
+    Transforms,
+    Triggers,
+    Writes,
+)
+from ...models.graph import Graph
+from ...models.registry import FlowModel
+from ...models.services import ApiGateway, AutoScalingGroup, DaxCluster, LambdaFunction, S3Bucket, SqsQueue
 from ..rule import NOT_APPLICABLE, Outcome, passes_if, rule
 
 LAMBDA = "https://docs.aws.amazon.com/lambda/latest/dg/"
@@ -38,67 +49,77 @@ DEPRECATED_RUNTIMES = {
 """Lambda runtimes past their deprecation date (from the Lambda runtimes page), with that date."""
 
 
-@rule("AC301", severity="high", services=("lambda",), title="Lambda functions run on a supported runtime",
+@rule("AC301", severity="high", title="Lambda functions run on a supported runtime",
       rationale="Deprecated runtimes get no security patches, and functions on them can no longer be updated.",
       remediation="Move the function to `runtime: python3.12` or later.",
       docs=LAMBDA + "lambda-runtimes.html", cdk_nag=("AwsSolutions-L1",), checkov=("CKV_AWS_363",))
-def supported_runtime(fn: Service, g: Graph) -> Outcome:
+def supported_runtime(fn: LambdaFunction, g: Graph) -> Outcome:
     since = DEPRECATED_RUNTIMES.get(fn.runtime)
     return passes_if(since is None, f"function '{fn.id}' runs on {fn.runtime}, deprecated since {since}")
 
 
-@rule("AC302", severity="low", services=("lambda",), title="Lambda functions are traced with X-Ray",
+@rule("AC302", severity="low", title="Lambda functions are traced with X-Ray",
       rationale="Active tracing shows each invocation's calls to other services and where time goes.",
       remediation="Set `tracing: true`.",
       docs=LAMBDA + "services-xray.html", checkov=("CKV_AWS_50",))
-def lambda_tracing(fn: Service, g: Graph) -> Outcome:
+def lambda_tracing(fn: LambdaFunction, g: Graph) -> Outcome:
     return passes_if(fn.tracing, f"function '{fn.id}' is not traced")
 
 
-ASYNC_SOURCES = ("s3", "sns")
-STREAMS = ("dynamodb", "kinesis-stream")
-
-
-@rule("AC303", severity="high", services=("lambda",), title="Asynchronous triggers keep failed events",
+@rule("AC303", severity="high", title="Asynchronous triggers keep failed events",
       rationale="""Events that fail every retry are lost unless they go somewhere: S3 and SNS invoke functions
       asynchronously, and stream records block their shard until they expire. Give the function a dead-letter
       queue or on-failure destination (queues use their own redrive queue, see AC602).""",
       remediation="Add a `dead-letter` flow from the function to an SQS queue (or SNS topic).",
       docs=LAMBDA + "invocation-async-retain-records.html", checkov=("CKV_AWS_116",))
-def async_trigger_has_dlq(fn: Service, g: Graph) -> Outcome:
-    sources = [f.source for f in g.incoming(fn.id) if (f.kind == "triggers" and g.kind(f.source) in ASYNC_SOURCES + STREAMS)
-               or f.kind == "subscribes" or (f.kind == "invokes" and f.mode == "async")]
+def async_trigger_has_dlq(fn: LambdaFunction, g: Graph) -> Outcome:
+    sources = [f.source for f in g.incoming(fn.id) if _invokes_asynchronously(f, g)]
     if not sources:
         return NOT_APPLICABLE
-    return passes_if(bool(g.outgoing(fn.id, "dead-letter")),
+    return passes_if(bool(g.outgoing(fn.id, DeadLetter)),
                      f"function '{fn.id}' is triggered asynchronously by {', '.join(sources)} and keeps no failed events")
 
 
-@rule("AC304", severity="high", flows=("triggers",), title="A queue's visibility timeout covers its consumer",
+def _invokes_asynchronously(flow: FlowModel, g: Graph) -> bool:
+    """Whether a flow into a function invokes it asynchronously (or from a stream): failed events are then
+    retried and dropped unless the function keeps them."""
+    if isinstance(flow, Triggers):
+        return isinstance(g.source(flow), (*ASYNC_SOURCES, *STREAM_SOURCES))
+    return isinstance(flow, Subscribes) or (isinstance(flow, Invokes) and flow.mode == "async")
+
+
+@rule("AC304", severity="high", title="A queue's visibility timeout covers its consumer",
       rationale="""If a message becomes visible again while the function still processes it, it is processed
       twice. AWS advises a visibility timeout of at least six times the function timeout (the
       `sqs_visibility_factor` setting).""",
       remediation="Raise the queue's `visibility_timeout_s` (or lower the function's `timeout_s`).",
       docs=LAMBDA + "services-sqs-configure.html")
-def visibility_covers_consumer(flow: Flow, g: Graph) -> Outcome:
-    if g.kind(flow.source) != "sqs":
+def visibility_covers_consumer(flow: Triggers, g: Graph) -> Outcome:
+    queue = g.source_as(flow, SqsQueue)
+    if queue is None:
         return NOT_APPLICABLE
-    queue, fn = g.source(flow), g.target(flow)
+    fn = _function(flow, g)
     needed = g.settings.sqs_visibility_factor * fn.timeout_s
     return passes_if(queue.visibility_timeout_s >= needed,
                      f"queue '{queue.id}' hides messages {queue.visibility_timeout_s} s; consumer '{fn.id}' "
                      f"times out at {fn.timeout_s} s, so at least {needed:g} s is needed")
 
 
-@rule("AC305", severity="medium", flows=("triggers",), title="Queue and stream consumers report batch item failures",
+@rule("AC305", severity="medium", title="Queue and stream consumers report batch item failures",
       rationale="Without partial batch responses one bad record makes the whole batch retry, again and again.",
       remediation="Set `report_batch_item_failures: true` and return `batchItemFailures` from the handler.",
       docs=LAMBDA + "services-sqs-errorhandling.html")
-def batch_item_failures(flow: Flow, g: Graph) -> Outcome:
-    if g.kind(flow.source) not in ("sqs", *STREAMS):
+def batch_item_failures(flow: Triggers, g: Graph) -> Outcome:
+    if not isinstance(g.source(flow), (SqsQueue, *STREAM_SOURCES)):
         return NOT_APPLICABLE
     return passes_if(flow.report_batch_item_failures,
                      f"'{flow.target}' retries whole batches from '{flow.source}' on one failure")
+
+
+def _function(flow: Triggers, g: Graph) -> LambdaFunction:
+    fn = g.target(flow)
+    assert isinstance(fn, LambdaFunction), "triggers reach functions only (Triggers.allowed)"
+    return fn
 
 
 def _overlaps(written: str | None, watched: str | None) -> bool:
@@ -106,63 +127,63 @@ def _overlaps(written: str | None, watched: str | None) -> bool:
     return written.startswith(watched) or watched.startswith(written)
 
 
-@rule("AC306", severity="critical", flows=("triggers",), title="An S3-triggered function does not write back into its trigger",
+@rule("AC306", severity="critical", title="An S3-triggered function does not write back into its trigger",
       rationale="""A function triggered by uploads that writes its output where it is triggered invokes itself
       forever (a recursive loop, and a large bill). Write thumbnails under a separate prefix or bucket.""",
       remediation="Write to a prefix the trigger does not watch (or another bucket), and give the trigger a `prefix`.",
       docs=LAMBDA + "invocation-recursion.html")
-def no_recursive_s3_trigger(flow: Flow, g: Graph) -> Outcome:
-    if g.kind(flow.source) != "s3":
+def no_recursive_s3_trigger(flow: Triggers, g: Graph) -> Outcome:
+    if not isinstance(g.source(flow), S3Bucket):
         return NOT_APPLICABLE
-    loops = [w.prefix or "(whole bucket)" for w in g.outgoing(flow.target, "writes")
+    loops = [w.prefix or "(whole bucket)" for w in g.outgoing(flow.target, Writes)
              if w.target == flow.source and _overlaps(w.prefix, flow.prefix)]
     return passes_if(not loops, f"'{flow.target}' writes {', '.join(loops)} in '{flow.source}', which triggers it "
                                 f"(on {flow.prefix or 'every key'})")
 
 
-@rule("AC307", severity="high", services=("lambda",), title="Functions that use DAX run in the VPC",
+@rule("AC307", severity="high", title="Functions that use DAX run in the VPC",
       rationale="A DAX cluster is reachable only from inside its VPC; a function outside it cannot connect.",
       remediation="Set `in_vpc: true` on the function.",
       docs="https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/DAX.concepts.vpc.html")
-def dax_clients_in_vpc(fn: Service, g: Graph) -> Outcome:
-    dax = {f.target for f in g.outgoing(fn.id) if g.kind(f.target) == "dax"}
+def dax_clients_in_vpc(fn: LambdaFunction, g: Graph) -> Outcome:
+    dax = {f.target for f in g.outgoing(fn.id, to=DaxCluster)}
     if not dax:
         return NOT_APPLICABLE
     return passes_if(fn.in_vpc, f"function '{fn.id}' uses DAX {', '.join(sorted(dax))} but runs outside the VPC")
 
 
-@rule("AC308", severity="medium", services=("lambda",), title="Functions behind a REST API finish within its 29 s limit",
+@rule("AC308", severity="medium", title="Functions behind a REST API finish within its 29 s limit",
       rationale="API Gateway gives up on an integration after 29 seconds; a longer timeout only hides the error.",
       remediation="Set the function's `timeout_s` to 29 or less, or make the work asynchronous.",
       docs="https://docs.aws.amazon.com/apigateway/latest/developerguide/limits.html")
-def api_function_timeout(fn: Service, g: Graph) -> Outcome:
-    if not g.incoming(fn.id, "invokes", frm="api-gateway"):
+def api_function_timeout(fn: LambdaFunction, g: Graph) -> Outcome:
+    if not g.incoming(fn.id, Invokes, frm=ApiGateway):
         return NOT_APPLICABLE
     return passes_if(fn.timeout_s <= 29, f"function '{fn.id}' may run {fn.timeout_s} s behind a REST API")
 
 
-@rule("AC309", severity="high", services=("autoscaling-group",), title="EC2 instances require IMDSv2",
+@rule("AC309", severity="high", title="EC2 instances require IMDSv2",
       rationale="IMDSv1 lets server-side request forgery read the instance's credentials.",
       remediation="Set `imdsv2_required: true`.",
       docs="https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/configuring-instance-metadata-service.html",
       checkov=("CKV_AWS_79",))
-def imdsv2(group: Service, g: Graph) -> Outcome:
+def imdsv2(group: AutoScalingGroup, g: Graph) -> Outcome:
     return passes_if(group.imdsv2_required, f"instances of '{group.id}' accept IMDSv1")
 
 
-@rule("AC310", severity="medium", services=("autoscaling-group",), title="EC2 volumes are encrypted",
+@rule("AC310", severity="medium", title="EC2 volumes are encrypted",
       rationale="Unencrypted EBS volumes and their snapshots expose data to anyone who gets a copy.",
       remediation="Set `ebs_encrypted: true`.",
       docs="https://docs.aws.amazon.com/ebs/latest/userguide/ebs-encryption.html",
       cdk_nag=("AwsSolutions-EC26",), checkov=("CKV_AWS_8",))
-def ebs_encrypted(group: Service, g: Graph) -> Outcome:
+def ebs_encrypted(group: AutoScalingGroup, g: Graph) -> Outcome:
     return passes_if(group.ebs_encrypted, f"instances of '{group.id}' have unencrypted volumes")
 
 
-@rule("AC311", severity="low", services=("lambda",), title="Every function is invoked by something",
+@rule("AC311", severity="low", title="Every function is invoked by something",
       rationale="A function nothing triggers or invokes is dead code that still needs patching and permissions.",
       remediation="Add the flow that invokes the function, or remove it.",
       docs=LAMBDA + "lambda-invocation.html")
-def function_is_invoked(fn: Service, g: Graph) -> Outcome:
-    invokers = [f for f in g.incoming(fn.id) if f.kind in ("invokes", "triggers", "subscribes", "transforms", "targets")]
+def function_is_invoked(fn: LambdaFunction, g: Graph) -> Outcome:
+    invokers = [f for f in g.incoming(fn.id) if isinstance(f, (Invokes, Triggers, Subscribes, Transforms, Targets))]
     return passes_if(bool(invokers), f"nothing invokes function '{fn.id}'")

@@ -2,20 +2,21 @@
 
 from archcase.checks.engine import check
 from archcase.checks.packs import Pack
-from archcase.checks.rule import rule, unknown
+from archcase.checks.rule import rule, rule_of, unknown
+from archcase.models.services import DynamoDbTable
 
 from .mutations import variant
 
 
-@rule("AC999", severity="critical", services=("dynamodb",), title="Test rule that cannot decide",
+@rule("AC999", severity="critical", title="Test rule that cannot decide",
       rationale="Exercises the undecided path.", remediation="None.", docs="https://docs.aws.amazon.com/")
-def cannot_decide(table, g):
+def cannot_decide(table: DynamoDbTable, g):
     return unknown(f"table '{table.id}': not enough information")
 
 
 class OnePack(Pack):
     def rules(self):
-        return [cannot_decide.rule]
+        return [rule_of(cannot_decide)]
 
 
 def test_undecided_is_reported_but_neither_passes_nor_blocks():
