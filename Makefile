@@ -38,7 +38,7 @@ $(VENV)/checkov/bin/checkov: | $(STAMP)
 	$(VENV)/checkov/bin/python -m pip install --quiet 'checkov>=3.2,<4'
 
 lint: setup
-	$(BIN)/ruff check src models checks render handlers importer tests tools
+	$(BIN)/ruff check src models checks render deploy handlers importer tests tools
 
 clean:
 	rm -rf $(VENV) out/*/ .pytest_cache

@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ...checks.graph import Graph
 from ...models import Architecture, Flow, Service
+from ...models.graph import Graph
 from .template import EmitError, Json, Template, ref
 
 

@@ -96,7 +96,7 @@ def template(architecture: Architecture, handlers: Path) -> Json:
         description=f"{cfn_text(architecture.title, 200)} (archcase case '{architecture.name}'; generated: edit the case, not this file)",
     ))
     for service in architecture.services:
-        emitter = EMITTERS.get(service.kind)  # type: ignore[attr-defined]
+        emitter = EMITTERS.get(service.kind)
         if emitter is None:
             continue
         try:
@@ -104,7 +104,7 @@ def template(architecture: Architecture, handlers: Path) -> Json:
         except EmitError as exc:
             raise EmitError(str(exc) if exc.service else f"service '{service.id}': {exc}", service.id, exc.hint) from None
     document = emit.template.to_dict()
-    deployed = {s.id for s in architecture.services if s.kind in EMITTERS}  # type: ignore[attr-defined]
+    deployed = {s.id for s in architecture.services if s.kind in EMITTERS}
     metadata.apply(document, architecture, deployed, __version__)
     apply_suppressions(document)
     return document
@@ -117,4 +117,4 @@ def template_text(architecture: Architecture, handlers: Path) -> str:
 def openapi_documents(architecture: Architecture, handlers: Path) -> dict[str, Json]:
     """The OpenAPI document of each REST API of the case, by service id, with `${...}` placeholders."""
     emit = Emit(architecture, handlers, Template(description=""))
-    return {s.id: api.as_text(api.openapi(emit, s)) for s in architecture.services if s.kind == "api-gateway"}  # type: ignore[attr-defined]
+    return {s.id: api.as_text(api.openapi(emit, s)) for s in architecture.services if s.kind == "api-gateway"}

@@ -72,7 +72,7 @@ def service_metadata(service: Service, resource: Json) -> Json:
 
 
 def case_metadata(architecture: Architecture, deployed: set[str], version: str) -> Json:
-    kinds = {s.id: s.kind for s in architecture.services}  # type: ignore[attr-defined]
+    kinds = {s.id: s.kind for s in architecture.services}
     meta: Json = {"version": version, "case": architecture.name, "title": architecture.title}
     data = architecture.model_dump(mode="json", by_alias=True, exclude_defaults=True)
     for key in ("summary", "seed_section", "requirements", "suppressions", "settings"):

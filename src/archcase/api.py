@@ -383,8 +383,8 @@ def package(path: str | Path, bucket: str, out: str | Path = "out", handlers: st
             endpoint_url: str | None = None, region: str | None = None) -> Packaged:
     """Build each handler's artifact of one case, upload those the bucket lacks, and write the packaged
     template (`packaged.yaml`: the template with the artifact bucket filled in) and the zips to `out/<name>/`."""
-    from . import package as packaging
-    from .deploy import clients
+    from .deploy import package as packaging
+    from .deploy.stack import clients
     from .render.cloudformation.emit import template
     from .render.cloudformation.template import EmitError
     from .render.cloudformation.yaml_out import dump
@@ -413,8 +413,8 @@ def deploy(path: str | Path, stack_name: str, parameters: Mapping[str, str], buc
            handlers: str | Path | None = None, endpoint_url: str | None = None, region: str | None = None,
            on_event: Any = None) -> tuple[Packaged, Any]:
     """Package one case (uploading what is missing), then create or update its stack and wait for it."""
-    from .deploy import clients
-    from .deploy import deploy as run
+    from .deploy.stack import clients
+    from .deploy.stack import deploy as run
 
     packaged = package(path, bucket, out, handlers, endpoint_url, region)
     s3, cloudformation = clients(endpoint_url, region)

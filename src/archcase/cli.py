@@ -107,7 +107,7 @@ def cmd_package(args: argparse.Namespace) -> int:
 
 @aws_errors
 def cmd_deploy(args: argparse.Namespace) -> int:
-    from .deploy import DeployError, describe
+    from .deploy.stack import DeployError, describe
 
     progress = Progress(sys.stderr)
     try:

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from archcase.package import build_zip
+from archcase.deploy.package import build_zip
 
 from ..conftest import REPO
 from .test_output_paths import snapshot

@@ -80,7 +80,7 @@ def deploy(cloudformation: Any, s3: Any, stack: str, template: str, bucket: str,
 def _wait_for_change_set(cloudformation: Any, change_set: str, poll_s: float, timeout_s: float) -> dict[str, Any]:
     deadline = time.monotonic() + timeout_s
     while True:
-        described = cloudformation.describe_change_set(ChangeSetName=change_set)
+        described: dict[str, Any] = cloudformation.describe_change_set(ChangeSetName=change_set)
         if described["Status"] in ("CREATE_COMPLETE", "FAILED"):
             return described
         if time.monotonic() > deadline:
@@ -123,7 +123,7 @@ def _outputs(cloudformation: Any, stack: str) -> dict[str, str]:
 
 def describe(event: Mapping[str, Any]) -> str:
     """One line per stack event: time, status, resource, reason."""
-    stamp = event.get("Timestamp")
+    stamp: Any = event.get("Timestamp")  # a datetime from boto3
     when = stamp.strftime("%H:%M:%S") if hasattr(stamp, "strftime") else ""
     reason = f"  {event['ResourceStatusReason']}" if event.get("ResourceStatusReason") else ""
     return f"{when} {event.get('ResourceStatus', ''):<22} {event.get('LogicalResourceId', '')} ({event.get('ResourceType', '')}){reason}"

@@ -18,9 +18,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .models import Architecture
-from .render.cloudformation import code
-from .render.cloudformation.template import EmitError
+from ..models import Architecture
+from ..models.compute import LambdaFunction
+from ..render.cloudformation import EmitError, code
 
 FIXED_TIME = (1980, 1, 1, 0, 0, 0)
 """Timestamp of every zip entry, so that the same files always give the same bytes."""
@@ -47,10 +47,10 @@ def packages(architecture: Architecture) -> dict[str, tuple[str, str]]:
     """Handler packages the case's functions use, with the (runtime, architecture) they run on."""
     found: dict[str, tuple[str, str]] = {}
     for service in architecture.services:
-        if service.kind != "lambda":  # type: ignore[attr-defined]
+        if not isinstance(service, LambdaFunction) or service.handler is None:  # (the template refuses the latter first)
             continue
-        package = code.package_of(service.handler)  # type: ignore[attr-defined]
-        platform = (service.runtime, service.architecture)  # type: ignore[attr-defined]
+        package = code.package_of(service.handler)
+        platform = (service.runtime, service.architecture)
         if found.setdefault(package, platform) != platform:
             raise EmitError(f"handler package '{package}' is used by functions on two platforms ({found[package]} and "
                             f"{platform}): give them the same runtime and architecture", service.id)
