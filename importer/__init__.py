@@ -22,11 +22,13 @@ from pydantic import TypeAdapter, ValidationError
 
 from ..models import Architecture, CaseError, Diagnostic, GraphError, SourcedCase, limits
 from ..models.base import ID_PATTERN
+from ..models.contract import METADATA_KEY
 from ..models.load import _diagnostics, bulk, short
 from ..models.registry import FLOW_KINDS, AnyFlow, AnyService
+from ..models.services import Generic, kind_of
 from ..models.yamlsafe import Document
 from .flows import infer
-from .settings import READERS
+from .registry import FLOW_READERS, READS, SETTINGS_READERS
 from .shapes import describe
 from .source import Source, is_template, looks_like_template, read, source
 from .template import ACCOUNT_WIDE, Resource, Template
@@ -40,6 +42,7 @@ DEBUG = "ARCHCASE_DEBUG"
 NESTED = ("AWS::CloudFormation::Stack", "AWS::Serverless::Application")
 SAM = "AWS::Serverless-2016-10-31"
 LANGUAGE_EXTENSIONS = "AWS::LanguageExtensions"
+GENERIC = kind_of(Generic)
 
 
 @cache
@@ -102,7 +105,7 @@ class _Importer:
     def __init__(self, source: Source) -> None:
         self.source = source
         self.notes: list[Diagnostic] = list(source.notes)
-        self.t = Template(source.data, self.isolated)
+        self.t = Template(source.data, READS, self.isolated)
         self.ids: dict[str, str] = {}
         self.taken: set[str] = set()
 
@@ -149,7 +152,7 @@ class _Importer:
             if not t.is_service(lid):
                 continue
             service = self._service(lid)
-            if service["kind"] == "generic" and resource.kind is None:
+            if service["kind"] == GENERIC and resource.service_class is None:
                 unmodelled.setdefault(resource.type, []).append(service["id"])
             services.append(service)
             where.append(("Resources", lid))
@@ -160,7 +163,7 @@ class _Importer:
         meta = t.metadata
         for i, extra in enumerate(meta.get("services") or []):
             services.append(dict(extra))
-            where.append(("Metadata", "archcase", "services", i))
+            where.append(("Metadata", METADATA_KEY, "services", i))
         flows, flow_where = self._flows(meta, {s["id"]: s["kind"] for s in services})
         name = meta.get("case") or kebab(self.source.path.stem.replace("_", "-").replace(".", "-"))
         description = self.source.data.get("Description")
@@ -189,12 +192,12 @@ class _Importer:
             return
         source = self.source.document
         source.complete()
-        prefix = ("Metadata", "archcase")
+        prefix = ("Metadata", METADATA_KEY)
         for target, table in ((document.values, source.values), (document.keys, source.keys)):
             for path, position in table.items():
                 if path[:2] == prefix and len(path) > 2 and path[2] in keys:
                     target[("name" if path[2] == "case" else path[2], *path[3:])] = position
-        document.values[()] = self.source.position("Metadata", "archcase")
+        document.values[()] = self.source.position("Metadata", METADATA_KEY)
 
     def _invalid(self, exc: ValidationError, document: Document) -> list[Diagnostic]:
         """The case the template gives is not valid: each problem where it is written in the template."""
@@ -207,7 +210,8 @@ class _Importer:
             problems += [Diagnostic(d.file, d.line, d.column, f"the imported case is not valid: {d.message}",
                                     d.hint or "check `Metadata.archcase` of the template") for d in found]
         return sorted(set(problems), key=lambda d: (d.line, d.column, d.message)) or [
-            self.source.diagnostic(("Metadata", "archcase"), "the imported case is not valid", "check `Metadata.archcase` of the template")]
+            self.source.diagnostic(("Metadata", METADATA_KEY), "the imported case is not valid",
+                                   "check `Metadata.archcase` of the template")]
 
 
     # -----------------------------------------------------------------------------------------------------------
@@ -243,7 +247,7 @@ class _Importer:
         meta = dict(resource.metadata)
         given = meta.pop("id", None)
         if given is not None and not (isinstance(given, str) and re.fullmatch(ID_PATTERN, given)):
-            self.note(("Resources", lid, "Metadata", "archcase", "id"), f"`Metadata.archcase.id` of '{lid}' is {short(given)}, not an "
+            self.note(("Resources", lid, "Metadata", METADATA_KEY, "id"), f"`Metadata.archcase.id` of '{lid}' is {short(given)}, not an "
                       "identifier: the id is made from the logical id instead",
                       "use lower-case letters, digits and hyphens, starting with a letter")
             given = None
@@ -255,12 +259,14 @@ class _Importer:
             service_id = f"{base[:56]}-{n}"
         self.ids[lid] = service_id
         self.taken.add(service_id)
-        kind = resource.kind
-        data: dict[str, Any] = {"id": service_id, "kind": kind or "generic"}
-        if kind is None:
+        cls = resource.service_class
+        data: dict[str, Any] = {"id": service_id, "kind": kind_of(cls or Generic)}
+        if cls is None:
             data["resource_type"] = resource.type
             return data
-        data.update(self.isolated(resource, "settings", lambda: READERS[kind](t, resource), {}))
+        read = SETTINGS_READERS[cls]
+        settings: dict[str, Any] = self.isolated(resource, "settings", lambda: read(t, resource), {})
+        data.update(settings)
         data = _deep_update(data, meta)
         return self._valid(data, ("Resources", lid), resource.type)
 
@@ -282,13 +288,13 @@ class _Importer:
                 data = {k: v for k, v in data.items() if k != loc[0]}
         self.note(path, f"{resource_type} '{data['id']}' could not be read as {data['kind']} ({error['msg']}): "
                   "kept as a generic service")
-        return {"id": data["id"], "kind": "generic", "resource_type": resource_type}
+        return {"id": data["id"], "kind": GENERIC, "resource_type": resource_type}
 
     def _flows(self, meta: dict[str, Any], kinds: dict[str, str]) -> tuple[list[dict[str, Any]], list[tuple[str | int, ...]]]:
         flows: list[dict[str, Any]] = []
         where: list[tuple[str | int, ...]] = []
         index: dict[tuple[str, str, str], dict[str, Any]] = {}
-        for found in infer(self.t, self.isolated):
+        for found in infer(self.t, FLOW_READERS, self.isolated):
             flow = {k: v for k, v in found.items() if k != "at" and v not in ([], None)}
             flow["from"], flow["to"] = self.ids.get(flow["from"]), self.ids.get(flow["to"])
             if not flow["from"] or not flow["to"]:
@@ -309,7 +315,7 @@ class _Importer:
                 index[key].update(extra)
             else:
                 flows.append(dict(extra))
-                where.append(("Metadata", "archcase", "flows", i))
+                where.append(("Metadata", METADATA_KEY, "flows", i))
         kept = []
         for flow, path in zip(flows, where, strict=True):
             try:

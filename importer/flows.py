@@ -3,14 +3,37 @@ integrations and authorizers, Firehose sources and destinations, IAM statements 
 resource -> target), and environment variables that name another resource.
 
 Every flow is a dict in case-file form, with the logical ids of its ends (mapped to service ids later) and
-`at`, the resource it was read from."""
+`at`, the resource it was read from. The readers of resources that state flows are registered with
+`@reads_flows("AWS::Type", ...)` (collected as `importer.registry.FLOW_READERS`)."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
+from ..models.base import Service
+from ..models.services import (
+    Alb,
+    ApiGateway,
+    Athena,
+    AutoScalingGroup,
+    Clb,
+    CloudFront,
+    CognitoIdentityPool,
+    CognitoUserPool,
+    DaxCluster,
+    DynamoDbTable,
+    Firehose,
+    Generic,
+    KinesisStream,
+    LambdaFunction,
+    S3Bucket,
+    Ses,
+    SnsTopic,
+    SqsQueue,
+)
+from .marks import reads_flows
 from .template import Isolated, Resource, Template
 from .values import as_list, dig, flag, number
 
@@ -28,9 +51,11 @@ SAM_POLICIES: dict[str, tuple[str, ...]] = {
     "LambdaInvokePolicy": ("invokes",), "AthenaQueryPolicy": ("queries",),
 }
 """SAM policy templates, and the flows they grant towards the resource they name."""
-BY_TARGET = {"dynamodb": "reads", "dax": "reads", "s3": "reads", "sqs": "enqueues", "sns": "publishes",
-             "kinesis-stream": "puts-records", "firehose": "puts-records", "athena": "queries", "lambda": "invokes",
-             "ses": "sends-email", "cloudfront": "signs", "api-gateway": "calls"}
+BY_TARGET: dict[type[Service], str] = {
+    DynamoDbTable: "reads", DaxCluster: "reads", S3Bucket: "reads", SqsQueue: "enqueues", SnsTopic: "publishes",
+    KinesisStream: "puts-records", Firehose: "puts-records", Athena: "queries", LambdaFunction: "invokes",
+    Ses: "sends-email", CloudFront: "signs", ApiGateway: "calls",
+}
 """The flow a function has to a resource named in its environment, when nothing more precise says."""
 
 
@@ -67,17 +92,25 @@ class Flows:
         found = self.kinds.get((source, target))
         return bool(found) and (kinds is None or not found.isdisjoint(kinds))
 
-    def kind_of(self, logical_id: str) -> str | None:
+    def class_of(self, logical_id: str) -> type[Service] | None:
+        """The class of the service a resource is or belongs to (`Generic` for a type not read as a service
+        class); None when it belongs to no service."""
         service = self.t.service_of(logical_id) if logical_id in self.t.resources else None
-        return self.t.resources[service].kind or "generic" if service else None
+        return self.t.resources[service].service_class or Generic if service else None
 
-    def first(self, value: Any, *kinds: str) -> str | None:
-        """The first resource a value refers to whose service is of one of these kinds."""
-        return next((lid for lid, _ in self.t.references(value) if self.kind_of(lid) in kinds), None)
+    def first(self, value: Any, *classes: type[Service]) -> str | None:
+        """The first resource a value refers to whose service is of one of these classes."""
+        return next((lid for lid, _ in self.t.references(value) if self.class_of(lid) in classes), None)
 
 
-def infer(t: Template, isolated: Isolated | None = None) -> list[Flow]:
-    """The flows a template states. `isolated` runs each resource's reading, so that a resource of a shape no
+ROLE_HOLDERS: frozenset[type[Service]] = frozenset({LambdaFunction, AutoScalingGroup, ApiGateway, CognitoIdentityPool,
+                                                    DaxCluster})
+"""Service classes whose IAM roles (and, for SAM functions, `Policies`) state flows."""
+
+
+def infer(t: Template, readers: Mapping[str, Callable[[Flows, Resource], None]], isolated: Isolated | None = None) -> list[Flow]:
+    """The flows a template states: `readers` (`importer.registry.FLOW_READERS`) by CloudFormation type, then IAM
+    and environment variables. `isolated` runs each resource's reading, so that a resource of a shape no
     reader foresaw costs its own flows only (see the importer)."""
     flows = Flows(t)
 
@@ -88,14 +121,14 @@ def infer(t: Template, isolated: Isolated | None = None) -> list[Flow]:
             isolated(resource, "flows", lambda: step(flows, resource), None)
 
     for resource in list(t.resources.values()):
-        reader = READERS.get(resource.type)
+        reader = readers.get(resource.type)
         if reader:
             run(resource, reader)
     for resource in list(t.resources.values()):
-        if resource.kind in ("lambda", "autoscaling-group", "api-gateway", "cognito-identity-pool", "dax"):
+        if resource.service_class in ROLE_HOLDERS:
             run(resource, _iam)
     for resource in list(t.resources.values()):
-        if resource.kind == "lambda":
+        if resource.service_class is LambdaFunction:
             run(resource, _environment)
     _generic(flows)
     return list(flows.found.values())
@@ -103,10 +136,11 @@ def infer(t: Template, isolated: Isolated | None = None) -> list[Flow]:
 
 # resources that state flows ------------------------------------------------------------------------------------
 
+@reads_flows("AWS::Lambda::Function", "AWS::Serverless::Function")
 def _function(flows: Flows, r: Resource) -> None:
     p = r.properties
     dead_letter = dig(p, "DeadLetterConfig", "TargetArn") or dig(p, "DeadLetterQueue", "TargetArn")
-    flows.add(r.logical_id, flows.first(dead_letter, "sqs", "sns"), "dead-letter", r.logical_id)
+    flows.add(r.logical_id, flows.first(dead_letter, SqsQueue, SnsTopic), "dead-letter", r.logical_id)
     if r.type != "AWS::Serverless::Function":
         return
     for event in (p.get("Events") or {}).values():
@@ -117,20 +151,20 @@ def _function(flows: Flows, r: Resource) -> None:
 def _sam_event(flows: Flows, r: Resource, kind: Any, p: dict[str, Any]) -> None:
     t, fn = flows.t, r.logical_id
     if kind == "Api":
-        api = flows.first(p.get("RestApiId"), "api-gateway") or ("ServerlessRestApi" if not p.get("RestApiId") else None)
+        api = flows.first(p.get("RestApiId"), ApiGateway) or ("ServerlessRestApi" if not p.get("RestApiId") else None)
         method, path = (t.text(p.get("Method")) or "ANY").upper(), t.text(p.get("Path")) or "/"
         route = f"{'ANY' if method == 'X-AMAZON-APIGATEWAY-ANY-METHOD' else method} {path}"
         flows.add(api, fn, "invokes", fn, routes=[route] if re.fullmatch(r"[A-Z]+ /\S*", route) else [])
     elif kind == "S3":
-        flows.add(flows.first(p.get("Bucket"), "s3"), fn, "triggers", fn, events=[e for e in map(t.text, as_list(p.get("Events"))) if e],
-                  **_s3_filter(t, p.get("Filter")))
+        flows.add(flows.first(p.get("Bucket"), S3Bucket), fn, "triggers", fn,
+                  events=[e for e in map(t.text, as_list(p.get("Events"))) if e], **_s3_filter(t, p.get("Filter")))
     elif kind in ("SQS", "Kinesis", "DynamoDB"):
-        source = flows.first(p.get("Queue") or p.get("Stream"), "sqs", "kinesis-stream", "dynamodb")
+        source = flows.first(p.get("Queue") or p.get("Stream"), SqsQueue, KinesisStream, DynamoDbTable)
         _poll(flows, r, source, p)
     elif kind == "SNS":
-        flows.add(flows.first(p.get("Topic"), "sns"), fn, "subscribes", fn)
+        flows.add(flows.first(p.get("Topic"), SnsTopic), fn, "subscribes", fn)
     elif kind == "HttpApi":
-        flows.add(flows.first(p.get("ApiId"), "generic"), fn, "uses", fn)
+        flows.add(flows.first(p.get("ApiId"), Generic), fn, "uses", fn)
 
 
 def _poll(flows: Flows, r: Resource, source: str | None, p: dict[str, Any]) -> None:
@@ -140,20 +174,22 @@ def _poll(flows: Flows, r: Resource, source: str | None, p: dict[str, Any]) -> N
     flows.add(source, r.logical_id, "triggers", r.logical_id, batch_size=number(p.get("BatchSize"), t.parameters),
               events=events, report_batch_item_failures="ReportBatchItemFailures" in responses)
     on_failure = dig(p, "DestinationConfig", "OnFailure", "Destination")
-    flows.add(r.logical_id, flows.first(on_failure, "sqs", "sns"), "dead-letter", r.logical_id)
+    flows.add(r.logical_id, flows.first(on_failure, SqsQueue, SnsTopic), "dead-letter", r.logical_id)
 
 
+@reads_flows("AWS::Lambda::EventSourceMapping")
 def _mapping(flows: Flows, r: Resource) -> None:
     p = r.properties
-    function = flows.first(p.get("FunctionName"), "lambda")
-    source = flows.first(p.get("EventSourceArn"), "sqs", "kinesis-stream", "dynamodb")
+    function = flows.first(p.get("FunctionName"), LambdaFunction)
+    source = flows.first(p.get("EventSourceArn"), SqsQueue, KinesisStream, DynamoDbTable)
     if function:
         _poll(flows, flows.t.resources[flows.t.service_of(function) or function], source, p)
 
 
+@reads_flows("AWS::Lambda::EventInvokeConfig")
 def _invoke_config(flows: Flows, r: Resource) -> None:
-    function = flows.first(r.properties.get("FunctionName"), "lambda")
-    target = flows.first(dig(r.properties, "DestinationConfig", "OnFailure", "Destination"), "sqs", "sns")
+    function = flows.first(r.properties.get("FunctionName"), LambdaFunction)
+    target = flows.first(dig(r.properties, "DestinationConfig", "OnFailure", "Destination"), SqsQueue, SnsTopic)
     flows.add(function, target, "dead-letter", r.logical_id)
 
 
@@ -163,38 +199,47 @@ def _s3_filter(t: Template, value: Any) -> dict[str, Any]:
     return {name: found[name] for name in ("prefix", "suffix") if found.get(name)}
 
 
+@reads_flows("AWS::S3::Bucket")
 def _bucket(flows: Flows, r: Resource) -> None:
     t = flows.t
     notifications = r.properties.get("NotificationConfiguration") or {}
-    for key, target_kind, kind in (("LambdaConfigurations", "lambda", "triggers"), ("QueueConfigurations", "sqs", "notifies"),
-                                   ("TopicConfigurations", "sns", "notifies")):
+    for key, target_class, kind in (("LambdaConfigurations", LambdaFunction, "triggers"), ("QueueConfigurations", SqsQueue, "notifies"),
+                                    ("TopicConfigurations", SnsTopic, "notifies")):
         for entry in as_list(notifications.get(key)):
             if isinstance(entry, dict):
-                target = flows.first(entry.get("Function") or entry.get("Queue") or entry.get("Topic"), target_kind)
+                target = flows.first(entry.get("Function") or entry.get("Queue") or entry.get("Topic"), target_class)
                 flows.add(r.logical_id, target, kind, r.logical_id, events=[e for e in [t.text(entry.get("Event"))] if e],
                           **_s3_filter(t, entry.get("Filter")))
 
 
+SUBSCRIBERS: dict[str, type[Service]] = {"sqs": SqsQueue, "lambda": LambdaFunction}
+"""The subscription protocols drawn as flows, and the class of service each delivers to."""
+
+
+@reads_flows("AWS::SNS::Subscription")
 def _subscription(flows: Flows, r: Resource) -> None:
     t = flows.t
-    protocol = t.text(r.properties.get("Protocol"))
-    if protocol in ("sqs", "lambda"):
-        endpoint = flows.first(r.properties.get("Endpoint"), protocol)
-        flows.add(flows.first(r.properties.get("TopicArn"), "sns"), endpoint,
+    subscriber = SUBSCRIBERS.get(t.text(r.properties.get("Protocol")) or "")
+    if subscriber:
+        endpoint = flows.first(r.properties.get("Endpoint"), subscriber)
+        flows.add(flows.first(r.properties.get("TopicArn"), SnsTopic), endpoint,
                   "subscribes", r.logical_id, raw_message_delivery=bool(flag(r.properties.get("RawMessageDelivery"), t.parameters)))
 
 
+@reads_flows("AWS::SNS::Topic")
 def _topic(flows: Flows, r: Resource) -> None:
     for entry in as_list(r.properties.get("Subscription")):
-        protocol = flows.t.text(dig(entry, "Protocol"))
-        if protocol in ("sqs", "lambda"):
-            flows.add(r.logical_id, flows.first(dig(entry, "Endpoint"), protocol), "subscribes", r.logical_id)
+        subscriber = SUBSCRIBERS.get(flows.t.text(dig(entry, "Protocol")) or "")
+        if subscriber:
+            flows.add(r.logical_id, flows.first(dig(entry, "Endpoint"), subscriber), "subscribes", r.logical_id)
 
 
+@reads_flows("AWS::SQS::Queue")
 def _queue(flows: Flows, r: Resource) -> None:
-    flows.add(r.logical_id, flows.first(dig(r.properties, "RedrivePolicy", "deadLetterTargetArn"), "sqs"), "dead-letter", r.logical_id)
+    flows.add(r.logical_id, flows.first(dig(r.properties, "RedrivePolicy", "deadLetterTargetArn"), SqsQueue), "dead-letter", r.logical_id)
 
 
+@reads_flows("AWS::CloudFront::Distribution")
 def _distribution(flows: Flows, r: Resource) -> None:
     t = flows.t
     config = r.properties.get("DistributionConfig") or {}
@@ -203,22 +248,23 @@ def _distribution(flows: Flows, r: Resource) -> None:
     for origin in as_list(config.get("Origins")):
         if not isinstance(origin, dict):
             continue
-        target = flows.first(origin.get("DomainName"), "s3", "alb", "clb", "api-gateway", "generic")
+        target = flows.first(origin.get("DomainName"), S3Bucket, Alb, Clb, ApiGateway, Generic)
         patterns = [t.text(b.get("PathPattern")) for b in behaviours if t.text(b.get("TargetOriginId")) == t.text(origin.get("Id"))]
         fields: dict[str, Any] = {"path_pattern": patterns[0] if patterns and patterns[0] else "*"}
-        if flows.kind_of(target or "") == "s3":
+        if flows.class_of(target or "") is S3Bucket:
             oai = t.text(dig(origin, "S3OriginConfig", "OriginAccessIdentity")) or ""
             fields["access"] = "oac" if origin.get("OriginAccessControlId") else "oai" if oai or dig(
                 origin, "S3OriginConfig", "OriginAccessIdentity") else "none"
         elif origin.get("CustomOriginConfig"):
             policy = t.text(dig(origin, "CustomOriginConfig", "OriginProtocolPolicy")) or "match-viewer"
             fields["protocol"] = "https" if policy == "https-only" else "http"
-        flows.add(r.logical_id, target, "origin" if flows.kind_of(target or "") != "generic" else "uses", r.logical_id, **fields)
+        flows.add(r.logical_id, target, "origin" if flows.class_of(target or "") is not Generic else "uses", r.logical_id, **fields)
     for behaviour in behaviours:
         for association in as_list(behaviour.get("LambdaFunctionAssociations")):
-            flows.add(r.logical_id, flows.first(dig(association, "LambdaFunctionARN"), "lambda"), "invokes", r.logical_id)
+            flows.add(r.logical_id, flows.first(dig(association, "LambdaFunctionARN"), LambdaFunction), "invokes", r.logical_id)
 
 
+@reads_flows("AWS::ApiGateway::RestApi", "AWS::Serverless::Api")
 def _rest_api(flows: Flows, r: Resource) -> None:
     body = r.properties.get("Body") or r.properties.get("DefinitionBody") or {}
     for path, operations in (body.get("paths") or {}).items() if isinstance(body, dict) else ():
@@ -226,7 +272,7 @@ def _rest_api(flows: Flows, r: Resource) -> None:
             uri = dig(operation, "x-amazon-apigateway-integration", "uri")
             route = f"{'ANY' if method == 'x-amazon-apigateway-any-method' else method.upper()} {path}"
             routes = [route] if re.fullmatch(r"(GET|HEAD|OPTIONS|POST|PUT|PATCH|DELETE|ANY) /\S*", route) else []
-            flows.add(r.logical_id, flows.first(uri, "lambda"), "invokes", r.logical_id, routes=routes)
+            flows.add(r.logical_id, flows.first(uri, LambdaFunction), "invokes", r.logical_id, routes=routes)
     schemes = dig(body, "components", "securitySchemes") or dig(body, "securityDefinitions") or {}
     for scheme in schemes.values() if isinstance(schemes, dict) else ():
         authorizer = dig(scheme, "x-amazon-apigateway-authorizer") or {}
@@ -237,16 +283,17 @@ def _rest_api(flows: Flows, r: Resource) -> None:
 
 
 def _authorizer(flows: Flows, api: str | None, pools: Any, function: Any) -> None:
-    flows.add(api, flows.first(pools, "cognito-user-pool"), "authorizes", api or "")
-    flows.add(api, flows.first(function, "lambda"), "authorizes", api or "")
+    flows.add(api, flows.first(pools, CognitoUserPool), "authorizes", api or "")
+    flows.add(api, flows.first(function, LambdaFunction), "authorizes", api or "")
 
 
+@reads_flows("AWS::ApiGateway::Method")
 def _method(flows: Flows, r: Resource) -> None:
     t, p = flows.t, r.properties
-    api = flows.first(p.get("RestApiId"), "api-gateway")
+    api = flows.first(p.get("RestApiId"), ApiGateway)
     method = (t.text(p.get("HttpMethod")) or "ANY").upper()
     route = f"{method} {_resource_path(t, p.get('ResourceId'))}"
-    flows.add(api, flows.first(dig(p, "Integration", "Uri"), "lambda"), "invokes", r.logical_id,
+    flows.add(api, flows.first(dig(p, "Integration", "Uri"), LambdaFunction), "invokes", r.logical_id,
               routes=[route] if re.fullmatch(r"(GET|HEAD|OPTIONS|POST|PUT|PATCH|DELETE|ANY) /\S*", route) else [])
     for lid, _ in t.references(p.get("AuthorizerId")):
         authorizer = t.resources[lid].properties
@@ -262,6 +309,7 @@ def _resource_path(t: Template, value: Any, depth: int = 0) -> str:
     return parent.rstrip("/") + "/" + (t.text(resource.get("PathPart")) or "")
 
 
+@reads_flows("AWS::ElasticLoadBalancingV2::TargetGroup")
 def _target_group(flows: Flows, r: Resource) -> None:
     t, p = flows.t, r.properties
     balancers = {t.service_of(x.logical_id) for x in t.referrers(r.logical_id) if x.type.startswith("AWS::ElasticLoadBalancingV2::")}
@@ -271,10 +319,11 @@ def _target_group(flows: Flows, r: Resource) -> None:
     targets += [x.logical_id for x in t.referrers(r.logical_id, "AWS::AutoScaling::AutoScalingGroup")]
     for balancer in sorted(b for b in balancers if b):
         for target in targets:
-            fields = {"protocol": protocol, "port": port} if flows.kind_of(target) == "autoscaling-group" else {}
+            fields = {"protocol": protocol, "port": port} if flows.class_of(target) is AutoScalingGroup else {}
             flows.add(balancer, target, "targets", r.logical_id, **fields)
 
 
+@reads_flows("AWS::AutoScaling::AutoScalingGroup")
 def _group(flows: Flows, r: Resource) -> None:
     t = flows.t
     for lid, _ in t.references(r.properties.get("LoadBalancerNames")):
@@ -284,42 +333,34 @@ def _group(flows: Flows, r: Resource) -> None:
         flows.add(lid, r.logical_id, "targets", r.logical_id, protocol="https" if protocol in ("https", "ssl") else "http", port=port or 80)
 
 
+@reads_flows("AWS::KinesisFirehose::DeliveryStream")
 def _delivery_stream(flows: Flows, r: Resource) -> None:
     t, p = flows.t, r.properties
     source = dig(p, "KinesisStreamSourceConfiguration", "KinesisStreamARN")
-    flows.add(flows.first(source, "kinesis-stream"), r.logical_id, "delivers", r.logical_id)
+    flows.add(flows.first(source, KinesisStream), r.logical_id, "delivers", r.logical_id)
     destination = p.get("ExtendedS3DestinationConfiguration") or p.get("S3DestinationConfiguration") or {}
     prefix = t.text(destination.get("Prefix"))
-    flows.add(r.logical_id, flows.first(destination.get("BucketARN"), "s3"), "delivers", r.logical_id, prefix=prefix or None)
+    flows.add(r.logical_id, flows.first(destination.get("BucketARN"), S3Bucket), "delivers", r.logical_id, prefix=prefix or None)
     for processor in as_list(dig(destination, "ProcessingConfiguration", "Processors")):
         for parameter in as_list(dig(processor, "Parameters")):
-            flows.add(r.logical_id, flows.first(dig(parameter, "ParameterValue"), "lambda"), "transforms", r.logical_id)
+            flows.add(r.logical_id, flows.first(dig(parameter, "ParameterValue"), LambdaFunction), "transforms", r.logical_id)
 
 
+@reads_flows("AWS::Cognito::IdentityPool")
 def _identity_pool(flows: Flows, r: Resource) -> None:
     for provider in as_list(r.properties.get("CognitoIdentityProviders")):
-        flows.add(r.logical_id, flows.first(provider, "cognito-user-pool"), "federates", r.logical_id)
+        flows.add(r.logical_id, flows.first(provider, CognitoUserPool), "federates", r.logical_id)
 
 
+@reads_flows("AWS::Athena::WorkGroup")
 def _workgroup(flows: Flows, r: Resource) -> None:
     t = flows.t
     location = dig(r.properties, "WorkGroupConfiguration", "ResultConfiguration", "OutputLocation")
-    bucket = flows.first(location, "s3")
+    bucket = flows.first(location, S3Bucket)
     known = t.text(location) or ""
     prefix = known.split("/", 3)[3] if known.startswith("s3://") and known.count("/") >= 3 else None
     flows.add(r.logical_id, bucket, "writes", r.logical_id, prefix=prefix or None)
 
-
-READERS = {
-    "AWS::Lambda::Function": _function, "AWS::Serverless::Function": _function,
-    "AWS::Lambda::EventSourceMapping": _mapping, "AWS::Lambda::EventInvokeConfig": _invoke_config,
-    "AWS::S3::Bucket": _bucket, "AWS::SNS::Subscription": _subscription, "AWS::SNS::Topic": _topic,
-    "AWS::SQS::Queue": _queue, "AWS::CloudFront::Distribution": _distribution,
-    "AWS::ApiGateway::RestApi": _rest_api, "AWS::Serverless::Api": _rest_api, "AWS::ApiGateway::Method": _method,
-    "AWS::ElasticLoadBalancingV2::TargetGroup": _target_group, "AWS::AutoScaling::AutoScalingGroup": _group,
-    "AWS::KinesisFirehose::DeliveryStream": _delivery_stream, "AWS::Cognito::IdentityPool": _identity_pool,
-    "AWS::Athena::WorkGroup": _workgroup,
-}
 
 
 # IAM ------------------------------------------------------------------------------------------------------------
@@ -351,13 +392,13 @@ def _iam(flows: Flows, r: Resource) -> None:
     statements = [s for doc in _policies(t, r) for s in as_list(dig(doc, "Statement"))
                   if isinstance(s, dict) and s.get("Effect", "Allow") == "Allow"]
     workgroups = [lid for s in statements if any(str(a).startswith("athena:") for a in as_list(s.get("Action")))
-                  for lid, _ in t.references(s.get("Resource")) if flows.kind_of(lid) == "athena"]
+                  for lid, _ in t.references(s.get("Resource")) if flows.class_of(lid) is Athena]
     located = {lid for s in statements if "s3:GetBucketLocation" in as_list(s.get("Action")) for lid, _ in t.references(s.get("Resource"))}
     for statement in statements:
         actions = [a for a in (t.text(x) for x in as_list(statement.get("Action"))) if a]
         for value in as_list(statement.get("Resource")):
             for lid, _ in t.references(value):
-                source = workgroups[0] if workgroups and lid in located and flows.kind_of(lid) == "s3" else r.logical_id
+                source = workgroups[0] if workgroups and lid in located and flows.class_of(lid) is S3Bucket else r.logical_id
                 if source != r.logical_id and flows.has(t.service_of(source) or source, t.service_of(lid) or lid, ("writes",)):
                     continue  # Athena reads back the results it writes: no flow of its own
                 _statement(flows, r, source, lid, actions, value, statement)
@@ -365,19 +406,19 @@ def _iam(flows: Flows, r: Resource) -> None:
 
 def _statement(flows: Flows, r: Resource, source: str, target: str, actions: list[str], resource: Any, statement: dict[str, Any]) -> None:
     t = flows.t
-    kind = flows.kind_of(target)
-    owner = r.kind
-    if kind == "generic":
+    cls = flows.class_of(target)
+    owner = r.service_class
+    if cls is Generic:
         flows.add(source, target, "uses", r.logical_id)
         return
-    if owner == "cognito-identity-pool":
+    if owner is CognitoIdentityPool:
         known = t.text(resource) or ""
         per_user = "cognito-identity.amazonaws.com:sub" in known + str(statement.get("Condition"))
         flows.add(source, target, "grants", r.logical_id, actions=sorted(a for a in actions if re.fullmatch(r"[a-z0-9-]+:[A-Za-z*]+", a)),
                   scope="user" if per_user else "all")
         return
-    if owner == "dax":
-        if kind == "dynamodb":
+    if owner is DaxCluster:
+        if cls is DynamoDbTable:
             flows.add(source, target, "caches", r.logical_id)
         return
     sam = [a[4:] for a in actions if a.startswith("sam:")]
@@ -385,22 +426,28 @@ def _statement(flows: Flows, r: Resource, source: str, target: str, actions: lis
         for flow_kind in sam:
             flows.add(source, target, flow_kind, r.logical_id)
         return
-    if kind in ("dynamodb", "dax", "s3"):
-        prefix = _prefix(t, resource) if kind == "s3" else None
+    if cls in (DynamoDbTable, DaxCluster, S3Bucket):
+        prefix = _prefix(t, resource) if cls is S3Bucket else None
         if any(READ_ACTIONS.search(a) for a in actions):
             flows.add(source, target, "reads", r.logical_id, prefix=prefix)
         if any(WRITE_ACTIONS.search(a) for a in actions):
             flows.add(source, target, "writes", r.logical_id, prefix=prefix)
         return
-    wanted = {"sqs": ("sqs:SendMessage", "enqueues"), "sns": ("sns:Publish", "publishes"), "ses": ("ses:Send", "sends-email"),
-              "kinesis-stream": ("kinesis:PutRecord", "puts-records"), "firehose": ("firehose:PutRecord", "puts-records"),
-              "lambda": ("lambda:InvokeFunction", "invokes"), "athena": ("athena:StartQueryExecution", "queries"),
-              "api-gateway": ("execute-api:Invoke", "calls")}.get(kind or "")
+    wanted = ACTIONS.get(cls) if cls else None
     if wanted and any(a.startswith(wanted[0]) or a == f"{wanted[0].split(':')[0]}:*" for a in actions):
         ends = (t.service_of(source) or source, t.service_of(target) or target)
         if wanted[1] in ("enqueues", "publishes") and flows.has(*ends, ("dead-letter",)):
             return
         flows.add(source, target, wanted[1], r.logical_id)
+
+
+ACTIONS: dict[type[Service], tuple[str, str]] = {
+    SqsQueue: ("sqs:SendMessage", "enqueues"), SnsTopic: ("sns:Publish", "publishes"), Ses: ("ses:Send", "sends-email"),
+    KinesisStream: ("kinesis:PutRecord", "puts-records"), Firehose: ("firehose:PutRecord", "puts-records"),
+    LambdaFunction: ("lambda:InvokeFunction", "invokes"), Athena: ("athena:StartQueryExecution", "queries"),
+    ApiGateway: ("execute-api:Invoke", "calls"),
+}
+"""The IAM action (prefix) that gives a flow to a service of each class, and that flow's kind."""
 
 
 def _prefix(t: Template, resource: Any) -> str | None:
@@ -424,16 +471,16 @@ def _environment(flows: Flows, r: Resource) -> None:
     for value in variables.values():
         for lid, _ in t.references(value):
             target = t.service_of(lid)
-            kind = flows.kind_of(lid)
-            if not target or kind is None or target in cached or flows.has(r.logical_id, target):
+            cls = flows.class_of(lid)
+            if not target or cls is None or target in cached or flows.has(r.logical_id, target):
                 continue
-            if kind == "cloudfront":
+            if cls is CloudFront:
                 expires = number(variables.get("URL_EXPIRES_S"), t.parameters)
                 flows.add(r.logical_id, target, "signs", r.logical_id, expires_s=expires)
-            elif kind == "generic":
+            elif cls is Generic:
                 flows.add(r.logical_id, target, "uses", r.logical_id)
-            elif kind in BY_TARGET:
-                flows.add(r.logical_id, target, BY_TARGET[kind], r.logical_id)
+            elif cls in BY_TARGET:
+                flows.add(r.logical_id, target, BY_TARGET[cls], r.logical_id)
 
 
 def _generic(flows: Flows) -> None:
@@ -442,5 +489,5 @@ def _generic(flows: Flows) -> None:
     for source, references in t.outgoing.items():
         for reference in references:
             a, b = t.service_of(source), t.service_of(reference.target)
-            if a and b and a != b and "generic" in (flows.kind_of(a), flows.kind_of(b)) and not flows.has(a, b):
+            if a and b and a != b and Generic in (flows.class_of(a), flows.class_of(b)) and not flows.has(a, b):
                 flows.add(a, b, "uses", source)

@@ -3,16 +3,38 @@
 Where a template leaves a property out, the service gets what AWS does when it is left out (no point-in-time
 recovery, no tracing, IMDSv1 allowed, ...), not archcase's secure defaults: the checks then see the
 template as it would deploy.
+
+Each reader is registered with `@reads(ServiceClass, "AWS::Type", ...)`: the CloudFormation types read as
+that class, the table the importer maps resources with (`importer.registry.READS`).
 """
 
 from __future__ import annotations
 
 import contextlib
 import re
-from collections.abc import Callable
 from typing import Any
 
 from ..models.contract import CACHING_DISABLED, MANAGED_CACHE_POLICY_TTLS
+from ..models.services import (
+    Alb,
+    ApiGateway,
+    Athena,
+    AutoScalingGroup,
+    Clb,
+    CloudFront,
+    CognitoIdentityPool,
+    CognitoUserPool,
+    DaxCluster,
+    DynamoDbTable,
+    Firehose,
+    KinesisStream,
+    LambdaFunction,
+    S3Bucket,
+    Ses,
+    SnsTopic,
+    SqsQueue,
+)
+from .marks import reads
 from .template import Resource, Template
 from .values import as_list, dig, flag, number, references
 
@@ -29,6 +51,7 @@ def _put(settings: Settings, name: str, value: Any) -> None:
         settings[name] = value
 
 
+@reads(LambdaFunction, "AWS::Lambda::Function", "AWS::Serverless::Function")
 def lambda_function(t: Template, r: Resource) -> Settings:
     p = r.properties
     s: Settings = {"handler": t.text(p.get("Handler")) if p.get("PackageType") != "Image" else None}
@@ -55,6 +78,7 @@ def lambda_function(t: Template, r: Resource) -> Settings:
     return s
 
 
+@reads(AutoScalingGroup, "AWS::AutoScaling::AutoScalingGroup")
 def autoscaling_group(t: Template, r: Resource) -> Settings:
     p = r.properties
     s: Settings = {"min_size": number(p.get("MinSize"), t.parameters), "max_size": number(p.get("MaxSize"), t.parameters)}
@@ -72,6 +96,7 @@ def autoscaling_group(t: Template, r: Resource) -> Settings:
     return {k: v for k, v in s.items() if v is not None}
 
 
+@reads(DynamoDbTable, "AWS::DynamoDB::Table", "AWS::DynamoDB::GlobalTable", "AWS::Serverless::SimpleTable")
 def dynamodb(t: Template, r: Resource) -> Settings:
     p = r.properties
     if r.type == "AWS::Serverless::SimpleTable":
@@ -110,6 +135,7 @@ def dynamodb(t: Template, r: Resource) -> Settings:
     return s
 
 
+@reads(DaxCluster, "AWS::DAX::Cluster")
 def dax(t: Template, r: Resource) -> Settings:
     p = r.properties
     s: Settings = {"encryption_at_rest": bool(flag(dig(p, "SSESpecification", "SSEEnabled"), t.parameters)),
@@ -119,6 +145,7 @@ def dax(t: Template, r: Resource) -> Settings:
     return s
 
 
+@reads(S3Bucket, "AWS::S3::Bucket")
 def s3(t: Template, r: Resource) -> Settings:
     p = r.properties
     block = p.get("PublicAccessBlockConfiguration")
@@ -144,6 +171,7 @@ def s3(t: Template, r: Resource) -> Settings:
     return s
 
 
+@reads(CloudFront, "AWS::CloudFront::Distribution")
 def cloudfront(t: Template, r: Resource) -> Settings:
     config = r.properties.get("DistributionConfig") or {}
     default = config.get("DefaultCacheBehavior") or {}
@@ -186,6 +214,7 @@ def _ttls(t: Template, behaviour: dict[str, Any]) -> tuple[int, int] | None:
     return None
 
 
+@reads(ApiGateway, "AWS::ApiGateway::RestApi", "AWS::Serverless::Api")
 def api_gateway(t: Template, r: Resource) -> Settings:
     p = r.properties
     endpoint = p.get("EndpointConfiguration")
@@ -258,6 +287,7 @@ def _listeners(t: Template, r: Resource) -> list[Resource]:
     return t.referrers(r.logical_id, "AWS::ElasticLoadBalancingV2::Listener")
 
 
+@reads(Alb, "AWS::ElasticLoadBalancingV2::LoadBalancer")
 def alb(t: Template, r: Resource) -> Settings:
     p = r.properties
     attributes = {t.text(a.get("Key")): t.text(a.get("Value")) for a in as_list(p.get("LoadBalancerAttributes")) if isinstance(a, dict)}
@@ -284,6 +314,7 @@ def alb(t: Template, r: Resource) -> Settings:
     return _zones(s, p.get("Subnets") or p.get("SubnetMappings"))
 
 
+@reads(Clb, "AWS::ElasticLoadBalancing::LoadBalancer")
 def clb(t: Template, r: Resource) -> Settings:
     p = r.properties
     s: Settings = {
@@ -305,6 +336,7 @@ def clb(t: Template, r: Resource) -> Settings:
     return _zones(s, p.get("Subnets") or p.get("AvailabilityZones"))
 
 
+@reads(CognitoUserPool, "AWS::Cognito::UserPool")
 def user_pool(t: Template, r: Resource) -> Settings:
     p = r.properties
     mfa = (t.text(p.get("MfaConfiguration")) or "OFF").lower()
@@ -317,12 +349,14 @@ def user_pool(t: Template, r: Resource) -> Settings:
     }
 
 
+@reads(CognitoIdentityPool, "AWS::Cognito::IdentityPool")
 def identity_pool(t: Template, r: Resource) -> Settings:
     p = r.properties
     return {"allow_unauthenticated": bool(flag(p.get("AllowUnauthenticatedIdentities"), t.parameters)),
             "classic_flow": bool(flag(p.get("AllowClassicFlow"), t.parameters))}
 
 
+@reads(SqsQueue, "AWS::SQS::Queue")
 def sqs(t: Template, r: Resource) -> Settings:
     p = r.properties
     s: Settings = {"fifo": bool(flag(p.get("FifoQueue"), t.parameters)),
@@ -338,11 +372,13 @@ def sqs(t: Template, r: Resource) -> Settings:
     return {k: v for k, v in s.items() if v is not None}
 
 
+@reads(SnsTopic, "AWS::SNS::Topic")
 def sns(t: Template, r: Resource) -> Settings:
     p = r.properties
     return {"fifo": bool(flag(p.get("FifoTopic"), t.parameters)), "encryption": bool(p.get("KmsMasterKeyId"))}
 
 
+@reads(Ses, "AWS::SES::EmailIdentity")
 def ses(t: Template, r: Resource) -> Settings:
     p = r.properties
     s: Settings = {"identity": t.text(p.get("EmailIdentity")) or f"${{{r.logical_id}}}"}
@@ -354,6 +390,7 @@ def ses(t: Template, r: Resource) -> Settings:
     return s
 
 
+@reads(KinesisStream, "AWS::Kinesis::Stream")
 def kinesis_stream(t: Template, r: Resource) -> Settings:
     p = r.properties
     mode = t.text(dig(p, "StreamModeDetails", "StreamMode")) or "PROVISIONED"
@@ -364,6 +401,7 @@ def kinesis_stream(t: Template, r: Resource) -> Settings:
     return s
 
 
+@reads(Firehose, "AWS::KinesisFirehose::DeliveryStream")
 def firehose(t: Template, r: Resource) -> Settings:
     p = r.properties
     destination = p.get("ExtendedS3DestinationConfiguration") or p.get("S3DestinationConfiguration") or {}
@@ -380,6 +418,7 @@ def firehose(t: Template, r: Resource) -> Settings:
     return s
 
 
+@reads(Athena, "AWS::Athena::WorkGroup")
 def athena(t: Template, r: Resource) -> Settings:
     p = r.properties
     configuration = p.get("WorkGroupConfiguration") or {}
@@ -396,11 +435,3 @@ def athena(t: Template, r: Resource) -> Settings:
             s["database"] = name
     return s
 
-
-READERS: dict[str, Callable[[Template, Resource], Settings]] = {
-    "lambda": lambda_function, "autoscaling-group": autoscaling_group, "dynamodb": dynamodb, "dax": dax, "s3": s3,
-    "cloudfront": cloudfront, "api-gateway": api_gateway, "alb": alb, "clb": clb, "cognito-user-pool": user_pool,
-    "cognito-identity-pool": identity_pool, "sqs": sqs, "sns": sns, "ses": ses, "kinesis-stream": kinesis_stream,
-    "firehose": firehose, "athena": athena,
-}
-"""The settings reader of every kind a resource type maps to."""

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..models import CaseError, Diagnostic, limits
+from ..models.contract import METADATA_KEY
 from ..models.yamlsafe import Document
 
 Path_ = tuple[str | int, ...]
@@ -194,7 +195,7 @@ def _drop_holes(value: Any) -> None:
 
 
 def _authority(path: Path_, given: str) -> str:
-    return "archcase" if "archcase" in path[:4] and "Metadata" in path[:3] else given
+    return "archcase" if METADATA_KEY in path[:4] and "Metadata" in path[:3] else given
 
 
 # the template -------------------------------------------------------------------------------------------------------
@@ -212,7 +213,7 @@ def prepare(data: dict[str, Any], document: Document, note: Note, error: Locate)
                                                   **{name: mapping(f"a mapping of the properties every {type_} gets")
                                                      for name, type_ in GLOBALS.items()})),
                               ("Conditions", mapping("a mapping of condition names to conditions")),
-                              ("Metadata", mapping("a mapping", archcase=CASE_META))):
+                              ("Metadata", mapping("a mapping", **{METADATA_KEY: CASE_META}))):
         if section in data:
             check(data, section, expected, (section,), "", note)
     transform = data.get("Transform")
@@ -286,7 +287,7 @@ def _resources(resources: dict[str, Any], note: Note, error: Locate) -> None:
         if "Properties" in body:
             check(body, "Properties", mapping(f"a mapping of the {type_} properties"), (*where, "Properties"), owner, note)
         if "Metadata" in body:
-            check(body, "Metadata", mapping("a mapping", archcase=RESOURCE_META), (*where, "Metadata"), owner, note)
+            check(body, "Metadata", mapping("a mapping", **{METADATA_KEY: RESOURCE_META}), (*where, "Metadata"), owner, note)
         properties = body.get("Properties")
         if isinstance(properties, dict):
             for key, shape in PROPERTIES.get(type_, {}).items():

@@ -8,38 +8,16 @@ DynamoDB table; an API event with no `RestApiId` uses the implicit `ServerlessRe
 
 from __future__ import annotations
 
+import builtins
 import re
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..models.base import Service
+from ..models.contract import METADATA_KEY
 from .values import conditions_as_true, references, text
-
-KINDS: dict[str, str] = {
-    "AWS::Lambda::Function": "lambda",
-    "AWS::Serverless::Function": "lambda",
-    "AWS::AutoScaling::AutoScalingGroup": "autoscaling-group",
-    "AWS::DynamoDB::Table": "dynamodb",
-    "AWS::DynamoDB::GlobalTable": "dynamodb",
-    "AWS::Serverless::SimpleTable": "dynamodb",
-    "AWS::DAX::Cluster": "dax",
-    "AWS::S3::Bucket": "s3",
-    "AWS::CloudFront::Distribution": "cloudfront",
-    "AWS::ApiGateway::RestApi": "api-gateway",
-    "AWS::Serverless::Api": "api-gateway",
-    "AWS::ElasticLoadBalancingV2::LoadBalancer": "alb",
-    "AWS::ElasticLoadBalancing::LoadBalancer": "clb",
-    "AWS::Cognito::UserPool": "cognito-user-pool",
-    "AWS::Cognito::IdentityPool": "cognito-identity-pool",
-    "AWS::SQS::Queue": "sqs",
-    "AWS::SNS::Topic": "sns",
-    "AWS::SES::EmailIdentity": "ses",
-    "AWS::Kinesis::Stream": "kinesis-stream",
-    "AWS::KinesisFirehose::DeliveryStream": "firehose",
-    "AWS::Athena::WorkGroup": "athena",
-}
-"""Resource types that become services of a modelled kind."""
 
 OWNED_BY_REFERENCE: frozenset[str] = frozenset({
     "AWS::IAM::Policy", "AWS::IAM::ManagedPolicy", "AWS::Lambda::Permission", "AWS::Lambda::EventSourceMapping",
@@ -98,17 +76,15 @@ LOG_PATHS = re.compile(r"Logging|AccessLog|access_logs|LogFile|LogDestination")
 
 @dataclass
 class Resource:
-    """One resource: its logical id, type, properties (conditions read as true) and archcase metadata."""
+    """One resource: its logical id, type, properties (conditions read as true), archcase metadata, and the
+    service class it is read as (None for a type that becomes a `Generic` service or configures another)."""
 
     logical_id: str
     type: str
     properties: dict[str, Any]
     metadata: dict[str, Any]
     attributes: dict[str, Any] = field(default_factory=dict)
-
-    @property
-    def kind(self) -> str | None:
-        return KINDS.get(self.type)
+    service_class: builtins.type[Service] | None = None  # `type` is the field above
 
 
 @dataclass
@@ -129,7 +105,8 @@ class Template:
     """The resources of a template, with an index of references both ways and the owner of every resource
     that configures another."""
 
-    def __init__(self, data: dict[str, Any], isolated: Isolated | None = None) -> None:
+    def __init__(self, data: dict[str, Any], reads: Mapping[str, type[Service]], isolated: Isolated | None = None) -> None:
+        """`reads`: the service class each CloudFormation type is read as (`importer.registry.READS`)."""
         self.data = data
         self.parameters: dict[str, Any] = data.get("Parameters") if isinstance(data.get("Parameters"), dict) else {}  # type: ignore[assignment]
         self.metadata: dict[str, Any] = _archcase(data)
@@ -139,7 +116,8 @@ class Template:
             properties = body.get("Properties") if isinstance(body.get("Properties"), dict) else {}
             defaults = globals_.get(body["Type"].split("::")[-1]) if body["Type"].startswith("AWS::Serverless::") else None  # type: ignore[union-attr]
             resource = Resource(logical_id, body["Type"], dict(properties), _archcase(body),
-                                {k: v for k, v in body.items() if k not in ("Type", "Properties", "Metadata")})
+                                {k: v for k, v in body.items() if k not in ("Type", "Properties", "Metadata")},
+                                reads.get(body["Type"]))
 
             def read(resource: Resource = resource, defaults: Any = defaults) -> dict[str, Any]:
                 merged = _merge(defaults, resource.properties) if isinstance(defaults, dict) else resource.properties
@@ -147,7 +125,7 @@ class Template:
 
             resource.properties = isolated(resource, "properties", read, {}) if isolated else read()
             self.resources[logical_id] = resource
-        self._implicit_api()
+        self._implicit_api(reads)
         self.bucket_names = self._bucket_names()
         self._any_bucket = re.compile("|".join(re.escape(name) for name in sorted(self.bucket_names, key=len, reverse=True)))
         self._owned: dict[str, list[Resource]] | None = None
@@ -214,13 +192,14 @@ class Template:
 
     # --------------------------------------------------------------------------------------------------------
 
-    def _implicit_api(self) -> None:
+    def _implicit_api(self, reads: Mapping[str, type[Service]]) -> None:
         """SAM creates `ServerlessRestApi` for API events that name no `RestApiId`."""
         implicit = [r for r in self.resources.values() if r.type == "AWS::Serverless::Function"
                     and any(isinstance(e, dict) and e.get("Type") == "Api" and not (e.get("Properties") or {}).get("RestApiId")
                             for e in (r.properties.get("Events") or {}).values())]
         if implicit and "ServerlessRestApi" not in self.resources:
-            self.resources["ServerlessRestApi"] = Resource("ServerlessRestApi", "AWS::Serverless::Api", {"StageName": "Prod"}, {})
+            self.resources["ServerlessRestApi"] = Resource("ServerlessRestApi", "AWS::Serverless::Api", {"StageName": "Prod"}, {},
+                                                           service_class=reads.get("AWS::Serverless::Api"))
 
     def _only_logs(self, logical_id: str) -> bool:
         uses = [r for r in self.incoming.get(logical_id, []) if self.resources[r.source].type != "AWS::S3::BucketPolicy"]
@@ -274,7 +253,7 @@ class Template:
 
 def _archcase(body: Any) -> dict[str, Any]:
     metadata = body.get("Metadata") if isinstance(body, dict) else None
-    value = metadata.get("archcase") if isinstance(metadata, dict) else None
+    value = metadata.get(METADATA_KEY) if isinstance(metadata, dict) else None
     return value if isinstance(value, dict) else {}
 
 

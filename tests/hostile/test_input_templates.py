@@ -12,9 +12,10 @@ import time
 
 import pytest
 
-from archcase.importer import import_template, settings
+from archcase.importer import import_template, registry
 from archcase.importer.values import number, references, text
 from archcase.models import CaseError
+from archcase.models.services import SqsQueue
 
 from ..conftest import CASES
 from .input_checks import assert_contract, errors, run
@@ -195,7 +196,7 @@ def test_a_resource_without_a_type_is_refused_located(tmp_path):
 
 
 def test_a_reader_failing_on_an_unforeseen_shape_costs_only_the_property(tmp_path, monkeypatch):
-    original = settings.READERS["sqs"]
+    original = registry.SETTINGS_READERS[SqsQueue]
 
     def fragile(t, r):  # a reader that trusts `Tuning` to be a mapping
         found = original(t, r)
@@ -203,7 +204,7 @@ def test_a_reader_failing_on_an_unforeseen_shape_costs_only_the_property(tmp_pat
             found["visibility_timeout_s"] = r.properties["Tuning"].get("Seconds", 30)
         return found
 
-    monkeypatch.setitem(settings.READERS, "sqs", fragile)
+    monkeypatch.setitem(registry.SETTINGS_READERS, SqsQueue, fragile)
     path = write(tmp_path, """\
         Resources:
           Queue:
