@@ -18,7 +18,7 @@ from ..checks.catalogue import RULES, UNUSED_SUPPRESSION
 from ..checks.engine import CaseReport, Finding
 from ..checks.rule import SEVERITIES
 from ..models import Architecture
-from ..models.about import VERSION as version
+from ..models.about import version
 from ..models.text import visible
 from . import graphviz
 from .labels import service_label
@@ -98,7 +98,7 @@ def case_page(architecture: Architecture, report: CaseReport, outputs: Outputs) 
     return _ENV.get_template("case.html").render(
         architecture=architecture, report=report, rows=rows, diagram=diagram, outputs=outputs,
         note=diagram_note(architecture, outputs), show_mermaid=too_big is None,
-        path=display_path(report.path), counts=severity_counts(report), severities=SEVERITY_ORDER, colors=COLORS, version=version,
+        path=display_path(report.path), counts=severity_counts(report), severities=SEVERITY_ORDER, colors=COLORS, version=version(),
     )
 
 
@@ -106,7 +106,7 @@ def index_page(entries: Sequence[tuple[Architecture, CaseReport]]) -> str:
     """The index of all cases built together, linking each case's report."""
     cases = [(a, r, severity_counts(r)) for a, r in entries]
     return _ENV.get_template("index.html").render(cases=cases, severities=SEVERITY_ORDER, colors=COLORS,
-                                                  version=version)
+                                                  version=version())
 
 
 def _too_big(architecture: Architecture) -> graphviz.TooBigToDraw | None:

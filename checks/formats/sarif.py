@@ -6,7 +6,7 @@ from pathlib import PurePath
 from typing import Any
 from urllib.parse import quote
 
-from ...models.about import VERSION as __version__
+from ...models.about import version
 from ...models.text import json_dumps
 from ..catalogue import UNUSED_SUPPRESSION
 from ..engine import CaseReport, Finding
@@ -84,7 +84,7 @@ def render(reports: list[CaseReport], fail_on: Severity, color: bool = False) ->
         "runs": [{
             "tool": {"driver": {
                 "name": "archcase",
-                "version": __version__,
+                "version": version(),
                 "informationUri": "https://github.com/archcase/archcase",
                 "rules": descriptors,
             }},

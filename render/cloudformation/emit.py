@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from ...models import Architecture, Service
-from ...models.about import VERSION as __version__
+from ...models.about import version
 from ...models.text import DYNAMIC_REFERENCE, cfn_text, unsafe
 from . import analytics, api, compute, data, edge, identity, messaging, metadata
 from .context import Emit
@@ -105,7 +105,7 @@ def template(architecture: Architecture, handlers: Path) -> Json:
             raise EmitError(str(exc) if exc.service else f"service '{service.id}': {exc}", service.id, exc.hint) from None
     document = emit.template.to_dict()
     deployed = {s.id for s in architecture.services if s.kind in EMITTERS}
-    metadata.apply(document, architecture, deployed, __version__)
+    metadata.apply(document, architecture, deployed, version())
     apply_suppressions(document)
     return document
 

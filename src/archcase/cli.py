@@ -14,8 +14,9 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from . import __version__, api
+from . import api
 from .models import CaseError, Diagnostic, SourcedCase
+from .models.about import version
 from .models.text import one_line, terminal
 from .output import Outputs, write_atomic
 from .render.graphviz import DrawError, GraphvizMissing
@@ -24,6 +25,15 @@ EXIT_OK, EXIT_FINDINGS, EXIT_BAD_INPUT = 0, 1, 2
 PACK_NAMES = ("default", "seed", "strict")
 HANDLERS_HELP = "folder of the handler code the functions name (default: handlers/ beside the case or its folder)"
 
+
+
+class _Version(argparse.Action):
+    """`--version`, reading the version only when asked (package metadata is slow to import)."""
+
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace, values: Any,
+                 option_string: str | None = None) -> None:
+        print(f"archcase {version()}")
+        parser.exit()
 
 def say(text: object = "", file: Any = None) -> None:
     """Print one message: anything unsafe in it (an escape sequence or carriage return that came from a case,
@@ -229,7 +239,7 @@ def cmd_rules(args: argparse.Namespace) -> int:
 
 def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(prog="archcase", description="Architecture as data: validate, draw, deploy.")
-    root.add_argument("--version", action="version", version=f"archcase {__version__}")
+    root.add_argument("--version", action=_Version, nargs=0, help="show program's version number and exit")
     commands = root.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     validate = commands.add_parser("validate", help="validate case files (files or folders)")
