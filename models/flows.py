@@ -230,6 +230,9 @@ unless the function has somewhere to send failures (an on-failure destination or
 STREAM_SOURCES: tuple[type[Service], ...] = (DynamoDbTable, KinesisStream)
 """Streams a function reads through an event source mapping, shard by shard, in order."""
 
+POLLED_SOURCES: tuple[type[Service], ...] = (SqsQueue, *STREAM_SOURCES)
+"""Services a function's event source mapping polls (as the function's role): a queue, and the streams."""
+
 
 class SendsEmail(Flow):
     """A function sends email through SES."""

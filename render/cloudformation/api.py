@@ -8,9 +8,13 @@ import json
 import re
 from typing import Any
 
-from ...models import Service
+from ...models.compute import LambdaFunction
+from ...models.edge import ApiGateway
+from ...models.flows import Authorizes, Invokes
+from ...models.identity import CognitoUserPool
 from ...models.text import cfn_text
-from .context import Emit
+from .context import Context, Fragment, att_of, lid
+from .marks import emits
 from .template import Json, get_att, ref, sub
 
 ACCESS_LOG_FORMAT = json.dumps({
@@ -21,19 +25,19 @@ ACCESS_LOG_FORMAT = json.dumps({
 }, sort_keys=True)
 
 
-def openapi(emit: Emit, api: Service) -> Json:
+def openapi(ctx: Context, api: ApiGateway) -> Json:
     """The OpenAPI 3 document of a REST API: one operation per route of its `invokes` flows, Lambda proxy
     integrations, and the Cognito authorizer of its `authorizes` flow. Values that depend on the stack are
     intrinsic functions (`Fn::Sub`), resolved by CloudFormation.
 
     Where a stage caches a method of an API with an authorizer, the caller's `Authorization` header is part of
     the cache key, so that one user's cached response is never served to another."""
-    pools = [f.target for f in emit.outgoing(api, "authorizes", "cognito-user-pool")]
-    cached = {m for stage in api.stages if stage.cache for m in stage.cache.methods}  # type: ignore[attr-defined]
+    pools = [f.target for f in ctx.graph.outgoing(api.id, Authorizes, to=CognitoUserPool)]
+    cached = {m for stage in api.stages if stage.cache for m in stage.cache.methods}
     paths: dict[str, dict[str, Any]] = {}
-    for flow in emit.outgoing(api, "invokes", "lambda"):
-        function = emit.lid(flow.target)
-        for route in flow.routes:  # type: ignore[attr-defined]
+    for flow in ctx.graph.outgoing(api.id, Invokes, to=LambdaFunction):
+        function = lid(flow.target)
+        for route in flow.routes:
             method, path = route.split(" ", 1)
             operation: Json = {
                 "operationId": _operation_id(method, path),
@@ -56,18 +60,18 @@ def openapi(emit: Emit, api: Service) -> Json:
             if parameters:
                 operation["parameters"] = parameters
             if pools:
-                operation["security"] = [{emit.lid(pool): []} for pool in pools]
+                operation["security"] = [{lid(pool): []} for pool in pools]
             paths.setdefault(path, {})["x-amazon-apigateway-any-method" if method == "ANY" else method.lower()] = operation
     document: Json = {
         "openapi": "3.0.1",
-        "info": {"title": cfn_text(api.label or api.id), "version": "1.0", "description": f"REST API {api.id} of {emit.architecture.name}"},
+        "info": {"title": cfn_text(api.label or api.id), "version": "1.0", "description": f"REST API {api.id} of {ctx.architecture.name}"},
         "paths": {path: paths[path] for path in sorted(paths)},
     }
     if pools:
-        document["components"] = {"securitySchemes": {emit.lid(pool): {
+        document["components"] = {"securitySchemes": {lid(pool): {
             "type": "apiKey", "name": "Authorization", "in": "header",
             "x-amazon-apigateway-authtype": "cognito_user_pools",
-            "x-amazon-apigateway-authorizer": {"type": "cognito_user_pools", "providerARNs": [get_att(emit.lid(pool), "Arn")]},
+            "x-amazon-apigateway-authorizer": {"type": "cognito_user_pools", "providerARNs": [att_of(pool, "Arn")]},
         } for pool in pools}}
     return document
 
@@ -94,60 +98,61 @@ def as_text(document: Any) -> Any:
     return document
 
 
-def emit_api_gateway(emit: Emit, api: Service) -> None:
-    t = emit.template
-    lid = emit.lid(api)
-    body = openapi(emit, api)
+@emits(ApiGateway)
+def emit_api_gateway(api: ApiGateway, ctx: Context) -> Fragment:
+    out = Fragment(ctx=ctx)
+    api_id = lid(api)
+    body = openapi(ctx, api)
     if not body["paths"]:
-        raise emit.fail(api, "a REST API needs `invokes` flows with routes (e.g. routes: [\"GET /items\"]) to a function")
-    t.resource(lid, "AWS::ApiGateway::RestApi", {
+        raise ctx.fail(api, "a REST API needs `invokes` flows with routes (e.g. routes: [\"GET /items\"]) to a function")
+    out.resource(api_id, "AWS::ApiGateway::RestApi", {
         "Name": sub(f"${{AWS::StackName}}-{api.id}"),
         "Description": cfn_text(api.label or api.id),
-        "EndpointConfiguration": {"Types": [api.endpoint_type.upper()]},  # type: ignore[attr-defined]
+        "EndpointConfiguration": {"Types": [api.endpoint_type.upper()]},
         "Body": body,
         "FailOnWarnings": True,
     })
     digest = hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()[:8]
-    deployment = t.resource(f"{lid}Deployment{digest}", "AWS::ApiGateway::Deployment",
-                            {"RestApiId": ref(lid), "Description": f"{api.id} {digest}"})
-    depends = [_account(emit)] if api.access_logging else []  # type: ignore[attr-defined]
-    for index, stage in enumerate(api.stages):  # type: ignore[attr-defined]
+    deployment = out.resource(f"{api_id}Deployment{digest}", "AWS::ApiGateway::Deployment",
+                              {"RestApiId": ref(api_id), "Description": f"{api.id} {digest}"})
+    depends = [_account(out)] if api.access_logging else []
+    for index, stage in enumerate(api.stages):
         suffix = "Stage" if index == 0 else f"{stage.name[:1].upper()}{stage.name[1:]}Stage"
-        name = t.parameter(emit.lid(api, f"{suffix}Name"), {
+        name = out.parameter(lid(api, f"{suffix}Name"), {
             "Type": "String", "Default": stage.name, "AllowedPattern": "^[A-Za-z0-9_]{1,128}$",
             "Description": f"Stage name of the {api.id} API in this environment."})
         settings: list[Json] = [{"ResourcePath": "/*", "HttpMethod": "*", "MetricsEnabled": True,
-                                 "LoggingLevel": "INFO" if api.access_logging else "OFF",  # type: ignore[attr-defined]
+                                 "LoggingLevel": "INFO" if api.access_logging else "OFF",
                                  "DataTraceEnabled": False, "ThrottlingRateLimit": stage.throttle_rate_per_s,
                                  "ThrottlingBurstLimit": stage.throttle_burst, "CachingEnabled": False}]
-        properties: Json = {"RestApiId": ref(lid), "StageName": name, "DeploymentId": ref(deployment),
-                            "TracingEnabled": api.tracing}  # type: ignore[attr-defined]
+        properties: Json = {"RestApiId": ref(api_id), "StageName": name, "DeploymentId": ref(deployment),
+                            "TracingEnabled": api.tracing}
         if stage.cache:
             properties.update(CacheClusterEnabled=True, CacheClusterSize=str(stage.cache.size_gb))
             settings += [{"ResourcePath": "/*", "HttpMethod": method, "CachingEnabled": True,
                           "CacheTtlInSeconds": stage.cache.ttl_s, "CacheDataEncrypted": stage.cache.encrypted}
                          for method in stage.cache.methods]
         properties["MethodSettings"] = settings
-        if api.access_logging:  # type: ignore[attr-defined]
-            logs = t.resource(emit.lid(api, f"{suffix}AccessLogs"), "AWS::Logs::LogGroup", {"RetentionInDays": 90},
-                              DeletionPolicy="Delete", UpdateReplacePolicy="Delete")
+        if api.access_logging:
+            logs = out.resource(lid(api, f"{suffix}AccessLogs"), "AWS::Logs::LogGroup", {"RetentionInDays": 90},
+                                DeletionPolicy="Delete", UpdateReplacePolicy="Delete")
             properties["AccessLogSetting"] = {"DestinationArn": get_att(logs, "Arn"), "Format": ACCESS_LOG_FORMAT}
         attributes: Json = {"DependsOn": depends} if depends else {}
-        t.resource(emit.lid(api, suffix), "AWS::ApiGateway::Stage", properties, **attributes)
-        t.output(emit.lid(api, f"{suffix}Url"),
-                 sub(f"https://${{{lid}}}.execute-api.${{AWS::Region}}.${{AWS::URLSuffix}}/${{{emit.lid(api, suffix + 'Name')}}}"),
-                 f"Endpoint of the {api.id} API ({stage.name} stage)")
+        out.resource(lid(api, suffix), "AWS::ApiGateway::Stage", properties, **attributes)
+        out.output(lid(api, f"{suffix}Url"),
+                   sub(f"https://${{{api_id}}}.execute-api.${{AWS::Region}}.${{AWS::URLSuffix}}/${{{lid(api, suffix + 'Name')}}}"),
+                   f"Endpoint of the {api.id} API ({stage.name} stage)")
+    return out
 
 
-def _account(emit: Emit) -> str:
-    """API Gateway's account setting: the role it writes execution logs with (one per account and Region)."""
-    lid = "ApiGatewayAccount"
-    if lid not in emit.template.resources:
-        emit.template.resource("ApiGatewayLoggingRole", "AWS::IAM::Role", {
-            "Description": "Lets API Gateway write execution and access logs to CloudWatch Logs.",
-            "AssumeRolePolicyDocument": {"Version": "2012-10-17", "Statement": [{
-                "Effect": "Allow", "Principal": {"Service": "apigateway.amazonaws.com"}, "Action": "sts:AssumeRole"}]},
-            "ManagedPolicyArns": [sub("arn:${AWS::Partition}:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs")],
-        })
-        emit.template.resource(lid, "AWS::ApiGateway::Account", {"CloudWatchRoleArn": get_att("ApiGatewayLoggingRole", "Arn")})
-    return lid
+def _account(out: Fragment) -> str:
+    """API Gateway's account setting: the role it writes execution logs with (one per account and Region, so
+    shared by every API that logs)."""
+    out.resource("ApiGatewayLoggingRole", "AWS::IAM::Role", {
+        "Description": "Lets API Gateway write execution and access logs to CloudWatch Logs.",
+        "AssumeRolePolicyDocument": {"Version": "2012-10-17", "Statement": [{
+            "Effect": "Allow", "Principal": {"Service": "apigateway.amazonaws.com"}, "Action": "sts:AssumeRole"}]},
+        "ManagedPolicyArns": [sub("arn:${AWS::Partition}:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs")],
+    }, shared=True)
+    return out.resource("ApiGatewayAccount", "AWS::ApiGateway::Account",
+                        {"CloudWatchRoleArn": get_att("ApiGatewayLoggingRole", "Arn")}, shared=True)

@@ -5,188 +5,165 @@ from __future__ import annotations
 
 import re
 
-from ...models import Flow, Service
-from ...models.compute import PYTHON_RUNTIMES
+from ...models.base import Service
+from ...models.compute import PYTHON_RUNTIMES, AutoScalingGroup, LambdaFunction
+from ...models.data import DynamoDbTable, S3Bucket
+from ...models.edge import Alb, ApiGateway, Clb
+from ...models.flows import ASYNC_SOURCES, POLLED_SOURCES, DeadLetter, Flow, Invokes, Subscribes, Targets, Triggers
+from ...models.messaging import SqsQueue
 from ...models.text import cfn_text
 from . import code, iam
-from .context import Emit, env_name, pascal
-from .refs import arn, bucket_name, sender
+from .context import Context, Fragment, att_of, lid, pascal, ref_of
+from .marks import emits
+from .policy import Statement
 from .template import NO_VALUE, Json, get_att, ref, sub
 
 RETENTION_DAYS = (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653)
-ASYNC_SOURCES = ("s3", "sns")
-"""Services that invoke a function asynchronously: failed events go to the function's dead-letter queue."""
-POLLED_SOURCES = ("sqs", "dynamodb", "kinesis-stream")
-"""Services a function's event source mapping polls."""
 
 
-def permission_id(emit: Emit, function: Service, source: Service) -> str:
+def permission_id(function: Service, source: Service) -> str:
     """Logical id of the permission that lets `source` invoke `function` (S3 buckets depend on it)."""
-    return emit.lid(function, f"{pascal(source.id)}Permission")
+    return lid(function, f"{pascal(source.id)}Permission")
 
 
-def emit_lambda(emit: Emit, function: Service) -> None:
-    handler: str | None = function.handler  # type: ignore[attr-defined]
-    if handler is None or function.runtime not in PYTHON_RUNTIMES:  # type: ignore[attr-defined]
-        raise emit.fail(function, f"archcase emits Python functions with bundled handlers, not "
-                                  f"{function.runtime} {'handler ' + repr(handler) if handler else 'container images'}")  # type: ignore[attr-defined]
-    code.module_file(emit.handlers, handler)
+@emits(LambdaFunction)
+def emit_lambda(function: LambdaFunction, ctx: Context) -> Fragment:
+    out = Fragment(ctx=ctx)
+    handler = function.handler
+    if handler is None or function.runtime not in PYTHON_RUNTIMES:
+        raise ctx.fail(function, f"archcase emits Python functions with bundled handlers, not "
+                                 f"{function.runtime} {'handler ' + repr(handler) if handler else 'container images'}")
+    artifact = ctx.artifact(function)
     package = code.package_of(handler)
-    t = emit.template
-    bucket = t.parameter("ArtifactBucket", {"Type": "String", "AllowedPattern": "^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$",
-                                            "Description": "S3 bucket holding the packaged handler code (archcase package)."})
-    key = t.parameter(f"{pascal(package.replace('_', '-'))}CodeKey", {
-        "Type": "String", "Default": code.artifact_key(emit.handlers, package),
+    bucket = out.parameter("ArtifactBucket", {"Type": "String", "AllowedPattern": "^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$",
+                                              "Description": "S3 bucket holding the packaged handler code (archcase package)."})
+    key = out.parameter(f"{pascal(package.replace('_', '-'))}CodeKey", {
+        "Type": "String", "Default": artifact,
         "Description": f"S3 key of the packaged '{package}' handler; the name carries its content hash."})
-    retention = function.log_retention_days  # type: ignore[attr-defined]
+    retention = function.log_retention_days
     if retention not in RETENTION_DAYS:
-        raise emit.fail(function, f"log_retention_days {retention} is not a CloudWatch Logs retention period: use one "
-                                  f"of {', '.join(map(str, RETENTION_DAYS))}")
-    lid = emit.lid(function)
-    log_group = t.resource(emit.lid(function, "LogGroup"), "AWS::Logs::LogGroup", {
-        "LogGroupName": sub(f"/aws/lambda/${{{lid}}}"), "RetentionInDays": retention},
+        raise ctx.fail(function, f"log_retention_days {retention} is not a CloudWatch Logs retention period: use one "
+                                 f"of {', '.join(map(str, RETENTION_DAYS))}")
+    function_id = lid(function)
+    log_group = out.resource(lid(function, "LogGroup"), "AWS::Logs::LogGroup", {
+        "LogGroupName": sub(f"/aws/lambda/${{{function_id}}}"), "RetentionInDays": retention},
         DeletionPolicy="Delete", UpdateReplacePolicy="Delete")
-    role_id = iam.role(emit, emit.lid(function, "Role"), "lambda.amazonaws.com", _statements(emit, function, log_group),
+    role_id = iam.role(out, lid(function, "Role"), "lambda.amazonaws.com", _statements(out, function, log_group),
                        f"Runs the {function.id} function: only what its flows need.")
-    dead_letter = _dead_letter(emit, function)
-    async_invoked = any(emit.kind(f.source) in ASYNC_SOURCES for f in _push_flows(emit, function))
+    dead_letter = _dead_letter(ctx, function)
+    async_invoked = any(isinstance(ctx.service(f.source), ASYNC_SOURCES) for f in _push_flows(ctx, function))
     properties: Json = {
         "Description": cfn_text(function.label or function.id, 256),
         "Code": {"S3Bucket": bucket, "S3Key": key},
         "Handler": handler,
-        "Runtime": function.runtime,  # type: ignore[attr-defined]
-        "Architectures": [function.architecture],  # type: ignore[attr-defined]
-        "MemorySize": function.memory_mb,  # type: ignore[attr-defined]
-        "Timeout": function.timeout_s,  # type: ignore[attr-defined]
+        "Runtime": function.runtime,
+        "Architectures": [function.architecture],
+        "MemorySize": function.memory_mb,
+        "Timeout": function.timeout_s,
         "Role": get_att(role_id, "Arn"),
-        "TracingConfig": {"Mode": "Active" if function.tracing else "PassThrough"},  # type: ignore[attr-defined]
+        "TracingConfig": {"Mode": "Active" if function.tracing else "PassThrough"},
     }
-    environment = environment_of(emit, function)
+    environment = environment_of(out, function)
     if environment:
         properties["Environment"] = {"Variables": environment}
-    if function.reserved_concurrency is not None:  # type: ignore[attr-defined]
-        properties["ReservedConcurrentExecutions"] = function.reserved_concurrency  # type: ignore[attr-defined]
+    if function.reserved_concurrency is not None:
+        properties["ReservedConcurrentExecutions"] = function.reserved_concurrency
     if dead_letter is not None and async_invoked:
-        properties["DeadLetterConfig"] = {"TargetArn": arn(emit, dead_letter)}
-    if function.in_vpc:  # type: ignore[attr-defined]
-        properties["VpcConfig"] = {"SubnetIds": emit.subnets(), "SecurityGroupIds": [ref(security_group(emit, function))]}
-    t.resource(lid, "AWS::Lambda::Function", properties)
-    for flow in emit.incoming(function, "triggers", POLLED_SOURCES):
-        _event_source_mapping(emit, function, flow, dead_letter, role_id)
-    for flow in _push_flows(emit, function):
-        _permission(emit, function, flow)
+        properties["DeadLetterConfig"] = {"TargetArn": out.arn(dead_letter)}
+    if function.in_vpc:
+        properties["VpcConfig"] = {"SubnetIds": out.subnets(), "SecurityGroupIds": [ref(security_group(out, function))]}
+    out.resource(function_id, "AWS::Lambda::Function", properties)
+    for flow in ctx.graph.incoming(function.id, Triggers, POLLED_SOURCES):
+        _event_source_mapping(out, function, flow, dead_letter, role_id)
+    for pushed in _push_flows(ctx, function):
+        _permission(out, function, pushed)
+    return out
 
 
-def _push_flows(emit: Emit, function: Service) -> list[Flow]:
+def _push_flows(ctx: Context, function: Service) -> list[Flow]:
     """Flows whose source invokes the function directly (API Gateway, S3 events, SNS)."""
-    return [f for f in emit.incoming(function) if (f.kind == "invokes" and emit.kind(f.source) == "api-gateway")
-            or (f.kind == "triggers" and emit.kind(f.source) == "s3") or f.kind == "subscribes"]
+    return [f for f in ctx.graph.incoming(function.id)
+            if (isinstance(f, Invokes) and isinstance(ctx.service(f.source), ApiGateway))
+            or (isinstance(f, Triggers) and isinstance(ctx.service(f.source), S3Bucket)) or isinstance(f, Subscribes)]
 
 
-def _dead_letter(emit: Emit, function: Service) -> Service | None:
-    flows = emit.outgoing(function, "dead-letter")
-    return emit.service(flows[0].target) if flows else None
+def _dead_letter(ctx: Context, function: Service) -> Service | None:
+    flows = ctx.graph.outgoing(function.id, DeadLetter)
+    return ctx.service(flows[0].target) if flows else None
 
 
-def _statements(emit: Emit, function: Service, log_group: str) -> list[iam.Statement]:
-    statements = [iam.Statement(("logs:CreateLogStream", "logs:PutLogEvents"), (get_att(log_group, "Arn"),))]
-    for flow in emit.outgoing(function):
-        statements += iam.flow_statements(emit, flow)
-    for flow in emit.incoming(function, "triggers", POLLED_SOURCES):
-        statements += iam.trigger_statements(emit, flow)
-    if function.tracing:  # type: ignore[attr-defined]
-        statements.append(iam.Statement(("xray:PutTelemetryRecords", "xray:PutTraceSegments"), ("*",)))
-    if function.in_vpc:  # type: ignore[attr-defined]
+def _statements(out: Fragment, function: LambdaFunction, log_group: str) -> list[Statement]:
+    graph = out.ctx.graph
+    statements = [Statement(("logs:CreateLogStream", "logs:PutLogEvents"), (get_att(log_group, "Arn"),))]
+    for flow in graph.outgoing(function.id):
+        statements += out.permissions(flow)
+    for trigger in graph.incoming(function.id, Triggers, POLLED_SOURCES):
+        statements += out.poll_permissions(out.ctx.service(trigger.source))
+    if function.tracing:
+        statements.append(Statement(("xray:PutTelemetryRecords", "xray:PutTraceSegments"), ("*",)))
+    if function.in_vpc:
         # network interfaces in the function's subnets: describing has no resource-level permissions
-        statements.append(iam.Statement(("ec2:DescribeNetworkInterfaces",), ("*",)))
-        statements.append(iam.Statement(("ec2:AssignPrivateIpAddresses", "ec2:CreateNetworkInterface",
-                                         "ec2:DeleteNetworkInterface", "ec2:UnassignPrivateIpAddresses"),
-                                        (sub("arn:${AWS::Partition}:ec2:${AWS::Region}:${AWS::AccountId}:*"),)))
+        statements.append(Statement(("ec2:DescribeNetworkInterfaces",), ("*",)))
+        statements.append(Statement(("ec2:AssignPrivateIpAddresses", "ec2:CreateNetworkInterface",
+                                     "ec2:DeleteNetworkInterface", "ec2:UnassignPrivateIpAddresses"),
+                                    (sub("arn:${AWS::Partition}:ec2:${AWS::Region}:${AWS::AccountId}:*"),)))
     return statements
 
 
-def environment_of(emit: Emit, function: Service) -> Json:
-    """Where the function finds what its flows reach: `<SERVICE_ID>_<WHAT>` variables, then the case's own."""
+def environment_of(out: Fragment, function: LambdaFunction) -> Json:
+    """Where the function finds what its flows reach (render/cloudformation/environment.py), then the case's
+    own variables."""
     variables: Json = {}
-    for flow in emit.outgoing(function):
-        target = emit.service(flow.target)
-        kind = target.kind  # type: ignore[attr-defined]
-        if kind == "dynamodb":
-            variables[env_name(target.id, "TABLE")] = emit.ref(target)
-        elif kind == "dax":
-            variables[env_name(target.id, "ENDPOINT")] = emit.get_att(target, "ClusterDiscoveryEndpointURL")
-            for cached in emit.outgoing(target, "caches"):
-                variables[env_name(cached.target, "TABLE")] = emit.ref(cached.target)
-        elif kind == "s3":
-            variables[env_name(target.id, "BUCKET")] = bucket_name(emit, target)
-        elif kind == "sqs" and flow.kind == "enqueues":
-            variables[env_name(target.id, "QUEUE_URL")] = emit.ref(target)
-        elif kind == "sns":
-            variables[env_name(target.id, "TOPIC_ARN")] = emit.ref(target)
-        elif kind == "ses":
-            variables[env_name(target.id, "SENDER")] = sender(emit, target)
-        elif kind == "kinesis-stream":
-            variables[env_name(target.id, "STREAM")] = emit.ref(target)
-        elif kind == "firehose":
-            variables[env_name(target.id, "DELIVERY_STREAM")] = emit.ref(target)
-        elif kind == "athena":
-            variables[env_name(target.id, "WORKGROUP")] = emit.ref(target)
-            variables[env_name(target.id, "DATABASE")] = emit.ref(target, "Database")
-        elif kind == "cloudfront" and flow.kind == "signs":
-            variables[env_name(target.id, "DOMAIN")] = emit.get_att(target, "DomainName")
-            variables[env_name(target.id, "KEY_PAIR_ID")] = emit.ref(target, "PublicKey")
-            variables[env_name(target.id, "PRIVATE_KEY_PARAMETER")] = emit.ref(target, "PrivateKeyParameter")
-            variables["URL_EXPIRES_S"] = str(flow.expires_s)  # type: ignore[attr-defined]
-    variables.update(function.environment)  # type: ignore[attr-defined]
+    for flow in out.ctx.graph.outgoing(function.id):
+        variables.update(out.environment(flow))
+    variables.update(function.environment)
     return variables
 
 
-def _event_source_mapping(emit: Emit, function: Service, flow: Flow, dead_letter: Service | None, role_id: str) -> None:
-    source = emit.service(flow.source)
-    kind = source.kind  # type: ignore[attr-defined]
+def _event_source_mapping(out: Fragment, function: LambdaFunction, flow: Triggers, dead_letter: Service | None,
+                          role_id: str) -> None:
+    source = out.ctx.service(flow.source)
     properties: Json = {
-        "FunctionName": emit.ref(function),
-        "EventSourceArn": emit.get_att(source, "StreamArn") if kind == "dynamodb" else arn(emit, source),
+        "FunctionName": ref_of(function),
+        "EventSourceArn": att_of(source, "StreamArn") if isinstance(source, DynamoDbTable) else out.arn(source),
         "Enabled": True,
     }
-    if flow.batch_size:  # type: ignore[attr-defined]
-        properties["BatchSize"] = flow.batch_size  # type: ignore[attr-defined]
-    if flow.report_batch_item_failures:  # type: ignore[attr-defined]
+    if flow.batch_size:
+        properties["BatchSize"] = flow.batch_size
+    if flow.report_batch_item_failures:
         properties["FunctionResponseTypes"] = ["ReportBatchItemFailures"]
-    if kind != "sqs":
+    if not isinstance(source, SqsQueue):
         properties["StartingPosition"] = "LATEST"
         properties["MaximumRetryAttempts"] = 3
         properties["BisectBatchOnFunctionError"] = True
         if dead_letter is not None:
-            properties["DestinationConfig"] = {"OnFailure": {"Destination": arn(emit, dead_letter)}}
-    events = [e for e in flow.events if not e.startswith("s3:")]  # type: ignore[attr-defined]
-    if events and kind == "dynamodb":
+            properties["DestinationConfig"] = {"OnFailure": {"Destination": out.arn(dead_letter)}}
+    events = [e for e in flow.events if not e.startswith("s3:")]
+    if events and isinstance(source, DynamoDbTable):
         pattern = '{"eventName": [' + ", ".join(f'"{e}"' for e in events) + "]}"
         properties["FilterCriteria"] = {"Filters": [{"Pattern": pattern}]}
-    emit.template.resource(emit.lid(function, f"{pascal(source.id)}Mapping"), "AWS::Lambda::EventSourceMapping",
-                           properties, DependsOn=[f"{role_id}Policy"])
+    out.resource(lid(function, f"{pascal(source.id)}Mapping"), "AWS::Lambda::EventSourceMapping",
+                 properties, DependsOn=[f"{role_id}Policy"])
 
 
-def _permission(emit: Emit, function: Service, flow: Flow) -> None:
-    source = emit.service(flow.source)
-    kind = source.kind  # type: ignore[attr-defined]
-    properties: Json = {"Action": "lambda:InvokeFunction", "FunctionName": emit.get_att(function, "Arn")}
-    if kind == "api-gateway":
+def _permission(out: Fragment, function: LambdaFunction, flow: Flow) -> None:
+    source = out.ctx.service(flow.source)
+    properties: Json = {"Action": "lambda:InvokeFunction", "FunctionName": att_of(function, "Arn")}
+    if isinstance(flow, Invokes):  # from API Gateway
         properties["Principal"] = "apigateway.amazonaws.com"
-        routes = [_execute_api_path(route) for route in flow.routes] or ["*/*"]  # type: ignore[attr-defined]
-        api = emit.lid(source)
+        routes = [_execute_api_path(route) for route in flow.routes] or ["*/*"]
+        api = lid(source)
         for index, route in enumerate(routes, start=1):
             arn_text = f"arn:${{AWS::Partition}}:execute-api:${{AWS::Region}}:${{AWS::AccountId}}:${{{api}}}/*/{route}"
             suffix = f"{pascal(source.id)}Permission" + (str(index) if len(routes) > 1 else "")
-            emit.template.resource(emit.lid(function, suffix), "AWS::Lambda::Permission",
-                                   {**properties, "SourceArn": sub(arn_text)})
+            out.resource(lid(function, suffix), "AWS::Lambda::Permission", {**properties, "SourceArn": sub(arn_text)})
         return
-    if kind == "s3":
+    if isinstance(source, S3Bucket):
         properties.update(Principal="s3.amazonaws.com", SourceAccount=ref("AWS::AccountId"),
-                          SourceArn=sub(f"arn:${{AWS::Partition}}:s3:::{emit.physical_name(source)}"))
-    else:  # sns
-        properties.update(Principal="sns.amazonaws.com", SourceArn=emit.ref(source))
-    emit.template.resource(permission_id(emit, function, source), "AWS::Lambda::Permission", properties)
+                          SourceArn=sub(f"arn:${{AWS::Partition}}:s3:::{out.physical_name(source)}"))
+    else:  # an SNS subscription
+        properties.update(Principal="sns.amazonaws.com", SourceArn=ref_of(source))
+    out.resource(permission_id(function, source), "AWS::Lambda::Permission", properties)
 
 
 def _execute_api_path(route: str) -> str:
@@ -195,67 +172,67 @@ def _execute_api_path(route: str) -> str:
     return f"{'*' if method == 'ANY' else method}/{re.sub(r'{[^}]+}', '*', path.lstrip('/'))}"
 
 
-def security_group(emit: Emit, service: Service) -> str:
+def security_group(out: Fragment, service: Service) -> str:
     """A security group for a service in the VPC: egress over HTTPS only (AWS APIs, DAX's TLS port added by
-    the DAX emitter)."""
-    lid = emit.lid(service, "SecurityGroup")
-    if lid not in emit.template.resources:
-        emit.template.resource(lid, "AWS::EC2::SecurityGroup", {
-            "GroupDescription": f"{service.id}: outbound HTTPS to AWS APIs",
-            "VpcId": emit.vpc(),
-            "SecurityGroupEgress": [{"IpProtocol": "tcp", "FromPort": 443, "ToPort": 443, "CidrIp": "0.0.0.0/0",
-                                     "Description": "HTTPS to AWS service endpoints"}],
-        })
-    return lid
+    the DAX emitter). Shared: the DAX emitter adds it for its clients too."""
+    return out.resource(lid(service, "SecurityGroup"), "AWS::EC2::SecurityGroup", {
+        "GroupDescription": f"{service.id}: outbound HTTPS to AWS APIs",
+        "VpcId": out.vpc(),
+        "SecurityGroupEgress": [{"IpProtocol": "tcp", "FromPort": 443, "ToPort": 443, "CidrIp": "0.0.0.0/0",
+                                 "Description": "HTTPS to AWS service endpoints"}],
+    }, shared=True)
 
 
-def emit_autoscaling_group(emit: Emit, group: Service) -> None:
-    t = emit.template
-    image = t.parameter(emit.lid(group, "ImageId"), {
+@emits(AutoScalingGroup)
+def emit_autoscaling_group(group: AutoScalingGroup, ctx: Context) -> Fragment:
+    out = Fragment(ctx=ctx)
+    image = out.parameter(lid(group, "ImageId"), {
         "Type": "AWS::SSM::Parameter::Value<AWS::EC2::Image::Id>",
         "Default": "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64",
         "Description": f"AMI of the {group.id} instances (an SSM public parameter or your own)."})
-    statements: list[iam.Statement] = []
-    for flow in emit.outgoing(group):
-        statements += iam.flow_statements(emit, flow)
-    role_id = iam.role(emit, emit.lid(group, "Role"), "ec2.amazonaws.com", statements,
+    statements: list[Statement] = []
+    for flow in ctx.graph.outgoing(group.id):
+        statements += out.permissions(flow)
+    role_id = iam.role(out, lid(group, "Role"), "ec2.amazonaws.com", statements,
                        f"Instances of {group.id}: only what its flows need, and Systems Manager access.",
                        managed=[sub("arn:${AWS::Partition}:iam::aws:policy/AmazonSSMManagedInstanceCore")])
-    profile = t.resource(emit.lid(group, "InstanceProfile"), "AWS::IAM::InstanceProfile", {"Roles": [ref(role_id)]})
-    security = emit.lid(group, "SecurityGroup")
-    balancers = [emit.service(f.source) for f in emit.incoming(group, "targets")]
-    ingress = [{"IpProtocol": "tcp", "FromPort": f.port, "ToPort": f.port,  # type: ignore[attr-defined]
-                "SourceSecurityGroupId": emit.ref(f.source, "SecurityGroup"),
-                "Description": f"from {f.source}"} for f in emit.incoming(group, "targets")]
-    t.resource(security, "AWS::EC2::SecurityGroup", {
+    profile = out.resource(lid(group, "InstanceProfile"), "AWS::IAM::InstanceProfile", {"Roles": [ref(role_id)]})
+    security = lid(group, "SecurityGroup")
+    targeted = ctx.graph.incoming(group.id, Targets)
+    balancers = [ctx.service(f.source) for f in targeted]
+    ingress = [{"IpProtocol": "tcp", "FromPort": f.port, "ToPort": f.port,
+                "SourceSecurityGroupId": ref_of(f.source, "SecurityGroup"),
+                "Description": f"from {f.source}"} for f in targeted]
+    out.resource(security, "AWS::EC2::SecurityGroup", {
         "GroupDescription": f"{group.id}: traffic from its load balancers only",
-        "VpcId": emit.vpc(),
+        "VpcId": out.vpc(),
         "SecurityGroupIngress": ingress or NO_VALUE,
         "SecurityGroupEgress": [{"IpProtocol": "tcp", "FromPort": 443, "ToPort": 443, "CidrIp": "0.0.0.0/0",
                                  "Description": "HTTPS to AWS service endpoints and updates"}],
     })
-    template = t.resource(emit.lid(group, "LaunchTemplate"), "AWS::EC2::LaunchTemplate", {"LaunchTemplateData": {
+    template = out.resource(lid(group, "LaunchTemplate"), "AWS::EC2::LaunchTemplate", {"LaunchTemplateData": {
         "ImageId": image,
-        "InstanceType": group.instance_type,  # type: ignore[attr-defined]
+        "InstanceType": group.instance_type,
         "IamInstanceProfile": {"Arn": get_att(profile, "Arn")},
         "SecurityGroupIds": [ref(security)],
-        "MetadataOptions": {"HttpTokens": "required" if group.imdsv2_required else "optional",  # type: ignore[attr-defined]
+        "MetadataOptions": {"HttpTokens": "required" if group.imdsv2_required else "optional",
                             "HttpEndpoint": "enabled", "HttpPutResponseHopLimit": 1},
         "BlockDeviceMappings": [{"DeviceName": "/dev/xvda", "Ebs": {
-            "Encrypted": group.ebs_encrypted, "VolumeType": "gp3", "VolumeSize": 8}}],  # type: ignore[attr-defined]
+            "Encrypted": group.ebs_encrypted, "VolumeType": "gp3", "VolumeSize": 8}}],
         "Monitoring": {"Enabled": True},
     }})
     properties: Json = {
-        "MinSize": str(group.min_size), "MaxSize": str(group.max_size),  # type: ignore[attr-defined]
-        "VPCZoneIdentifier": emit.subnets(),
+        "MinSize": str(group.min_size), "MaxSize": str(group.max_size),
+        "VPCZoneIdentifier": out.subnets(),
         "LaunchTemplate": {"LaunchTemplateId": ref(template), "Version": get_att(template, "LatestVersionNumber")},
         "HealthCheckType": "ELB" if balancers else "EC2",
         "HealthCheckGracePeriod": 300,
     }
-    target_groups = [emit.ref(b, "TargetGroup") for b in balancers if b.kind == "alb"]  # type: ignore[attr-defined]
-    classic = [emit.ref(b) for b in balancers if b.kind == "clb"]  # type: ignore[attr-defined]
+    target_groups = [ref_of(b, "TargetGroup") for b in balancers if isinstance(b, Alb)]
+    classic = [ref_of(b) for b in balancers if isinstance(b, Clb)]
     if target_groups:
         properties["TargetGroupARNs"] = target_groups
     if classic:
         properties["LoadBalancerNames"] = classic
-    t.resource(emit.lid(group), "AWS::AutoScaling::AutoScalingGroup", properties)
+    out.resource(lid(group), "AWS::AutoScaling::AutoScalingGroup", properties)
+    return out

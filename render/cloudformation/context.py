@@ -1,4 +1,10 @@
-"""What every emitter works with: the case, its flows, the template being built, and how services are named.
+"""What every emitter works with: the case, read-only (`Context`), and the part of the template it returns
+(`Fragment`).
+
+An emitter is a function of one service and the context that returns a fragment; the template merges the
+fragments in the case's order. Nothing an emitter writes is seen by another: facts every emitter may need
+(handler artifact keys, the tables of ARNs, permissions and environment variables) are computed once and
+passed in through the context.
 
 Naming is derived, never invented: a service's main resource has the logical id of its service id in
 PascalCase (`todo-api` -> `TodoApi`), helpers add a suffix (`TodoApiStage`), and the environment variable a
@@ -7,13 +13,17 @@ function reads a service's name from is the service id in upper snake case with 
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
-from ...models import Architecture, Flow, Service
+from ...models import Architecture
+from ...models.base import Service
+from ...models.flows import Flow
 from ...models.graph import Graph
-from .template import EmitError, Json, Template, ref
+from ...models.registry import ServiceModel
+from .policy import Statement
+from .template import EmitError, Json, Sections, get_att, ref
 
 
 def pascal(service_id: str) -> str:
@@ -24,81 +34,118 @@ def env_name(service_id: str, suffix: str) -> str:
     return f"{service_id.upper().replace('-', '_')}_{suffix}"
 
 
+def lid(service: Service | str, suffix: str = "") -> str:
+    """Logical id of a service's resource: the service id in PascalCase, plus a suffix for helpers."""
+    return pascal(service if isinstance(service, str) else service.id) + suffix
+
+
+def ref_of(service: Service | str, suffix: str = "") -> Json:
+    return ref(lid(service, suffix))
+
+
+def att_of(service: Service | str, attribute: str, suffix: str = "") -> Json:
+    return get_att(lid(service, suffix), attribute)
+
+
 ENVIRONMENT = "Environment"
 """Parameter naming the environment (dev, staging, prod): part of every name that must be unique."""
 
+ArnOf = Callable[["Fragment", Any], Json]
+"""The ARN of a service of one class (the service is of the class it is registered for)."""
+Permits = Callable[["Fragment", Any, Any], list[Statement]]
+"""What a flow's source may do for a flow of one class to a target of one class: (fragment, flow, target)."""
+Polls = Callable[["Fragment", Any], list[Statement]]
+"""What a function's role needs to poll a source of one class (queue or stream) that triggers it."""
+Tells = Callable[["Fragment", Any, Any], Json]
+"""The environment variables a function is given for a flow of one class to a target of one class."""
 
-@dataclass
-class Emit:
-    """The state of one case's emission."""
+
+@dataclass(frozen=True)
+class Tables:
+    """The per-kind facts emitters look up for services and flows other than their own (render/cloudformation/
+    registry.py collects them)."""
+
+    arns: Mapping[type[Service], ArnOf]
+    permissions: Mapping[tuple[type[Flow], type[Service]], Permits]
+    polls: Mapping[type[Service], Polls]
+    environment: Mapping[tuple[type[Flow], type[Service]], Tells]
+
+
+@dataclass(frozen=True)
+class Context:
+    """One case's emission, read-only."""
 
     architecture: Architecture
-    handlers: Path
-    """Folder holding the handler packages the case's functions name."""
-    template: Template
-    graph: Graph = field(init=False)
-    environment: dict[str, dict[str, Any]] = field(default_factory=dict)
-    """Environment variables per function id, filled by the emitters of the services the function reaches."""
+    graph: Graph
+    tables: Tables
+    artifacts: Mapping[str, str | EmitError] = field(default_factory=dict)
+    """The S3 key of each function's packaged handler by function id, or why it has none."""
 
-    def __post_init__(self) -> None:
-        self.graph = Graph(self.architecture)
+    def service(self, service_id: str) -> ServiceModel:
+        return self.graph.services[service_id]
 
-    # naming -----------------------------------------------------------------------------------------------
+    def artifact(self, function: Service) -> str:
+        key = self.artifacts[function.id]
+        if isinstance(key, EmitError):
+            raise key
+        return key
 
-    def lid(self, service: Service | str, suffix: str = "") -> str:
-        """Logical id of a service's resource: the service id in PascalCase, plus a suffix for helpers."""
-        return pascal(service if isinstance(service, str) else service.id) + suffix
+    def fail(self, service: Service, message: str) -> EmitError:
+        return EmitError(f"service '{service.id}': {message}", service.id)
 
-    def ref(self, service: Service | str, suffix: str = "") -> Json:
-        return ref(self.lid(service, suffix))
 
-    def get_att(self, service: Service | str, attribute: str, suffix: str = "") -> Json:
-        return {"Fn::GetAtt": [self.lid(service, suffix), attribute]}
+@dataclass
+class Fragment(Sections):
+    """One service's part of a template, with the shared parameters it declares and the lookups it needs."""
+
+    ctx: Context = field(kw_only=True)
 
     def physical_name(self, service: Service | str) -> str:
         """`Fn::Sub` text of a lower-case name unique per environment, case and account, at most 63 characters,
         for resources whose name must be known before they exist (S3 buckets, which policies and
         notifications refer to by name)."""
         self.environment_parameter()
-        case = self.architecture.name[:12].rstrip("-")
+        case = self.ctx.architecture.name[:12].rstrip("-")
         name = service if isinstance(service, str) else service.id
         return f"${{{ENVIRONMENT}}}-{case}-{name[:24].rstrip('-')}-${{AWS::AccountId}}"
 
-    # the graph ---------------------------------------------------------------------------------------------
-
-    def service(self, service_id: str) -> Service:
-        return self.graph.services[service_id]
-
-    def kind(self, service_id: str) -> str:
-        return self.graph.kind(service_id)
-
-    def outgoing(self, service: Service, kind: str | None = None, to: str | tuple[str, ...] | None = None) -> list[Flow]:
-        return self.graph.outgoing(service.id, kind, to)
-
-    def incoming(self, service: Service, kind: str | None = None, frm: str | tuple[str, ...] | None = None) -> list[Flow]:
-        return self.graph.incoming(service.id, kind, frm)
-
-    # shared parameters ---------------------------------------------------------------------------------------
-
     def environment_parameter(self) -> Json:
-        return self.template.parameter(ENVIRONMENT, {
+        return self.parameter(ENVIRONMENT, {
             "Type": "String", "Default": "dev", "AllowedPattern": "^[a-z][a-z0-9-]{0,11}$",
             "Description": "Environment name (dev, staging, prod, ...): part of globally unique resource names.",
             "ConstraintDescription": "1 to 12 lower-case letters, digits or hyphens, starting with a letter",
         })
 
     def vpc(self) -> Json:
-        return self.template.parameter("VpcId", {"Type": "AWS::EC2::VPC::Id",
-                                                 "Description": "VPC for DAX, load balancers, instances and VPC functions."})
+        return self.parameter("VpcId", {"Type": "AWS::EC2::VPC::Id",
+                                        "Description": "VPC for DAX, load balancers, instances and VPC functions."})
 
     def subnets(self) -> Json:
-        return self.template.parameter("SubnetIds", {
+        return self.parameter("SubnetIds", {
             "Type": "List<AWS::EC2::Subnet::Id>",
             "Description": "Private subnets (two or more Availability Zones) for DAX, instances and VPC functions.",
         })
 
-    def set_env(self, function_id: str, name: str, value: Any) -> None:
-        self.environment.setdefault(function_id, {})[name] = value
+    # what other kinds contribute ------------------------------------------------------------------------------
 
-    def fail(self, service: Service, message: str) -> EmitError:
-        return EmitError(f"service '{service.id}': {message}", service.id)
+    def arn(self, service: Service) -> Json:
+        """ARN of a service's main resource (render/cloudformation/refs.py)."""
+        return self.ctx.tables.arns[type(service)](self, service)
+
+    def permissions(self, flow: Flow) -> list[Statement]:
+        """What the source of `flow` must be allowed to do for it (render/cloudformation/iam.py); none for
+        flows registered as needing no permission, or whose target is not deployed."""
+        target = self.ctx.service(flow.target)
+        permits = self.ctx.tables.permissions.get((type(flow), type(target)))
+        return permits(self, flow, target) if permits else []
+
+    def poll_permissions(self, source: Service) -> list[Statement]:
+        """What a function's role needs to poll the queue or stream that triggers it."""
+        return self.ctx.tables.polls[type(source)](self, source)
+
+    def environment(self, flow: Flow) -> Json:
+        """The environment variables a function is given for one of its flows (render/cloudformation/
+        environment.py); none for flows registered as telling the function nothing."""
+        target = self.ctx.service(flow.target)
+        tells = self.ctx.tables.environment.get((type(flow), type(target)))
+        return tells(self, flow, target) if tells else {}

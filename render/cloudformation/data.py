@@ -3,141 +3,150 @@ policies and event notifications."""
 
 from __future__ import annotations
 
-from ...models import Service
+from ...models.data import DaxCluster, DynamoDbTable, S3Bucket
+from ...models.flows import Caches, Notifies, Origin, Reads, Triggers, Writes
 from ...models.text import cfn_text
 from . import iam
 from .compute import permission_id, security_group
-from .context import Emit
+from .context import Context, Fragment, att_of, lid
+from .marks import emits
+from .policy import Statement
 from .refs import bucket_arn, bucket_name
 from .template import Json, get_att, ref
 
-RETAIN = {"DeletionPolicy": "Retain", "UpdateReplacePolicy": "Retain"}
+RETAIN: Json = {"DeletionPolicy": "Retain", "UpdateReplacePolicy": "Retain"}
 
 
-def emit_dynamodb(emit: Emit, table: Service) -> None:
-    keys = [("HASH", table.partition_key)] + ([("RANGE", table.sort_key)] if table.sort_key else [])  # type: ignore[attr-defined]
+@emits(DynamoDbTable)
+def emit_dynamodb(table: DynamoDbTable, ctx: Context) -> Fragment:
+    out = Fragment(ctx=ctx)
+    keys = [("HASH", table.partition_key)] + ([("RANGE", table.sort_key)] if table.sort_key else [])
     properties: Json = {
         "AttributeDefinitions": [{"AttributeName": k.name, "AttributeType": k.type} for _, k in keys],
         "KeySchema": [{"AttributeName": k.name, "KeyType": role} for role, k in keys],
-        "BillingMode": table.billing_mode,  # type: ignore[attr-defined]
+        "BillingMode": table.billing_mode,
     }
-    if table.billing_mode == "PROVISIONED":  # type: ignore[attr-defined]
-        properties["ProvisionedThroughput"] = {"ReadCapacityUnits": max(1, int(table.expected_reads_per_s or 5)),  # type: ignore[attr-defined]
-                                               "WriteCapacityUnits": max(1, int(table.expected_writes_per_s or 5))}  # type: ignore[attr-defined]
-    if table.stream:  # type: ignore[attr-defined]
-        properties["StreamSpecification"] = {"StreamViewType": table.stream}  # type: ignore[attr-defined]
-    if table.ttl_attribute:  # type: ignore[attr-defined]
-        properties["TimeToLiveSpecification"] = {"AttributeName": table.ttl_attribute, "Enabled": True}  # type: ignore[attr-defined]
-    encryption = table.encryption  # type: ignore[attr-defined]
+    if table.billing_mode == "PROVISIONED":
+        properties["ProvisionedThroughput"] = {"ReadCapacityUnits": max(1, int(table.expected_reads_per_s or 5)),
+                                               "WriteCapacityUnits": max(1, int(table.expected_writes_per_s or 5))}
+    if table.stream:
+        properties["StreamSpecification"] = {"StreamViewType": table.stream}
+    if table.ttl_attribute:
+        properties["TimeToLiveSpecification"] = {"AttributeName": table.ttl_attribute, "Enabled": True}
+    encryption = table.encryption
     sse: Json = {"SSEEnabled": encryption != "aws-owned"}
     if encryption == "customer-managed":
-        sse.update(SSEType="KMS", KMSMasterKeyId=emit.template.parameter(emit.lid(table, "KmsKeyArn"), {
+        sse.update(SSEType="KMS", KMSMasterKeyId=out.parameter(lid(table, "KmsKeyArn"), {
             "Type": "String", "Description": f"Customer-managed KMS key for the {table.id} table."}))
-    pitr = {"PointInTimeRecoveryEnabled": table.point_in_time_recovery}  # type: ignore[attr-defined]
-    if table.replica_regions:  # type: ignore[attr-defined]
-        replicas = [ref("AWS::Region"), *table.replica_regions]  # type: ignore[attr-defined]
+    pitr = {"PointInTimeRecoveryEnabled": table.point_in_time_recovery}
+    if table.replica_regions:
+        replicas = [ref("AWS::Region"), *table.replica_regions]
         local_key = {"SSESpecification": {"KMSMasterKeyId": sse["KMSMasterKeyId"]}} if "KMSMasterKeyId" in sse else {}
         properties.pop("BillingMode")
-        global_properties: Json = {**properties, "BillingMode": table.billing_mode,  # type: ignore[attr-defined]
+        global_properties: Json = {**properties, "BillingMode": table.billing_mode,
                                    "SSESpecification": {"SSEEnabled": encryption != "aws-owned",
                                                         **({"SSEType": "KMS"} if encryption != "aws-owned" else {})},
                                    "Replicas": [{"Region": region, "PointInTimeRecoverySpecification": pitr,
-                                                 "DeletionProtectionEnabled": table.deletion_protection,  # type: ignore[attr-defined]
+                                                 "DeletionProtectionEnabled": table.deletion_protection,
                                                  **(local_key if index == 0 else {})}
                                                 for index, region in enumerate(replicas)]}
         if "ProvisionedThroughput" in global_properties:
-            raise emit.fail(table, "a global table here is PAY_PER_REQUEST only: set billing_mode: PAY_PER_REQUEST")
-        emit.template.resource(emit.lid(table), "AWS::DynamoDB::GlobalTable", global_properties, **RETAIN)
+            raise ctx.fail(table, "a global table here is PAY_PER_REQUEST only: set billing_mode: PAY_PER_REQUEST")
+        out.resource(lid(table), "AWS::DynamoDB::GlobalTable", global_properties, **RETAIN)
     else:
         properties.update(SSESpecification=sse, PointInTimeRecoverySpecification=pitr,
-                          DeletionProtectionEnabled=table.deletion_protection)  # type: ignore[attr-defined]
-        emit.template.resource(emit.lid(table), "AWS::DynamoDB::Table", properties, **RETAIN)
-    emit.template.output(emit.lid(table, "TableName"), emit.ref(table), f"Name of the {table.id} table")
+                          DeletionProtectionEnabled=table.deletion_protection)
+        out.resource(lid(table), "AWS::DynamoDB::Table", properties, **RETAIN)
+    out.output(lid(table, "TableName"), ref(lid(table)), f"Name of the {table.id} table")
+    return out
 
 
-def emit_dax(emit: Emit, cluster: Service) -> None:
-    t = emit.template
-    statements: list[iam.Statement] = []
-    for flow in emit.outgoing(cluster, "caches"):
-        table = emit.service(flow.target)
-        statements.append(iam.Statement(iam.TABLE_READ + iam.TABLE_WRITE + ("dynamodb:DescribeTable",),
-                                        (get_att(emit.lid(table), "Arn"),)))
-    role_id = iam.role(emit, emit.lid(cluster, "Role"), "dax.amazonaws.com", statements,
+@emits(DaxCluster)
+def emit_dax(cluster: DaxCluster, ctx: Context) -> Fragment:
+    out = Fragment(ctx=ctx)
+    statements: list[Statement] = []
+    for flow in ctx.graph.outgoing(cluster.id, Caches):
+        statements += out.permissions(flow)
+    role_id = iam.role(out, lid(cluster, "Role"), "dax.amazonaws.com", statements,
                        f"Lets the {cluster.id} DAX cluster read and write the tables it caches.")
-    subnets = t.resource(emit.lid(cluster, "SubnetGroup"), "AWS::DAX::SubnetGroup", {
-        "Description": f"Subnets of the {cluster.id} DAX cluster", "SubnetIds": emit.subnets()})
-    clients = [emit.service(i) for i in dict.fromkeys(f.source for f in emit.incoming(cluster) if f.kind in ("reads", "writes"))]
-    port = 9111 if cluster.tls_in_transit else 8111  # type: ignore[attr-defined]
+    subnets = out.resource(lid(cluster, "SubnetGroup"), "AWS::DAX::SubnetGroup", {
+        "Description": f"Subnets of the {cluster.id} DAX cluster", "SubnetIds": out.subnets()})
+    clients = [ctx.service(i) for i in dict.fromkeys(f.source for f in ctx.graph.incoming(cluster.id)
+                                                      if isinstance(f, (Reads, Writes)))]
+    port = 9111 if cluster.tls_in_transit else 8111
     ingress = []
     for client in clients:
         ingress.append({"IpProtocol": "tcp", "FromPort": port, "ToPort": port,
-                        "SourceSecurityGroupId": ref(security_group(emit, client)), "Description": f"from {client.id}"})
-    group = t.resource(emit.lid(cluster, "SecurityGroup"), "AWS::EC2::SecurityGroup", {
+                        "SourceSecurityGroupId": ref(security_group(out, client)), "Description": f"from {client.id}"})
+    group = out.resource(lid(cluster, "SecurityGroup"), "AWS::EC2::SecurityGroup", {
         "GroupDescription": f"{cluster.id}: DAX clients only",
-        "VpcId": emit.vpc(),
+        "VpcId": out.vpc(),
         "SecurityGroupIngress": ingress,
         "SecurityGroupEgress": [{"IpProtocol": "tcp", "FromPort": 443, "ToPort": 443, "CidrIp": "0.0.0.0/0",
                                  "Description": "HTTPS to DynamoDB"}],
     })
     for client in clients:
-        t.resource(emit.lid(client, f"To{emit.lid(cluster)}Egress"), "AWS::EC2::SecurityGroupEgress", {
-            "GroupId": ref(security_group(emit, client)), "IpProtocol": "tcp", "FromPort": port, "ToPort": port,
+        out.resource(lid(client, f"To{lid(cluster)}Egress"), "AWS::EC2::SecurityGroupEgress", {
+            "GroupId": ref(security_group(out, client)), "IpProtocol": "tcp", "FromPort": port, "ToPort": port,
             "DestinationSecurityGroupId": ref(group), "Description": f"to the {cluster.id} DAX cluster"})
-    t.resource(emit.lid(cluster), "AWS::DAX::Cluster", {
+    out.resource(lid(cluster), "AWS::DAX::Cluster", {
         "Description": cfn_text(cluster.label or cluster.id, 255),
-        "NodeType": cluster.node_type,  # type: ignore[attr-defined]
-        "ReplicationFactor": cluster.nodes,  # type: ignore[attr-defined]
+        "NodeType": cluster.node_type,
+        "ReplicationFactor": cluster.nodes,
         "IAMRoleARN": get_att(role_id, "Arn"),
         "SubnetGroupName": ref(subnets),
         "SecurityGroupIds": [ref(group)],
-        "SSESpecification": {"SSEEnabled": cluster.encryption_at_rest},  # type: ignore[attr-defined]
-        "ClusterEndpointEncryptionType": "TLS" if cluster.tls_in_transit else "NONE",  # type: ignore[attr-defined]
+        "SSESpecification": {"SSEEnabled": cluster.encryption_at_rest},
+        "ClusterEndpointEncryptionType": "TLS" if cluster.tls_in_transit else "NONE",
     }, DependsOn=[f"{role_id}Policy"])
+    return out
 
 
-def emit_s3(emit: Emit, bucket: Service) -> None:
-    t = emit.template
+@emits(S3Bucket)
+def emit_s3(bucket: S3Bucket, ctx: Context) -> Fragment:
+    out = Fragment(ctx=ctx)
     properties: Json = {
-        "BucketName": bucket_name(emit, bucket),
+        "BucketName": bucket_name(out, bucket),
         "OwnershipControls": {"Rules": [{"ObjectOwnership": "BucketOwnerEnforced"}]},
         "BucketEncryption": {"ServerSideEncryptionConfiguration": [{"ServerSideEncryptionByDefault": (
-            {"SSEAlgorithm": "aws:kms"} if bucket.encryption == "sse-kms" else {"SSEAlgorithm": "AES256"}),  # type: ignore[attr-defined]
-            "BucketKeyEnabled": bucket.encryption == "sse-kms"}]},  # type: ignore[attr-defined]
+            {"SSEAlgorithm": "aws:kms"} if bucket.encryption == "sse-kms" else {"SSEAlgorithm": "AES256"}),
+            "BucketKeyEnabled": bucket.encryption == "sse-kms"}]},
     }
-    block = bool(bucket.block_public_access)  # type: ignore[attr-defined]
+    block = bool(bucket.block_public_access)
     properties["PublicAccessBlockConfiguration"] = {"BlockPublicAcls": block, "BlockPublicPolicy": block,
                                                     "IgnorePublicAcls": block, "RestrictPublicBuckets": block}
-    if bucket.website_hosting:  # type: ignore[attr-defined]
+    if bucket.website_hosting:
         properties["WebsiteConfiguration"] = {"IndexDocument": "index.html", "ErrorDocument": "error.html"}
-    if bucket.versioning:  # type: ignore[attr-defined]
+    if bucket.versioning:
         properties["VersioningConfiguration"] = {"Status": "Enabled"}
-    if bucket.access_logging:  # type: ignore[attr-defined]
-        properties["LoggingConfiguration"] = {"DestinationBucketName": ref(access_log_bucket(emit)),
+    if bucket.access_logging:
+        properties["LoggingConfiguration"] = {"DestinationBucketName": ref(access_log_bucket(out)),
                                               "LogFilePrefix": f"s3/{bucket.id}/"}
-    if bucket.transfer_acceleration:  # type: ignore[attr-defined]
+    if bucket.transfer_acceleration:
         properties["AccelerateConfiguration"] = {"AccelerationStatus": "Enabled"}
     depends: list[str] = []
     notifications: Json = {}
-    for flow in emit.outgoing(bucket, "triggers"):
-        function = emit.service(flow.target)
+    for flow in ctx.graph.outgoing(bucket.id, Triggers):
+        function = ctx.service(flow.target)
         notifications.setdefault("LambdaConfigurations", []).extend(
-            {"Event": event, "Function": get_att(emit.lid(function), "Arn"), **_filter(flow)}
-            for event in (flow.events or ["s3:ObjectCreated:*"]))  # type: ignore[attr-defined]
-        depends.append(permission_id(emit, function, bucket))
-    for flow in emit.outgoing(bucket, "notifies"):
-        queue = emit.service(flow.target)
+            {"Event": event, "Function": att_of(function, "Arn"), **_filter(flow)}
+            for event in (flow.events or ["s3:ObjectCreated:*"]))
+        depends.append(permission_id(function, bucket))
+    for notifies in ctx.graph.outgoing(bucket.id, Notifies):
+        queue = ctx.service(notifies.target)
         notifications.setdefault("QueueConfigurations", []).extend(
-            {"Event": event, "Queue": get_att(emit.lid(queue), "Arn"), **_filter(flow)}
-            for event in flow.events)  # type: ignore[attr-defined]
-        depends.append(emit.lid(queue, "Policy"))
+            {"Event": event, "Queue": att_of(queue, "Arn"), **_filter(notifies)}
+            for event in notifies.events)
+        depends.append(lid(queue, "Policy"))
     if notifications:
         properties["NotificationConfiguration"] = notifications
     attributes: Json = dict(RETAIN)
     if depends:
         attributes["DependsOn"] = sorted(set(depends))
-    t.resource(emit.lid(bucket), "AWS::S3::Bucket", properties, **attributes)
-    bucket_policy(emit, bucket)
-    t.output(emit.lid(bucket, "BucketName"), ref(emit.lid(bucket)), f"Name of the {bucket.id} bucket")
+    out.resource(lid(bucket), "AWS::S3::Bucket", properties, **attributes)
+    bucket_policy(out, bucket)
+    out.output(lid(bucket, "BucketName"), ref(lid(bucket)), f"Name of the {bucket.id} bucket")
+    return out
 
 
 def _filter(flow: object) -> Json:
@@ -146,37 +155,36 @@ def _filter(flow: object) -> Json:
     return {"Filter": {"S3Key": {"Rules": rules}}} if rules else {}
 
 
-def bucket_policy(emit: Emit, bucket: Service) -> None:
+def bucket_policy(out: Fragment, bucket: S3Bucket) -> None:
     """TLS only, and the distributions that use the bucket as an origin (through their OAC or OAI) may read."""
     statements: list[Json] = []
-    if bucket.enforce_tls:  # type: ignore[attr-defined]
+    if bucket.enforce_tls:
         statements.append({"Sid": "DenyInsecureTransport", "Effect": "Deny", "Principal": "*", "Action": "s3:*",
-                           "Resource": [bucket_arn(emit, bucket), bucket_arn(emit, bucket, "/*")],
+                           "Resource": [bucket_arn(out, bucket), bucket_arn(out, bucket, "/*")],
                            "Condition": {"Bool": {"aws:SecureTransport": "false"}}})
-    for flow in emit.incoming(bucket, "origin"):
-        distribution = emit.lid(flow.source)
-        path = bucket_arn(emit, bucket, "/*")
-        if flow.access == "oai":  # type: ignore[attr-defined]
+    for flow in out.ctx.graph.incoming(bucket.id, Origin):
+        distribution = lid(flow.source)
+        path = bucket_arn(out, bucket, "/*")
+        if flow.access == "oai":
             statements.append({"Sid": f"{distribution}OriginAccessIdentity", "Effect": "Allow",
                                "Principal": {"CanonicalUser": get_att(f"{distribution}OriginAccessIdentity", "S3CanonicalUserId")},
                                "Action": "s3:GetObject", "Resource": path})
-        elif flow.access == "oac":  # type: ignore[attr-defined]
+        elif flow.access == "oac":
             statements.append({"Sid": f"{distribution}OriginAccessControl", "Effect": "Allow",
                                "Principal": {"Service": "cloudfront.amazonaws.com"}, "Action": "s3:GetObject",
                                "Resource": path, "Condition": {"StringEquals": {"AWS:SourceArn": {"Fn::Sub": (
                                    f"arn:${{AWS::Partition}}:cloudfront::${{AWS::AccountId}}:distribution/${{{distribution}}}")}}}})
     if statements:
-        emit.template.resource(emit.lid(bucket, "Policy"), "AWS::S3::BucketPolicy", {
-            "Bucket": ref(emit.lid(bucket)), "PolicyDocument": {"Version": "2012-10-17", "Statement": statements}})
+        out.resource(lid(bucket, "Policy"), "AWS::S3::BucketPolicy", {
+            "Bucket": ref(lid(bucket)), "PolicyDocument": {"Version": "2012-10-17", "Statement": statements}})
 
 
-def access_log_bucket(emit: Emit) -> str:
-    """The one bucket per template that receives S3 server access logs and CloudFront standard logs."""
-    lid = "AccessLogs"
-    if lid in emit.template.resources:
-        return lid
-    name = emit.physical_name("access-logs")
-    emit.template.resource(lid, "AWS::S3::Bucket", {
+def access_log_bucket(out: Fragment) -> str:
+    """The one bucket per template that receives S3 server access logs and CloudFront standard logs (shared:
+    every service that logs adds it, identically)."""
+    logs = "AccessLogs"
+    name = out.physical_name("access-logs")
+    out.resource(logs, "AWS::S3::Bucket", {
         "BucketName": {"Fn::Sub": name},
         "OwnershipControls": {"Rules": [{"ObjectOwnership": "BucketOwnerPreferred"}]},
         "BucketEncryption": {"ServerSideEncryptionConfiguration": [{"ServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}}]},
@@ -185,15 +193,15 @@ def access_log_bucket(emit: Emit) -> str:
         "VersioningConfiguration": {"Status": "Enabled"},
         "LifecycleConfiguration": {"Rules": [{"Id": "expire-logs", "Status": "Enabled", "ExpirationInDays": 365,
                                               "NoncurrentVersionExpiration": {"NoncurrentDays": 30}}]},
-    }, **RETAIN)
+    }, shared=True, **RETAIN)
     arn_bucket = {"Fn::Sub": f"arn:${{AWS::Partition}}:s3:::{name}"}
     arn_all = {"Fn::Sub": f"arn:${{AWS::Partition}}:s3:::{name}/*"}
-    emit.template.resource(f"{lid}Policy", "AWS::S3::BucketPolicy", {"Bucket": ref(lid), "PolicyDocument": {
+    out.resource(f"{logs}Policy", "AWS::S3::BucketPolicy", {"Bucket": ref(logs), "PolicyDocument": {
         "Version": "2012-10-17", "Statement": [
             {"Sid": "S3ServerAccessLogs", "Effect": "Allow", "Principal": {"Service": "logging.s3.amazonaws.com"},
              "Action": "s3:PutObject", "Resource": arn_all,
              "Condition": {"StringEquals": {"aws:SourceAccount": ref("AWS::AccountId")}}},
             {"Sid": "DenyInsecureTransport", "Effect": "Deny", "Principal": "*", "Action": "s3:*",
              "Resource": [arn_bucket, arn_all], "Condition": {"Bool": {"aws:SecureTransport": "false"}}},
-        ]}})
-    return lid
+        ]}}, shared=True)
+    return logs

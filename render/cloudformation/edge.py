@@ -3,105 +3,109 @@ WAF) and load balancers (ALB with target group and listeners, CLB)."""
 
 from __future__ import annotations
 
-from ...models import Flow, Service
+from ...models.compute import AutoScalingGroup
 from ...models.contract import ALL_VIEWER_EXCEPT_HOST, CACHING_DISABLED, CACHING_OPTIMIZED
+from ...models.data import S3Bucket
+from ...models.edge import Alb, Clb, CloudFront, LoadBalancer, SignedUrls
+from ...models.flows import Origin, Targets
 from ...models.text import cfn_text, sub_literal
-from .context import Emit
+from .context import Context, Fragment, att_of, lid, ref_of
 from .data import access_log_bucket
+from .marks import emits
 from .template import NO_VALUE, Json, get_att, ref, sub
 
 
-def emit_cloudfront(emit: Emit, cdn: Service) -> None:
-    t = emit.template
-    lid = emit.lid(cdn)
-    origins = emit.outgoing(cdn, "origin")
+@emits(CloudFront)
+def emit_cloudfront(cdn: CloudFront, ctx: Context) -> Fragment:
+    out = Fragment(ctx=ctx)
+    cdn_id = lid(cdn)
+    origins = ctx.graph.outgoing(cdn.id, Origin)
     if not origins:
-        raise emit.fail(cdn, "a distribution needs at least one `origin` flow (to an S3 bucket or a load balancer)")
-    domain = t.parameter(emit.lid(cdn, "DomainName"), {
+        raise ctx.fail(cdn, "a distribution needs at least one `origin` flow (to an S3 bucket or a load balancer)")
+    domain = out.parameter(lid(cdn, "DomainName"), {
         "Type": "String", "Default": "", "Description": f"Custom domain of {cdn.id} (empty: the cloudfront.net name)."})
-    certificate = t.parameter(emit.lid(cdn, "CertificateArn"), {
+    certificate = out.parameter(lid(cdn, "CertificateArn"), {
         "Type": "String", "Default": "",
         "Description": f"ACM certificate (us-east-1) for the custom domain of {cdn.id}; needed with a domain."})
-    has_domain = t.condition(emit.lid(cdn, "HasDomain"), {"Fn::And": [
+    has_domain = out.condition(lid(cdn, "HasDomain"), {"Fn::And": [
         {"Fn::Not": [{"Fn::Equals": [domain, ""]}]}, {"Fn::Not": [{"Fn::Equals": [certificate, ""]}]}]})
     key_groups: list[Json] = []
-    if cdn.signed_urls:  # type: ignore[attr-defined]
-        key_groups = [ref(_key_group(emit, cdn))]
-    origin_list = [_origin(emit, cdn, flow) for flow in origins]
-    behaviours = [_behaviour(emit, cdn, flow, key_groups) for flow in origins]
-    default = next((b for f, b in zip(origins, behaviours, strict=True) if f.path_pattern == "*"), behaviours[0])  # type: ignore[attr-defined]
-    others = [{"PathPattern": f.path_pattern, **b} for f, b in zip(origins, behaviours, strict=True)  # type: ignore[attr-defined]
+    if cdn.signed_urls:
+        key_groups = [ref(_key_group(out, cdn, cdn.signed_urls))]
+    origin_list = [_origin(out, cdn, flow) for flow in origins]
+    behaviours = [_behaviour(out, cdn, flow, key_groups) for flow in origins]
+    default = next((b for f, b in zip(origins, behaviours, strict=True) if f.path_pattern == "*"), behaviours[0])
+    others = [{"PathPattern": f.path_pattern, **b} for f, b in zip(origins, behaviours, strict=True)
               if b is not default]
     config: Json = {
         "Enabled": True,
         "Comment": cfn_text(cdn.label or cdn.id, 128),
-        "HttpVersion": cdn.http_version,  # type: ignore[attr-defined]
+        "HttpVersion": cdn.http_version,
         "IPV6Enabled": True,
-        "PriceClass": cdn.price_class,  # type: ignore[attr-defined]
+        "PriceClass": cdn.price_class,
         "Origins": origin_list,
         "DefaultCacheBehavior": default,
         "Aliases": {"Fn::If": [has_domain, [domain], NO_VALUE]},
         "ViewerCertificate": {"Fn::If": [has_domain,
                                          {"AcmCertificateArn": certificate, "SslSupportMethod": "sni-only",
-                                          "MinimumProtocolVersion": cdn.min_tls},  # type: ignore[attr-defined]
+                                          "MinimumProtocolVersion": cdn.min_tls},
                                          {"CloudFrontDefaultCertificate": True}]},
     }
     if others:
         config["CacheBehaviors"] = others
-    if any(emit.kind(f.target) == "s3" for f in origins):
+    if any(isinstance(ctx.service(f.target), S3Bucket) for f in origins):
         config["DefaultRootObject"] = "index.html"
-    if cdn.access_logging:  # type: ignore[attr-defined]
-        config["Logging"] = {"Bucket": get_att(access_log_bucket(emit), "DomainName"), "Prefix": f"cloudfront/{cdn.id}/",
+    if cdn.access_logging:
+        config["Logging"] = {"Bucket": get_att(access_log_bucket(out), "DomainName"), "Prefix": f"cloudfront/{cdn.id}/",
                              "IncludeCookies": False}
-    if cdn.waf:  # type: ignore[attr-defined]
-        acl = t.parameter(emit.lid(cdn, "WebAclArn"), {
+    if cdn.waf:
+        acl = out.parameter(lid(cdn, "WebAclArn"), {
             "Type": "String", "Default": "",
             "Description": f"ARN of the AWS WAF web ACL (CLOUDFRONT scope, us-east-1) protecting {cdn.id}."})
-        has_acl = t.condition(emit.lid(cdn, "HasWebAcl"), {"Fn::Not": [{"Fn::Equals": [acl, ""]}]})
+        has_acl = out.condition(lid(cdn, "HasWebAcl"), {"Fn::Not": [{"Fn::Equals": [acl, ""]}]})
         config["WebACLId"] = {"Fn::If": [has_acl, acl, NO_VALUE]}
-    t.resource(lid, "AWS::CloudFront::Distribution", {"DistributionConfig": config})
-    t.output(emit.lid(cdn, "DomainNameOutput"), get_att(lid, "DomainName"), f"Domain name of the {cdn.id} distribution")
+    out.resource(cdn_id, "AWS::CloudFront::Distribution", {"DistributionConfig": config})
+    out.output(lid(cdn, "DomainNameOutput"), get_att(cdn_id, "DomainName"), f"Domain name of the {cdn.id} distribution")
+    return out
 
 
-def _origin(emit: Emit, cdn: Service, flow: Flow) -> Json:
-    target = emit.service(flow.target)
+def _origin(out: Fragment, cdn: CloudFront, flow: Origin) -> Json:
+    target = out.ctx.service(flow.target)
     origin_id = target.id
-    if target.kind == "s3":  # type: ignore[attr-defined]
-        origin: Json = {"Id": origin_id, "DomainName": get_att(emit.lid(target), "RegionalDomainName")}
-        access = flow.access  # type: ignore[attr-defined]
+    if isinstance(target, S3Bucket):
+        origin: Json = {"Id": origin_id, "DomainName": get_att(lid(target), "RegionalDomainName")}
+        access = flow.access
         if access == "oai":
-            oai = emit.lid(cdn, "OriginAccessIdentity")
-            if oai not in emit.template.resources:
-                emit.template.resource(oai, "AWS::CloudFront::CloudFrontOriginAccessIdentity", {
-                    "CloudFrontOriginAccessIdentityConfig": {"Comment": f"{cdn.id} reads its S3 origins"}})
+            oai = lid(cdn, "OriginAccessIdentity")
+            out.resource(oai, "AWS::CloudFront::CloudFrontOriginAccessIdentity", {
+                "CloudFrontOriginAccessIdentityConfig": {"Comment": f"{cdn.id} reads its S3 origins"}}, shared=True)
             origin["S3OriginConfig"] = {"OriginAccessIdentity": sub(f"origin-access-identity/cloudfront/${{{oai}}}")}
         elif access == "oac":
-            oac = emit.lid(cdn, "OriginAccessControl")
-            if oac not in emit.template.resources:
-                emit.template.resource(oac, "AWS::CloudFront::OriginAccessControl", {"OriginAccessControlConfig": {
-                    "Name": sub(f"${{AWS::StackName}}-{cdn.id}"), "OriginAccessControlOriginType": "s3",
-                    "SigningBehavior": "always", "SigningProtocol": "sigv4"}})
+            oac = lid(cdn, "OriginAccessControl")
+            out.resource(oac, "AWS::CloudFront::OriginAccessControl", {"OriginAccessControlConfig": {
+                "Name": sub(f"${{AWS::StackName}}-{cdn.id}"), "OriginAccessControlOriginType": "s3",
+                "SigningBehavior": "always", "SigningProtocol": "sigv4"}}, shared=True)
             origin["S3OriginConfig"] = {"OriginAccessIdentity": ""}
             origin["OriginAccessControlId"] = get_att(oac, "Id")
         else:
             origin["S3OriginConfig"] = {"OriginAccessIdentity": ""}
         return origin
-    return {"Id": origin_id, "DomainName": get_att(emit.lid(target), "DNSName"),
-            "CustomOriginConfig": {"OriginProtocolPolicy": "https-only" if flow.protocol == "https" else "http-only",  # type: ignore[attr-defined]
+    return {"Id": origin_id, "DomainName": get_att(lid(target), "DNSName"),
+            "CustomOriginConfig": {"OriginProtocolPolicy": "https-only" if flow.protocol == "https" else "http-only",
                                    "OriginSSLProtocols": ["TLSv1.2"], "HTTPSPort": 443, "HTTPPort": 80}}
 
 
-def _behaviour(emit: Emit, cdn: Service, flow: Flow, key_groups: list[Json]) -> Json:
-    static = _static(emit, flow.target)
+def _behaviour(out: Fragment, cdn: CloudFront, flow: Origin, key_groups: list[Json]) -> Json:
+    static = _static(out.ctx, flow.target)
     behaviour: Json = {
         "TargetOriginId": flow.target,
-        "ViewerProtocolPolicy": cdn.viewer_protocol,  # type: ignore[attr-defined]
+        "ViewerProtocolPolicy": cdn.viewer_protocol,
         "Compress": True,
         "AllowedMethods": ["GET", "HEAD", "OPTIONS"],
         "CachedMethods": ["GET", "HEAD"],
     }
-    caching = _cache_policy(emit, cdn) if static else CACHING_DISABLED
-    if emit.kind(flow.target) == "s3":
+    caching = _cache_policy(out, cdn) if static else CACHING_DISABLED
+    if isinstance(out.ctx.service(flow.target), S3Bucket):
         behaviour["CachePolicyId"] = caching
     else:
         behaviour.update(CachePolicyId=caching, OriginRequestPolicyId=ALL_VIEWER_EXCEPT_HOST)
@@ -110,141 +114,142 @@ def _behaviour(emit: Emit, cdn: Service, flow: Flow, key_groups: list[Json]) -> 
     return behaviour
 
 
-def _static(emit: Emit, target: str) -> bool:
-    """Whether an origin serves files that rarely change: a bucket, or a load balancer in front of groups that
-    all serve static files."""
-    if emit.kind(target) == "s3":
+def _static(ctx: Context, target: str) -> bool:
+    """Whether an origin serves files that rarely change: a bucket, or a load balancer in front of instance
+    groups that all serve static files."""
+    origin = ctx.service(target)
+    if isinstance(origin, S3Bucket):
         return True
-    if emit.kind(target) in ("alb", "clb"):
-        groups = [emit.service(f.target) for f in emit.graph.outgoing(target, "targets")]
-        return bool(groups) and all(getattr(g, "serves", "dynamic") == "static" for g in groups)
-    return getattr(emit.service(target), "serves", "dynamic") == "static"
+    if isinstance(origin, LoadBalancer):
+        groups = [ctx.service(f.target) for f in ctx.graph.outgoing(target, Targets)]
+        return bool(groups) and all(isinstance(g, AutoScalingGroup) and g.serves == "static" for g in groups)
+    return False
 
 
-def _cache_policy(emit: Emit, cdn: Service) -> Json:
+def _cache_policy(out: Fragment, cdn: CloudFront) -> Json | str:
     """AWS's CachingOptimized policy, or one of the distribution's own when its TTLs differ from that policy's."""
-    if (cdn.default_ttl_s, cdn.max_ttl_s) == (86400, 31536000):  # type: ignore[attr-defined]
+    if (cdn.default_ttl_s, cdn.max_ttl_s) == (86400, 31536000):
         return CACHING_OPTIMIZED
-    lid = emit.lid(cdn, "CachePolicy")
-    if lid not in emit.template.resources:
-        emit.template.resource(lid, "AWS::CloudFront::CachePolicy", {"CachePolicyConfig": {
-            "Name": sub(f"${{AWS::StackName}}-{cdn.id}"), "Comment": f"TTLs of {cdn.id}",
-            "DefaultTTL": cdn.default_ttl_s, "MaxTTL": cdn.max_ttl_s, "MinTTL": 0,  # type: ignore[attr-defined]
-            "ParametersInCacheKeyAndForwardedToOrigin": {
-                "EnableAcceptEncodingGzip": True, "EnableAcceptEncodingBrotli": True,
-                "CookiesConfig": {"CookieBehavior": "none"}, "HeadersConfig": {"HeaderBehavior": "none"},
-                "QueryStringsConfig": {"QueryStringBehavior": "none"}}}})
-    return ref(lid)
+    return ref(out.resource(lid(cdn, "CachePolicy"), "AWS::CloudFront::CachePolicy", {"CachePolicyConfig": {
+        "Name": sub(f"${{AWS::StackName}}-{cdn.id}"), "Comment": f"TTLs of {cdn.id}",
+        "DefaultTTL": cdn.default_ttl_s, "MaxTTL": cdn.max_ttl_s, "MinTTL": 0,
+        "ParametersInCacheKeyAndForwardedToOrigin": {
+            "EnableAcceptEncodingGzip": True, "EnableAcceptEncodingBrotli": True,
+            "CookiesConfig": {"CookieBehavior": "none"}, "HeadersConfig": {"HeaderBehavior": "none"},
+            "QueryStringsConfig": {"QueryStringBehavior": "none"}}}}, shared=True))
 
 
-def _key_group(emit: Emit, cdn: Service) -> str:
+def _key_group(out: Fragment, cdn: CloudFront, signed_urls: SignedUrls) -> str:
     """The public key and key group that verify signed URLs; the private key stays in SSM Parameter Store,
     named by a parameter, for the functions that sign."""
-    t = emit.template
-    pem = t.parameter(emit.lid(cdn, "PublicKeyPem"), {
+    pem = out.parameter(lid(cdn, "PublicKeyPem"), {
         "Type": "String",
         "Description": f"PEM-encoded RSA public key verifying the signed URLs of {cdn.id} "
                       "(openssl rsa -pubout -in private_key.pem).",
     })
-    t.parameter(emit.lid(cdn, "PrivateKeyParameter"), {
-        "Type": "String", "Default": f"/{emit.architecture.name}/{cdn.id}/signing-key", "AllowedPattern": "^/[A-Za-z0-9_./-]+$",
+    out.parameter(lid(cdn, "PrivateKeyParameter"), {
+        "Type": "String", "Default": f"/{out.ctx.architecture.name}/{cdn.id}/signing-key", "AllowedPattern": "^/[A-Za-z0-9_./-]+$",
         "Description": "Name of the SSM SecureString parameter holding the matching private key (created outside "
                        "the stack, so the key never passes through CloudFormation).",
     })
-    key = t.resource(emit.lid(cdn, "PublicKey"), "AWS::CloudFront::PublicKey", {"PublicKeyConfig": {
+    key = out.resource(lid(cdn, "PublicKey"), "AWS::CloudFront::PublicKey", {"PublicKeyConfig": {
         "Name": sub(f"${{AWS::StackName}}-{cdn.id}"), "CallerReference": sub(f"${{AWS::StackName}}-{cdn.id}"),
         "EncodedKey": pem, "Comment": f"verifies signed URLs of {cdn.id}"}})
-    return t.resource(emit.lid(cdn, "KeyGroup"), "AWS::CloudFront::KeyGroup", {"KeyGroupConfig": {
-        "Name": sub(f"${{AWS::StackName}}-{sub_literal(cdn.signed_urls.key_group)}"), "Items": [ref(key)],  # type: ignore[attr-defined]
+    return out.resource(lid(cdn, "KeyGroup"), "AWS::CloudFront::KeyGroup", {"KeyGroupConfig": {
+        "Name": sub(f"${{AWS::StackName}}-{sub_literal(signed_urls.key_group)}"), "Items": [ref(key)],
         "Comment": f"trusted signers of {cdn.id}"}})
 
 
-def _balancer_security_group(emit: Emit, balancer: Service) -> str:
-    ports = sorted({listener.port for listener in balancer.listeners})  # type: ignore[attr-defined]
-    cidr = emit.template.parameter(emit.lid(balancer, "IngressCidr"), {
+def _balancer_security_group(out: Fragment, balancer: LoadBalancer) -> str:
+    ports = sorted({listener.port for listener in balancer.listeners})
+    cidr = out.parameter(lid(balancer, "IngressCidr"), {
         "Type": "String", "Default": "0.0.0.0/0", "AllowedPattern": r"^\d{1,3}(\.\d{1,3}){3}/\d{1,2}$",
         "Description": f"Addresses allowed to reach {balancer.id} (narrow it to CloudFront or your clients)."})
-    targets = emit.outgoing(balancer, "targets")
-    return emit.template.resource(emit.lid(balancer, "SecurityGroup"), "AWS::EC2::SecurityGroup", {
+    targets = out.ctx.graph.outgoing(balancer.id, Targets)
+    return out.resource(lid(balancer, "SecurityGroup"), "AWS::EC2::SecurityGroup", {
         "GroupDescription": f"{balancer.id}: its listeners, and its targets",
-        "VpcId": emit.vpc(),
+        "VpcId": out.vpc(),
         "SecurityGroupIngress": [{"IpProtocol": "tcp", "FromPort": p, "ToPort": p, "CidrIp": cidr,
                                   "Description": f"listener {p}"} for p in ports],
-        "SecurityGroupEgress": [{"IpProtocol": "tcp", "FromPort": f.port, "ToPort": f.port,  # type: ignore[attr-defined]
+        "SecurityGroupEgress": [{"IpProtocol": "tcp", "FromPort": f.port, "ToPort": f.port,
                                  "CidrIp": "10.0.0.0/8", "Description": f"to {f.target}"} for f in targets]
         or [{"IpProtocol": "tcp", "FromPort": 443, "ToPort": 443, "CidrIp": "10.0.0.0/8", "Description": "to targets"}],
     })
 
 
-def _certificate(emit: Emit, balancer: Service) -> Json:
-    return emit.template.parameter(emit.lid(balancer, "CertificateArn"), {
+def _certificate(out: Fragment, balancer: LoadBalancer) -> Json:
+    return out.parameter(lid(balancer, "CertificateArn"), {
         "Type": "String", "AllowedPattern": "^arn:aws[a-z-]*:acm:.+",
         "Description": f"ACM certificate for the HTTPS listeners of {balancer.id}."})
 
 
-def emit_alb(emit: Emit, alb: Service) -> None:
-    t = emit.template
-    lid = emit.lid(alb)
-    group = _balancer_security_group(emit, alb)
-    attributes = [{"Key": "routing.http.drop_invalid_header_fields.enabled", "Value": str(alb.drop_invalid_headers).lower()},  # type: ignore[attr-defined]
-                  {"Key": "deletion_protection.enabled", "Value": str(alb.deletion_protection).lower()}]  # type: ignore[attr-defined]
-    if alb.access_logging:  # type: ignore[attr-defined]
-        bucket = t.parameter(emit.lid(alb, "LogBucket"), {
+@emits(Alb)
+def emit_alb(alb: Alb, ctx: Context) -> Fragment:
+    out = Fragment(ctx=ctx)
+    alb_id = lid(alb)
+    group = _balancer_security_group(out, alb)
+    attributes: list[Json] = [{"Key": "routing.http.drop_invalid_header_fields.enabled", "Value": str(alb.drop_invalid_headers).lower()},
+                  {"Key": "deletion_protection.enabled", "Value": str(alb.deletion_protection).lower()}]
+    if alb.access_logging:
+        bucket = out.parameter(lid(alb, "LogBucket"), {
             "Type": "String", "Description": f"Existing S3 bucket that admits Elastic Load Balancing access logs of {alb.id} "
                                              "(its policy must allow the regional ELB log delivery principal)."})
         attributes += [{"Key": "access_logs.s3.enabled", "Value": "true"}, {"Key": "access_logs.s3.bucket", "Value": bucket},
                        {"Key": "access_logs.s3.prefix", "Value": f"alb/{alb.id}"}]
-    t.resource(lid, "AWS::ElasticLoadBalancingV2::LoadBalancer", {
-        "Type": "application", "Scheme": alb.scheme, "Subnets": emit.subnets(),  # type: ignore[attr-defined]
+    out.resource(alb_id, "AWS::ElasticLoadBalancingV2::LoadBalancer", {
+        "Type": "application", "Scheme": alb.scheme, "Subnets": out.subnets(),
         "SecurityGroups": [ref(group)], "LoadBalancerAttributes": attributes})
-    targets = emit.outgoing(alb, "targets")
+    targets = ctx.graph.outgoing(alb.id, Targets)
     target = targets[0] if targets else None
-    t.resource(emit.lid(alb, "TargetGroup"), "AWS::ElasticLoadBalancingV2::TargetGroup", {
-        "VpcId": emit.vpc(), "TargetType": "instance",
-        "Protocol": (target.protocol if target else "http").upper(), "Port": target.port if target else 80,  # type: ignore[attr-defined]
-        "HealthCheckPath": "/", "HealthCheckProtocol": (target.protocol if target else "http").upper(),  # type: ignore[attr-defined]
+    out.resource(lid(alb, "TargetGroup"), "AWS::ElasticLoadBalancingV2::TargetGroup", {
+        "VpcId": out.vpc(), "TargetType": "instance",
+        "Protocol": (target.protocol if target else "http").upper(), "Port": target.port if target else 80,
+        "HealthCheckPath": "/", "HealthCheckProtocol": (target.protocol if target else "http").upper(),
     })
-    for listener in alb.listeners:  # type: ignore[attr-defined]
-        properties: Json = {"LoadBalancerArn": ref(lid), "Port": listener.port, "Protocol": listener.protocol}
+    for listener in alb.listeners:
+        properties: Json = {"LoadBalancerArn": ref(alb_id), "Port": listener.port, "Protocol": listener.protocol}
         if listener.protocol == "HTTPS":
-            properties.update(SslPolicy=alb.tls_policy, Certificates=[{"CertificateArn": _certificate(emit, alb)}],  # type: ignore[attr-defined]
-                              DefaultActions=[{"Type": "forward", "TargetGroupArn": emit.ref(alb, "TargetGroup")}])
+            properties.update(SslPolicy=alb.tls_policy, Certificates=[{"CertificateArn": _certificate(out, alb)}],
+                              DefaultActions=[{"Type": "forward", "TargetGroupArn": ref_of(alb, "TargetGroup")}])
         elif listener.redirect_to_https:
             properties["DefaultActions"] = [{"Type": "redirect", "RedirectConfig": {
                 "Protocol": "HTTPS", "Port": "443", "StatusCode": "HTTP_301"}}]
         else:
-            properties["DefaultActions"] = [{"Type": "forward", "TargetGroupArn": emit.ref(alb, "TargetGroup")}]
-        t.resource(emit.lid(alb, f"Listener{listener.port}"), "AWS::ElasticLoadBalancingV2::Listener", properties)
-    t.output(emit.lid(alb, "DnsName"), get_att(lid, "DNSName"), f"DNS name of the {alb.id} load balancer")
+            properties["DefaultActions"] = [{"Type": "forward", "TargetGroupArn": ref_of(alb, "TargetGroup")}]
+        out.resource(lid(alb, f"Listener{listener.port}"), "AWS::ElasticLoadBalancingV2::Listener", properties)
+    out.output(lid(alb, "DnsName"), get_att(alb_id, "DNSName"), f"DNS name of the {alb.id} load balancer")
+    return out
 
 
-def emit_clb(emit: Emit, clb: Service) -> None:
-    t = emit.template
-    group = _balancer_security_group(emit, clb)
-    targets = emit.outgoing(clb, "targets")
-    instance_port = str(targets[0].port) if targets else "80"  # type: ignore[attr-defined]
-    instance_protocol = targets[0].protocol.upper() if targets else "HTTP"  # type: ignore[attr-defined]
+@emits(Clb)
+def emit_clb(clb: Clb, ctx: Context) -> Fragment:
+    out = Fragment(ctx=ctx)
+    group = _balancer_security_group(out, clb)
+    targets = ctx.graph.outgoing(clb.id, Targets)
+    instance_port = str(targets[0].port) if targets else "80"
+    instance_protocol = targets[0].protocol.upper() if targets else "HTTP"
     listeners = []
-    for listener in clb.listeners:  # type: ignore[attr-defined]
+    for listener in clb.listeners:
         body: Json = {"LoadBalancerPort": str(listener.port), "Protocol": listener.protocol,
                       "InstancePort": instance_port, "InstanceProtocol": instance_protocol}
         if listener.protocol == "HTTPS":
-            body.update(SSLCertificateId=_certificate(emit, clb), PolicyNames=[f"{emit.lid(clb)}TlsPolicy"])
+            body.update(SSLCertificateId=_certificate(out, clb), PolicyNames=[f"{lid(clb)}TlsPolicy"])
         listeners.append(body)
     properties: Json = {
-        "Scheme": clb.scheme, "Subnets": emit.subnets(), "SecurityGroups": [ref(group)],  # type: ignore[attr-defined]
+        "Scheme": clb.scheme, "Subnets": out.subnets(), "SecurityGroups": [ref(group)],
         "Listeners": listeners, "CrossZone": True,
         "HealthCheck": {"Target": f"{instance_protocol}:{instance_port}/", "HealthyThreshold": "3",
                         "UnhealthyThreshold": "5", "Interval": "30", "Timeout": "5"},
-        "ConnectionDrainingPolicy": {"Enabled": clb.connection_draining, "Timeout": 300},  # type: ignore[attr-defined]
+        "ConnectionDrainingPolicy": {"Enabled": clb.connection_draining, "Timeout": 300},
     }
-    if any(listener.protocol == "HTTPS" for listener in clb.listeners):  # type: ignore[attr-defined]
-        properties["Policies"] = [{"PolicyName": f"{emit.lid(clb)}TlsPolicy", "PolicyType": "SSLNegotiationPolicyType",
-                                   "Attributes": [{"Name": "Reference-Security-Policy", "Value": clb.tls_policy}]}]  # type: ignore[attr-defined]
-    if clb.access_logging:  # type: ignore[attr-defined]
-        bucket = t.parameter(emit.lid(clb, "LogBucket"), {
+    if any(listener.protocol == "HTTPS" for listener in clb.listeners):
+        properties["Policies"] = [{"PolicyName": f"{lid(clb)}TlsPolicy", "PolicyType": "SSLNegotiationPolicyType",
+                                   "Attributes": [{"Name": "Reference-Security-Policy", "Value": clb.tls_policy}]}]
+    if clb.access_logging:
+        bucket = out.parameter(lid(clb, "LogBucket"), {
             "Type": "String", "Description": f"Existing S3 bucket that admits Elastic Load Balancing access logs of {clb.id}."})
         properties["AccessLoggingPolicy"] = {"Enabled": True, "S3BucketName": bucket, "S3BucketPrefix": f"clb/{clb.id}",
                                              "EmitInterval": 60}
-    t.resource(emit.lid(clb), "AWS::ElasticLoadBalancing::LoadBalancer", properties)
-    t.output(emit.lid(clb, "DnsName"), get_att(emit.lid(clb), "DNSName"), f"DNS name of the {clb.id} load balancer")
+    out.resource(lid(clb), "AWS::ElasticLoadBalancing::LoadBalancer", properties)
+    out.output(lid(clb, "DnsName"), att_of(clb, "DNSName"), f"DNS name of the {clb.id} load balancer")
+    return out

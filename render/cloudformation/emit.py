@@ -2,53 +2,22 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from ...models import Architecture, Service
+from ...models import Architecture
 from ...models.about import version
+from ...models.compute import PYTHON_RUNTIMES, LambdaFunction
+from ...models.edge import ApiGateway
+from ...models.graph import Graph
 from ...models.text import DYNAMIC_REFERENCE, cfn_text, unsafe
-from . import analytics, api, compute, data, edge, identity, messaging, metadata
-from .context import Emit
+from . import api, code, metadata
+from .context import Context
+from .registry import EMITTERS, TABLES
 from .suppressions import apply as apply_suppressions
 from .template import EmitError, Json, Template
 from .yaml_out import dump
-
-Emitter = Callable[[Emit, Service], None]
-
-EMITTERS: dict[str, Emitter] = {
-    "cloudfront": edge.emit_cloudfront,
-    "api-gateway": api.emit_api_gateway,
-    "alb": edge.emit_alb,
-    "clb": edge.emit_clb,
-    "cognito-user-pool": identity.emit_user_pool,
-    "cognito-identity-pool": identity.emit_identity_pool,
-    "lambda": compute.emit_lambda,
-    "autoscaling-group": compute.emit_autoscaling_group,
-    "dynamodb": data.emit_dynamodb,
-    "dax": data.emit_dax,
-    "s3": data.emit_s3,
-    "sqs": messaging.emit_sqs,
-    "sns": messaging.emit_sns,
-    "ses": messaging.emit_ses,
-    "kinesis-stream": analytics.emit_kinesis_stream,
-    "firehose": analytics.emit_firehose,
-    "athena": analytics.emit_athena,
-}
-"""The emitter of every deployable service kind."""
-
-NOT_EMITTED: dict[str, str] = {
-    "mobile-app": "a client: users' devices are not deployed by a stack",
-    "browser": "a client: users' browsers are not deployed by a stack",
-    "iot-device": "a client: devices are provisioned outside the stack",
-    "quicksight": "an external consumer: QuickSight data sources are set up in QuickSight",
-    "redshift": "an external consumer: the warehouse exists outside this stack",
-    "sts": "AWS STS is a global service with nothing to create; the identity pool's role is what it issues",
-    "generic": "a resource type archcase does not model (kept from an imported template): it has no emitter",
-}
-"""Service kinds deliberately left out of templates, and why."""
-
 
 FREE_TEXT = frozenset({"label", "description"})
 """Fields written only as free text (descriptions, comments, display names) through `cfn_text`, which makes any
@@ -88,33 +57,58 @@ def _settings(value: Any, path: tuple[str | int, ...] = ()) -> Iterator[tuple[tu
             yield from _settings(item, (*path, index))
 
 
+def artifacts(architecture: Architecture, handlers: Path) -> dict[str, str | EmitError]:
+    """The S3 key of each deployable function's packaged handler (named by its content hash), or why it has
+    none, by function id: read from the handlers folder once, before any emitter runs."""
+    keys: dict[str, str | EmitError] = {}
+    packages: dict[str, str | EmitError] = {}
+    for function in architecture.services:
+        if not isinstance(function, LambdaFunction) or function.handler is None or function.runtime not in PYTHON_RUNTIMES:
+            continue
+        try:
+            code.module_file(handlers, function.handler)
+        except EmitError as exc:
+            keys[function.id] = exc
+            continue
+        package = code.package_of(function.handler)
+        if package not in packages:
+            try:
+                packages[package] = code.artifact_key(handlers, package)
+            except EmitError as exc:
+                packages[package] = exc
+        keys[function.id] = packages[package]
+    return keys
+
+
 def template(architecture: Architecture, handlers: Path) -> Json:
-    """The CloudFormation template of a case, as data (intrinsics in their long `Fn::` form). Raises EmitError
-    for a case that cannot be emitted (see `check_writable`, and each kind's emitter)."""
+    """The CloudFormation template of a case, as data (intrinsics in their long `Fn::` form): each deployable
+    service's fragment from its emitter, merged in the case's order. Raises EmitError for a case that cannot
+    be emitted (see `check_writable`, and each kind's emitter)."""
     check_writable(architecture)
-    emit = Emit(architecture, handlers, Template(
+    ctx = Context(architecture, Graph(architecture), TABLES, artifacts(architecture, handlers))
+    document = Template(
         description=f"{cfn_text(architecture.title, 200)} (archcase case '{architecture.name}'; generated: edit the case, not this file)",
-    ))
+    )
     for service in architecture.services:
-        emitter = EMITTERS.get(service.kind)
+        emitter = EMITTERS.get(type(service))
         if emitter is None:
             continue
         try:
-            emitter(emit, service)
+            document.merge(emitter(service, ctx))
         except EmitError as exc:
             raise EmitError(str(exc) if exc.service else f"service '{service.id}': {exc}", service.id, exc.hint) from None
-    document = emit.template.to_dict()
-    deployed = {s.id for s in architecture.services if s.kind in EMITTERS}
-    metadata.apply(document, architecture, deployed, version())
-    apply_suppressions(document)
-    return document
+    body = document.to_dict()
+    deployed = {s.id for s in architecture.services if type(s) in EMITTERS}
+    metadata.apply(body, architecture, deployed, version())
+    apply_suppressions(body)
+    return body
 
 
 def template_text(architecture: Architecture, handlers: Path) -> str:
     return dump(template(architecture, handlers))
 
 
-def openapi_documents(architecture: Architecture, handlers: Path) -> dict[str, Json]:
+def openapi_documents(architecture: Architecture) -> dict[str, Json]:
     """The OpenAPI document of each REST API of the case, by service id, with `${...}` placeholders."""
-    emit = Emit(architecture, handlers, Template(description=""))
-    return {s.id: api.as_text(api.openapi(emit, s)) for s in architecture.services if s.kind == "api-gateway"}
+    ctx = Context(architecture, Graph(architecture), TABLES)
+    return {s.id: api.as_text(api.openapi(ctx, s)) for s in architecture.services if isinstance(s, ApiGateway)}

@@ -3,86 +3,96 @@ and subscriptions, and SES identities."""
 
 from __future__ import annotations
 
-from ...models import Service
+from ...models.flows import DeadLetter, Notifies, Subscribes
+from ...models.messaging import Ses, SnsTopic, SqsQueue
 from ...models.text import cfn_text
 from .compute import permission_id
-from .context import Emit
-from .refs import arn
-from .template import Json, get_att, ref
+from .context import Context, Fragment, att_of, lid, ref_of
+from .marks import emits
+from .template import Json, ref
 
 
-def emit_sqs(emit: Emit, queue: Service) -> None:
+@emits(SqsQueue)
+def emit_sqs(queue: SqsQueue, ctx: Context) -> Fragment:
+    out = Fragment(ctx=ctx)
     properties: Json = {
-        "VisibilityTimeout": queue.visibility_timeout_s,  # type: ignore[attr-defined]
-        "MessageRetentionPeriod": queue.retention_s,  # type: ignore[attr-defined]
+        "VisibilityTimeout": queue.visibility_timeout_s,
+        "MessageRetentionPeriod": queue.retention_s,
     }
-    if queue.fifo:  # type: ignore[attr-defined]
+    if queue.fifo:
         properties["FifoQueue"] = True
-    if queue.encryption == "sqs-managed":  # type: ignore[attr-defined]
+    if queue.encryption == "sqs-managed":
         properties["SqsManagedSseEnabled"] = True
-    elif queue.encryption == "kms":  # type: ignore[attr-defined]
+    elif queue.encryption == "kms":
         properties["KmsMasterKeyId"] = "alias/aws/sqs"
     else:
         properties["SqsManagedSseEnabled"] = False
-    dead_letters = emit.outgoing(queue, "dead-letter")
+    dead_letters = ctx.graph.outgoing(queue.id, DeadLetter)
     if dead_letters:
-        properties["RedrivePolicy"] = {"deadLetterTargetArn": get_att(emit.lid(dead_letters[0].target), "Arn"),
-                                       "maxReceiveCount": queue.max_receive_count}  # type: ignore[attr-defined]
-    emit.template.resource(emit.lid(queue), "AWS::SQS::Queue", properties,
+        properties["RedrivePolicy"] = {"deadLetterTargetArn": att_of(dead_letters[0].target, "Arn"),
+                                       "maxReceiveCount": queue.max_receive_count}
+    out.resource(lid(queue), "AWS::SQS::Queue", properties,
                            DeletionPolicy="Delete", UpdateReplacePolicy="Delete")
-    _queue_policy(emit, queue)
-    emit.template.output(emit.lid(queue, "QueueUrl"), ref(emit.lid(queue)), f"URL of the {queue.id} queue")
+    _queue_policy(out, queue)
+    out.output(lid(queue, "QueueUrl"), ref(lid(queue)), f"URL of the {queue.id} queue")
+    return out
 
 
-def _queue_policy(emit: Emit, queue: Service) -> None:
+def _queue_policy(out: Fragment, queue: SqsQueue) -> None:
     """Who may send to the queue besides IAM principals of this account: its SNS topics and S3 buckets."""
     statements: list[Json] = [{
         "Sid": "DenyInsecureTransport", "Effect": "Deny", "Principal": "*", "Action": "sqs:*",
-        "Resource": arn(emit, queue), "Condition": {"Bool": {"aws:SecureTransport": "false"}}}]
-    for flow in emit.incoming(queue, "subscribes"):
-        statements.append({"Sid": f"From{emit.lid(flow.source)}", "Effect": "Allow",
+        "Resource": out.arn(queue), "Condition": {"Bool": {"aws:SecureTransport": "false"}}}]
+    for flow in out.ctx.graph.incoming(queue.id, Subscribes):
+        statements.append({"Sid": f"From{lid(flow.source)}", "Effect": "Allow",
                            "Principal": {"Service": "sns.amazonaws.com"}, "Action": "sqs:SendMessage",
-                           "Resource": arn(emit, queue), "Condition": {"ArnEquals": {"aws:SourceArn": emit.ref(flow.source)}}})
-    for flow in emit.incoming(queue, "notifies"):
-        bucket = emit.service(flow.source)
-        statements.append({"Sid": f"From{emit.lid(bucket)}", "Effect": "Allow",
+                           "Resource": out.arn(queue), "Condition": {"ArnEquals": {"aws:SourceArn": ref_of(flow.source)}}})
+    for notifies in out.ctx.graph.incoming(queue.id, Notifies):
+        bucket = out.ctx.service(notifies.source)
+        statements.append({"Sid": f"From{lid(bucket)}", "Effect": "Allow",
                            "Principal": {"Service": "s3.amazonaws.com"}, "Action": "sqs:SendMessage",
-                           "Resource": arn(emit, queue), "Condition": {
-                               "ArnLike": {"aws:SourceArn": arn(emit, bucket)},
+                           "Resource": out.arn(queue), "Condition": {
+                               "ArnLike": {"aws:SourceArn": out.arn(bucket)},
                                "StringEquals": {"aws:SourceAccount": ref("AWS::AccountId")}}})
-    emit.template.resource(emit.lid(queue, "Policy"), "AWS::SQS::QueuePolicy", {
-        "Queues": [ref(emit.lid(queue))], "PolicyDocument": {"Version": "2012-10-17", "Statement": statements}})
+    out.resource(lid(queue, "Policy"), "AWS::SQS::QueuePolicy", {
+        "Queues": [ref(lid(queue))], "PolicyDocument": {"Version": "2012-10-17", "Statement": statements}})
 
 
-def emit_sns(emit: Emit, topic: Service) -> None:
+@emits(SnsTopic)
+def emit_sns(topic: SnsTopic, ctx: Context) -> Fragment:
+    out = Fragment(ctx=ctx)
     properties: Json = {"DisplayName": cfn_text(topic.label or topic.id, 100)}
-    if topic.fifo:  # type: ignore[attr-defined]
+    if topic.fifo:
         properties["FifoTopic"] = True
-    if topic.encryption:  # type: ignore[attr-defined]
+    if topic.encryption:
         properties["KmsMasterKeyId"] = "alias/aws/sns"
-    emit.template.resource(emit.lid(topic), "AWS::SNS::Topic", properties)
-    for flow in emit.outgoing(topic, "subscribes"):
-        target = emit.service(flow.target)
-        kind = target.kind  # type: ignore[attr-defined]
-        subscription: Json = {"TopicArn": emit.ref(topic), "Protocol": "sqs" if kind == "sqs" else "lambda",
-                              "Endpoint": get_att(emit.lid(target), "Arn")}
+    out.resource(lid(topic), "AWS::SNS::Topic", properties)
+    for flow in ctx.graph.outgoing(topic.id, Subscribes):
+        target = ctx.service(flow.target)
+        queue = isinstance(target, SqsQueue)
+        subscription: Json = {"TopicArn": ref_of(topic), "Protocol": "sqs" if queue else "lambda",
+                              "Endpoint": att_of(target, "Arn")}
         attributes: Json = {}
-        if kind == "sqs":
-            subscription["RawMessageDelivery"] = flow.raw_message_delivery  # type: ignore[attr-defined]
-            attributes["DependsOn"] = [emit.lid(target, "Policy")]
+        if queue:
+            subscription["RawMessageDelivery"] = flow.raw_message_delivery
+            attributes["DependsOn"] = [lid(target, "Policy")]
         else:
-            attributes["DependsOn"] = [permission_id(emit, target, topic)]
-        emit.template.resource(emit.lid(topic, f"To{emit.lid(target)}"), "AWS::SNS::Subscription", subscription, **attributes)
-    emit.template.output(emit.lid(topic, "TopicArn"), emit.ref(topic), f"ARN of the {topic.id} topic")
+            attributes["DependsOn"] = [permission_id(target, topic)]
+        out.resource(lid(topic, f"To{lid(target)}"), "AWS::SNS::Subscription", subscription, **attributes)
+    out.output(lid(topic, "TopicArn"), ref_of(topic), f"ARN of the {topic.id} topic")
+    return out
 
 
-def emit_ses(emit: Emit, identity: Service) -> None:
-    properties: Json = {"EmailIdentity": identity.identity}  # type: ignore[attr-defined]
-    if "@" not in identity.identity:  # type: ignore[attr-defined]
-        properties["DkimAttributes"] = {"SigningEnabled": identity.dkim}  # type: ignore[attr-defined]
-    if identity.configuration_set:  # type: ignore[attr-defined]
-        emit.template.resource(emit.lid(identity, "ConfigurationSet"), "AWS::SES::ConfigurationSet",
-                               {"Name": identity.configuration_set})  # type: ignore[attr-defined]
-        properties["ConfigurationSetAttributes"] = {"ConfigurationSetName": ref(emit.lid(identity, "ConfigurationSet"))}
-    emit.template.resource(emit.lid(identity), "AWS::SES::EmailIdentity", properties)
-    emit.template.output(emit.lid(identity, "Identity"), emit.ref(identity), f"SES identity of {identity.id}")
+@emits(Ses)
+def emit_ses(identity: Ses, ctx: Context) -> Fragment:
+    out = Fragment(ctx=ctx)
+    properties: Json = {"EmailIdentity": identity.identity}
+    if "@" not in identity.identity:
+        properties["DkimAttributes"] = {"SigningEnabled": identity.dkim}
+    if identity.configuration_set:
+        out.resource(lid(identity, "ConfigurationSet"), "AWS::SES::ConfigurationSet",
+                               {"Name": identity.configuration_set})
+        properties["ConfigurationSetAttributes"] = {"ConfigurationSetName": ref(lid(identity, "ConfigurationSet"))}
+    out.resource(lid(identity), "AWS::SES::EmailIdentity", properties)
+    out.output(lid(identity, "Identity"), ref_of(identity), f"SES identity of {identity.id}")
+    return out

@@ -12,32 +12,40 @@ from __future__ import annotations
 from typing import Any
 
 from ...models import Architecture, Flow, Service
+from ...models.analytics import Athena, Firehose, KinesisStream
+from ...models.compute import AutoScalingGroup, LambdaFunction
 from ...models.contract import CACHING_DISABLED, METADATA_KEY
+from ...models.data import DaxCluster, DynamoDbTable, S3Bucket
+from ...models.edge import Alb, ApiGateway, Clb, CloudFront
+from ...models.flows import Calls, Invokes, Signs
+from ...models.identity import CognitoIdentityPool, CognitoUserPool
+from ...models.messaging import Ses, SnsTopic, SqsQueue
+from ...models.registry import kind_of
 from ...models.text import cfn_value
 from .context import pascal
 from .template import Json
 
-INTENT: dict[str, tuple[str, ...]] = {
-    "api-gateway": ("expected_reads_per_s", "expected_writes_per_s", "min_tls"),
-    "dynamodb": ("expected_reads_per_s", "expected_writes_per_s"),
-    "s3": ("content", "per_user_prefixes"),
-    "autoscaling-group": ("serves", "availability_zones"),
-    "alb": ("availability_zones",),
-    "clb": ("availability_zones",),
-    "dax": ("item_ttl_s",),
+INTENT: dict[type[Service], tuple[str, ...]] = {
+    ApiGateway: ("expected_reads_per_s", "expected_writes_per_s", "min_tls"),
+    DynamoDbTable: ("expected_reads_per_s", "expected_writes_per_s"),
+    S3Bucket: ("content", "per_user_prefixes"),
+    AutoScalingGroup: ("serves", "availability_zones"),
+    Alb: ("availability_zones",),
+    Clb: ("availability_zones",),
+    DaxCluster: ("item_ttl_s",),
+    CloudFront: (), LambdaFunction: (), CognitoUserPool: (), CognitoIdentityPool: (), SqsQueue: (), SnsTopic: (),
+    Ses: (), KinesisStream: (), Firehose: (), Athena: (),
 }
-"""Per kind, the fields no resource property states: the intent (read-heavy, paid content, static files),
+"""Per emitted class, the fields no resource property states: the intent (read-heavy, paid content, static files),
 and settings the emitted stack does not configure (an API's custom-domain TLS, DAX's default item TTL, the
 number of zones, which the subnets given at deployment decide)."""
 
-FLOW_INTENT: dict[str, tuple[str, ...]] = {"invokes": ("mode",), "signs": ("expires_s",)}
+FLOW_INTENT: dict[type[Flow], tuple[str, ...]] = {Invokes: ("mode",), Signs: ("expires_s",)}
 """Per flow kind, the fields a template does not state (a function's invocation mode lives in its code)."""
 
-UNSTATED_FLOWS = frozenset({("calls", "lambda", "api-gateway"), ("calls", "autoscaling-group", "api-gateway"),
-                            ("calls", "lambda", "cloudfront"), ("calls", "autoscaling-group", "cloudfront"),
-                            ("calls", "lambda", "alb"), ("calls", "autoscaling-group", "alb"),
-                            ("calls", "lambda", "clb"), ("calls", "autoscaling-group", "clb"),
-                            ("signs", "lambda", "s3")})
+UNSTATED_FLOWS: frozenset[tuple[type[Flow], type[Service], type[Service]]] = frozenset(
+    {(Calls, source, target) for source in (LambdaFunction, AutoScalingGroup) for target in (ApiGateway, CloudFront, Alb, Clb)}
+    | {(Signs, LambdaFunction, S3Bucket)})
 """Flows between deployed services that a template does not tell apart from others: HTTP calls need no IAM,
 and presigning needs the same S3 permissions as reading."""
 
@@ -54,11 +62,10 @@ def _plain(value: Any) -> Any:
 def _unstated(service: Service, resource: Json) -> tuple[str, ...]:
     """Settings the emitted resource does not state because nothing uses them: a queue's receive count without
     a dead-letter queue (no redrive policy), a distribution's TTLs when every behaviour has caching disabled."""
-    kind: str = service.kind  # type: ignore[attr-defined]
     properties = resource.get("Properties", {})
-    if kind == "sqs" and "RedrivePolicy" not in properties:
+    if isinstance(service, SqsQueue) and "RedrivePolicy" not in properties:
         return ("max_receive_count",)
-    if kind == "cloudfront":
+    if isinstance(service, CloudFront):
         config = properties.get("DistributionConfig", {})
         behaviours = [config.get("DefaultCacheBehavior", {}), *config.get("CacheBehaviors", [])]
         return () if any(b.get("CachePolicyId") != CACHING_DISABLED for b in behaviours) else ("default_ttl_s", "max_ttl_s")
@@ -66,13 +73,12 @@ def _unstated(service: Service, resource: Json) -> tuple[str, ...]:
 
 
 def service_metadata(service: Service, resource: Json) -> Json:
-    kind: str = service.kind  # type: ignore[attr-defined]
-    names = ("label", "description", *INTENT.get(kind, ()), *_unstated(service, resource))
+    names = ("label", "description", *INTENT[type(service)], *_unstated(service, resource))
     return {"id": service.id, **_fields(service, names)}
 
 
 def case_metadata(architecture: Architecture, deployed: set[str], version: str) -> Json:
-    kinds = {s.id: s.kind for s in architecture.services}
+    classes: dict[str, type[Service]] = {s.id: type(s) for s in architecture.services}
     meta: Json = {"version": version, "case": architecture.name, "title": architecture.title}
     data = architecture.model_dump(mode="json", by_alias=True, exclude_defaults=True)
     for key in ("summary", "seed_section", "requirements", "suppressions", "settings"):
@@ -81,7 +87,7 @@ def case_metadata(architecture: Architecture, deployed: set[str], version: str) 
     outside = [_dump(s) for s in architecture.services if s.id not in deployed]
     if outside:
         meta["services"] = outside
-    flows = [_flow(f, kinds, deployed) for f in architecture.flows]
+    flows = [_flow(f, classes, deployed) for f in architecture.flows]
     if any(flows):
         meta["flows"] = [f for f in flows if f]
     return meta
@@ -89,15 +95,16 @@ def case_metadata(architecture: Architecture, deployed: set[str], version: str) 
 
 def _dump(model: Any) -> Json:
     body = model.model_dump(mode="json", by_alias=True, exclude_defaults=True)
-    return {"id": model.id, "kind": model.kind, **body} if isinstance(model, Service) else body
+    return {"id": model.id, "kind": kind_of(type(model)), **body} if isinstance(model, Service) else body
 
 
-def _flow(flow: Flow, kinds: dict[str, str], deployed: set[str]) -> Json | None:
-    kind: str = flow.kind  # type: ignore[attr-defined]
+def _flow(flow: Flow, classes: dict[str, type[Service]], deployed: set[str]) -> Json | None:
+    kind = kind_of(type(flow))
     ends: Json = {"from": flow.source, "to": flow.target, "kind": kind}
-    if flow.source not in deployed or flow.target not in deployed or (kind, kinds[flow.source], kinds[flow.target]) in UNSTATED_FLOWS:
+    if (flow.source not in deployed or flow.target not in deployed
+            or (type(flow), classes[flow.source], classes[flow.target]) in UNSTATED_FLOWS):
         return {**ends, **flow.model_dump(mode="json", by_alias=True, exclude_defaults=True)}
-    extra = _fields(flow, ("label", *FLOW_INTENT.get(kind, ())))
+    extra = _fields(flow, ("label", *FLOW_INTENT.get(type(flow), ())))
     if flow.id != f"{flow.source}-{kind}-{flow.target}":
         extra["id"] = flow.id
     return {**ends, **extra} if extra else None

@@ -1,36 +1,52 @@
-"""How a template refers to each kind of service: its ARN, and what a function is told about it."""
+"""How a template refers to each kind of service: its ARN (`@arn_of`), its name, and an SES sender."""
 
 from __future__ import annotations
 
-from ...models import Service
+from ...models.analytics import Athena, Firehose, KinesisStream
+from ...models.base import Service
+from ...models.compute import LambdaFunction
+from ...models.data import DaxCluster, DynamoDbTable, S3Bucket
+from ...models.identity import CognitoUserPool
+from ...models.messaging import Ses, SnsTopic, SqsQueue
 from ...models.text import sub_literal
-from .context import Emit
-from .template import Json, get_att, ref, sub
+from .context import Fragment, att_of, lid, ref_of
+from .marks import arn_of
+from .template import Json, sub
 
 
-def bucket_name(emit: Emit, bucket: Service) -> Json:
-    return sub(emit.physical_name(bucket))
+def bucket_name(out: Fragment, bucket: Service) -> Json:
+    return sub(out.physical_name(bucket))
 
 
-def bucket_arn(emit: Emit, bucket: Service, path: str = "") -> Json:
+def bucket_arn(out: Fragment, bucket: Service, path: str = "") -> Json:
     """ARN of a bucket (or of objects under it, with `path` such as `/uploads/*`), built from its name so that
     it can be used before the bucket exists."""
-    return sub(f"arn:${{AWS::Partition}}:s3:::{emit.physical_name(bucket)}{path}")
+    return sub(f"arn:${{AWS::Partition}}:s3:::{out.physical_name(bucket)}{path}")
 
 
-def arn(emit: Emit, service: Service) -> Json:
-    """ARN of a service's main resource."""
-    lid = emit.lid(service)
-    kind = service.kind  # type: ignore[attr-defined]
-    if kind == "s3":
-        return bucket_arn(emit, service)
-    if kind == "sns":
-        return ref(lid)
-    if kind == "ses":
-        return sub(f"arn:${{AWS::Partition}}:ses:${{AWS::Region}}:${{AWS::AccountId}}:identity/{sub_literal(service.identity)}")  # type: ignore[attr-defined]
-    if kind == "athena":
-        return sub(f"arn:${{AWS::Partition}}:athena:${{AWS::Region}}:${{AWS::AccountId}}:workgroup/${{{lid}}}")
-    return get_att(lid, "Arn")
+@arn_of(S3Bucket)
+def _bucket(out: Fragment, bucket: S3Bucket) -> Json:
+    return bucket_arn(out, bucket)
+
+
+@arn_of(SnsTopic)
+def _topic(out: Fragment, topic: SnsTopic) -> Json:
+    return ref_of(topic)
+
+
+@arn_of(Ses)
+def _identity(out: Fragment, identity: Ses) -> Json:
+    return sub(f"arn:${{AWS::Partition}}:ses:${{AWS::Region}}:${{AWS::AccountId}}:identity/{sub_literal(identity.identity)}")
+
+
+@arn_of(Athena)
+def _workgroup(out: Fragment, workgroup: Athena) -> Json:
+    return sub(f"arn:${{AWS::Partition}}:athena:${{AWS::Region}}:${{AWS::AccountId}}:workgroup/${{{lid(workgroup)}}}")
+
+
+@arn_of(LambdaFunction, DynamoDbTable, DaxCluster, SqsQueue, KinesisStream, Firehose, CognitoUserPool)
+def _arn_attribute(out: Fragment, service: Service) -> Json:
+    return att_of(service, "Arn")
 
 
 def ssm_parameter_arn(parameter: str) -> Json:
@@ -38,9 +54,9 @@ def ssm_parameter_arn(parameter: str) -> Json:
     return sub(f"arn:${{AWS::Partition}}:ssm:${{AWS::Region}}:${{AWS::AccountId}}:parameter${{{parameter}}}")
 
 
-def sender(emit: Emit, identity: Service) -> Json:
+def sender(identity: Ses) -> Json:
     """The From address for an SES identity: the address itself, or no-reply@ a domain identity (written as a
     reference to the identity, so the template says which identity a function sends from)."""
-    if "@" in identity.identity:  # type: ignore[attr-defined]
-        return emit.ref(identity)
-    return sub(f"no-reply@${{{emit.lid(identity)}}}")
+    if "@" in identity.identity:
+        return ref_of(identity)
+    return sub(f"no-reply@${{{lid(identity)}}}")

@@ -19,7 +19,8 @@ class Suppression:
 
 
 def _props(resource: Json) -> Json:
-    return resource.get("Properties", {})
+    properties: Json = resource.get("Properties", {})
+    return properties
 
 
 SUPPRESSIONS: tuple[Suppression, ...] = (

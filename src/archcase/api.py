@@ -270,7 +270,7 @@ def deployables(cases: Sequence[SourcedCase], handlers: str | Path | None = None
         folder = handlers_folder(case, handlers)
         try:
             texts = {"template.yaml": template_text(case.architecture, folder)}
-            apis = openapi_documents(case.architecture, folder)
+            apis = openapi_documents(case.architecture)
         except EmitError as exc:
             problems.append(_located(case, exc, "cannot emit a template"))
             continue

@@ -248,7 +248,7 @@ def test_cloudformation_carries_no_dynamic_reference_or_control_character_from_u
     template = CfnLoader(template_text(arch, handlers)).get_single_data()
     plain = CfnLoader(template_text(twin(data)[0], handlers)).get_single_data()
     assert resource_ids(template) == resource_ids(plain)
-    documents = [template, *openapi_documents(arch, handlers).values()]
+    documents = [template, *openapi_documents(arch).values()]
     for document in documents:
         for where, value in strings(document):
             assert not re.search(r"\{\{\s*resolve", value), where

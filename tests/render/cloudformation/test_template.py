@@ -87,7 +87,7 @@ def test_functions_get_their_handler_code_and_environment(templates):
 
 @pytest.mark.parametrize("name", ["mytodolist", "myblog", "microservices", "paid-content"])
 def test_openapi_documents_are_valid_openapi_with_integrations(handlers, name):
-    (document,) = openapi_documents(CASES[name], handlers).values()
+    (document,) = openapi_documents(CASES[name]).values()
     validate(document)
     operations = [op for path in document["paths"].values() for op in path.values()]
     assert operations and all("x-amazon-apigateway-integration" in op for op in operations)
@@ -139,7 +139,7 @@ def test_a_handler_outside_the_handlers_folder_is_refused(cli, write_case, tmp_p
 
 
 def test_cached_responses_of_an_authorized_api_are_keyed_by_the_caller(handlers):
-    (document,) = openapi_documents(CASES["mytodolist"], handlers).values()
+    (document,) = openapi_documents(CASES["mytodolist"]).values()
     listing = document["paths"]["/todos"]["get"]
     assert listing["x-amazon-apigateway-integration"]["cacheKeyParameters"] == ["method.request.header.Authorization"]
     assert {"name": "Authorization", "in": "header", "required": True, "schema": {"type": "string"}} in listing["parameters"]
