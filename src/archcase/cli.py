@@ -17,6 +17,7 @@ from typing import Any
 from . import api
 from .models import CaseError, Diagnostic, SourcedCase
 from .models.about import version
+from .models.generic import Generic
 from .models.text import one_line, terminal
 from .output import Outputs, write_atomic
 from .render.graphviz import DrawError, GraphvizMissing
@@ -266,7 +267,7 @@ def _imported(cases: Sequence[SourcedCase]) -> None:
     """One line per imported template, so notes are reported once without flooding a report."""
     for case in cases:
         if case.notes:
-            generic = sum(s.kind == "generic" for s in case.architecture.services)
+            generic = sum(isinstance(s, Generic) for s in case.architecture.services)
             path = one_line(str(case.path))
             say(f"note: {path}: imported from a template, {len(case.architecture.services)} services "
                 f"({generic} not modelled), {len(case.notes)} notes: `archcase import {path}` lists them", file=sys.stderr)
