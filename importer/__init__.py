@@ -218,7 +218,8 @@ class _Importer:
 
     def _report_template(self) -> None:
         data, t = self.source.data, self.t
-        transforms = [x for x in (data.get("Transform") if isinstance(data.get("Transform"), list) else [data.get("Transform")]) if x]
+        given = data.get("Transform")
+        transforms = [x for x in (given if isinstance(given, list) else [given]) if x]
         for transform in transforms:
             if transform == LANGUAGE_EXTENSIONS:
                 self.note(("Transform",), "transform 'AWS::LanguageExtensions' is applied in part: `Fn::ForEach` loops over known "
@@ -398,13 +399,13 @@ def _deep_update(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
 def case_yaml(architecture: Architecture) -> str:
     """A case as case-file YAML: defaults left out, `kind` always written, flow ids only where not derived."""
     data = architecture.model_dump(mode="json", by_alias=True, exclude_defaults=True)
-    data["services"] = [{"id": s.id, "kind": s.kind, **{k: v for k, v in d.items() if k not in ("id", "kind")}}  # type: ignore[attr-defined]
+    data["services"] = [{"id": s.id, "kind": s.kind, **{k: v for k, v in d.items() if k not in ("id", "kind")}}
                         for s, d in zip(architecture.services, data["services"], strict=True)]
     flows = []
     for flow, d in zip(architecture.flows, data.get("flows", []), strict=True):
-        body = {"from": flow.source, "to": flow.target, "kind": flow.kind}  # type: ignore[attr-defined]
+        body: dict[str, Any] = {"from": flow.source, "to": flow.target, "kind": flow.kind}
         body.update({k: v for k, v in d.items() if k not in ("from", "to", "kind", "id")})
-        if flow.id != f"{flow.source}-{flow.kind}-{flow.target}":  # type: ignore[attr-defined]
+        if flow.id != f"{flow.source}-{flow.kind}-{flow.target}":
             body["id"] = flow.id
         flows.append(body)
     data["flows"] = flows

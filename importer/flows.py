@@ -90,7 +90,9 @@ class Flows:
 
     def has(self, source: str, target: str, kinds: tuple[str, ...] | None = None) -> bool:
         found = self.kinds.get((source, target))
-        return bool(found) and (kinds is None or not found.isdisjoint(kinds))
+        if not found:
+            return False
+        return kinds is None or not found.isdisjoint(kinds)
 
     def class_of(self, logical_id: str) -> type[Service] | None:
         """The class of the service a resource is or belongs to (`Generic` for a type not read as a service
@@ -195,8 +197,16 @@ def _invoke_config(flows: Flows, r: Resource) -> None:
 
 def _s3_filter(t: Template, value: Any) -> dict[str, Any]:
     rules = dig(value, "S3Key", "Rules")
-    found = {t.text(x.get("Name") or "").lower(): t.text(x.get("Value")) for x in as_list(rules) if isinstance(x, dict)}
+    found = {_filter_name(t, x): t.text(x.get("Value")) for x in as_list(rules) if isinstance(x, dict)}
     return {name: found[name] for name in ("prefix", "suffix") if found.get(name)}
+
+
+def _filter_name(t: Template, rule: dict[str, Any]) -> str:
+    """A notification filter rule's name (`prefix`, `suffix`), in lower case."""
+    name = t.text(rule.get("Name") or "")
+    if name is None:  # not known before the stack deploys: the resource's reading leaves the property out, noted
+        raise ValueError(f"filter rule name {rule.get('Name')!r} cannot be known")
+    return name.lower()
 
 
 @reads_flows("AWS::S3::Bucket")

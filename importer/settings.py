@@ -107,12 +107,12 @@ def dynamodb(t: Template, r: Resource) -> Settings:
                        "point_in_time_recovery": False, "deletion_protection": False}
         s["encryption"] = "aws-managed" if flag(dig(p, "SSESpecification", "SSEEnabled"), t.parameters) else "aws-owned"
         return s
-    types = {t.text(a.get("AttributeName")): t.text(a.get("AttributeType")) for a in as_list(p.get("AttributeDefinitions"))
-             if isinstance(a, dict)}
+    attribute_types = {t.text(a.get("AttributeName")): t.text(a.get("AttributeType"))
+                       for a in as_list(p.get("AttributeDefinitions")) if isinstance(a, dict)}
     keys = {t.text(k.get("KeyType")): t.text(k.get("AttributeName")) for k in as_list(p.get("KeySchema")) if isinstance(k, dict)}
-    s = {"partition_key": {"name": keys.get("HASH") or "id", "type": types.get(keys.get("HASH"), "S") or "S"}}
+    s = {"partition_key": {"name": keys.get("HASH") or "id", "type": attribute_types.get(keys.get("HASH"), "S") or "S"}}
     if keys.get("RANGE"):
-        s["sort_key"] = {"name": keys["RANGE"], "type": types.get(keys["RANGE"]) or "S"}
+        s["sort_key"] = {"name": keys["RANGE"], "type": attribute_types.get(keys["RANGE"]) or "S"}
     s["billing_mode"] = t.text(p.get("BillingMode")) or "PROVISIONED"
     _put(s, "stream", t.text(dig(p, "StreamSpecification", "StreamViewType")))
     _put(s, "ttl_attribute", t.text(dig(p, "TimeToLiveSpecification", "AttributeName"))

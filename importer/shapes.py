@@ -242,11 +242,11 @@ def prepare(data: dict[str, Any], document: Document, note: Note, error: Locate)
     _resources(resources, note, error)
     globals_ = data.get("Globals")
     for name, type_ in GLOBALS.items():
-        section = globals_.get(name) if isinstance(globals_, dict) else None
-        if isinstance(section, dict):
+        given = globals_.get(name) if isinstance(globals_, dict) else None
+        if isinstance(given, dict):
             for key, shape in PROPERTIES.get(type_, {}).items():
-                if key in section:
-                    check(section, key, shape, ("Globals", name, key), "", note, f"Globals.{name}.", "SAM")
+                if key in given:
+                    check(given, key, shape, ("Globals", name, key), "", note, f"Globals.{name}.", "SAM")
 
 
 def _keys_text(resources: dict[str, Any]) -> str:
@@ -317,7 +317,8 @@ class _Loops:
         for key, value in mapping_.items():
             if not (isinstance(key, str) and key.startswith("Fn::ForEach::")):
                 if key in result:
-                    self.note((*path, key), f"'{key}' is also made by an `Fn::ForEach` loop above it: the loop's one is left out")
+                    self.note((*path, key), f"'{key}' is also made by an `Fn::ForEach` loop above it: the loop's one is left out",
+                              "")
                 result[key] = value
                 continue
             for made_key, made_value, source in self.loop(key, value, (*path, key)):

@@ -29,7 +29,8 @@ class Source:
 
     @property
     def data(self) -> dict[str, Any]:
-        return self.document.data  # type: ignore[no-any-return]
+        data: dict[str, Any] = self.document.data  # a template's document is a mapping (see `parse`)
+        return data
 
     def position(self, *path: str | int) -> tuple[int, int]:
         """Where a key is given (a resource's logical id, rather than its first property)."""

@@ -108,20 +108,23 @@ class Template:
     def __init__(self, data: dict[str, Any], reads: Mapping[str, type[Service]], isolated: Isolated | None = None) -> None:
         """`reads`: the service class each CloudFormation type is read as (`importer.registry.READS`)."""
         self.data = data
-        self.parameters: dict[str, Any] = data.get("Parameters") if isinstance(data.get("Parameters"), dict) else {}  # type: ignore[assignment]
+        parameters = data.get("Parameters")
+        self.parameters: dict[str, Any] = parameters if isinstance(parameters, dict) else {}
         self.metadata: dict[str, Any] = _archcase(data)
-        globals_ = data.get("Globals") if isinstance(data.get("Globals"), dict) else {}
+        given_globals = data.get("Globals")
+        globals_: dict[str, Any] = given_globals if isinstance(given_globals, dict) else {}
         self.resources: dict[str, Resource] = {}
         for logical_id, body in data["Resources"].items():
             properties = body.get("Properties") if isinstance(body.get("Properties"), dict) else {}
-            defaults = globals_.get(body["Type"].split("::")[-1]) if body["Type"].startswith("AWS::Serverless::") else None  # type: ignore[union-attr]
+            defaults = globals_.get(body["Type"].split("::")[-1]) if body["Type"].startswith("AWS::Serverless::") else None
             resource = Resource(logical_id, body["Type"], dict(properties), _archcase(body),
                                 {k: v for k, v in body.items() if k not in ("Type", "Properties", "Metadata")},
                                 reads.get(body["Type"]))
 
             def read(resource: Resource = resource, defaults: Any = defaults) -> dict[str, Any]:
                 merged = _merge(defaults, resource.properties) if isinstance(defaults, dict) else resource.properties
-                return conditions_as_true(merged)  # type: ignore[no-any-return]
+                unconditional: dict[str, Any] = conditions_as_true(merged)  # a mapping stays a mapping
+                return unconditional
 
             resource.properties = isolated(resource, "properties", read, {}) if isolated else read()
             self.resources[logical_id] = resource

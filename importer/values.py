@@ -101,7 +101,8 @@ def text(value: Any, parameters: Mapping[str, Any] | None = None) -> str | None:
         return _PLACEHOLDER.sub(resolve, body).replace("${!", "${")
     if function == "Fn::Join" and isinstance(argument, list) and len(argument) == 2 and isinstance(argument[1], list):
         parts = [text(part, parameters) for part in argument[1]]
-        return None if any(p is None for p in parts) or not isinstance(argument[0], str) else argument[0].join(parts)  # type: ignore[arg-type]
+        known = [part for part in parts if part is not None]
+        return argument[0].join(known) if len(known) == len(parts) and isinstance(argument[0], str) else None
     return None
 
 

@@ -16,42 +16,66 @@ from diagrams import Cluster, Diagram, Node, setcluster, setdiagram
 from diagrams.aws import analytics, compute, database, engagement, general, integration, iot, network, security, storage
 from graphviz import nohtml
 
-from ..models import Architecture
+from ..models import Architecture, Service
+from ..models.flows import DeadLetter
+from ..models.services import (
+    Alb,
+    ApiGateway,
+    Athena,
+    AutoScalingGroup,
+    Browser,
+    Clb,
+    CloudFront,
+    CognitoIdentityPool,
+    CognitoUserPool,
+    DaxCluster,
+    DynamoDbTable,
+    Firehose,
+    Generic,
+    IotDevice,
+    KinesisStream,
+    LambdaFunction,
+    MobileApp,
+    QuickSight,
+    Redshift,
+    S3Bucket,
+    Ses,
+    SnsTopic,
+    SqsQueue,
+    Sts,
+)
 from ..models.text import picture
 from . import graphviz
 from .labels import GROUPS, flow_label, group_of, service_label
 from .overlay import Overlay
 
-ICONS: dict[str, type[Node]] = {
-    "mobile-app": general.MobileClient,
-    "browser": general.Client,
-    "iot-device": iot.IotGeneric,
-    "cloudfront": network.CloudFront,
-    "api-gateway": network.APIGateway,
-    "alb": network.ElbApplicationLoadBalancer,
-    "clb": network.ElbClassicLoadBalancer,
-    "cognito-user-pool": security.Cognito,
-    "cognito-identity-pool": security.Cognito,
-    "sts": security.IdentityAndAccessManagementIamAWSSts,
-    "lambda": compute.Lambda,
-    "autoscaling-group": compute.EC2AutoScaling,
-    "dynamodb": database.Dynamodb,
-    "dax": database.DynamodbDax,
-    "s3": storage.SimpleStorageServiceS3,
-    "sqs": integration.SimpleQueueServiceSqs,
-    "sns": integration.SimpleNotificationServiceSns,
-    "ses": engagement.SimpleEmailServiceSes,
-    "kinesis-stream": analytics.KinesisDataStreams,
-    "firehose": analytics.KinesisDataFirehose,
-    "athena": analytics.Athena,
-    "quicksight": analytics.Quicksight,
-    "redshift": analytics.Redshift,
+ICONS: dict[type[Service], type[Node]] = {
+    MobileApp: general.MobileClient,
+    Browser: general.Client,
+    IotDevice: iot.IotGeneric,
+    CloudFront: network.CloudFront,
+    ApiGateway: network.APIGateway,
+    Alb: network.ElbApplicationLoadBalancer,
+    Clb: network.ElbClassicLoadBalancer,
+    CognitoUserPool: security.Cognito,
+    CognitoIdentityPool: security.Cognito,
+    Sts: security.IdentityAndAccessManagementIamAWSSts,
+    LambdaFunction: compute.Lambda,
+    AutoScalingGroup: compute.EC2AutoScaling,
+    DynamoDbTable: database.Dynamodb,
+    DaxCluster: database.DynamodbDax,
+    S3Bucket: storage.SimpleStorageServiceS3,
+    SqsQueue: integration.SimpleQueueServiceSqs,
+    SnsTopic: integration.SimpleNotificationServiceSns,
+    Ses: engagement.SimpleEmailServiceSes,
+    KinesisStream: analytics.KinesisDataStreams,
+    Firehose: analytics.KinesisDataFirehose,
+    Athena: analytics.Athena,
+    QuickSight: analytics.Quicksight,
+    Redshift: analytics.Redshift,
+    Generic: general.General,
 }
-"""The AWS icon of every service kind."""
-
-GENERIC_ICON: type[Node] = general.General
-"""Icon for a service kind with no icon of its own, and of `generic` services (resources archcase does not model)."""
-ICONS["generic"] = GENERIC_ICON
+"""The AWS icon of every service class; `generic` services (resources archcase does not model) get the general one."""
 
 ICON_BASE = Path(diagrams.__file__).resolve().parent.parent
 """Folder the icon paths in the DOT are relative to (the `diagrams` package's install folder)."""
@@ -61,13 +85,13 @@ _GRAPH = {"splines": "spline", "pad": "0.5", "nodesep": "0.5", "ranksep": "1.1",
 _EDGE = {"fontname": "Sans-Serif", "fontsize": "11", "fontcolor": "#2D3436"}
 
 
-def icon_path(kind: str) -> str:
-    """Path of a kind's icon, relative to `ICON_BASE`."""
-    node = ICONS.get(kind, GENERIC_ICON)
+def icon_path(cls: type[Service]) -> str:
+    """Path of a service class's icon, relative to `ICON_BASE`."""
+    node = ICONS[cls]
     return f"{node._icon_dir}/{node._icon}"
 
 
-ICON_PATHS = frozenset(icon_path(kind) for kind in ICONS)
+ICON_PATHS = frozenset(icon_path(cls) for cls in ICONS)
 """Every image a picture may show: archcase's icons, as the DOT names them. No other file is ever embedded."""
 
 
@@ -86,9 +110,9 @@ def dot_source(architecture: Architecture, overlay: Overlay | None = None) -> st
         for group, members in columns.items():
             with Cluster(GROUPS[group], graph_attr={"fontsize": "14"}) as cluster:
                 for service in members:
-                    ICONS.get(service.kind, GENERIC_ICON)(
+                    ICONS[type(service)](
                         _plain(overlay.labelled(picture(service_label(service)), service.id)), nodeid=service.id,
-                        image=icon_path(service.kind), **_outline(overlay, service.id))
+                        image=icon_path(type(service)), **_outline(overlay, service.id))
                 # one column per group: ids need no escaping (letters, digits, hyphens), but are quoted so that
                 # an id such as `node` or `graph` is not read as a keyword
                 cluster.dot.body.append("\t{rank=same; " + " ".join(f'"{s.id}"' for s in members) + "}\n")
@@ -99,7 +123,7 @@ def dot_source(architecture: Architecture, overlay: Overlay | None = None) -> st
             attrs = {"label": _plain(overlay.labelled(picture(flow_label(flow, kinds)), flow.key)), "id": flow.key}
             if order[flow.source] >= order[flow.target]:  # against the reading order: do not pull the layout
                 attrs["constraint"] = "false"
-            if flow.kind == "dead-letter":
+            if isinstance(flow, DeadLetter):
                 attrs["style"] = "dashed"
             marked = overlay.mark(flow.key)
             if marked:
@@ -108,7 +132,8 @@ def dot_source(architecture: Architecture, overlay: Overlay | None = None) -> st
     finally:
         setcluster(None)
         setdiagram(None)
-    return diagram.dot.source
+    source: str = diagram.dot.source  # the graphviz package is untyped
+    return source
 
 
 def _plain(text: str) -> str:
@@ -116,7 +141,8 @@ def _plain(text: str) -> str:
     a line break is Graphviz's `\\n`, and text that looks like `<markup>` is a string, not an HTML-like label.
     The `graphviz` package then quotes it and escapes its double quotes (an even run of backslashes before a
     quote cannot end the string)."""
-    return nohtml(text.replace("\\", "\\\\").replace("\n", "\\n"))
+    plain: str = nohtml(text.replace("\\", "\\\\").replace("\n", "\\n"))  # a str the untyped graphviz package does not escape
+    return plain
 
 
 def _outline(overlay: Overlay, element_id: str) -> dict[str, str]:

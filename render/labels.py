@@ -1,11 +1,71 @@
-"""What a reader sees on a picture: service names, flow labels, and the groups services are drawn in."""
+"""What a reader sees on a picture: service names, flow labels, and the columns services are drawn in.
+
+The drawing facts of each kind are tables keyed by model class (`COLUMNS`, `FLOW_LABELS`; the icons and shapes
+are in `diagram.ICONS` and `mermaid.SHAPES`), looked up with `type(...)`: every class has its entry, so a lookup
+that fails is a defect, and the completeness test (tests/test_kinds.py) names any class a table is missing.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from typing import Any, TypeVar
 
 from ..models import Service
-from ..models.flows import Flow
+from ..models.flows import (
+    AssumesRole,
+    Authenticates,
+    Authorizes,
+    Caches,
+    Calls,
+    DeadLetter,
+    Delivers,
+    Enqueues,
+    Federates,
+    Flow,
+    Grants,
+    Invokes,
+    Notifies,
+    Origin,
+    Publishes,
+    PutsRecords,
+    Queries,
+    Reads,
+    SendsEmail,
+    Signs,
+    Subscribes,
+    Targets,
+    Transforms,
+    Triggers,
+    Uses,
+    Writes,
+)
+from ..models.services import (
+    SERVICE_KINDS,
+    Alb,
+    ApiGateway,
+    Athena,
+    AutoScalingGroup,
+    Browser,
+    Clb,
+    CloudFront,
+    CognitoIdentityPool,
+    CognitoUserPool,
+    DaxCluster,
+    DynamoDbTable,
+    Firehose,
+    Generic,
+    IotDevice,
+    KinesisStream,
+    LambdaFunction,
+    MobileApp,
+    QuickSight,
+    Redshift,
+    S3Bucket,
+    Ses,
+    SnsTopic,
+    SqsQueue,
+    Sts,
+)
 
 GROUPS: dict[str, str] = {
     "clients": "Users and devices",
@@ -22,50 +82,132 @@ GROUPS: dict[str, str] = {
 }
 """The columns a picture is drawn in, left to right (users to data), with each column's title."""
 
-_INGEST = frozenset({"kinesis-stream", "firehose"})
+COLUMNS: dict[type[Service], str] = {
+    MobileApp: "clients",
+    Browser: "clients",
+    IotDevice: "clients",
+    CloudFront: "edge",
+    ApiGateway: "api",
+    Alb: "api",
+    Clb: "api",
+    CognitoUserPool: "auth",
+    CognitoIdentityPool: "auth",
+    Sts: "auth",
+    LambdaFunction: "compute",
+    AutoScalingGroup: "compute",
+    DynamoDbTable: "data",
+    DaxCluster: "data",
+    S3Bucket: "data",
+    SqsQueue: "async",
+    SnsTopic: "async",
+    Ses: "async",
+    KinesisStream: "ingest",
+    Firehose: "ingest",
+    Athena: "analytics",
+    QuickSight: "external",
+    Redshift: "external",
+    Generic: "other",
+}
+"""The column (a key of `GROUPS`) each service class is drawn in: streaming ingestion stands before compute."""
 
 
 def group_of(service: Service) -> str:
-    """The column a service is drawn in: its model group, except that streaming ingestion stands before compute."""
-    return "ingest" if service.kind in _INGEST else service.group
-
-
-_TRIGGER_LABELS = {"dynamodb": "stream", "kinesis-stream": "stream", "s3": "event", "sqs": "poll", "sns": "event"}
+    """The column a service is drawn in (`COLUMNS`)."""
+    return COLUMNS[type(service)]
 
 
 def service_label(service: Service) -> str:
+    """The service's label, else its id; a `generic` service also names its CloudFormation type."""
     name = service.label or service.id
-    return f"{name}\n{service.resource_type}" if service.kind == "generic" else name  # type: ignore[attr-defined]
+    return f"{name}\n{service.resource_type}" if isinstance(service, Generic) else name
 
 
-def flow_label(flow: Flow, kinds: Mapping[str, str]) -> str:
-    """The flow's own label, else a short one derived from its kind and settings ("HTTPS", "OAI", "DLQ", ...)."""
-    if flow.label:
-        return flow.label
-    kind = flow.kind
-    if kind in ("calls",):
-        return flow.protocol.upper()
-    if kind == "targets":
-        return f"{flow.protocol.upper()}:{flow.port}"
-    if kind == "origin":
-        return flow.access.upper() if flow.access and flow.access != "none" else "public origin"
-    if kind == "triggers":
-        return _TRIGGER_LABELS.get(kinds[flow.source], "trigger")
-    if kind == "signs":
-        return "signed URL" if kinds[flow.target] == "cloudfront" else "presigned URL"
-    if kind == "invokes":
-        return flow.routes[0] if len(flow.routes) == 1 else (f"{len(flow.routes)} routes" if flow.routes else "invoke")
-    if kind in ("reads", "writes", "delivers") and flow.prefix:
-        return f"{kind.rstrip('s')} {flow.prefix}"
-    if kind == "grants":
-        return "own prefix" if flow.scope == "user" else "credentials"
-    return _KIND_LABELS.get(kind, kind.replace("-", " "))
+Kinds = Mapping[str, str]
+"""The kind tag of each service, by id (what a flow's label may depend on at its ends)."""
+
+F = TypeVar("F", bound=Flow)
+FlowLabel = Callable[[Any, Kinds], str]
+"""A flow class's default label, of a flow of that class (`FLOW_LABELS` pairs each with its class)."""
 
 
-_KIND_LABELS = {
-    "authenticates": "sign in", "authorizes": "authorizer", "federates": "federation", "assumes-role": "assume role",
-    "reads": "read", "writes": "write", "caches": "cache", "sends-email": "email",
-    "publishes": "publish", "enqueues": "enqueue", "subscribes": "subscription", "notifies": "S3 event",
-    "puts-records": "put records", "delivers": "deliver", "transforms": "transform", "queries": "SQL",
-    "dead-letter": "DLQ",
-}
+def _of(cls: type[F], label: Callable[[F, Kinds], str]) -> tuple[type[Flow], FlowLabel]:
+    """A `FLOW_LABELS` entry: the type checker holds `label` to flows of `cls`."""
+    return cls, label
+
+
+def _fixed(text: str) -> Callable[[Flow, Kinds], str]:
+    """A label that is the same for every flow of a class."""
+    return lambda flow, kinds: text
+
+
+def _protocol(flow: Calls, kinds: Kinds) -> str:
+    return flow.protocol.upper()
+
+
+def _target_port(flow: Targets, kinds: Kinds) -> str:
+    return f"{flow.protocol.upper()}:{flow.port}"
+
+
+def _origin_access(flow: Origin, kinds: Kinds) -> str:
+    return flow.access.upper() if flow.access and flow.access != "none" else "public origin"
+
+
+_TRIGGER_LABELS: dict[type[Service], str] = {DynamoDbTable: "stream", KinesisStream: "stream", S3Bucket: "event",
+                                             SqsQueue: "poll", SnsTopic: "event"}
+"""How an event source invokes a function, by the source's class."""
+
+
+def _trigger(flow: Triggers, kinds: Kinds) -> str:
+    return _TRIGGER_LABELS.get(SERVICE_KINDS[kinds[flow.source]], "trigger")
+
+
+def _signed_url(flow: Signs, kinds: Kinds) -> str:
+    return "signed URL" if SERVICE_KINDS[kinds[flow.target]] is CloudFront else "presigned URL"
+
+
+def _routes(flow: Invokes, kinds: Kinds) -> str:
+    return flow.routes[0] if len(flow.routes) == 1 else (f"{len(flow.routes)} routes" if flow.routes else "invoke")
+
+
+def _prefixed(verb: str) -> Callable[[Reads | Writes | Delivers, Kinds], str]:
+    """The verb, and the S3 key prefix when the flow names one."""
+    return lambda flow, kinds: f"{verb} {flow.prefix}" if flow.prefix else verb
+
+
+def _grant_scope(flow: Grants, kinds: Kinds) -> str:
+    return "own prefix" if flow.scope == "user" else "credentials"
+
+
+FLOW_LABELS: dict[type[Flow], FlowLabel] = dict([
+    _of(Calls, _protocol),
+    _of(Authenticates, _fixed("sign in")),
+    _of(Authorizes, _fixed("authorizer")),
+    _of(Federates, _fixed("federation")),
+    _of(AssumesRole, _fixed("assume role")),
+    _of(Grants, _grant_scope),
+    _of(Invokes, _routes),
+    _of(Reads, _prefixed("read")),
+    _of(Writes, _prefixed("write")),
+    _of(Caches, _fixed("cache")),
+    _of(Triggers, _trigger),
+    _of(SendsEmail, _fixed("email")),
+    _of(Origin, _origin_access),
+    _of(Signs, _signed_url),
+    _of(Publishes, _fixed("publish")),
+    _of(Enqueues, _fixed("enqueue")),
+    _of(Subscribes, _fixed("subscription")),
+    _of(Notifies, _fixed("S3 event")),
+    _of(PutsRecords, _fixed("put records")),
+    _of(Delivers, _prefixed("deliver")),
+    _of(Transforms, _fixed("transform")),
+    _of(Queries, _fixed("SQL")),
+    _of(Targets, _target_port),
+    _of(DeadLetter, _fixed("DLQ")),
+    _of(Uses, _fixed("uses")),
+])
+"""The label a flow gets when the case gives none, by flow class: short ("HTTPS", "OAI", "DLQ", ...)."""
+
+
+def flow_label(flow: Flow, kinds: Kinds) -> str:
+    """The flow's own label, else its class's default label (`FLOW_LABELS`)."""
+    return flow.label or FLOW_LABELS[type(flow)](flow, kinds)

@@ -4,7 +4,34 @@ from __future__ import annotations
 
 import re
 
-from ..models import Architecture
+from ..models import Architecture, Service
+from ..models.flows import DeadLetter
+from ..models.services import (
+    Alb,
+    ApiGateway,
+    Athena,
+    AutoScalingGroup,
+    Browser,
+    Clb,
+    CloudFront,
+    CognitoIdentityPool,
+    CognitoUserPool,
+    DaxCluster,
+    DynamoDbTable,
+    Firehose,
+    Generic,
+    IotDevice,
+    KinesisStream,
+    LambdaFunction,
+    MobileApp,
+    QuickSight,
+    Redshift,
+    S3Bucket,
+    Ses,
+    SnsTopic,
+    SqsQueue,
+    Sts,
+)
 from ..models.text import flat, picture
 from .labels import GROUPS, flow_label, group_of, service_label
 from .overlay import Overlay
@@ -16,35 +43,34 @@ defaults): a bigger case still gets its `diagram.mmd`, with a warning."""
 MAX_TEXT_SIZE = 50_000
 """Longest Mermaid text drawn with the default configuration (`maxTextSize`), in characters."""
 
-SHAPES: dict[str, tuple[str, str]] = {
-    "mobile-app": ("([", "])"),
-    "browser": ("([", "])"),
-    "iot-device": ("([", "])"),
-    "cloudfront": ("{{", "}}"),
-    "api-gateway": ("[/", "\\]"),
-    "alb": ("[/", "\\]"),
-    "clb": ("[/", "\\]"),
-    "cognito-user-pool": ("[[", "]]"),
-    "cognito-identity-pool": ("[[", "]]"),
-    "sts": ("[[", "]]"),
-    "lambda": ("(", ")"),
-    "autoscaling-group": ("[", "]"),
-    "dynamodb": ("[(", ")]"),
-    "dax": ("[(", ")]"),
-    "s3": ("[(", ")]"),
-    "sqs": (">", "]"),
-    "sns": (">", "]"),
-    "ses": (">", "]"),
-    "kinesis-stream": ("[\\", "\\]"),
-    "firehose": ("[\\", "\\]"),
-    "athena": ("{", "}"),
-    "quicksight": ("[/", "/]"),
-    "redshift": ("[(", ")]"),
+SHAPES: dict[type[Service], tuple[str, str]] = {
+    MobileApp: ("([", "])"),
+    Browser: ("([", "])"),
+    IotDevice: ("([", "])"),
+    CloudFront: ("{{", "}}"),
+    ApiGateway: ("[/", "\\]"),
+    Alb: ("[/", "\\]"),
+    Clb: ("[/", "\\]"),
+    CognitoUserPool: ("[[", "]]"),
+    CognitoIdentityPool: ("[[", "]]"),
+    Sts: ("[[", "]]"),
+    LambdaFunction: ("(", ")"),
+    AutoScalingGroup: ("[", "]"),
+    DynamoDbTable: ("[(", ")]"),
+    DaxCluster: ("[(", ")]"),
+    S3Bucket: ("[(", ")]"),
+    SqsQueue: (">", "]"),
+    SnsTopic: (">", "]"),
+    Ses: (">", "]"),
+    KinesisStream: ("[\\", "\\]"),
+    Firehose: ("[\\", "\\]"),
+    Athena: ("{", "}"),
+    QuickSight: ("[/", "/]"),
+    Redshift: ("[(", ")]"),
+    Generic: ("[", "]"),
 }
-"""The Mermaid node shape of every service kind: clients are stadiums, stores cylinders, queues flags, ..."""
-
-GENERIC_SHAPE = ("[", "]")
-SHAPES["generic"] = GENERIC_SHAPE
+"""The Mermaid node shape (opening, closing) of every service class: clients are stadiums, stores cylinders,
+queues flags, ...; `generic` services plain boxes."""
 
 _RESERVED = frozenset({"end", "graph", "subgraph", "flowchart", "style", "class", "classdef", "click", "default",
                        "direction", "linkstyle"})
@@ -104,13 +130,13 @@ def render(architecture: Architecture, overlay: Overlay | None = None) -> str:
             continue
         lines.append(f"  subgraph grp_{group}[{text(title)}]")
         for service in members:
-            opening, closing = SHAPES.get(service.kind, GENERIC_SHAPE)
+            opening, closing = SHAPES[type(service)]
             label = text(overlay.labelled(picture(service_label(service)), service.id))
             lines.append(f"    {node_id(service.id)}{opening}{label}{closing}")
         lines.append("  end")
     styles: list[str] = []
     for index, flow in enumerate(architecture.flows):
-        arrow = "-.->" if flow.kind == "dead-letter" else "-->"
+        arrow = "-.->" if isinstance(flow, DeadLetter) else "-->"
         label = text(overlay.labelled(picture(flow_label(flow, kinds)), flow.key))
         lines.append(f"  {node_id(flow.source)} {arrow}|{label}| {node_id(flow.target)}")
         marked = overlay.mark(flow.key)

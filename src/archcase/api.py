@@ -11,7 +11,8 @@ from typing import TYPE_CHECKING, Any
 
 from . import models
 from .cases import BUNDLED
-from .importer import import_document, import_template, is_template, looks_like_template  # noqa: F401 (import_template: API)
+from .importer import import_document, is_template, looks_like_template
+from .importer import import_template as import_template  # part of the API: `archcase import` calls it here
 from .importer.source import TEMPLATE_HINT
 from .importer.source import parse as parse_template
 from .models import Architecture, CaseError, Diagnostic, SourcedCase
@@ -348,8 +349,8 @@ _DESCRIPTIONS = {
 
 def _unknown_rule_ids(case: SourcedCase, known: Mapping[str, object]) -> Iterable[Diagnostic]:
     arch = case.architecture
-    named = [(("requirements", i, "rules", j), rule_id)
-             for i, r in enumerate(arch.requirements) for j, rule_id in enumerate(r.rules)]
+    named: list[tuple[tuple[str | int, ...], str]] = [
+        (("requirements", i, "rules", j), rule_id) for i, r in enumerate(arch.requirements) for j, rule_id in enumerate(r.rules)]
     named += [(("suppressions", i, "rule"), s.rule) for i, s in enumerate(arch.suppressions)]
     for loc, rule_id in named:
         if rule_id not in known:

@@ -10,19 +10,19 @@ import argparse
 import dataclasses
 import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
 from . import api
 from .models import CaseError, Diagnostic, SourcedCase
 from .models.about import version
+from .models.generic import Generic
 from .models.text import one_line, terminal
 from .output import Outputs, write_atomic
 from .render.graphviz import DrawError, GraphvizMissing
 
 EXIT_OK, EXIT_FINDINGS, EXIT_BAD_INPUT = 0, 1, 2
-PACK_NAMES = ("default", "seed", "strict")
 HANDLERS_HELP = "folder of the handler code the functions name (default: handlers/ beside the case or its folder)"
 
 
@@ -34,6 +34,68 @@ class _Version(argparse.Action):
                  option_string: str | None = None) -> None:
         print(f"archcase {version()}")
         parser.exit()
+
+
+class Choices:
+    """An option's choices as named by the registry that defines them, read when first needed: when the option
+    is given, or for a help or error message. The registries (rules, packs, report formats) would slow every
+    command's start-up if the parser imported them, `archcase --version` among them."""
+
+    def __init__(self, names: Callable[[], Iterable[str]]) -> None:
+        self._names = names
+        self._known: tuple[str, ...] | None = None
+
+    def _all(self) -> tuple[str, ...]:
+        if self._known is None:
+            self._known = tuple(self._names())
+        return self._known
+
+    def __contains__(self, value: object) -> bool:
+        return value in self._all()
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._all())
+
+
+def _packs() -> list[str]:
+    from .checks.packs import PACKS
+
+    return sorted(PACKS)
+
+
+def _severities() -> tuple[str, ...]:
+    from .checks.rule import SEVERITIES
+
+    return tuple(reversed(SEVERITIES))  # most severe first
+
+
+def _report_formats() -> Iterable[str]:
+    from .checks.formats import FORMATS
+
+    return FORMATS
+
+
+def _catalogue_formats() -> Iterable[str]:
+    from .checks.catalogue_docs import FORMATS
+
+    return FORMATS
+
+
+PACK_NAMES = Choices(_packs)
+"""`--pack`: the rule packs (`checks.packs.PACKS`)."""
+SEVERITY_NAMES = Choices(_severities)
+"""`--fail-on`: the severities, most severe first (`checks.rule.SEVERITIES`)."""
+REPORT_FORMATS = Choices(_report_formats)
+"""`check --format`: the report formats (`checks.formats.FORMATS`)."""
+CATALOGUE_FORMATS = Choices(_catalogue_formats)
+"""`rules --format`: the formats of the rule catalogue (`checks.catalogue_docs.FORMATS`)."""
+
+
+def choices(action: argparse.Action, names: Choices) -> None:
+    """Give an option its choices after `add_argument`, which would otherwise list them at once (to check the
+    option's metavar) and so import their registry."""
+    action.choices = names
+
 
 def say(text: object = "", file: Any = None) -> None:
     """Print one message: anything unsafe in it (an escape sequence or carriage return that came from a case,
@@ -205,7 +267,7 @@ def _imported(cases: Sequence[SourcedCase]) -> None:
     """One line per imported template, so notes are reported once without flooding a report."""
     for case in cases:
         if case.notes:
-            generic = sum(s.kind == "generic" for s in case.architecture.services)
+            generic = sum(isinstance(s, Generic) for s in case.architecture.services)
             path = one_line(str(case.path))
             say(f"note: {path}: imported from a template, {len(case.architecture.services)} services "
                 f"({generic} not modelled), {len(case.notes)} notes: `archcase import {path}` lists them", file=sys.stderr)
@@ -252,11 +314,12 @@ def parser() -> argparse.ArgumentParser:
 
     check = commands.add_parser("check", help="hold cases against best-practice rules")
     check.add_argument("paths", nargs="+", metavar="PATH", help="case file, template, or folder of them")
-    check.add_argument("--format", choices=["text", "json", "sarif", "junit"], default="text")
+    choices(check.add_argument("--format", default="text"), REPORT_FORMATS)
     check.add_argument("--output", metavar="FILE", help="write the report to FILE instead of standard output")
-    check.add_argument("--fail-on", choices=["critical", "high", "medium", "low", "info"], default="high",
-                       help="exit 1 when an unsuppressed finding has this severity or above (default: high)")
-    check.add_argument("--pack", choices=sorted(PACK_NAMES), default="default", help="rule pack (default: default)")
+    choices(check.add_argument("--fail-on", default="high",
+                               help="exit 1 when an unsuppressed finding has this severity or above (default: high)"),
+            SEVERITY_NAMES)
+    choices(check.add_argument("--pack", default="default", help="rule pack (default: default)"), PACK_NAMES)
     check.set_defaults(run=cmd_check)
 
     imp = commands.add_parser("import", help="turn a CloudFormation or SAM template into a case")
@@ -265,18 +328,18 @@ def parser() -> argparse.ArgumentParser:
     imp.set_defaults(run=cmd_import)
 
     rules = commands.add_parser("rules", help="list the rule catalogue")
-    rules.add_argument("--format", choices=["text", "json", "markdown"], default="text")
+    choices(rules.add_argument("--format", default="text"), CATALOGUE_FORMATS)
     rules.set_defaults(run=cmd_rules)
 
     render = commands.add_parser("render", help="draw cases as diagrams: PNG, SVG, Mermaid, DOT")
     render.add_argument("paths", nargs="+", metavar="PATH", help="case file, template, or folder of them")
     render.add_argument("--format", type=diagram_formats, default=list(api.DIAGRAM_FORMATS), metavar="LIST",
-                        help="comma-separated formats out of png,svg,mermaid,dot (default: all)")
+                        help=f"comma-separated formats out of {','.join(api.DIAGRAM_FORMATS)} (default: all)")
     render.add_argument("--out", default="out", metavar="DIR", help="output folder (default: out)")
     render.add_argument("--findings", action="store_true",
                         help="outline and number the services and flows that have findings, with a legend")
-    render.add_argument("--pack", choices=sorted(PACK_NAMES), default="default",
-                        help="rule pack for --findings (default: default)")
+    choices(render.add_argument("--pack", default="default", help="rule pack for --findings (default: default)"),
+            PACK_NAMES)
     render.set_defaults(run=cmd_render)
 
     emit = commands.add_parser("emit", help="write each case's CloudFormation template and OpenAPI documents")

@@ -13,7 +13,7 @@ def test_every_service_and_flow_appears_once():
     arch = variant("microservices")
     text = mermaid.render(arch)
     for service in arch.services:
-        assert sum(line.strip().startswith(mermaid.node_id(service.id) + mermaid.SHAPES[service.kind][0])
+        assert sum(line.strip().startswith(mermaid.node_id(service.id) + mermaid.SHAPES[type(service)][0])
                    for line in text.splitlines()) == 1
     arrows = [line for line in text.splitlines() if "-->" in line or "-.->" in line]
     assert len(arrows) == len(arch.flows)

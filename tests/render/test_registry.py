@@ -8,19 +8,19 @@ from archcase.render.labels import GROUPS, group_of
 
 
 def test_every_service_kind_has_an_aws_icon_file():
-    missing = [kind for kind in SERVICE_KINDS if kind not in diagram.ICONS]
+    missing = [kind for kind, cls in SERVICE_KINDS.items() if cls not in diagram.ICONS]
     assert missing == []
-    absent = [kind for kind in SERVICE_KINDS if not (diagram.ICON_BASE / diagram.icon_path(kind)).is_file()]
+    absent = [kind for kind, cls in SERVICE_KINDS.items() if not (diagram.ICON_BASE / diagram.icon_path(cls)).is_file()]
     assert absent == []
 
 
 def test_icons_are_aws_icons_except_for_devices_and_users():
-    not_aws = [kind for kind, node in diagram.ICONS.items() if not node._icon_dir.startswith("resources/aws/")]
+    not_aws = [cls for cls, node in diagram.ICONS.items() if not node._icon_dir.startswith("resources/aws/")]
     assert not_aws == []
 
 
 def test_every_service_kind_has_a_mermaid_shape():
-    assert [kind for kind in SERVICE_KINDS if kind not in mermaid.SHAPES] == []
+    assert [kind for kind, cls in SERVICE_KINDS.items() if cls not in mermaid.SHAPES] == []
 
 
 def test_every_service_kind_is_drawn_in_a_known_column():
