@@ -1,4 +1,4 @@
-# `make run` builds the bundled cases into out/; `make test` runs lint, then the whole test suite.
+# `make run` builds the bundled cases into out/; `make test` runs lint (ruff, mypy --strict), then the whole test suite.
 # Both set everything up first on a machine that has only Python 3.11+ and pip.
 
 PYTHON ?= python3
@@ -39,6 +39,8 @@ $(VENV)/checkov/bin/checkov: | $(STAMP)
 
 lint: setup
 	$(BIN)/ruff check src models checks render deploy handlers importer tests tools
+	$(BIN)/mypy
+	$(BIN)/mypy handlers
 
 clean:
 	rm -rf $(VENV) out/*/ .pytest_cache

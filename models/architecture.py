@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING, Annotated, Literal
 from pydantic import Field, model_validator
 
 from .base import Id, Model, Service, did_you_mean
-from .flows import Flow, Origin
-from .registry import FLOW_KINDS, AnyFlow, AnyService
+from .flows import Origin
+from .registry import FLOW_KINDS, AnyFlow, AnyService, FlowModel
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -178,8 +178,8 @@ class Architecture(Model):
         return graph
 
 
-def _pair_problems(i: int, flow: Flow, source_kind: str, target_kind: str) -> Iterator[Problem]:
-    flow_kind = str(flow.kind)  # type: ignore[attr-defined]
+def _pair_problems(i: int, flow: FlowModel, source_kind: str, target_kind: str) -> Iterator[Problem]:
+    flow_kind: str = flow.kind
     if (source_kind, target_kind) not in flow.allowed:
         targets = sorted(t for s, t in flow.allowed if s == source_kind)
         fitting = sorted(k for k, cls in FLOW_KINDS.items() if (source_kind, target_kind) in cls.allowed)

@@ -202,7 +202,8 @@ def _typed(text: str, cache: dict[str, Any]) -> Any:
 
 def _key(text: str, cache: dict[str, Any]) -> str:
     try:
-        return cache[text]  # type: ignore[no-any-return]
+        key: str = cache[text]
+        return key
     except KeyError:
         key = cache[text] = plain_key(text)
         return key

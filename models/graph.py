@@ -14,16 +14,12 @@ from typing import Any, TypeVar, overload
 from .architecture import Architecture
 from .base import Service
 from .flows import Flow
-from .registry import FlowModel, ServiceModel, kind_of
+from .registry import FlowModel, ServiceModel
 
 S = TypeVar("S", bound=Service)
 F = TypeVar("F", bound=Flow)
-Ends = type[Service] | tuple[type[Service], ...] | str | tuple[str, ...]
-"""Service classes (or, while callers move to classes, kind tags) a flow's other end must be."""
-
-
-def _kind(cls_or_kind: type[Service] | type[Flow] | str) -> str:
-    return cls_or_kind if isinstance(cls_or_kind, str) else kind_of(cls_or_kind)
+Ends = type[Service] | tuple[type[Service], ...]
+"""The service classes a flow's other end must be an instance of."""
 
 
 class Graph:
@@ -31,22 +27,19 @@ class Graph:
         self.architecture = architecture
         self.settings = architecture.settings
         self.services: dict[str, ServiceModel] = {}
-        self.by_kind: dict[str, list[ServiceModel]] = defaultdict(list)
+        self._by_class: dict[type[Service], list[ServiceModel]] = defaultdict(list)
         for service in architecture.services:
             self.services[service.id] = service
-            self.by_kind[service.kind].append(service)
-        self.flows_by_kind: dict[str, list[FlowModel]] = defaultdict(list)
-        # flows leaving / reaching each service: all of them under None, and under their flow kind
-        self._out: dict[str, dict[str | None, list[FlowModel]]] = {sid: {None: []} for sid in self.services}
-        self._in: dict[str, dict[str | None, list[FlowModel]]] = {sid: {None: []} for sid in self.services}
+            self._by_class[type(service)].append(service)
+        self._flows: dict[type[Flow], list[FlowModel]] = defaultdict(list)
+        # flows leaving / reaching each service: all of them under None, and under their flow class
+        self._out: dict[str, dict[type[Flow] | None, list[FlowModel]]] = {sid: {None: []} for sid in self.services}
+        self._in: dict[str, dict[type[Flow] | None, list[FlowModel]]] = {sid: {None: []} for sid in self.services}
         for flow in architecture.flows:
-            self.flows_by_kind[flow.kind].append(flow)
+            self._flows[type(flow)].append(flow)
             for index in (self._out[flow.source], self._in[flow.target]):
                 index[None].append(flow)
-                index.setdefault(flow.kind, []).append(flow)
-
-    def kind(self, service_id: str) -> str:
-        return self.services[service_id].kind
+                index.setdefault(type(flow), []).append(flow)
 
     @overload
     def of_type(self, cls: type[S], /) -> list[S]: ...
@@ -54,36 +47,32 @@ class Graph:
     def of_type(self, *classes: type[Service]) -> list[ServiceModel]: ...
     def of_type(self, *classes: type[Service]) -> list[ServiceModel] | list[S]:
         """The services of these classes, class by class, each in the case's order."""
-        return [service for cls in classes for service in self.by_kind.get(kind_of(cls), ())]
-
-    def of_kind(self, *kinds: str) -> list[ServiceModel]:
-        return [service for kind in kinds for service in self.by_kind.get(kind, ())]
+        return [service for cls in classes for service in self._by_class.get(cls, ())]
 
     def flows_of(self, cls: type[F]) -> list[F]:
         """The flows of one class, in the case's order."""
-        return self.flows_by_kind.get(kind_of(cls), [])  # type: ignore[return-value]  # indexed by the class's kind tag
+        return [flow for flow in self._flows.get(cls, ()) if isinstance(flow, cls)]
 
     @overload
     def outgoing(self, service_id: str, kind: type[F], to: Ends | None = None) -> list[F]: ...
     @overload
-    def outgoing(self, service_id: str, kind: str | None = None, to: Ends | None = None) -> list[FlowModel]: ...
-    def outgoing(self, service_id: str, kind: type[Flow] | str | None = None, to: Ends | None = None) -> list[Any]:
+    def outgoing(self, service_id: str, kind: None = None, to: Ends | None = None) -> list[FlowModel]: ...
+    def outgoing(self, service_id: str, kind: type[Flow] | None = None, to: Ends | None = None) -> list[Any]:
         """Flows leaving a service, optionally of one flow class and to services of given classes."""
-        return self._select(self._out[service_id].get(None if kind is None else _kind(kind), []), to, "target")
+        return self._select(self._out[service_id].get(kind, []), to, "target")
 
     @overload
     def incoming(self, service_id: str, kind: type[F], frm: Ends | None = None) -> list[F]: ...
     @overload
-    def incoming(self, service_id: str, kind: str | None = None, frm: Ends | None = None) -> list[FlowModel]: ...
-    def incoming(self, service_id: str, kind: type[Flow] | str | None = None, frm: Ends | None = None) -> list[Any]:
+    def incoming(self, service_id: str, kind: None = None, frm: Ends | None = None) -> list[FlowModel]: ...
+    def incoming(self, service_id: str, kind: type[Flow] | None = None, frm: Ends | None = None) -> list[Any]:
         """Flows reaching a service, optionally of one flow class and from services of given classes."""
-        return self._select(self._in[service_id].get(None if kind is None else _kind(kind), []), frm, "source")
+        return self._select(self._in[service_id].get(kind, []), frm, "source")
 
     def _select(self, flows: list[FlowModel], ends: Ends | None, end: str) -> list[FlowModel]:
         if ends is None:
             return list(flows)
-        wanted = {_kind(e) for e in (ends if isinstance(ends, tuple) else (ends,))}
-        return [flow for flow in flows if self.services[getattr(flow, end)].kind in wanted]
+        return [flow for flow in flows if isinstance(self.services[getattr(flow, end)], ends)]
 
     def source(self, flow: Flow) -> ServiceModel:
         return self.services[flow.source]
