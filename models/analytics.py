@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, ClassVar, Literal
+from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
@@ -12,7 +12,6 @@ from .base import Service
 class KinesisStream(Service):
     """A Kinesis data stream collecting records in real time."""
 
-    group: ClassVar[str] = "analytics"
     kind: Literal["kinesis-stream"] = "kinesis-stream"
 
     mode: Literal["ON_DEMAND", "PROVISIONED"] = "ON_DEMAND"
@@ -36,7 +35,6 @@ class KinesisStream(Service):
 class Firehose(Service):
     """An Amazon Data Firehose delivery stream."""
 
-    group: ClassVar[str] = "analytics"
     kind: Literal["firehose"] = "firehose"
 
     buffer_interval_s: Annotated[int, Field(ge=0, le=900)] = 60
@@ -54,7 +52,6 @@ class Firehose(Service):
 class Athena(Service):
     """An Athena workgroup querying data registered in a Glue Data Catalog database."""
 
-    group: ClassVar[str] = "analytics"
     kind: Literal["athena"] = "athena"
 
     database: Annotated[str, Field(pattern=r"^[a-z0-9_]{1,255}$")]

@@ -28,10 +28,6 @@ class Model(BaseModel):
 class Service(Model):
     """One AWS service (or external party) in an architecture."""
 
-    group: ClassVar[str] = "compute"
-    """Where a reader expects this service in a picture: clients, edge, auth, api, compute, data,
-    async, analytics or external."""
-
     external: ClassVar[bool] = False
     """True for parties outside the AWS account (users' devices, third-party consumers)."""
 

@@ -10,7 +10,6 @@ Audience = Literal["regional", "global"]
 
 
 class Client(Service):
-    group: ClassVar[str] = "clients"
     external: ClassVar[bool] = True
 
     audience: Audience = "regional"
@@ -42,7 +41,6 @@ class IotDevice(Client):
 class QuickSight(Service):
     """Amazon QuickSight dashboards reading analysed data (an external consumer; not emitted)."""
 
-    group: ClassVar[str] = "external"
     external: ClassVar[bool] = True
     kind: Literal["quicksight"] = "quicksight"
 
@@ -50,6 +48,5 @@ class QuickSight(Service):
 class Redshift(Service):
     """An Amazon Redshift warehouse loading analysed data (an external consumer; not emitted)."""
 
-    group: ClassVar[str] = "external"
     external: ClassVar[bool] = True
     kind: Literal["redshift"] = "redshift"

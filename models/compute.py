@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, ClassVar, Literal
+from typing import Annotated, Literal
 
 from pydantic import Field
 
@@ -26,7 +26,6 @@ PYTHON_HANDLER = r"^[a-z_][a-z0-9_]*(\.[a-z_][a-z0-9_]*)+$"
 class LambdaFunction(Service):
     """An AWS Lambda function running a bundled handler from `handlers/`."""
 
-    group: ClassVar[str] = "compute"
     kind: Literal["lambda"] = "lambda"
 
     handler: Annotated[str, Field(pattern=r"^\S{1,128}$")] | None
@@ -61,7 +60,6 @@ class LambdaFunction(Service):
 class AutoScalingGroup(Service):
     """An EC2 Auto Scaling group running an existing (non-serverless) application."""
 
-    group: ClassVar[str] = "compute"
     kind: Literal["autoscaling-group"] = "autoscaling-group"
 
     instance_type: str = "t3.micro"

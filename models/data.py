@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, ClassVar, Literal
+from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
@@ -23,7 +23,6 @@ class Key(Model):
 class DynamoDbTable(Service):
     """A DynamoDB table."""
 
-    group: ClassVar[str] = "data"
     kind: Literal["dynamodb"] = "dynamodb"
 
     partition_key: Key
@@ -68,7 +67,6 @@ class DynamoDbTable(Service):
 class DaxCluster(Service):
     """A DynamoDB Accelerator (DAX) cluster caching reads of the tables it `caches`."""
 
-    group: ClassVar[str] = "data"
     kind: Literal["dax"] = "dax"
 
     node_type: str = "dax.t3.small"
@@ -86,7 +84,6 @@ class DaxCluster(Service):
 class S3Bucket(Service):
     """An S3 bucket."""
 
-    group: ClassVar[str] = "data"
     kind: Literal["s3"] = "s3"
 
     content: Literal["private", "public", "paid"] = "private"

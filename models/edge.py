@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, ClassVar, Literal
+from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
@@ -23,7 +23,6 @@ class SignedUrls(Model):
 class CloudFront(Service):
     """A CloudFront distribution. Origins are the `origin` flows leaving it."""
 
-    group: ClassVar[str] = "edge"
     kind: Literal["cloudfront"] = "cloudfront"
 
     viewer_protocol: Literal["redirect-to-https", "https-only", "allow-all"] = "redirect-to-https"
@@ -82,7 +81,6 @@ class Stage(Model):
 class ApiGateway(Service):
     """An API Gateway REST API. Routes come from its `invokes` flows; its authorizer from `authorizes`."""
 
-    group: ClassVar[str] = "api"
     kind: Literal["api-gateway"] = "api-gateway"
 
     endpoint_type: Literal["edge", "regional", "private"] = "regional"
@@ -121,7 +119,6 @@ class Listener(Model):
 
 
 class LoadBalancer(Service):
-    group: ClassVar[str] = "api"
 
     scheme: Literal["internet-facing", "internal"] = "internet-facing"
     """Whether the load balancer has public addresses."""

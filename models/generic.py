@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, ClassVar, Literal
+from typing import Annotated, Literal
 
 from pydantic import Field
 
@@ -14,7 +14,6 @@ class Generic(Service):
     from an imported template: drawn with a generic icon, joined to the rest by `uses` flows, not checked
     and not emitted."""
 
-    group: ClassVar[str] = "other"
     kind: Literal["generic"] = "generic"
 
     resource_type: Annotated[str, Field(pattern=r"^[A-Za-z0-9]+::[A-Za-z0-9]+(::[A-Za-z0-9]+)*$")]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, ClassVar, Literal
+from typing import Annotated, Literal
 
 from pydantic import Field
 
@@ -12,7 +12,6 @@ from .base import Service
 class CognitoUserPool(Service):
     """A Cognito user pool: the managed directory users sign in to."""
 
-    group: ClassVar[str] = "auth"
     kind: Literal["cognito-user-pool"] = "cognito-user-pool"
 
     mfa: Literal["off", "optional", "on"] = "optional"
@@ -30,7 +29,6 @@ class CognitoUserPool(Service):
 class CognitoIdentityPool(Service):
     """A Cognito identity pool: exchanges user-pool tokens for temporary AWS credentials from STS."""
 
-    group: ClassVar[str] = "auth"
     kind: Literal["cognito-identity-pool"] = "cognito-identity-pool"
 
     allow_unauthenticated: bool = False
@@ -42,7 +40,6 @@ class CognitoIdentityPool(Service):
 class Sts(Service):
     """AWS Security Token Service, issuing temporary credentials."""
 
-    group: ClassVar[str] = "auth"
     kind: Literal["sts"] = "sts"
 
     session_duration_s: Annotated[int, Field(ge=900, le=43200)] = 3600

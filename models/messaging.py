@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, ClassVar, Literal
+from typing import Annotated, Literal
 
 from pydantic import Field
 
@@ -12,7 +12,6 @@ from .base import Service
 class SqsQueue(Service):
     """An SQS queue."""
 
-    group: ClassVar[str] = "async"
     kind: Literal["sqs"] = "sqs"
 
     fifo: bool = False
@@ -30,7 +29,6 @@ class SqsQueue(Service):
 class SnsTopic(Service):
     """An SNS topic."""
 
-    group: ClassVar[str] = "async"
     kind: Literal["sns"] = "sns"
 
     fifo: bool = False
@@ -42,7 +40,6 @@ class SnsTopic(Service):
 class Ses(Service):
     """Amazon SES sending email from a verified identity."""
 
-    group: ClassVar[str] = "async"
     kind: Literal["ses"] = "ses"
 
     identity: Annotated[str, Field(min_length=3)]
