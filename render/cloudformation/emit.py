@@ -16,7 +16,7 @@ from . import api, code, metadata
 from .context import Context
 from .registry import EMITTERS, TABLES
 from .suppressions import apply as apply_suppressions
-from .template import EmitError, Json, Template
+from .template import EmitError, Json, NothingToDeploy, Template
 from .yaml_out import dump
 
 FREE_TEXT = frozenset({"label", "description"})
@@ -85,6 +85,10 @@ def template(architecture: Architecture, handlers: Path) -> Json:
     service's fragment from its emitter, merged in the case's order. Raises EmitError for a case that cannot
     be emitted (see `check_writable`, and each kind's emitter)."""
     check_writable(architecture)
+    if not any(type(service) in EMITTERS for service in architecture.services):
+        raise NothingToDeploy(
+            "nothing in the case is deployed by a stack: its services are all clients, external consumers, STS or "
+            "resource types archcase does not model", hint="add the AWS services the architecture runs on")
     ctx = Context(architecture, Graph(architecture), TABLES, artifacts(architecture, handlers))
     document = Template(
         description=f"{cfn_text(architecture.title, 200)} (archcase case '{architecture.name}'; generated: edit the case, not this file)",

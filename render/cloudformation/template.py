@@ -20,6 +20,10 @@ class EmitError(ValueError):
         self.hint = hint
 
 
+class NothingToDeploy(EmitError):
+    """The case has no service a stack deploys: no template can be written for it."""
+
+
 def ref(name: str) -> Json:
     return {"Ref": name}
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -258,11 +258,14 @@ def handlers_folder(case: SourcedCase, given: str | Path | None = None) -> Path:
     return case.path.parent.parent / "handlers"
 
 
-def deployables(cases: Sequence[SourcedCase], handlers: str | Path | None = None) -> list[dict[str, str]]:
+def deployables(cases: Sequence[SourcedCase], handlers: str | Path | None = None, lint: bool = True,
+                warn: Callable[[str], None] | None = None) -> list[dict[str, str]]:
     """Each case's deployment files (`template.yaml`, and `openapi.yaml` per REST API) by file name, as text.
-    Raises CaseError, located at the service, for a case that cannot be emitted."""
+    Raises CaseError, located at the service, for a case that cannot be emitted, and (unless `lint` is off) for
+    a template cfn-lint reports anything on: an archcase defect, reported with the cfn-lint rule. With `warn`,
+    a case with nothing to deploy gets no files and a warning instead of an error."""
     from .render.cloudformation.emit import openapi_documents, template_text
-    from .render.cloudformation.template import EmitError
+    from .render.cloudformation.template import EmitError, NothingToDeploy
     from .render.cloudformation.yaml_out import dump
 
     files: list[dict[str, str]] = []
@@ -272,15 +275,40 @@ def deployables(cases: Sequence[SourcedCase], handlers: str | Path | None = None
         try:
             texts = {"template.yaml": template_text(case.architecture, folder)}
             apis = openapi_documents(case.architecture)
+        except NothingToDeploy as exc:
+            if warn is None:
+                problems.append(_located(case, exc, "cannot emit a template"))
+            else:
+                warn(f"warning: {case.architecture.name}: no template.yaml: {exc}")
+                files.append({})
+            continue
         except EmitError as exc:
             problems.append(_located(case, exc, "cannot emit a template"))
             continue
+        if lint:
+            problems += _lint(case, texts["template.yaml"])
         for api_id, document in apis.items():
             texts["openapi.yaml" if len(apis) == 1 else f"openapi-{api_id}.yaml"] = dump(document)
         files.append(texts)
     if problems:
         raise CaseError(problems)
     return files
+
+
+def _lint(case: SourcedCase, template: str) -> list[Diagnostic]:
+    """cfn-lint's findings on a case's emitted template, each located at the service whose resource it is on."""
+    from .render.cloudformation import lint
+
+    found = []
+    for problem in lint.problems(template):
+        service = lint.service_of(problem, case.architecture)
+        line, column = case.element_position(service) if service else (1, 1)
+        found.append(Diagnostic(
+            str(case.path), line, column,
+            f"archcase defect: the template emitted for case '{case.architecture.name}' fails cfn-lint {problem}",
+            "this is a bug in archcase, not in the case: please report it with the case; "
+            "`--no-lint` writes the template anyway"))
+    return found
 
 
 def _located(case: SourcedCase, error: Exception, what: str) -> Diagnostic:
@@ -290,19 +318,21 @@ def _located(case: SourcedCase, error: Exception, what: str) -> Diagnostic:
     return Diagnostic(str(case.path), line, column, f"{what}: {error}", getattr(error, "hint", ""))
 
 
-def emit(paths: Sequence[str | Path], out: str | Path = "out", handlers: str | Path | None = None) -> Outputs:
+def emit(paths: Sequence[str | Path], out: str | Path = "out", handlers: str | Path | None = None,
+         lint: bool = True) -> Outputs:
     """Write each case's CloudFormation template and OpenAPI documents to `out/<name>/`; nothing is written
-    unless every case can be emitted."""
+    unless every case can be emitted (and, with `lint`, every template passes cfn-lint)."""
     cases = load_cases(paths)
     outputs = Outputs(Path(out))
-    for case, texts in zip(cases, deployables(cases, handlers), strict=True):
+    for case, texts in zip(cases, deployables(cases, handlers, lint), strict=True):
         for name, text in texts.items():
             outputs.add(f"{case.architecture.name}/{name}", text)
     outputs.publish()
     return outputs
 
 
-def build(paths: Sequence[str | Path] = (), out: str | Path = "out", handlers: str | Path | None = None) -> Outputs:
+def build(paths: Sequence[str | Path] = (), out: str | Path = "out", handlers: str | Path | None = None,
+          lint: bool = True) -> Outputs:
     """Validate, check and emit the cases (the bundled ones when `paths` is empty), then write each one's
     model, diagrams, CloudFormation template, OpenAPI documents and HTML report to `out/<name>/` (replacing
     the folder whole), and `out/index.html` last. Nothing is written unless every output could be made."""
@@ -311,8 +341,8 @@ def build(paths: Sequence[str | Path] = (), out: str | Path = "out", handlers: s
 
     cases = load_cases(paths or bundled_cases())
     reports = checked(cases, "default")
-    deployments = deployables(cases, handlers)
     outputs = Outputs(Path(out), replace=True)
+    deployments = deployables(cases, handlers, lint, warn=outputs.warn)
     for case, report, texts in zip(cases, reports, deployments, strict=True):
         architecture = case.architecture
         name = architecture.name

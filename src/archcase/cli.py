@@ -24,6 +24,8 @@ from .render.graphviz import DrawError, GraphvizMissing
 
 EXIT_OK, EXIT_FINDINGS, EXIT_BAD_INPUT = 0, 1, 2
 HANDLERS_HELP = "folder of the handler code the functions name (default: handlers/ beside the case or its folder)"
+NO_LINT_HELP = ("write templates without running cfn-lint on them first (by default a template cfn-lint reports "
+                "anything on is an archcase defect: reported, exit 2, nothing written)")
 
 
 
@@ -127,11 +129,11 @@ def cmd_schema(args: argparse.Namespace) -> int:
 
 
 def cmd_build(args: argparse.Namespace) -> int:
-    return _report(api.build(args.paths, args.out, args.handlers))
+    return _report(api.build(args.paths, args.out, args.handlers, lint=args.lint))
 
 
 def cmd_emit(args: argparse.Namespace) -> int:
-    return _report(api.emit(args.paths, args.out, args.handlers))
+    return _report(api.emit(args.paths, args.out, args.handlers, lint=args.lint))
 
 
 def cmd_render(args: argparse.Namespace) -> int:
@@ -346,6 +348,7 @@ def parser() -> argparse.ArgumentParser:
     emit.add_argument("paths", nargs="+", metavar="PATH", help="case file, template, or folder of them")
     emit.add_argument("--out", default="out", metavar="DIR", help="output folder (default: out)")
     emit.add_argument("--handlers", metavar="DIR", help=HANDLERS_HELP)
+    emit.add_argument("--no-lint", dest="lint", action="store_false", help=NO_LINT_HELP)
     emit.set_defaults(run=cmd_emit)
 
     aws = argparse.ArgumentParser(add_help=False)
@@ -370,6 +373,7 @@ def parser() -> argparse.ArgumentParser:
     build.add_argument("paths", nargs="*", metavar="PATH", help="case file or folder (default: bundled cases)")
     build.add_argument("--out", default="out", metavar="DIR", help="output folder (default: out)")
     build.add_argument("--handlers", metavar="DIR", help=HANDLERS_HELP)
+    build.add_argument("--no-lint", dest="lint", action="store_false", help=NO_LINT_HELP)
     build.set_defaults(run=cmd_build)
     return root
 

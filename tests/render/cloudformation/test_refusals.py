@@ -1,0 +1,31 @@
+"""A valid case that no template can be written for is refused up front, with what it lacks, rather than
+written as a template CloudFormation rejects."""
+
+from __future__ import annotations
+
+CLIENTS_ONLY = """\
+name: nothing-here
+title: Only clients and a resource archcase does not model
+services:
+  - {id: app, kind: mobile-app}
+  - {id: thing, kind: generic, resource_type: "AWS::Test::Thing"}
+flows:
+  - {from: app, to: thing, kind: uses}
+"""
+
+
+def test_emit_refuses_a_case_with_nothing_to_deploy(cli, write_case, tmp_path):
+    out = tmp_path / "out"
+    result = cli("emit", str(write_case(CLIENTS_ONLY)), "--out", str(out))
+    assert result.code == 2
+    assert "nothing in the case is deployed by a stack" in result.err
+    assert "Traceback" not in result.err and not out.exists()
+
+
+def test_build_draws_such_a_case_and_says_there_is_no_template(cli, write_case, tmp_path):
+    out = tmp_path / "out"
+    result = cli("build", str(write_case(CLIENTS_ONLY)), "--out", str(out))
+    assert result.code == 0, result.err
+    assert "warning: nothing-here: no template.yaml: nothing in the case is deployed by a stack" in result.err
+    written = {p.name for p in (out / "nothing-here").iterdir()}
+    assert "template.yaml" not in written and {"model.json", "report.html", "diagram.svg"} <= written
