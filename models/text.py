@@ -118,18 +118,24 @@ def unsafe(text: str) -> bool:
     return _UNSAFE.search(text) is not None
 
 
+def _inert(text: str) -> str:
+    """No `{{resolve:...}}` dynamic reference (`{{` is written `{ {`), which deploying would replace with a
+    parameter's or secret's value, and no `${Name}` that reads as a substitution written outside `Fn::Sub`
+    (`${` is written `${!`, as `Fn::Sub` itself writes a literal `${`)."""
+    return _DYNAMIC_REFERENCE.sub("{ ", text).replace("${", "${!")
+
+
 def cfn_text(text: str, limit: int | None = None) -> str:
     """User text as a CloudFormation free-text value (a `Description`, a `Comment`, a display name): one line,
-    no control characters, and no `{{resolve:...}}` dynamic reference (`{{` is written `{ {`), so that deploying
-    the template never reads a parameter or secret into it; at most `limit` characters."""
-    text = _DYNAMIC_REFERENCE.sub("{ ", flat(text))
+    no control characters, inert (see `_inert`); at most `limit` characters."""
+    text = _inert(flat(text))
     return shorten(text, limit) if limit else text
 
 
 def cfn_value(text: str) -> str:
-    """User text kept in a template's metadata: line breaks kept, but no control characters and no dynamic
-    reference (`{{` is written `{ {`)."""
-    return _DYNAMIC_REFERENCE.sub("{ ", visible(text, keep="\n\t"))
+    """User text kept in a template's metadata: line breaks kept, but no control characters, and inert (see
+    `_inert`)."""
+    return _inert(visible(text, keep="\n\t"))
 
 
 def sub_literal(text: str) -> str:

@@ -3,6 +3,8 @@ policies and event notifications."""
 
 from __future__ import annotations
 
+from ...models.base import Service
+from ...models.compute import AutoScalingGroup, LambdaFunction
 from ...models.data import DaxCluster, DynamoDbTable, S3Bucket
 from ...models.flows import Caches, Notifies, Origin, Reads, Triggers, Writes
 from ...models.text import cfn_text
@@ -71,13 +73,13 @@ def emit_dax(cluster: DaxCluster, ctx: Context) -> Fragment:
                        f"Lets the {cluster.id} DAX cluster read and write the tables it caches.")
     subnets = out.resource(lid(cluster, "SubnetGroup"), "AWS::DAX::SubnetGroup", {
         "Description": f"Subnets of the {cluster.id} DAX cluster", "SubnetIds": out.subnets()})
-    clients = [ctx.service(i) for i in dict.fromkeys(f.source for f in ctx.graph.incoming(cluster.id)
-                                                      if isinstance(f, (Reads, Writes)))]
+    compute = ctx.graph.incoming(cluster.id, frm=(LambdaFunction, AutoScalingGroup))
+    clients = [ctx.service(i) for i in dict.fromkeys(f.source for f in compute if isinstance(f, (Reads, Writes)))]
     port = 9111 if cluster.tls_in_transit else 8111
     ingress = []
     for client in clients:
         ingress.append({"IpProtocol": "tcp", "FromPort": port, "ToPort": port,
-                        "SourceSecurityGroupId": ref(security_group(out, client)), "Description": f"from {client.id}"})
+                        "SourceSecurityGroupId": ref(_client_group(out, client)), "Description": f"from {client.id}"})
     group = out.resource(lid(cluster, "SecurityGroup"), "AWS::EC2::SecurityGroup", {
         "GroupDescription": f"{cluster.id}: DAX clients only",
         "VpcId": out.vpc(),
@@ -87,7 +89,7 @@ def emit_dax(cluster: DaxCluster, ctx: Context) -> Fragment:
     })
     for client in clients:
         out.resource(lid(client, f"To{lid(cluster)}Egress"), "AWS::EC2::SecurityGroupEgress", {
-            "GroupId": ref(security_group(out, client)), "IpProtocol": "tcp", "FromPort": port, "ToPort": port,
+            "GroupId": ref(_client_group(out, client)), "IpProtocol": "tcp", "FromPort": port, "ToPort": port,
             "DestinationSecurityGroupId": ref(group), "Description": f"to the {cluster.id} DAX cluster"})
     out.resource(lid(cluster), "AWS::DAX::Cluster", {
         "Description": cfn_text(cluster.label or cluster.id, 255),
@@ -100,6 +102,12 @@ def emit_dax(cluster: DaxCluster, ctx: Context) -> Fragment:
         "ClusterEndpointEncryptionType": "TLS" if cluster.tls_in_transit else "NONE",
     }, DependsOn=[f"{role_id}Policy"])
     return out
+
+
+def _client_group(out: Fragment, client: Service) -> str:
+    """The security group DAX admits a client from: an Auto Scaling group's own (its emitter writes it), or the
+    shared one of a function in the VPC."""
+    return lid(client, "SecurityGroup") if isinstance(client, AutoScalingGroup) else security_group(out, client)
 
 
 @emits(S3Bucket)
