@@ -362,11 +362,13 @@ class Targets(Flow):
 
 
 class DeadLetter(Flow):
-    """Where failed messages or events go: an SQS redrive queue, an SNS subscription's DLQ, or a
-    function's on-failure destination."""
+    """Where failed messages or events go: an SQS redrive queue, an SNS subscription's DLQ (a queue), or a
+    function's on-failure destination (a queue or a topic). A queue redrives only to a queue, and SNS sends
+    undeliverable messages only to a queue."""
 
     verb: ClassVar[str] = "sends failures to"
-    allowed: ClassVar[frozenset[tuple[str, str]]] = pairs((kinds(SqsQueue, SnsTopic, LambdaFunction), kinds(SqsQueue, SnsTopic)))
+    allowed: ClassVar[frozenset[tuple[str, str]]] = pairs(
+        (kinds(LambdaFunction), kinds(SqsQueue, SnsTopic)), (kinds(SqsQueue, SnsTopic), kinds(SqsQueue)))
     kind: Literal["dead-letter"] = "dead-letter"
 
 

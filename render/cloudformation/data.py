@@ -7,10 +7,11 @@ from ...models.base import Service
 from ...models.compute import AutoScalingGroup, LambdaFunction
 from ...models.data import DaxCluster, DynamoDbTable, S3Bucket
 from ...models.flows import Caches, Notifies, Origin, Reads, Triggers, Writes
+from ...models.messaging import SqsQueue
 from ...models.text import cfn_text
 from . import iam
 from .compute import permission_id, security_group
-from .context import Context, Fragment, att_of, lid
+from .context import Context, Fragment, att_of, lid, ref_of
 from .marks import emits
 from .policy import Statement
 from .refs import bucket_arn, bucket_name
@@ -91,6 +92,7 @@ def emit_dax(cluster: DaxCluster, ctx: Context) -> Fragment:
         out.resource(lid(client, f"To{lid(cluster)}Egress"), "AWS::EC2::SecurityGroupEgress", {
             "GroupId": ref(_client_group(out, client)), "IpProtocol": "tcp", "FromPort": port, "ToPort": port,
             "DestinationSecurityGroupId": ref(group), "Description": f"to the {cluster.id} DAX cluster"})
+    attributes: Json = {"DependsOn": [f"{role_id}Policy"]} if statements else {}
     out.resource(lid(cluster), "AWS::DAX::Cluster", {
         "Description": cfn_text(cluster.label or cluster.id, 255),
         "NodeType": cluster.node_type,
@@ -100,7 +102,7 @@ def emit_dax(cluster: DaxCluster, ctx: Context) -> Fragment:
         "SecurityGroupIds": [ref(group)],
         "SSESpecification": {"SSEEnabled": cluster.encryption_at_rest},
         "ClusterEndpointEncryptionType": "TLS" if cluster.tls_in_transit else "NONE",
-    }, DependsOn=[f"{role_id}Policy"])
+    }, **attributes)
     return out
 
 
@@ -141,11 +143,14 @@ def emit_s3(bucket: S3Bucket, ctx: Context) -> Fragment:
             for event in (flow.events or ["s3:ObjectCreated:*"]))
         depends.append(permission_id(function, bucket))
     for notifies in ctx.graph.outgoing(bucket.id, Notifies):
-        queue = ctx.service(notifies.target)
-        notifications.setdefault("QueueConfigurations", []).extend(
-            {"Event": event, "Queue": att_of(queue, "Arn"), **_filter(notifies)}
-            for event in notifies.events)
-        depends.append(lid(queue, "Policy"))
+        target = ctx.service(notifies.target)
+        if isinstance(target, SqsQueue):
+            notifications.setdefault("QueueConfigurations", []).extend(
+                {"Event": event, "Queue": att_of(target, "Arn"), **_filter(notifies)} for event in notifies.events)
+        else:
+            notifications.setdefault("TopicConfigurations", []).extend(
+                {"Event": event, "Topic": ref_of(target), **_filter(notifies)} for event in notifies.events)
+        depends.append(lid(target, "Policy"))
     if notifications:
         properties["NotificationConfiguration"] = notifications
     attributes: Json = dict(RETAIN)

@@ -47,6 +47,10 @@ def _queue_policy(out: Fragment, queue: SqsQueue) -> None:
         statements.append({"Sid": f"From{lid(flow.source)}", "Effect": "Allow",
                            "Principal": {"Service": "sns.amazonaws.com"}, "Action": "sqs:SendMessage",
                            "Resource": out.arn(queue), "Condition": {"ArnEquals": {"aws:SourceArn": ref_of(flow.source)}}})
+    for failed in out.ctx.graph.incoming(queue.id, DeadLetter, frm=SnsTopic):
+        statements.append({"Sid": f"DeadLettersFrom{lid(failed.source)}", "Effect": "Allow",
+                           "Principal": {"Service": "sns.amazonaws.com"}, "Action": "sqs:SendMessage",
+                           "Resource": out.arn(queue), "Condition": {"ArnEquals": {"aws:SourceArn": ref_of(failed.source)}}})
     for notifies in out.ctx.graph.incoming(queue.id, Notifies):
         bucket = out.ctx.service(notifies.source)
         statements.append({"Sid": f"From{lid(bucket)}", "Effect": "Allow",
@@ -67,6 +71,7 @@ def emit_sns(topic: SnsTopic, ctx: Context) -> Fragment:
     if topic.encryption:
         properties["KmsMasterKeyId"] = "alias/aws/sns"
     out.resource(lid(topic), "AWS::SNS::Topic", properties)
+    dead_letters = ctx.graph.outgoing(topic.id, DeadLetter, to=SqsQueue)
     for flow in ctx.graph.outgoing(topic.id, Subscribes):
         target = ctx.service(flow.target)
         queue = isinstance(target, SqsQueue)
@@ -78,9 +83,26 @@ def emit_sns(topic: SnsTopic, ctx: Context) -> Fragment:
             attributes["DependsOn"] = [lid(target, "Policy")]
         else:
             attributes["DependsOn"] = [permission_id(target, topic)]
+        if dead_letters:
+            subscription["RedrivePolicy"] = {"deadLetterTargetArn": att_of(dead_letters[0].target, "Arn")}
         out.resource(lid(topic, f"To{lid(target)}"), "AWS::SNS::Subscription", subscription, **attributes)
+    _topic_policy(out, topic)
     out.output(lid(topic, "TopicArn"), ref_of(topic), f"ARN of the {topic.id} topic")
     return out
+
+
+def _topic_policy(out: Fragment, topic: SnsTopic) -> None:
+    """Who may publish to the topic besides IAM principals of this account: its S3 buckets' notifications."""
+    statements: list[Json] = []
+    for notifies in out.ctx.graph.incoming(topic.id, Notifies):
+        bucket = out.ctx.service(notifies.source)
+        statements.append({"Sid": f"From{lid(bucket)}", "Effect": "Allow", "Principal": {"Service": "s3.amazonaws.com"},
+                           "Action": "sns:Publish", "Resource": ref_of(topic), "Condition": {
+                               "ArnLike": {"aws:SourceArn": out.arn(bucket)},
+                               "StringEquals": {"aws:SourceAccount": ref("AWS::AccountId")}}})
+    if statements:
+        out.resource(lid(topic, "Policy"), "AWS::SNS::TopicPolicy", {
+            "Topics": [ref_of(topic)], "PolicyDocument": {"Version": "2012-10-17", "Statement": statements}})
 
 
 @emits(Ses)

@@ -92,8 +92,7 @@ NEEDS_NO_PERMISSION: dict[tuple[type[Flow], type[Service]], str] = {
     (Subscribes, SqsQueue): "SNS sends under the queue's policy (messaging.py), not a role",
     (Subscribes, LambdaFunction): "SNS invokes under a Lambda permission resource (compute.py), not a role",
     (Notifies, SqsQueue): "S3 sends under the queue's policy (messaging.py), not a role",
-    (Notifies, SnsTopic): "S3 publishes under the topic's policy, not a role (archcase does not emit S3-to-SNS "
-                          "notifications yet)",
+    (Notifies, SnsTopic): "S3 publishes under the topic's policy (messaging.py), not a role",
     (Targets, AutoScalingGroup): "the load balancer forwards over the network: no IAM permission",
     (Targets, LambdaFunction): "the load balancer invokes under a Lambda permission resource, not a role (archcase "
                                "does not emit Lambda targets yet)",

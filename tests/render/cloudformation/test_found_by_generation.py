@@ -7,7 +7,7 @@ import pytest
 
 from archcase.models import Architecture
 from archcase.render.cloudformation import lint
-from archcase.render.cloudformation.emit import template_text
+from archcase.render.cloudformation.emit import template, template_text
 
 from ...strategies import HANDLERS
 
@@ -22,6 +22,18 @@ FOUND = {
         {"id": "items", "kind": "dynamodb", "partition_key": {"name": "pk", "type": "S"}},
         {"id": "cache", "kind": "dax"}],
         "flows": [{"from": "web", "to": "cache", "kind": "reads"}, {"from": "cache", "to": "items", "kind": "caches"}]},
+    # S3 notifying an SNS topic was written as a queue notification (GetAtt Topic.Arn, E1010) depending on a
+    # queue policy that does not exist (E3005)
+    "bucket-notifies-topic": {"services": [
+        {"id": "uploads", "kind": "s3"}, {"id": "uploaded", "kind": "sns"}],
+        "flows": [{"from": "uploads", "to": "uploaded", "kind": "notifies"}]},
+    # a DAX cluster caching no table: its role has no policy, yet the cluster depended on one (E3005)
+    "dax-caching-nothing": {"services": [{"id": "cache", "kind": "dax"}]},
+    # an SNS topic's dead-letter queue: subscriptions now redrive to it, and the queue admits the topic
+    "topic-dead-letters": {"services": [
+        {"id": "events", "kind": "sns"}, {"id": "work", "kind": "sqs"}, {"id": "failed", "kind": "sqs"}],
+        "flows": [{"from": "events", "to": "work", "kind": "subscribes"},
+                  {"from": "events", "to": "failed", "kind": "dead-letter"}]},
 }
 
 
@@ -29,3 +41,30 @@ FOUND = {
 def test_a_case_the_generator_found_emits_a_clean_template(name):
     case = Architecture.model_validate({"name": name, "title": name, **FOUND[name]})
     assert [str(p) for p in lint.problems(template_text(case, HANDLERS))] == []
+
+
+def test_a_topic_dead_letter_queue_is_each_subscription_redrive_and_admits_the_topic():
+    case = Architecture.model_validate({"name": "t", "title": "t", **FOUND["topic-dead-letters"]})
+    resources = template(case, HANDLERS)["Resources"]
+    assert resources["EventsToWork"]["Properties"]["RedrivePolicy"] == {"deadLetterTargetArn": {"Fn::GetAtt": ["Failed", "Arn"]}}
+    (admits,) = [s for s in resources["FailedPolicy"]["Properties"]["PolicyDocument"]["Statement"] if s["Effect"] == "Allow"]
+    assert admits["Principal"] == {"Service": "sns.amazonaws.com"} and admits["Action"] == "sqs:SendMessage"
+    assert admits["Condition"] == {"ArnEquals": {"aws:SourceArn": {"Ref": "Events"}}}
+
+
+def test_a_bucket_notifying_a_topic_publishes_under_the_topic_policy():
+    case = Architecture.model_validate({"name": "t", "title": "t", **FOUND["bucket-notifies-topic"]})
+    resources = template(case, HANDLERS)["Resources"]
+    (config,) = resources["Uploads"]["Properties"]["NotificationConfiguration"]["TopicConfigurations"]
+    assert config == {"Event": "s3:ObjectCreated:*", "Topic": {"Ref": "Uploaded"}}
+    assert "UploadedPolicy" in resources["Uploads"]["DependsOn"]
+    (statement,) = resources["UploadedPolicy"]["Properties"]["PolicyDocument"]["Statement"]
+    assert (statement["Principal"], statement["Action"]) == ({"Service": "s3.amazonaws.com"}, "sns:Publish")
+
+
+@pytest.mark.parametrize(("source", "target"), [("sqs", "sns"), ("sns", "sns")])
+def test_a_queue_or_topic_cannot_dead_letter_to_a_topic(source, target):
+    with pytest.raises(ValueError, match="dead-letter"):
+        Architecture.model_validate({"name": "t", "title": "t", "services": [
+            {"id": "a", "kind": source}, {"id": "b", "kind": target}],
+            "flows": [{"from": "a", "to": "b", "kind": "dead-letter"}]})
