@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import fnmatch
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Annotated, Literal
 
 from pydantic import Field, model_validator
 
+from . import catalogue
 from .base import Id, Model, Service, did_you_mean
-from .flows import Origin
+from .flows import Grants, Origin
 from .registry import FLOW_KINDS, AnyFlow, AnyService, FlowModel
 
 if TYPE_CHECKING:
@@ -145,6 +147,8 @@ class Architecture(Model):
                 yield Problem(("flows", i, "to"), f"flow from '{flow.source}' to itself", "a flow joins two services")
                 continue
             yield from _pair_problems(i, flow, kinds[flow.source], kinds[flow.target])
+            if isinstance(flow, Grants) and (kinds[flow.source], kinds[flow.target]) in flow.allowed:
+                yield from _grant_problems(i, flow, kinds[flow.target])
         targets = set(kinds) | seen_flows
         for i, suppression in enumerate(self.suppressions):
             if suppression.target not in targets:
@@ -176,6 +180,26 @@ class Architecture(Model):
         for flow in self.flows:
             graph.add_edge(flow.source, flow.target, key=flow.key, flow=flow, kind=flow.kind)
         return graph
+
+
+GRANTED_SERVICES = {"s3": "s3", "dynamodb": "dynamodb", "kinesis-stream": "kinesis", "firehose": "firehose",
+                    "lambda": "lambda", "api-gateway": "execute-api"}
+"""The IAM service prefix of the actions a grant on each kind of target may hold."""
+
+
+def _grant_problems(i: int, flow: Grants, target_kind: str) -> Iterator[Problem]:
+    """Each granted action must be an action of the target's service that IAM knows (wildcards must match one)."""
+    prefix = GRANTED_SERVICES[target_kind]
+    known = catalogue.iam_actions(prefix)
+    for j, action in enumerate(flow.actions):
+        service, _, name = action.partition(":")
+        if service != prefix:
+            yield Problem(("flows", i, "actions", j), f"a grant on a {target_kind} holds '{action}', an action of "
+                          f"another service", f"grant {prefix}:... actions, e.g. {prefix}:{sorted(known)[0] if known else '*'}")
+        elif known and not fnmatch.filter(known, name.lower()):
+            yield Problem(("flows", i, "actions", j), f"'{action}' is not an action IAM knows for {prefix}",
+                          did_you_mean(f"{prefix}:{name.lower()}", (f"{prefix}:{k}" for k in known))
+                          or f"see the IAM actions of {prefix}")
 
 
 def _pair_problems(i: int, flow: FlowModel, source_kind: str, target_kind: str) -> Iterator[Problem]:

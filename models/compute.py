@@ -4,9 +4,14 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import Field
+from pydantic import Field, field_validator, model_validator
 
-from .base import Service
+from . import catalogue
+from .base import Service, did_you_mean
+
+RETENTION_DAYS = Literal[1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922,
+                         3288, 3653]
+"""The retention periods CloudWatch Logs offers, in days."""
 
 PYTHON_RUNTIMES = ("python3.14", "python3.13", "python3.12", "python3.11", "python3.10", "python3.9", "python3.8")
 Runtime = Literal[
@@ -46,7 +51,7 @@ class LambdaFunction(Service):
     """Enable AWS X-Ray active tracing."""
     in_vpc: bool = False
     """Attach the function to the VPC (needed to reach a DAX cluster)."""
-    log_retention_days: Annotated[int, Field(ge=1)] = 30
+    log_retention_days: RETENTION_DAYS = 30
     """How long the function's CloudWatch logs are kept."""
     environment: dict[str, str] = {}
     """Extra environment variables (names of reached resources are added by the emitter)."""
@@ -62,8 +67,8 @@ class AutoScalingGroup(Service):
 
     kind: Literal["autoscaling-group"] = "autoscaling-group"
 
-    instance_type: str = "t3.micro"
-    """EC2 instance type."""
+    instance_type: Annotated[str, Field(examples=["t3.micro", "m7g.large"])] = "t3.micro"
+    """EC2 instance type, one offered in the regions templates are checked for (us-east-1, eu-west-1)."""
     min_size: Annotated[int, Field(ge=0)] = 2
     """Minimum number of instances."""
     max_size: Annotated[int, Field(ge=1)] = 6
@@ -76,3 +81,18 @@ class AutoScalingGroup(Service):
     """Encrypt the instances' EBS volumes."""
     serves: Literal["dynamic", "static"] = "dynamic"
     """What the instances serve: `static` means files that rarely or never change (cacheable at the edge)."""
+
+    @model_validator(mode="after")
+    def _sizes_in_order(self) -> AutoScalingGroup:
+        if self.min_size > self.max_size:
+            raise ValueError(f"min_size {self.min_size} is more than max_size {self.max_size}")
+        return self
+
+    @field_validator("instance_type")
+    @classmethod
+    def _offered(cls, value: str) -> str:
+        offered = catalogue.instance_types()
+        if value not in offered:
+            hint = did_you_mean(value, offered) or "e.g. 't3.micro', 'm7g.large'"
+            raise ValueError(f"'{value}' is not an EC2 instance type offered in {' and '.join(catalogue.LINT_REGIONS)}: {hint}")
+        return value

@@ -131,6 +131,14 @@ class LoadBalancer(Service):
     availability_zones: Annotated[int, Field(ge=1, le=6)] = 2
     """Number of Availability Zones the load balancer spans."""
 
+    @model_validator(mode="after")
+    def _one_listener_per_port(self) -> LoadBalancer:
+        ports = [listener.port for listener in self.listeners]
+        repeated = sorted({port for port in ports if ports.count(port) > 1})
+        if repeated:
+            raise ValueError(f"two listeners on one port: {', '.join(map(str, repeated))} (a port takes one listener)")
+        return self
+
 
 class Alb(LoadBalancer):
     """An Application Load Balancer."""

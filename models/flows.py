@@ -139,7 +139,9 @@ class Grants(Flow):
         (kinds(CognitoIdentityPool), kinds(S3Bucket, DynamoDbTable, LambdaFunction, ApiGateway, KinesisStream, Firehose)),
     )
     kind: Literal["grants"] = "grants"
-    actions: Annotated[list[Annotated[str, Field(pattern=r"^[a-z0-9-]+:[A-Za-z*]+$")]], Field(min_length=1)]
+    actions: Annotated[list[Annotated[str, Field(pattern=r"^[a-z0-9-]+:[A-Za-z*]+$")]], Field(min_length=1, examples=[
+        ["s3:GetObject", "s3:PutObject"], ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query"],
+        ["kinesis:PutRecord"], ["firehose:PutRecordBatch"], ["lambda:InvokeFunction"], ["execute-api:Invoke"]])]
     """IAM actions granted, such as `s3:GetObject` (a set: kept sorted)."""
     scope: Literal["user", "all"] = "user"
     """`user`: only the caller's own data (S3 prefix `${cognito-identity.amazonaws.com:sub}/`,

@@ -46,5 +46,5 @@ class Ses(Service):
     """Verified sending identity: a domain (`example.com`) or an address (`hello@example.com`)."""
     dkim: bool = True
     """Sign outgoing mail with DKIM (domain identities)."""
-    configuration_set: str | None = None
+    configuration_set: Annotated[str, Field(pattern=r"^[a-zA-Z0-9_-]{1,64}$")] | None = None
     """Configuration set for bounce and complaint tracking."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+from ...models import catalogue
 from ...models.base import Service
 from ...models.compute import PYTHON_RUNTIMES, AutoScalingGroup, LambdaFunction
 from ...models.data import DynamoDbTable, S3Bucket
@@ -17,8 +18,6 @@ from .context import Context, Fragment, att_of, lid, pascal, ref_of
 from .marks import emits
 from .policy import Statement
 from .template import NO_VALUE, Json, get_att, ref, sub
-
-RETENTION_DAYS = (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653)
 
 
 def permission_id(function: Service, source: Service) -> str:
@@ -33,6 +32,11 @@ def emit_lambda(function: LambdaFunction, ctx: Context) -> Fragment:
     if handler is None or function.runtime not in PYTHON_RUNTIMES:
         raise ctx.fail(function, f"archcase emits Python functions with bundled handlers, not "
                                  f"{function.runtime} {'handler ' + repr(handler) if handler else 'container images'}")
+    deprecated = catalogue.runtime_deprecation(function.runtime)
+    if deprecated:
+        date, successor = deprecated
+        raise ctx.fail(function, f"runtime {function.runtime} was deprecated on {date}: Lambda no longer runs new "
+                                 f"functions on it; set runtime: {successor or PYTHON_RUNTIMES[0]}")
     artifact = ctx.artifact(function)
     package = code.package_of(handler)
     bucket = out.parameter("ArtifactBucket", {"Type": "String", "AllowedPattern": "^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$",
@@ -41,9 +45,6 @@ def emit_lambda(function: LambdaFunction, ctx: Context) -> Fragment:
         "Type": "String", "Default": artifact,
         "Description": f"S3 key of the packaged '{package}' handler; the name carries its content hash."})
     retention = function.log_retention_days
-    if retention not in RETENTION_DAYS:
-        raise ctx.fail(function, f"log_retention_days {retention} is not a CloudWatch Logs retention period: use one "
-                                 f"of {', '.join(map(str, RETENTION_DAYS))}")
     function_id = lid(function)
     log_group = out.resource(lid(function, "LogGroup"), "AWS::Logs::LogGroup", {
         "LogGroupName": sub(f"/aws/lambda/${{{function_id}}}"), "RetentionInDays": retention},

@@ -3,6 +3,8 @@ written as a template CloudFormation rejects."""
 
 from __future__ import annotations
 
+from ...strategies import HANDLERS
+
 CLIENTS_ONLY = """\
 name: nothing-here
 title: Only clients and a resource archcase does not model
@@ -29,3 +31,18 @@ def test_build_draws_such_a_case_and_says_there_is_no_template(cli, write_case, 
     assert "warning: nothing-here: no template.yaml: nothing in the case is deployed by a stack" in result.err
     written = {p.name for p in (out / "nothing-here").iterdir()}
     assert "template.yaml" not in written and {"model.json", "report.html", "diagram.svg"} <= written
+
+
+def test_emit_refuses_a_function_on_a_deprecated_runtime_and_names_its_successor(cli, write_case, tmp_path):
+    path = write_case("""
+        name: old
+        title: A function on a runtime Lambda has deprecated
+        services:
+          - {id: worker, kind: lambda, handler: todo_api.app.handler, runtime: python3.9}
+        """)
+    out = tmp_path / "out"
+    result = cli("emit", str(path), "--out", str(out), "--handlers", str(HANDLERS))
+    assert result.code == 2
+    assert f"{path}:4:" in result.err
+    assert "runtime python3.9 was deprecated on 2025-12-15" in result.err and "set runtime: python3.14" in result.err
+    assert not out.exists()

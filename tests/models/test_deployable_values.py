@@ -1,0 +1,99 @@
+"""Values a case can hold that no template could deploy are refused at validate, with where and how to fix:
+EC2 instance types the lint regions do not offer, IAM actions of another service or that IAM does not know,
+two listeners on one port, an Auto Scaling group smaller at most than at least, SES configuration set names."""
+
+from __future__ import annotations
+
+import pytest
+from pydantic import ValidationError
+
+from archcase.models import Architecture, catalogue
+
+
+def case(*services: dict, flows: tuple[dict, ...] = ()) -> dict:
+    return {"name": "t", "title": "T", "services": list(services), "flows": list(flows)}
+
+
+def refused(data: dict) -> str:
+    with pytest.raises(ValidationError) as caught:
+        Architecture.model_validate(data)
+    return str(caught.value)
+
+
+def test_an_instance_type_the_lint_regions_offer_is_accepted():
+    Architecture.model_validate(case({"id": "web", "kind": "autoscaling-group", "instance_type": "m7g.large"}))
+
+
+@pytest.mark.parametrize("instance_type", ["", "t3.mcro", "x1.nonsense", "T3.MICRO"])
+def test_an_instance_type_no_lint_region_offers_is_refused(instance_type):
+    message = refused(case({"id": "web", "kind": "autoscaling-group", "instance_type": instance_type}))
+    assert "is not an EC2 instance type offered in us-east-1 and eu-west-1" in message
+
+
+def test_a_near_miss_instance_type_gets_a_suggestion():
+    assert "did you mean 't3.micro'" in refused(case({"id": "web", "kind": "autoscaling-group", "instance_type": "t3.mcro"}))
+
+
+def test_the_instance_types_are_cfn_lints_for_both_regions():
+    offered = catalogue.instance_types()
+    assert {"t3.micro", "m5.large", "c7g.xlarge"} <= offered
+    assert "t3.mcro" not in offered and len(offered) > 300
+
+
+def test_a_group_whose_minimum_is_above_its_maximum_is_refused():
+    assert "min_size 7 is more than max_size 6" in refused(case({"id": "web", "kind": "autoscaling-group", "min_size": 7}))
+
+
+def test_two_listeners_on_one_port_are_refused():
+    listeners = [{"protocol": "HTTPS", "port": 443}, {"protocol": "HTTP", "port": 443}]
+    assert "two listeners on one port: 443" in refused(case({"id": "lb", "kind": "alb", "listeners": listeners}))
+
+
+@pytest.mark.parametrize("name", ["has space", "x" * 65, "dots.in.name"])
+def test_an_ses_configuration_set_name_must_be_one_ses_accepts(name):
+    refused(case({"id": "mail", "kind": "ses", "identity": "example.com", "configuration_set": name}))
+
+
+POOL = {"id": "pool", "kind": "cognito-identity-pool"}
+
+
+@pytest.mark.parametrize(("target", "actions", "expected"), [
+    ({"id": "bucket", "kind": "s3"}, ["sqs:SendMessage"], "a grant on a s3 holds 'sqs:SendMessage', an action of another service"),
+    ({"id": "bucket", "kind": "s3"}, ["s3:Foo"], "'s3:Foo' is not an action IAM knows for s3"),
+])
+def test_a_grant_holds_actions_of_its_targets_service_that_iam_knows(target, actions, expected):
+    flow = {"from": "pool", "to": target["id"], "kind": "grants", "actions": actions}
+    assert expected in refused(case(POOL, target, flows=(flow,)))
+
+
+@pytest.mark.parametrize("actions", [["s3:GetObject", "s3:Put*"], ["s3:*"]])
+def test_a_grant_with_known_actions_and_matching_wildcards_is_accepted(actions):
+    flow = {"from": "pool", "to": "bucket", "kind": "grants", "actions": actions}
+    Architecture.model_validate(case(POOL, {"id": "bucket", "kind": "s3"}, flows=(flow,)))
+
+
+def test_a_deprecated_runtime_is_known_with_its_successor():
+    import datetime
+
+    assert catalogue.runtime_deprecation("python3.9", datetime.date(2026, 1, 1)) == ("2025-12-15", "python3.14")
+    assert catalogue.runtime_deprecation("python3.9", datetime.date(2025, 1, 1)) is None
+    assert catalogue.runtime_deprecation("python3.14", datetime.date(2026, 1, 1)) is None
+
+
+def test_validate_locates_an_unknown_action_and_suggests_the_near_one(cli, write_case):
+    path = write_case("""
+        name: t
+        title: T
+        services:
+          - {id: pool, kind: cognito-identity-pool}
+          - {id: table, kind: dynamodb, partition_key: {name: pk, type: S}}
+        flows:
+          - from: pool
+            to: table
+            kind: grants
+            actions: [dynamodb:GetItm]
+        """)
+    result = cli("validate", str(path))
+    assert result.code == 2
+    assert f"{path}:10:" in result.err and "'dynamodb:GetItm' is not an action IAM knows" in result.err
+    assert "did you mean 'dynamodb:getitem'" in result.err
