@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Annotated, Literal
 
 from pydantic import Field, model_validator
@@ -108,7 +108,18 @@ class Architecture(Model):
         problems = list(self._reference_problems())
         if problems:
             raise GraphError(problems)
+        self._resolve_defaults()
         return self
+
+    def _resolve_defaults(self) -> None:
+        """Fill the defaults that depend on other elements of the case, once, here: every reader (checks,
+        labels, emitters, `model.json`) sees the resolved value and none derives it again.
+
+        - an `origin` flow to an S3 bucket with `access` unset gets `oac`."""
+        kinds = {service.id: service.kind for service in self.services}
+        resolved = [_resolved(flow, kinds) for flow in self.flows]
+        if any(new is not old for new, old in zip(resolved, self.flows, strict=True)):
+            object.__setattr__(self, "flows", resolved)  # frozen: set once, while validating
 
     def _reference_problems(self) -> Iterator[Problem]:
         kinds: dict[str, str] = {}
@@ -178,6 +189,13 @@ class Architecture(Model):
         return graph
 
 
+def _resolved(flow: FlowModel, kinds: Mapping[str, str]) -> FlowModel:
+    """The flow with its case-dependent defaults filled in (the flow itself when it has none to fill)."""
+    if isinstance(flow, Origin) and flow.access is None and kinds.get(flow.target) == "s3":
+        return flow.model_copy(update={"access": "oac"})
+    return flow
+
+
 def _pair_problems(i: int, flow: FlowModel, source_kind: str, target_kind: str) -> Iterator[Problem]:
     flow_kind: str = flow.kind
     if (source_kind, target_kind) not in flow.allowed:
@@ -195,9 +213,9 @@ def _pair_problems(i: int, flow: FlowModel, source_kind: str, target_kind: str) 
             f"a '{flow_kind}' flow cannot go from {source_kind} '{flow.source}' to {target_kind} '{flow.target}'",
             hint,
         )
-    elif isinstance(flow, Origin) and flow.access is not None and target_kind != "s3" and flow.access != "none":
+    elif isinstance(flow, Origin) and flow.access is not None and target_kind != "s3":
         yield Problem(
             ("flows", i, "access"),
             f"origin access '{flow.access}' applies to S3 origins only, not to {target_kind} '{flow.target}'",
-            "remove `access` from this flow",
+            "remove `access` from this flow: CloudFront reaches other origins over HTTP(S) (`protocol`)",
         )

@@ -250,7 +250,8 @@ class Origin(Flow):
     kind: Literal["origin"] = "origin"
     access: Literal["oac", "oai", "none"] | None = None
     """For S3 origins: how CloudFront authenticates to the bucket (origin access control, origin access
-    identity, or none). Unset means `oac`. Leave unset for other origins."""
+    identity, or none). Unset means `oac`: the validated case holds `oac` (every reader sees the resolved
+    value). Other origins take no `access` and keep it unset."""
     path_pattern: str = "*"
     """Cache behaviour path pattern routed to this origin (`*` is the default behaviour)."""
     protocol: Literal["https", "http"] = "https"

@@ -79,10 +79,23 @@ def test_explicit_ids_allow_two_flows_of_one_kind_between_the_same_services():
     assert len(model.to_graph().edges) == 2
 
 
-def test_origin_access_applies_to_s3_origins_only():
+@pytest.mark.parametrize("access", ["oai", "oac", "none"])
+def test_origin_access_applies_to_s3_origins_only(access):
     services = [{"id": "cdn", "kind": "cloudfront"}, {"id": "lb", "kind": "alb"}]
-    (problem,) = graph_problems(services, [{"from": "cdn", "to": "lb", "kind": "origin", "access": "oai"}])
+    (problem,) = graph_problems(services, [{"from": "cdn", "to": "lb", "kind": "origin", "access": access}])
     assert problem.loc == ("flows", 0, "access")
+    assert f"origin access '{access}' applies to S3 origins only" in problem.message
+
+
+def test_unset_s3_origin_access_is_resolved_to_oac_once_in_the_model():
+    services = [{"id": "cdn", "kind": "cloudfront"}, {"id": "b", "kind": "s3"}, {"id": "lb", "kind": "alb"}]
+    model = arch(services, [{"from": "cdn", "to": "b", "kind": "origin"},
+                            {"from": "cdn", "to": "lb", "kind": "origin", "path_pattern": "/api/*"}])
+    to_bucket, to_balancer = model.flows
+    assert (to_bucket.access, to_balancer.access) == ("oac", None)
+    dumped = model.model_dump(mode="json", by_alias=True, exclude_defaults=True)
+    assert dumped["flows"][0]["access"] == "oac"  # model.json and the template's metadata show the resolved value
+    assert Architecture.model_validate(model.model_dump(by_alias=True)) == model
 
 
 def test_models_are_immutable():
