@@ -96,7 +96,9 @@ def template(architecture: Architecture, handlers: Path) -> Json:
         try:
             document.merge(emitter(service, ctx))
         except EmitError as exc:
-            raise EmitError(str(exc) if exc.service else f"service '{service.id}': {exc}", service.id, exc.hint) from None
+            # located where the emitter said (a service or a flow), else at the service being emitted
+            raise EmitError(str(exc) if exc.service else f"service '{service.id}': {exc}", exc.service or service.id,
+                            exc.hint) from None
     body = document.to_dict()
     deployed = {s.id for s in architecture.services if type(s) in EMITTERS}
     metadata.apply(body, architecture, deployed, version())

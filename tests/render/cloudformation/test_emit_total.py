@@ -7,9 +7,10 @@ import pytest
 from cfnlint.api import ManualArgs, lint
 
 from archcase.render.cloudformation.emit import template
+from archcase.render.cloudformation.template import EmitError
 from archcase.render.cloudformation.yaml_out import dump
 
-from ...checks.mutations import add, flow, variant
+from ...checks.mutations import add, flow, svc, variant
 from .conftest import resources_of
 
 
@@ -56,3 +57,33 @@ def test_the_fixed_origins_survive_emit_and_import(case, tmp_path):
 
     architecture = case()
     assert differences(architecture, round_trip(architecture, tmp_path)) == []
+
+
+def test_a_signer_of_a_distribution_without_signed_urls_is_refused_at_the_flow(handlers):
+    # the model accepts the case, so that `check` can report it (AC109: paid content without signed URLs)
+    case = variant("paid-content", svc("content-cdn", signed_urls=None))
+    with pytest.raises(EmitError) as refused:
+        template(case, handlers)
+    assert refused.value.service == "url-signer-signs-content-cdn"
+    assert "'url-signer' signs URLs for 'content-cdn', which has no `signed_urls`" in str(refused.value)
+    assert "set `signed_urls: {key_group: ...}` on 'content-cdn'" in refused.value.hint
+
+
+def test_emit_names_the_line_of_the_signs_flow_and_writes_nothing(cli, write_case, tmp_path):
+    case = write_case("""
+        name: unsigned
+        title: Unsigned
+        services:
+          - {id: cdn, kind: cloudfront}
+          - {id: site, kind: s3}
+          - {id: signer, kind: lambda, handler: signer.app.handler}
+        flows:
+          - {from: cdn, to: site, kind: origin}
+          - {from: signer, to: cdn, kind: signs}
+        """)
+    (tmp_path / "handlers" / "signer").mkdir(parents=True)
+    (tmp_path / "handlers" / "signer" / "app.py").write_text("def handler(event, context):\n    return None\n")
+    result = cli("emit", str(case), "--out", str(tmp_path / "out"))
+    assert result.code == 2, result.err
+    assert "case.yaml:9:" in result.err and "no `signed_urls`" in result.err
+    assert not (tmp_path / "out").exists()
