@@ -18,8 +18,6 @@ from .marks import emits
 from .policy import Statement
 from .template import NO_VALUE, Json, get_att, ref, sub
 
-RETENTION_DAYS = (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653)
-
 
 def permission_id(function: Service, source: Service) -> str:
     """Logical id of the permission that lets `source` invoke `function` (S3 buckets depend on it)."""
@@ -41,9 +39,6 @@ def emit_lambda(function: LambdaFunction, ctx: Context) -> Fragment:
         "Type": "String", "Default": artifact,
         "Description": f"S3 key of the packaged '{package}' handler; the name carries its content hash."})
     retention = function.log_retention_days
-    if retention not in RETENTION_DAYS:
-        raise ctx.fail(function, f"log_retention_days {retention} is not a CloudWatch Logs retention period: use one "
-                                 f"of {', '.join(map(str, RETENTION_DAYS))}")
     function_id = lid(function)
     log_group = out.resource(lid(function, "LogGroup"), "AWS::Logs::LogGroup", {
         "LogGroupName": sub(f"/aws/lambda/${{{function_id}}}"), "RetentionInDays": retention},
@@ -116,6 +111,10 @@ def environment_of(out: Fragment, function: LambdaFunction) -> Json:
     variables: Json = {}
     for flow in out.ctx.graph.outgoing(function.id):
         variables.update(out.environment(flow))
+    taken = sorted(set(variables) & set(function.environment))
+    if taken:
+        raise out.ctx.fail(function, f"`environment` sets {', '.join(taken)}, which archcase sets itself for the "
+                                     "function's flows (it would be overwritten)")
     variables.update(function.environment)
     return variables
 

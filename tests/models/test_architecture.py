@@ -112,8 +112,29 @@ def test_models_are_immutable():
         ({"id": "c", "kind": "cloudfront", "default_ttl_s": 10, "max_ttl_s": 5}, "above max_ttl_s"),
         ({"id": "a", "kind": "api-gateway", "stages": [{"name": "p"}, {"name": "p"}]}, "repeated: p"),
         ({**TABLE, "stream": "NEW_AND_OLD_IMAGES", "replica_regions": ["eu-west-1", "eu-west-1"]}, "twice"),
+        ({**FN, "environment": {"": "x"}}, "a variable name is empty"),
+        ({**FN, "environment": {"1ST": "x"}}, "'1ST' is not a variable name Lambda accepts"),
+        ({**FN, "environment": {"MY-VAR": "x"}}, "'MY-VAR' is not a variable name"),
+        ({**FN, "environment": {"_HANDLER": "x"}}, "'_HANDLER' is set by the Lambda runtime itself"),
+        ({**FN, "environment": {"AWS_LAMBDA_FUNCTION_NAME": "x"}}, "reserved"),
+        ({**FN, "environment": {"BIG": "x" * 4094}}, "4097 bytes, above Lambda's 4096 bytes"),
+        ({"id": "d", "kind": "dax", "node_type": "cache.t3.small"}, "dax.t3.small"),
+        ({**TABLE, "expected_reads_per_s": float("inf")}, "finite number"),
+        ({**TABLE, "expected_writes_per_s": float("nan")}, "finite number"),
+        ({"id": "a", "kind": "api-gateway", "stages": [{"throttle_rate_per_s": float("inf")}]}, "finite number"),
+        ({**FN, "log_retention_days": 10}, "log_retention_days"),
     ],
 )
 def test_service_level_consistency(service, message):
     with pytest.raises(ValidationError, match=message):
         arch([service])
+
+
+def test_accepted_environment_names_and_settings_are_kept():
+    fn = arch([{**FN, "environment": {"LOG_LEVEL": "debug", "AWS_LAMBDA_EXEC_WRAPPER": "/opt/w", "x1": "y"}}]).services[0]
+    assert fn.environment == {"LOG_LEVEL": "debug", "AWS_LAMBDA_EXEC_WRAPPER": "/opt/w", "x1": "y"}
+
+
+def test_every_float_of_the_case_settings_is_finite():
+    with pytest.raises(ValidationError, match="finite number"):
+        Architecture.model_validate({"name": "t", "title": "T", "services": [FN], "settings": {"read_heavy_ratio": float("inf")}})

@@ -87,3 +87,19 @@ def test_emit_names_the_line_of_the_signs_flow_and_writes_nothing(cli, write_cas
     assert result.code == 2, result.err
     assert "case.yaml:9:" in result.err and "no `signed_urls`" in result.err
     assert not (tmp_path / "out").exists()
+
+
+def test_a_case_variable_that_the_emitter_sets_too_is_refused_not_overwritten(handlers):
+    case = variant("paid-content", svc("url-signer", environment={"URL_EXPIRES_S": "60", "LOG_LEVEL": "debug"}))
+    with pytest.raises(EmitError) as refused:
+        template(case, handlers)
+    assert refused.value.service == "url-signer"
+    assert "`environment` sets URL_EXPIRES_S, which archcase sets itself" in str(refused.value)
+
+
+def test_the_case_variables_that_do_not_collide_are_written(handlers):
+    case = variant("paid-content", svc("url-signer", environment={"LOG_LEVEL": "debug"}))
+    document = template(case, handlers)
+    variables = document["Resources"]["UrlSigner"]["Properties"]["Environment"]["Variables"]
+    assert variables["LOG_LEVEL"] == "debug" and variables["URL_EXPIRES_S"] == "300"
+    assert lint_messages(document) == []
