@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated, Literal
 from pydantic import Field, model_validator
 
 from .base import Id, Model, Service, did_you_mean
-from .flows import Origin
+from .flows import S3_TRIGGER_EVENTS, Origin, Triggers
 from .registry import FLOW_KINDS, AnyFlow, AnyService, FlowModel
 
 if TYPE_CHECKING:
@@ -115,7 +115,8 @@ class Architecture(Model):
         """Fill the defaults that depend on other elements of the case, once, here: every reader (checks,
         labels, emitters, `model.json`) sees the resolved value and none derives it again.
 
-        - an `origin` flow to an S3 bucket with `access` unset gets `oac`."""
+        - an `origin` flow to an S3 bucket with `access` unset gets `oac`;
+        - a `triggers` flow from an S3 bucket with no `events` gets `s3:ObjectCreated:*`."""
         kinds = {service.id: service.kind for service in self.services}
         resolved = [_resolved(flow, kinds) for flow in self.flows]
         if any(new is not old for new, old in zip(resolved, self.flows, strict=True)):
@@ -193,6 +194,8 @@ def _resolved(flow: FlowModel, kinds: Mapping[str, str]) -> FlowModel:
     """The flow with its case-dependent defaults filled in (the flow itself when it has none to fill)."""
     if isinstance(flow, Origin) and flow.access is None and kinds.get(flow.target) == "s3":
         return flow.model_copy(update={"access": "oac"})
+    if isinstance(flow, Triggers) and not flow.events and kinds.get(flow.source) == "s3":
+        return flow.model_copy(update={"events": list(S3_TRIGGER_EVENTS)})
     return flow
 
 

@@ -211,8 +211,9 @@ class Triggers(Flow):
     )
     kind: Literal["triggers"] = "triggers"
     events: list[str] = []
-    """For S3: event types, such as `s3:ObjectCreated:*`. For DynamoDB streams: the record types that invoke
-    the function (`INSERT`, `MODIFY`, `REMOVE`), as an event filter; all when empty."""
+    """For S3: event types, such as `s3:ObjectCreated:*` (unset means `[s3:ObjectCreated:*]`: the validated case
+    holds it). For DynamoDB streams: the record types that invoke the function (`INSERT`, `MODIFY`, `REMOVE`), as
+    an event filter; all when empty."""
     prefix: str | None = None
     """For S3: only keys under this prefix trigger."""
     suffix: str | None = None
@@ -232,6 +233,10 @@ STREAM_SOURCES: tuple[type[Service], ...] = (DynamoDbTable, KinesisStream)
 
 POLLED_SOURCES: tuple[type[Service], ...] = (SqsQueue, *STREAM_SOURCES)
 """Services a function's event source mapping polls (as the function's role): a queue, and the streams."""
+
+
+S3_TRIGGER_EVENTS: tuple[str, ...] = ("s3:ObjectCreated:*",)
+"""The events of an S3 `triggers` flow that names none (filled in by the architecture)."""
 
 
 class SendsEmail(Flow):

@@ -138,3 +138,10 @@ def test_accepted_environment_names_and_settings_are_kept():
 def test_every_float_of_the_case_settings_is_finite():
     with pytest.raises(ValidationError, match="finite number"):
         Architecture.model_validate({"name": "t", "title": "T", "services": [FN], "settings": {"read_heavy_ratio": float("inf")}})
+
+
+def test_unset_events_of_an_s3_trigger_are_resolved_in_the_model_and_a_stream_trigger_keeps_all():
+    services = [FN, {**TABLE, "stream": "NEW_IMAGE"}, {"id": "b", "kind": "s3"}]
+    model = arch(services, [{"from": "b", "to": "fn", "kind": "triggers"}, {"from": "tbl", "to": "fn", "kind": "triggers"}])
+    from_bucket, from_stream = model.flows
+    assert (from_bucket.events, from_stream.events) == (["s3:ObjectCreated:*"], [])
