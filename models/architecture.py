@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated, Literal
 from pydantic import Field, model_validator
 
 from .base import Id, Model, Service, did_you_mean
-from .flows import S3_TRIGGER_EVENTS, Origin, Triggers
+from .flows import S3_TRIGGER_EVENTS, DeadLetter, Origin, Triggers
 from .registry import FLOW_KINDS, AnyFlow, AnyService, FlowModel
 
 if TYPE_CHECKING:
@@ -157,6 +157,7 @@ class Architecture(Model):
                 yield Problem(("flows", i, "to"), f"flow from '{flow.source}' to itself", "a flow joins two services")
                 continue
             yield from _pair_problems(i, flow, kinds[flow.source], kinds[flow.target])
+        yield from self._dead_letter_problems(kinds)
         targets = set(kinds) | seen_flows
         for i, suppression in enumerate(self.suppressions):
             if suppression.target not in targets:
@@ -169,6 +170,35 @@ class Architecture(Model):
                 yield Problem(("requirements", i, "id"), f"duplicate requirement id '{requirement.id}'",
                               "give every requirement a unique id")
             seen_reqs.add(requirement.id)
+
+    def _dead_letter_problems(self, kinds: Mapping[str, str]) -> Iterator[Problem]:
+        """Each service sends its failures to one place (a redrive policy or a function's dead-letter config
+        has one target), and no chain of dead-letter flows comes back to where it started (the template would
+        have circular dependencies)."""
+        first: dict[str, int] = {}
+        for i, flow in enumerate(self.flows):
+            if not isinstance(flow, DeadLetter) or flow.source not in kinds or flow.target not in kinds:
+                continue
+            if flow.source in first:
+                yield Problem(("flows", i, "to"),
+                              f"'{flow.source}' already sends its failures to '{self.flows[first[flow.source]].target}': "
+                              f"a second `dead-letter` flow (to '{flow.target}') would be ignored",
+                              "keep one dead-letter flow per service")
+            else:
+                first[flow.source] = i
+        target = {source: self.flows[i].target for source, i in first.items()}
+        reported: set[str] = set()
+        for source in first:
+            chain = [source]
+            while (step := target.get(chain[-1])) is not None and step not in chain:
+                chain.append(step)
+            if step is None or step != source or reported & set(chain):
+                continue
+            reported |= set(chain)
+            at = min(first[member] for member in chain)
+            loop = " -> ".join([*chain, source])
+            yield Problem(("flows", at, "to"), f"dead-letter flows go round in a circle: {loop}",
+                          "end the chain at a queue that has no dead-letter flow of its own")
 
     def service(self, service_id: str) -> Service:
         """The service with this id (KeyError if none)."""
@@ -216,6 +246,9 @@ def _pair_problems(i: int, flow: FlowModel, source_kind: str, target_kind: str) 
             f"a '{flow_kind}' flow cannot go from {source_kind} '{flow.source}' to {target_kind} '{flow.target}'",
             hint,
         )
+    elif isinstance(flow, Origin) and target_kind == "api-gateway" and flow.protocol == "http":
+        yield Problem(("flows", i, "protocol"), f"API Gateway '{flow.target}' answers over HTTPS only",
+                      "remove `protocol` from this flow (https is the default)")
     elif isinstance(flow, Origin) and flow.access is not None and target_kind != "s3":
         yield Problem(
             ("flows", i, "access"),

@@ -372,7 +372,10 @@ class DeadLetter(Flow):
     function's on-failure destination."""
 
     verb: ClassVar[str] = "sends failures to"
-    allowed: ClassVar[frozenset[tuple[str, str]]] = pairs((kinds(SqsQueue, SnsTopic, LambdaFunction), kinds(SqsQueue, SnsTopic)))
+    allowed: ClassVar[frozenset[tuple[str, str]]] = pairs(
+        (kinds(SqsQueue, SnsTopic), kinds(SqsQueue)),  # a redrive policy's target is a queue
+        (kinds(LambdaFunction), kinds(SqsQueue, SnsTopic)),  # a function's dead-letter target: a queue or a topic
+    )
     kind: Literal["dead-letter"] = "dead-letter"
 
 

@@ -145,3 +145,33 @@ def test_unset_events_of_an_s3_trigger_are_resolved_in_the_model_and_a_stream_tr
     model = arch(services, [{"from": "b", "to": "fn", "kind": "triggers"}, {"from": "tbl", "to": "fn", "kind": "triggers"}])
     from_bucket, from_stream = model.flows
     assert (from_bucket.events, from_stream.events) == (["s3:ObjectCreated:*"], [])
+
+
+Q = [{"id": "q", "kind": "sqs"}, {"id": "dlq", "kind": "sqs"}, {"id": "other", "kind": "sqs"}, {"id": "t", "kind": "sns"}]
+
+
+def test_a_queue_or_topic_redrives_only_to_a_queue():
+    (problem,) = graph_problems(Q, [{"from": "q", "to": "t", "kind": "dead-letter"}])
+    assert (problem.loc, problem.message) == (("flows", 0, "kind"), "a 'dead-letter' flow cannot go from sqs 'q' to sns 't'")
+    assert arch([FN, *Q], [{"from": "fn", "to": "t", "kind": "dead-letter"}]).flows[0].target == "t"  # a function may
+
+
+def test_a_second_dead_letter_flow_of_one_service_is_refused():
+    (problem,) = graph_problems(Q, [{"from": "q", "to": "dlq", "kind": "dead-letter"},
+                                    {"from": "q", "to": "other", "kind": "dead-letter"}])
+    assert problem.loc == ("flows", 1, "to")
+    assert "'q' already sends its failures to 'dlq'" in problem.message
+
+
+def test_a_cycle_of_dead_letter_flows_is_refused_once_at_its_first_flow():
+    (problem,) = graph_problems(Q, [{"from": "other", "to": "q", "kind": "dead-letter"},
+                                    {"from": "q", "to": "dlq", "kind": "dead-letter"},
+                                    {"from": "dlq", "to": "q", "kind": "dead-letter"}])
+    assert problem.loc == ("flows", 1, "to")
+    assert problem.message == "dead-letter flows go round in a circle: q -> dlq -> q"
+
+
+def test_an_api_gateway_origin_is_reached_over_https_only():
+    services = [{"id": "cdn", "kind": "cloudfront"}, {"id": "api", "kind": "api-gateway"}]
+    (problem,) = graph_problems(services, [{"from": "cdn", "to": "api", "kind": "origin", "protocol": "http"}])
+    assert problem.loc == ("flows", 0, "protocol")
