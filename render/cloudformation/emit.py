@@ -85,6 +85,11 @@ def template(architecture: Architecture, handlers: Path) -> Json:
     service's fragment from its emitter, merged in the case's order. Raises EmitError for a case that cannot
     be emitted (see `check_writable`, and each kind's emitter)."""
     check_writable(architecture)
+    if not any(type(service) in EMITTERS for service in architecture.services):
+        kinds = ", ".join(sorted({service.kind for service in architecture.services}))
+        raise EmitError(f"case '{architecture.name}' has nothing to deploy: archcase emits no resource for {kinds}",
+                        architecture.services[0].id, "add the AWS services the case runs on (see `archcase schema`), "
+                        "or use `validate`, `check` and `diagram` only")
     ctx = Context(architecture, Graph(architecture), TABLES, artifacts(architecture, handlers))
     document = Template(
         description=f"{cfn_text(architecture.title, 200)} (archcase case '{architecture.name}'; generated: edit the case, not this file)",

@@ -103,3 +103,18 @@ def test_the_case_variables_that_do_not_collide_are_written(handlers):
     variables = document["Resources"]["UrlSigner"]["Properties"]["Environment"]["Variables"]
     assert variables["LOG_LEVEL"] == "debug" and variables["URL_EXPIRES_S"] == "300"
     assert lint_messages(document) == []
+
+
+def test_a_case_with_nothing_deployable_is_refused_not_emitted_as_an_empty_template(cli, write_case, tmp_path):
+    case = write_case("""
+        name: clients-only
+        title: Clients only
+        services:
+          - {id: app, kind: mobile-app}
+          - {id: warehouse, kind: redshift}
+        """)
+    result = cli("emit", str(case), "--out", str(tmp_path / "out"))
+    assert result.code == 2, result.err
+    assert "case.yaml:4:" in result.err
+    assert "case 'clients-only' has nothing to deploy: archcase emits no resource for mobile-app, redshift" in result.err
+    assert not (tmp_path / "out").exists()
