@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Annotated, Literal
 from pydantic import Field, model_validator
 
 from .base import Id, Model, Service, did_you_mean
+from .edge import ApiGateway
 from .flows import S3_TRIGGER_EVENTS, DeadLetter, Origin, Triggers
 from .registry import FLOW_KINDS, AnyFlow, AnyService, FlowModel
 
@@ -124,6 +125,7 @@ class Architecture(Model):
 
     def _reference_problems(self) -> Iterator[Problem]:
         kinds: dict[str, str] = {}
+        by_id = {service.id: service for service in self.services}
         for i, service in enumerate(self.services):
             if service.id in kinds:
                 yield Problem(
@@ -157,6 +159,11 @@ class Architecture(Model):
                 yield Problem(("flows", i, "to"), f"flow from '{flow.source}' to itself", "a flow joins two services")
                 continue
             yield from _pair_problems(i, flow, kinds[flow.source], kinds[flow.target])
+            target = by_id[flow.target]
+            if isinstance(flow, Origin) and isinstance(target, ApiGateway) and target.endpoint_type == "private":
+                yield Problem(("flows", i, "to"), f"CloudFront cannot reach private API '{flow.target}' (a private "
+                              "API answers only inside a VPC, through an interface endpoint)",
+                              f"set `endpoint_type: regional` on '{flow.target}', or remove this origin flow")
         yield from self._dead_letter_problems(kinds)
         targets = set(kinds) | seen_flows
         for i, suppression in enumerate(self.suppressions):

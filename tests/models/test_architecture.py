@@ -175,3 +175,9 @@ def test_an_api_gateway_origin_is_reached_over_https_only():
     services = [{"id": "cdn", "kind": "cloudfront"}, {"id": "api", "kind": "api-gateway"}]
     (problem,) = graph_problems(services, [{"from": "cdn", "to": "api", "kind": "origin", "protocol": "http"}])
     assert problem.loc == ("flows", 0, "protocol")
+
+
+def test_a_private_api_cannot_be_a_cloudfront_origin():
+    services = [{"id": "cdn", "kind": "cloudfront"}, {"id": "api", "kind": "api-gateway", "endpoint_type": "private"}]
+    (problem,) = graph_problems(services, [{"from": "cdn", "to": "api", "kind": "origin"}])
+    assert problem.loc == ("flows", 0, "to") and "private API 'api'" in problem.message

@@ -118,3 +118,20 @@ def test_a_case_with_nothing_deployable_is_refused_not_emitted_as_an_empty_templ
     assert "case.yaml:4:" in result.err
     assert "case 'clients-only' has nothing to deploy: archcase emits no resource for mobile-app, redshift" in result.err
     assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("access", [None, "oac", "oai", "none"])
+def test_check_label_and_template_read_an_s3_origin_alike(handlers, access):
+    from archcase.checks.engine import check
+    from archcase.render.labels import flow_label
+
+    case = variant("myblog", flow("blog-cdn", "origin", "site-content", access=access, label=None))
+    (origin,) = [f for f in case.flows if f.kind == "origin" and f.target == "site-content"]
+    ac101_fails = any(f.rule_id == "AC101" and f.status == "fail" for f in check(case).findings)
+    label = flow_label(origin, {s.id: s.kind for s in case.services})
+    document = template(case, handlers)
+    grants = [s for s in document["Resources"]["SiteContentPolicy"]["Properties"]["PolicyDocument"]["Statement"]
+              if s["Effect"] == "Allow"]
+    assert ac101_fails == (label == "public origin") == (grants == [])
+    assert label == {None: "OAC", "oac": "OAC", "oai": "OAI", "none": "public origin"}[access]
+    assert lint_messages(document) == []
