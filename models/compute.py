@@ -35,6 +35,8 @@ RESERVED_ENVIRONMENT = frozenset({
 })
 """Environment variables the Lambda runtime sets itself and refuses in a function's configuration (Lambda
 Developer Guide, "Defined runtime environment variables")."""
+INSTANCE_TYPE = r"^[a-z][a-z0-9-]*\.(nano|micro|small|medium|large|metal|\d*xlarge|metal-\d+xl)$"
+"""The form of an EC2 instance type: family, dot, size."""
 ENVIRONMENT_BYTES = 4096
 """Lambda's limit on a function's environment variables: 4 KB, names and values together."""
 
@@ -97,8 +99,8 @@ class AutoScalingGroup(Service):
 
     kind: Literal["autoscaling-group"] = "autoscaling-group"
 
-    instance_type: str = "t3.micro"
-    """EC2 instance type."""
+    instance_type: Annotated[str, Field(pattern=INSTANCE_TYPE)] = "t3.micro"
+    """EC2 instance type, `<family>.<size>` (such as `t3.micro`, `m6i.2xlarge`)."""
     min_size: Annotated[int, Field(ge=0)] = 2
     """Minimum number of instances."""
     max_size: Annotated[int, Field(ge=1)] = 6

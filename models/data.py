@@ -45,7 +45,7 @@ class DynamoDbTable(Service):
     """Server-side encryption key: AWS owned, the AWS managed KMS key, or a customer managed KMS key."""
     deletion_protection: bool = True
     """Refuse deletion while enabled."""
-    ttl_attribute: str | None = None
+    ttl_attribute: Annotated[str, Field(min_length=1, max_length=255)] | None = None
     """Attribute holding each item's expiry time, if items expire."""
 
     @property

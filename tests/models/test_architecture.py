@@ -123,6 +123,10 @@ def test_models_are_immutable():
         ({**TABLE, "expected_writes_per_s": float("nan")}, "finite number"),
         ({"id": "a", "kind": "api-gateway", "stages": [{"throttle_rate_per_s": float("inf")}]}, "finite number"),
         ({**FN, "log_retention_days": 10}, "log_retention_days"),
+        ({"id": "g", "kind": "autoscaling-group", "instance_type": "t3-micro"}, "instance_type"),
+        ({"id": "lb", "kind": "alb", "tls_policy": "TLS13"}, "tls_policy"),
+        ({"id": "lb", "kind": "clb", "tls_policy": ""}, "tls_policy"),
+        ({**TABLE, "ttl_attribute": ""}, "ttl_attribute"),
     ],
 )
 def test_service_level_consistency(service, message):
