@@ -165,6 +165,7 @@ class Architecture(Model):
                               "API answers only inside a VPC, through an interface endpoint)",
                               f"set `endpoint_type: regional` on '{flow.target}', or remove this origin flow")
         yield from self._dead_letter_problems(kinds)
+        yield from self._path_pattern_problems()
         targets = set(kinds) | seen_flows
         for i, suppression in enumerate(self.suppressions):
             if suppression.target not in targets:
@@ -206,6 +207,20 @@ class Architecture(Model):
             loop = " -> ".join([*chain, source])
             yield Problem(("flows", at, "to"), f"dead-letter flows go round in a circle: {loop}",
                           "end the chain at a queue that has no dead-letter flow of its own")
+
+    def _path_pattern_problems(self) -> Iterator[Problem]:
+        """A distribution routes each path pattern to one origin (a cache behaviour per pattern)."""
+        first: dict[tuple[str, str], str] = {}
+        for i, flow in enumerate(self.flows):
+            if not isinstance(flow, Origin):
+                continue
+            key = (flow.source, flow.path_pattern)
+            if key in first:
+                yield Problem(("flows", i, "path_pattern"),
+                              f"'{flow.source}' already routes path pattern '{flow.path_pattern}' to '{first[key]}'",
+                              "give each origin flow of a distribution its own `path_pattern`")
+            else:
+                first[key] = flow.target
 
     def service(self, service_id: str) -> Service:
         """The service with this id (KeyError if none)."""

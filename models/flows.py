@@ -257,8 +257,9 @@ class Origin(Flow):
     """For S3 origins: how CloudFront authenticates to the bucket (origin access control, origin access
     identity, or none). Unset means `oac`: the validated case holds `oac` (every reader sees the resolved
     value). Other origins take no `access` and keep it unset."""
-    path_pattern: str = "*"
-    """Cache behaviour path pattern routed to this origin (`*` is the default behaviour)."""
+    path_pattern: Annotated[str, Field(pattern=r"^\S{1,255}$")] = "*"
+    """Cache behaviour path pattern routed to this origin (`*` is the default behaviour); each origin flow of a
+    distribution has its own."""
     protocol: Literal["https", "http"] = "https"
     """For custom origins: protocol CloudFront uses to reach the origin."""
 

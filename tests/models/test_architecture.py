@@ -185,3 +185,13 @@ def test_a_private_api_cannot_be_a_cloudfront_origin():
     services = [{"id": "cdn", "kind": "cloudfront"}, {"id": "api", "kind": "api-gateway", "endpoint_type": "private"}]
     (problem,) = graph_problems(services, [{"from": "cdn", "to": "api", "kind": "origin"}])
     assert problem.loc == ("flows", 0, "to") and "private API 'api'" in problem.message
+
+
+def test_each_origin_of_a_distribution_has_its_own_path_pattern():
+    services = [{"id": "cdn", "kind": "cloudfront"}, {"id": "a", "kind": "s3"}, {"id": "b", "kind": "s3"}]
+    (problem,) = graph_problems(services, [{"from": "cdn", "to": "a", "kind": "origin"},
+                                           {"from": "cdn", "to": "b", "kind": "origin"}])
+    assert problem.loc == ("flows", 1, "path_pattern")
+    assert problem.message == "'cdn' already routes path pattern '*' to 'a'"
+    with pytest.raises(ValidationError, match="path_pattern"):
+        arch(services, [{"from": "cdn", "to": "a", "kind": "origin", "path_pattern": ""}])
