@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import fnmatch
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Annotated, Literal
 
 from pydantic import Field, model_validator
 
 from . import catalogue
 from .base import Id, Model, Service, did_you_mean
-from .flows import Grants, Origin
+from .edge import ApiGateway
+from .flows import S3_TRIGGER_EVENTS, DeadLetter, Grants, Origin, Triggers
 from .registry import FLOW_KINDS, AnyFlow, AnyService, FlowModel
 
 if TYPE_CHECKING:
@@ -110,10 +111,23 @@ class Architecture(Model):
         problems = list(self._reference_problems())
         if problems:
             raise GraphError(problems)
+        self._resolve_defaults()
         return self
+
+    def _resolve_defaults(self) -> None:
+        """Fill the defaults that depend on other elements of the case, once, here: every reader (checks,
+        labels, emitters, `model.json`) sees the resolved value and none derives it again.
+
+        - an `origin` flow to an S3 bucket with `access` unset gets `oac`;
+        - a `triggers` flow from an S3 bucket with no `events` gets `s3:ObjectCreated:*`."""
+        kinds = {service.id: service.kind for service in self.services}
+        resolved = [_resolved(flow, kinds) for flow in self.flows]
+        if any(new is not old for new, old in zip(resolved, self.flows, strict=True)):
+            object.__setattr__(self, "flows", resolved)  # frozen: set once, while validating
 
     def _reference_problems(self) -> Iterator[Problem]:
         kinds: dict[str, str] = {}
+        by_id = {service.id: service for service in self.services}
         for i, service in enumerate(self.services):
             if service.id in kinds:
                 yield Problem(
@@ -149,6 +163,13 @@ class Architecture(Model):
             yield from _pair_problems(i, flow, kinds[flow.source], kinds[flow.target])
             if isinstance(flow, Grants) and (kinds[flow.source], kinds[flow.target]) in flow.allowed:
                 yield from _grant_problems(i, flow, kinds[flow.target])
+            target = by_id[flow.target]
+            if isinstance(flow, Origin) and isinstance(target, ApiGateway) and target.endpoint_type == "private":
+                yield Problem(("flows", i, "to"), f"CloudFront cannot reach private API '{flow.target}' (a private "
+                              "API answers only inside a VPC, through an interface endpoint)",
+                              f"set `endpoint_type: regional` on '{flow.target}', or remove this origin flow")
+        yield from self._dead_letter_problems(kinds)
+        yield from self._path_pattern_problems()
         targets = set(kinds) | seen_flows
         for i, suppression in enumerate(self.suppressions):
             if suppression.target not in targets:
@@ -161,6 +182,49 @@ class Architecture(Model):
                 yield Problem(("requirements", i, "id"), f"duplicate requirement id '{requirement.id}'",
                               "give every requirement a unique id")
             seen_reqs.add(requirement.id)
+
+    def _dead_letter_problems(self, kinds: Mapping[str, str]) -> Iterator[Problem]:
+        """Each service sends its failures to one place (a redrive policy or a function's dead-letter config
+        has one target), and no chain of dead-letter flows comes back to where it started (the template would
+        have circular dependencies)."""
+        first: dict[str, int] = {}
+        for i, flow in enumerate(self.flows):
+            if not isinstance(flow, DeadLetter) or flow.source not in kinds or flow.target not in kinds:
+                continue
+            if flow.source in first:
+                yield Problem(("flows", i, "to"),
+                              f"'{flow.source}' already sends its failures to '{self.flows[first[flow.source]].target}': "
+                              f"a second `dead-letter` flow (to '{flow.target}') would be ignored",
+                              "keep one dead-letter flow per service")
+            else:
+                first[flow.source] = i
+        target = {source: self.flows[i].target for source, i in first.items()}
+        reported: set[str] = set()
+        for source in first:
+            chain = [source]
+            while (step := target.get(chain[-1])) is not None and step not in chain:
+                chain.append(step)
+            if step is None or step != source or reported & set(chain):
+                continue
+            reported |= set(chain)
+            at = min(first[member] for member in chain)
+            loop = " -> ".join([*chain, source])
+            yield Problem(("flows", at, "to"), f"dead-letter flows go round in a circle: {loop}",
+                          "end the chain at a queue that has no dead-letter flow of its own")
+
+    def _path_pattern_problems(self) -> Iterator[Problem]:
+        """A distribution routes each path pattern to one origin (a cache behaviour per pattern)."""
+        first: dict[tuple[str, str], str] = {}
+        for i, flow in enumerate(self.flows):
+            if not isinstance(flow, Origin):
+                continue
+            key = (flow.source, flow.path_pattern)
+            if key in first:
+                yield Problem(("flows", i, "path_pattern"),
+                              f"'{flow.source}' already routes path pattern '{flow.path_pattern}' to '{first[key]}'",
+                              "give each origin flow of a distribution its own `path_pattern`")
+            else:
+                first[key] = flow.target
 
     def service(self, service_id: str) -> Service:
         """The service with this id (KeyError if none)."""
@@ -202,6 +266,15 @@ def _grant_problems(i: int, flow: Grants, target_kind: str) -> Iterator[Problem]
                           or f"see the IAM actions of {prefix}")
 
 
+def _resolved(flow: FlowModel, kinds: Mapping[str, str]) -> FlowModel:
+    """The flow with its case-dependent defaults filled in (the flow itself when it has none to fill)."""
+    if isinstance(flow, Origin) and flow.access is None and kinds.get(flow.target) == "s3":
+        return flow.model_copy(update={"access": "oac"})
+    if isinstance(flow, Triggers) and not flow.events and kinds.get(flow.source) == "s3":
+        return flow.model_copy(update={"events": list(S3_TRIGGER_EVENTS)})
+    return flow
+
+
 def _pair_problems(i: int, flow: FlowModel, source_kind: str, target_kind: str) -> Iterator[Problem]:
     flow_kind: str = flow.kind
     if (source_kind, target_kind) not in flow.allowed:
@@ -219,9 +292,12 @@ def _pair_problems(i: int, flow: FlowModel, source_kind: str, target_kind: str) 
             f"a '{flow_kind}' flow cannot go from {source_kind} '{flow.source}' to {target_kind} '{flow.target}'",
             hint,
         )
-    elif isinstance(flow, Origin) and flow.access is not None and target_kind != "s3" and flow.access != "none":
+    elif isinstance(flow, Origin) and target_kind == "api-gateway" and flow.protocol == "http":
+        yield Problem(("flows", i, "protocol"), f"API Gateway '{flow.target}' answers over HTTPS only",
+                      "remove `protocol` from this flow (https is the default)")
+    elif isinstance(flow, Origin) and flow.access is not None and target_kind != "s3":
         yield Problem(
             ("flows", i, "access"),
             f"origin access '{flow.access}' applies to S3 origins only, not to {target_kind} '{flow.target}'",
-            "remove `access` from this flow",
+            "remove `access` from this flow: CloudFront reaches other origins over HTTP(S) (`protocol`)",
         )

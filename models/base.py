@@ -22,6 +22,7 @@ class Model(BaseModel):
         extra="forbid",
         populate_by_name=True,
         defer_build=True,  # build validators once, inside Architecture's, not per class at import
+        allow_inf_nan=False,  # every number is finite: a template cannot carry .inf or .nan
     )
 
 

@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Literal
 
 from pydantic import Field, field_validator, model_validator
 
 from . import catalogue
 from .base import Service, did_you_mean
-
-RETENTION_DAYS = Literal[1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922,
-                         3288, 3653]
-"""The retention periods CloudWatch Logs offers, in days."""
 
 PYTHON_RUNTIMES = ("python3.14", "python3.13", "python3.12", "python3.11", "python3.10", "python3.9", "python3.8")
 Runtime = Literal[
@@ -26,6 +23,21 @@ Runtime = Literal[
 functions. Deprecated runtimes are accepted so existing functions can be described (checks flag them)."""
 PYTHON_HANDLER = r"^[a-z_][a-z0-9_]*(\.[a-z_][a-z0-9_]*)+$"
 """A bundled Python handler path: `package.module.function`."""
+RetentionDays = Literal[1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288,
+                        3653]
+"""The retention periods CloudWatch Logs accepts, in days."""
+ENVIRONMENT_NAME = re.compile(r"[a-zA-Z][a-zA-Z0-9_]*")
+"""What Lambda accepts as an environment variable name."""
+RESERVED_ENVIRONMENT = frozenset({
+    "_HANDLER", "_X_AMZN_TRACE_ID", "AWS_DEFAULT_REGION", "AWS_REGION", "AWS_EXECUTION_ENV", "AWS_LAMBDA_FUNCTION_NAME",
+    "AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "AWS_LAMBDA_FUNCTION_VERSION", "AWS_LAMBDA_INITIALIZATION_TYPE",
+    "AWS_LAMBDA_LOG_GROUP_NAME", "AWS_LAMBDA_LOG_STREAM_NAME", "AWS_ACCESS_KEY", "AWS_ACCESS_KEY_ID",
+    "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_LAMBDA_RUNTIME_API", "LAMBDA_TASK_ROOT", "LAMBDA_RUNTIME_DIR",
+})
+"""Environment variables the Lambda runtime sets itself and refuses in a function's configuration (Lambda
+Developer Guide, "Defined runtime environment variables")."""
+ENVIRONMENT_BYTES = 4096
+"""Lambda's limit on a function's environment variables: 4 KB, names and values together."""
 
 
 class LambdaFunction(Service):
@@ -51,10 +63,29 @@ class LambdaFunction(Service):
     """Enable AWS X-Ray active tracing."""
     in_vpc: bool = False
     """Attach the function to the VPC (needed to reach a DAX cluster)."""
-    log_retention_days: RETENTION_DAYS = 30
-    """How long the function's CloudWatch logs are kept."""
+    log_retention_days: RetentionDays = 30
+    """How long the function's CloudWatch logs are kept, in days (one of the periods CloudWatch Logs offers)."""
     environment: dict[str, str] = {}
-    """Extra environment variables (names of reached resources are added by the emitter)."""
+    """Extra environment variables (names of reached resources are added by the emitter). Names are letters,
+    digits and underscores, starting with a letter, and not one Lambda reserves (`AWS_REGION`, ...); names and
+    values together at most 4 KB."""
+
+    @field_validator("environment")
+    @classmethod
+    def _environment_accepted_by_lambda(cls, environment: dict[str, str]) -> dict[str, str]:
+        problems = []
+        for name in environment:
+            if name in RESERVED_ENVIRONMENT:
+                problems.append(f"{name!r} is set by the Lambda runtime itself (reserved); choose another name")
+            elif not ENVIRONMENT_NAME.fullmatch(name):
+                problems.append(f"{name!r} is not a variable name Lambda accepts: letters, digits and underscores, "
+                                "starting with a letter" if name else "a variable name is empty")
+        size = sum(len(name.encode()) + len(value.encode()) for name, value in environment.items())
+        if size > ENVIRONMENT_BYTES:
+            problems.append(f"names and values take {size} bytes, above Lambda's {ENVIRONMENT_BYTES} bytes")
+        if problems:
+            raise ValueError("; ".join(problems))
+        return environment
 
     @property
     def handler_package(self) -> str:

@@ -45,7 +45,7 @@ class DynamoDbTable(Service):
     """Server-side encryption key: AWS owned, the AWS managed KMS key, or a customer managed KMS key."""
     deletion_protection: bool = True
     """Refuse deletion while enabled."""
-    ttl_attribute: str | None = None
+    ttl_attribute: Annotated[str, Field(min_length=1, max_length=255)] | None = None
     """Attribute holding each item's expiry time, if items expire."""
 
     @property
@@ -64,13 +64,25 @@ class DynamoDbTable(Service):
         return self
 
 
+DaxNodeType = Literal[
+    "dax.t3.small", "dax.t3.medium", "dax.t2.small", "dax.t2.medium",
+    "dax.r7i.large", "dax.r7i.xlarge", "dax.r7i.2xlarge", "dax.r7i.4xlarge", "dax.r7i.8xlarge", "dax.r7i.12xlarge",
+    "dax.r7i.16xlarge", "dax.r7i.24xlarge",
+    "dax.r5.large", "dax.r5.xlarge", "dax.r5.2xlarge", "dax.r5.4xlarge", "dax.r5.8xlarge", "dax.r5.12xlarge",
+    "dax.r5.16xlarge", "dax.r5.24xlarge",
+    "dax.r4.large", "dax.r4.xlarge", "dax.r4.2xlarge", "dax.r4.4xlarge", "dax.r4.8xlarge", "dax.r4.16xlarge",
+    "dax.r3.large", "dax.r3.xlarge", "dax.r3.2xlarge", "dax.r3.4xlarge", "dax.r3.8xlarge",
+]
+"""DAX node types offered in some Region (cfn-lint's AWS::DAX::Cluster NodeType list, from AWS pricing)."""
+
+
 class DaxCluster(Service):
     """A DynamoDB Accelerator (DAX) cluster caching reads of the tables it `caches`."""
 
     kind: Literal["dax"] = "dax"
 
-    node_type: str = "dax.t3.small"
-    """Node type."""
+    node_type: DaxNodeType = "dax.t3.small"
+    """Node type (the DAX node types; not every Region offers every type)."""
     nodes: Annotated[int, Field(ge=1, le=10)] = 3
     """Number of nodes; three or more spread over Availability Zones for production."""
     encryption_at_rest: bool = True

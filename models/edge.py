@@ -8,6 +8,8 @@ from pydantic import Field, model_validator
 
 from .base import Model, Service
 
+ELB_POLICY = r"^ELBSecurityPolicy-[A-Za-z0-9-]{1,100}$"
+"""The form of Elastic Load Balancing's predefined security policies, the only ones a template can name."""
 HttpMethod = Literal["GET", "HEAD", "OPTIONS", "POST", "PUT", "PATCH", "DELETE"]
 
 
@@ -124,8 +126,8 @@ class LoadBalancer(Service):
     """Whether the load balancer has public addresses."""
     listeners: Annotated[list[Listener], Field(min_length=1)] = [Listener()]
     """Listeners."""
-    tls_policy: str = "ELBSecurityPolicy-TLS13-1-2-2021-06"
-    """Security policy of the HTTPS listeners."""
+    tls_policy: Annotated[str, Field(pattern=ELB_POLICY)] = "ELBSecurityPolicy-TLS13-1-2-2021-06"
+    """Security policy of the HTTPS listeners (one of the predefined `ELBSecurityPolicy-...` policies)."""
     access_logging: bool = True
     """Write access logs to S3."""
     availability_zones: Annotated[int, Field(ge=1, le=6)] = 2
@@ -156,7 +158,7 @@ class Clb(LoadBalancer):
 
     kind: Literal["clb"] = "clb"
 
-    tls_policy: str = "ELBSecurityPolicy-TLS-1-2-2017-01"
-    """Predefined security policy of the HTTPS listeners."""
+    tls_policy: Annotated[str, Field(pattern=ELB_POLICY)] = "ELBSecurityPolicy-TLS-1-2-2017-01"
+    """Predefined security policy of the HTTPS listeners (`ELBSecurityPolicy-...`)."""
     connection_draining: bool = True
     """Let in-flight requests finish when an instance leaves."""

@@ -213,8 +213,9 @@ class Triggers(Flow):
     )
     kind: Literal["triggers"] = "triggers"
     events: list[str] = []
-    """For S3: event types, such as `s3:ObjectCreated:*`. For DynamoDB streams: the record types that invoke
-    the function (`INSERT`, `MODIFY`, `REMOVE`), as an event filter; all when empty."""
+    """For S3: event types, such as `s3:ObjectCreated:*` (unset means `[s3:ObjectCreated:*]`: the validated case
+    holds it). For DynamoDB streams: the record types that invoke the function (`INSERT`, `MODIFY`, `REMOVE`), as
+    an event filter; all when empty."""
     prefix: str | None = None
     """For S3: only keys under this prefix trigger."""
     suffix: str | None = None
@@ -236,6 +237,10 @@ POLLED_SOURCES: tuple[type[Service], ...] = (SqsQueue, *STREAM_SOURCES)
 """Services a function's event source mapping polls (as the function's role): a queue, and the streams."""
 
 
+S3_TRIGGER_EVENTS: tuple[str, ...] = ("s3:ObjectCreated:*",)
+"""The events of an S3 `triggers` flow that names none (filled in by the architecture)."""
+
+
 class SendsEmail(Flow):
     """A function sends email through SES."""
 
@@ -252,9 +257,11 @@ class Origin(Flow):
     kind: Literal["origin"] = "origin"
     access: Literal["oac", "oai", "none"] | None = None
     """For S3 origins: how CloudFront authenticates to the bucket (origin access control, origin access
-    identity, or none). Unset means `oac`. Leave unset for other origins."""
-    path_pattern: str = "*"
-    """Cache behaviour path pattern routed to this origin (`*` is the default behaviour)."""
+    identity, or none). Unset means `oac`: the validated case holds `oac` (every reader sees the resolved
+    value). Other origins take no `access` and keep it unset."""
+    path_pattern: Annotated[str, Field(pattern=r"^\S{1,255}$")] = "*"
+    """Cache behaviour path pattern routed to this origin (`*` is the default behaviour); each origin flow of a
+    distribution has its own."""
     protocol: Literal["https", "http"] = "https"
     """For custom origins: protocol CloudFront uses to reach the origin."""
 
@@ -370,7 +377,9 @@ class DeadLetter(Flow):
 
     verb: ClassVar[str] = "sends failures to"
     allowed: ClassVar[frozenset[tuple[str, str]]] = pairs(
-        (kinds(LambdaFunction), kinds(SqsQueue, SnsTopic)), (kinds(SqsQueue, SnsTopic), kinds(SqsQueue)))
+        (kinds(SqsQueue, SnsTopic), kinds(SqsQueue)),  # a redrive policy's target is a queue
+        (kinds(LambdaFunction), kinds(SqsQueue, SnsTopic)),  # a function's dead-letter target: a queue or a topic
+    )
     kind: Literal["dead-letter"] = "dead-letter"
 
 

@@ -149,7 +149,10 @@ def _target_port(flow: Targets, kinds: Kinds) -> str:
 
 
 def _origin_access(flow: Origin, kinds: Kinds) -> str:
-    return flow.access.upper() if flow.access and flow.access != "none" else "public origin"
+    """S3 origins: how CloudFront reads the bucket (the model resolves unset to `oac`); others: the protocol."""
+    if flow.access is None:
+        return f"origin {flow.protocol.upper()}"
+    return flow.access.upper() if flow.access != "none" else "public origin"
 
 
 _TRIGGER_LABELS: dict[type[Service], str] = {DynamoDbTable: "stream", KinesisStream: "stream", S3Bucket: "event",

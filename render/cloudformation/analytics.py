@@ -21,7 +21,7 @@ def emit_kinesis_stream(stream: KinesisStream, ctx: Context) -> Fragment:
     properties: Json = {"RetentionPeriodHours": stream.retention_h,
                         "StreamModeDetails": {"StreamMode": stream.mode}}
     if stream.mode == "PROVISIONED":
-        properties["ShardCount"] = stream.shards or 1
+        properties["ShardCount"] = stream.shards  # the model requires shards of a PROVISIONED stream
     if stream.encryption:
         properties["StreamEncryption"] = {"EncryptionType": "KMS", "KeyId": "alias/aws/kinesis"}
     out.resource(lid(stream), "AWS::Kinesis::Stream", properties)

@@ -117,6 +117,10 @@ def environment_of(out: Fragment, function: LambdaFunction) -> Json:
     variables: Json = {}
     for flow in out.ctx.graph.outgoing(function.id):
         variables.update(out.environment(flow))
+    taken = sorted(set(variables) & set(function.environment))
+    if taken:
+        raise out.ctx.fail(function, f"`environment` sets {', '.join(taken)}, which archcase sets itself for the "
+                                     "function's flows (it would be overwritten)")
     variables.update(function.environment)
     return variables
 

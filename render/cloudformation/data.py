@@ -140,7 +140,7 @@ def emit_s3(bucket: S3Bucket, ctx: Context) -> Fragment:
         function = ctx.service(flow.target)
         notifications.setdefault("LambdaConfigurations", []).extend(
             {"Event": event, "Function": att_of(function, "Arn"), **_filter(flow)}
-            for event in (flow.events or ["s3:ObjectCreated:*"]))
+            for event in flow.events)  # the model fills an S3 trigger's unset events
         depends.append(permission_id(function, bucket))
     for notifies in ctx.graph.outgoing(bucket.id, Notifies):
         target = ctx.service(notifies.target)

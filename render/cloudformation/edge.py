@@ -6,13 +6,16 @@ from __future__ import annotations
 from ...models.compute import AutoScalingGroup
 from ...models.contract import ALL_VIEWER_EXCEPT_HOST, CACHING_DISABLED, CACHING_OPTIMIZED
 from ...models.data import S3Bucket
-from ...models.edge import Alb, Clb, CloudFront, LoadBalancer, SignedUrls
+from ...models.edge import Alb, ApiGateway, Clb, CloudFront, LoadBalancer, SignedUrls
 from ...models.flows import Origin, Targets
 from ...models.text import cfn_text, sub_literal
 from .context import Context, Fragment, att_of, lid, ref_of
 from .data import access_log_bucket
 from .marks import emits
 from .template import NO_VALUE, Json, get_att, ref, sub
+
+ALL_METHODS = ["GET", "HEAD", "OPTIONS", "PUT", "PATCH", "POST", "DELETE"]
+"""What CloudFront forwards to an API origin: an API takes writes too (a static origin only reads)."""
 
 
 @emits(CloudFront)
@@ -90,9 +93,15 @@ def _origin(out: Fragment, cdn: CloudFront, flow: Origin) -> Json:
         else:
             origin["S3OriginConfig"] = {"OriginAccessIdentity": ""}
         return origin
-    return {"Id": origin_id, "DomainName": get_att(lid(target), "DNSName"),
-            "CustomOriginConfig": {"OriginProtocolPolicy": "https-only" if flow.protocol == "https" else "http-only",
-                                   "OriginSSLProtocols": ["TLSv1.2"], "HTTPSPort": 443, "HTTPPort": 80}}
+    custom: Json = {"OriginProtocolPolicy": "https-only" if flow.protocol == "https" else "http-only",
+                    "OriginSSLProtocols": ["TLSv1.2"], "HTTPSPort": 443, "HTTPPort": 80}
+    if isinstance(target, ApiGateway):
+        # a REST API has no DNSName attribute: its domain is `<api id>.execute-api.<region>.<suffix>`, and every
+        # path is under its first stage's name (a parameter, see api.py)
+        api = lid(target)
+        return {"Id": origin_id, "DomainName": sub(f"${{{api}}}.execute-api.${{AWS::Region}}.${{AWS::URLSuffix}}"),
+                "OriginPath": sub(f"/${{{lid(target, 'StageName')}}}"), "CustomOriginConfig": custom}
+    return {"Id": origin_id, "DomainName": get_att(lid(target), "DNSName"), "CustomOriginConfig": custom}
 
 
 def _behaviour(out: Fragment, cdn: CloudFront, flow: Origin, key_groups: list[Json]) -> Json:
@@ -101,7 +110,7 @@ def _behaviour(out: Fragment, cdn: CloudFront, flow: Origin, key_groups: list[Js
         "TargetOriginId": flow.target,
         "ViewerProtocolPolicy": cdn.viewer_protocol,
         "Compress": True,
-        "AllowedMethods": ["GET", "HEAD", "OPTIONS"],
+        "AllowedMethods": ALL_METHODS if isinstance(out.ctx.service(flow.target), ApiGateway) else ["GET", "HEAD", "OPTIONS"],
         "CachedMethods": ["GET", "HEAD"],
     }
     caching = _cache_policy(out, cdn) if static else CACHING_DISABLED

@@ -86,9 +86,10 @@ def template(architecture: Architecture, handlers: Path) -> Json:
     be emitted (see `check_writable`, and each kind's emitter)."""
     check_writable(architecture)
     if not any(type(service) in EMITTERS for service in architecture.services):
-        raise NothingToDeploy(
-            "nothing in the case is deployed by a stack: its services are all clients, external consumers, STS or "
-            "resource types archcase does not model", hint="add the AWS services the architecture runs on")
+        kinds = ", ".join(sorted({service.kind for service in architecture.services}))
+        raise NothingToDeploy(f"nothing in the case is deployed by a stack: archcase emits no resource for {kinds}",
+                              hint="add the AWS services the case runs on (see `archcase schema`), or use "
+                              "`validate`, `check` and `render` only")
     ctx = Context(architecture, Graph(architecture), TABLES, artifacts(architecture, handlers))
     document = Template(
         description=f"{cfn_text(architecture.title, 200)} (archcase case '{architecture.name}'; generated: edit the case, not this file)",
@@ -100,7 +101,9 @@ def template(architecture: Architecture, handlers: Path) -> Json:
         try:
             document.merge(emitter(service, ctx))
         except EmitError as exc:
-            raise EmitError(str(exc) if exc.service else f"service '{service.id}': {exc}", service.id, exc.hint) from None
+            # located where the emitter said (a service or a flow), else at the service being emitted
+            raise EmitError(str(exc) if exc.service else f"service '{service.id}': {exc}", exc.service or service.id,
+                            exc.hint) from None
     body = document.to_dict()
     deployed = {s.id for s in architecture.services if type(s) in EMITTERS}
     metadata.apply(body, architecture, deployed, version())

@@ -11,8 +11,8 @@ from ...models.flows import Caches, DeadLetter, Enqueues, Flow, Publishes, PutsR
 from ...models.messaging import Ses, SnsTopic, SqsQueue
 from .context import Fragment, att_of, env_name, ref_of
 from .marks import tells
-from .refs import bucket_name, sender
-from .template import Json
+from .refs import bucket_name, sender, signing_key_parameter
+from .template import Json, ref
 
 
 @tells((Reads, DynamoDbTable), (Writes, DynamoDbTable))
@@ -69,7 +69,8 @@ def _workgroup(out: Fragment, flow: Queries, workgroup: Athena) -> Json:
 def _signer(out: Fragment, flow: Signs, cdn: CloudFront) -> Json:
     """What signing a CloudFront URL takes: the domain, the public key's id, where the private key is, and how
     long a URL lasts."""
+    key = signing_key_parameter(cdn, flow)
     return {env_name(cdn.id, "DOMAIN"): att_of(cdn, "DomainName"),
             env_name(cdn.id, "KEY_PAIR_ID"): ref_of(cdn, "PublicKey"),
-            env_name(cdn.id, "PRIVATE_KEY_PARAMETER"): ref_of(cdn, "PrivateKeyParameter"),
+            env_name(cdn.id, "PRIVATE_KEY_PARAMETER"): ref(key),
             "URL_EXPIRES_S": str(flow.expires_s)}

@@ -35,7 +35,7 @@ from ...models.text import sub_literal
 from .context import Fragment, att_of, lid
 from .marks import permits, polls
 from .policy import Statement, document
-from .refs import bucket_arn, ssm_parameter_arn
+from .refs import bucket_arn, signing_key_parameter, ssm_parameter_arn
 from .template import Json, ref, sub
 
 TABLE_READ = ("dynamodb:BatchGetItem", "dynamodb:ConditionCheckItem", "dynamodb:GetItem", "dynamodb:Query",
@@ -123,7 +123,7 @@ def _firehose_put(out: Fragment, flow: PutsRecords, delivery: Firehose) -> list[
 @permits((Signs, CloudFront))
 def _signing_key(out: Fragment, flow: Signs, cdn: CloudFront) -> list[Statement]:
     """Signing CloudFront URLs: reading the private key from SSM Parameter Store."""
-    return [Statement(("ssm:GetParameter",), (ssm_parameter_arn(lid(cdn, "PrivateKeyParameter")),))]
+    return [Statement(("ssm:GetParameter",), (ssm_parameter_arn(signing_key_parameter(cdn, flow)),))]
 
 
 @permits((Invokes, LambdaFunction))

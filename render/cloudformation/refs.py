@@ -6,12 +6,14 @@ from ...models.analytics import Athena, Firehose, KinesisStream
 from ...models.base import Service
 from ...models.compute import LambdaFunction
 from ...models.data import DaxCluster, DynamoDbTable, S3Bucket
+from ...models.edge import CloudFront
+from ...models.flows import Signs
 from ...models.identity import CognitoUserPool
 from ...models.messaging import Ses, SnsTopic, SqsQueue
 from ...models.text import sub_literal
 from .context import Fragment, att_of, lid, ref_of
 from .marks import arn_of
-from .template import Json, sub
+from .template import EmitError, Json, sub
 
 
 def bucket_name(out: Fragment, bucket: Service) -> Json:
@@ -60,3 +62,16 @@ def sender(identity: Ses) -> Json:
     if "@" in identity.identity:
         return ref_of(identity)
     return sub(f"no-reply@${{{lid(identity)}}}")
+
+
+def signing_key_parameter(cdn: CloudFront, flow: Signs) -> str:
+    """The template parameter naming the SSM parameter that holds the private key a `signs` flow signs with.
+    Only a distribution with `signed_urls` has a key group, public key and private-key parameter (edge.py); a
+    signer of one without has nothing to sign with, and the case is refused (AC109 reports the missing signed
+    URLs of paid content as a finding, so the model accepts such a case for checking)."""
+    if cdn.signed_urls is None:
+        raise EmitError(
+            f"`signs` flow '{flow.key}': '{flow.source}' signs URLs for '{cdn.id}', which has no `signed_urls`, so "
+            f"the template has no key for '{flow.source}' to sign with (paid content without signed URLs)",
+            flow.key, f"set `signed_urls: {{key_group: ...}}` on '{cdn.id}', or remove the `signs` flow")
+    return lid(cdn, "PrivateKeyParameter")

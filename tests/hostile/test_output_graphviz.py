@@ -100,7 +100,10 @@ def test_the_flow_limit_is_named_too(cli, tmp_path, monkeypatch):
     assert MAX_DRAWN_FLOWS == 3000
 
 
-def test_build_of_a_case_over_the_limit_writes_the_report_with_a_note(cli, tmp_path, huge_case):
+def test_build_of_a_case_over_the_limit_writes_the_report_with_a_note(cli, tmp_path):
+    data = many_services(MAX_DRAWN_SERVICES)
+    data["services"].append({"id": "queue", "kind": "sqs"})  # something to deploy: emit refuses a case without
+    huge_case = write_case(tmp_path, data, "huge.yaml")
     out = tmp_path / "out"
     result = cli("build", str(huge_case), "--out", str(out), "--handlers", str(REPO / "handlers"))
     assert result.code == 0, result.err

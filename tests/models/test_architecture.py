@@ -79,10 +79,23 @@ def test_explicit_ids_allow_two_flows_of_one_kind_between_the_same_services():
     assert len(model.to_graph().edges) == 2
 
 
-def test_origin_access_applies_to_s3_origins_only():
+@pytest.mark.parametrize("access", ["oai", "oac", "none"])
+def test_origin_access_applies_to_s3_origins_only(access):
     services = [{"id": "cdn", "kind": "cloudfront"}, {"id": "lb", "kind": "alb"}]
-    (problem,) = graph_problems(services, [{"from": "cdn", "to": "lb", "kind": "origin", "access": "oai"}])
+    (problem,) = graph_problems(services, [{"from": "cdn", "to": "lb", "kind": "origin", "access": access}])
     assert problem.loc == ("flows", 0, "access")
+    assert f"origin access '{access}' applies to S3 origins only" in problem.message
+
+
+def test_unset_s3_origin_access_is_resolved_to_oac_once_in_the_model():
+    services = [{"id": "cdn", "kind": "cloudfront"}, {"id": "b", "kind": "s3"}, {"id": "lb", "kind": "alb"}]
+    model = arch(services, [{"from": "cdn", "to": "b", "kind": "origin"},
+                            {"from": "cdn", "to": "lb", "kind": "origin", "path_pattern": "/api/*"}])
+    to_bucket, to_balancer = model.flows
+    assert (to_bucket.access, to_balancer.access) == ("oac", None)
+    dumped = model.model_dump(mode="json", by_alias=True, exclude_defaults=True)
+    assert dumped["flows"][0]["access"] == "oac"  # model.json and the template's metadata show the resolved value
+    assert Architecture.model_validate(model.model_dump(by_alias=True)) == model
 
 
 def test_models_are_immutable():
@@ -99,8 +112,86 @@ def test_models_are_immutable():
         ({"id": "c", "kind": "cloudfront", "default_ttl_s": 10, "max_ttl_s": 5}, "above max_ttl_s"),
         ({"id": "a", "kind": "api-gateway", "stages": [{"name": "p"}, {"name": "p"}]}, "repeated: p"),
         ({**TABLE, "stream": "NEW_AND_OLD_IMAGES", "replica_regions": ["eu-west-1", "eu-west-1"]}, "twice"),
+        ({**FN, "environment": {"": "x"}}, "a variable name is empty"),
+        ({**FN, "environment": {"1ST": "x"}}, "'1ST' is not a variable name Lambda accepts"),
+        ({**FN, "environment": {"MY-VAR": "x"}}, "'MY-VAR' is not a variable name"),
+        ({**FN, "environment": {"_HANDLER": "x"}}, "'_HANDLER' is set by the Lambda runtime itself"),
+        ({**FN, "environment": {"AWS_LAMBDA_FUNCTION_NAME": "x"}}, "reserved"),
+        ({**FN, "environment": {"BIG": "x" * 4094}}, "4097 bytes, above Lambda's 4096 bytes"),
+        ({"id": "d", "kind": "dax", "node_type": "cache.t3.small"}, "dax.t3.small"),
+        ({**TABLE, "expected_reads_per_s": float("inf")}, "finite number"),
+        ({**TABLE, "expected_writes_per_s": float("nan")}, "finite number"),
+        ({"id": "a", "kind": "api-gateway", "stages": [{"throttle_rate_per_s": float("inf")}]}, "finite number"),
+        ({**FN, "log_retention_days": 10}, "log_retention_days"),
+        ({"id": "g", "kind": "autoscaling-group", "instance_type": "t3-micro"}, "instance_type"),
+        ({"id": "lb", "kind": "alb", "tls_policy": "TLS13"}, "tls_policy"),
+        ({"id": "lb", "kind": "clb", "tls_policy": ""}, "tls_policy"),
+        ({**TABLE, "ttl_attribute": ""}, "ttl_attribute"),
     ],
 )
 def test_service_level_consistency(service, message):
     with pytest.raises(ValidationError, match=message):
         arch([service])
+
+
+def test_accepted_environment_names_and_settings_are_kept():
+    fn = arch([{**FN, "environment": {"LOG_LEVEL": "debug", "AWS_LAMBDA_EXEC_WRAPPER": "/opt/w", "x1": "y"}}]).services[0]
+    assert fn.environment == {"LOG_LEVEL": "debug", "AWS_LAMBDA_EXEC_WRAPPER": "/opt/w", "x1": "y"}
+
+
+def test_every_float_of_the_case_settings_is_finite():
+    with pytest.raises(ValidationError, match="finite number"):
+        Architecture.model_validate({"name": "t", "title": "T", "services": [FN], "settings": {"read_heavy_ratio": float("inf")}})
+
+
+def test_unset_events_of_an_s3_trigger_are_resolved_in_the_model_and_a_stream_trigger_keeps_all():
+    services = [FN, {**TABLE, "stream": "NEW_IMAGE"}, {"id": "b", "kind": "s3"}]
+    model = arch(services, [{"from": "b", "to": "fn", "kind": "triggers"}, {"from": "tbl", "to": "fn", "kind": "triggers"}])
+    from_bucket, from_stream = model.flows
+    assert (from_bucket.events, from_stream.events) == (["s3:ObjectCreated:*"], [])
+
+
+Q = [{"id": "q", "kind": "sqs"}, {"id": "dlq", "kind": "sqs"}, {"id": "other", "kind": "sqs"}, {"id": "t", "kind": "sns"}]
+
+
+def test_a_queue_or_topic_redrives_only_to_a_queue():
+    (problem,) = graph_problems(Q, [{"from": "q", "to": "t", "kind": "dead-letter"}])
+    assert (problem.loc, problem.message) == (("flows", 0, "kind"), "a 'dead-letter' flow cannot go from sqs 'q' to sns 't'")
+    assert arch([FN, *Q], [{"from": "fn", "to": "t", "kind": "dead-letter"}]).flows[0].target == "t"  # a function may
+
+
+def test_a_second_dead_letter_flow_of_one_service_is_refused():
+    (problem,) = graph_problems(Q, [{"from": "q", "to": "dlq", "kind": "dead-letter"},
+                                    {"from": "q", "to": "other", "kind": "dead-letter"}])
+    assert problem.loc == ("flows", 1, "to")
+    assert "'q' already sends its failures to 'dlq'" in problem.message
+
+
+def test_a_cycle_of_dead_letter_flows_is_refused_once_at_its_first_flow():
+    (problem,) = graph_problems(Q, [{"from": "other", "to": "q", "kind": "dead-letter"},
+                                    {"from": "q", "to": "dlq", "kind": "dead-letter"},
+                                    {"from": "dlq", "to": "q", "kind": "dead-letter"}])
+    assert problem.loc == ("flows", 1, "to")
+    assert problem.message == "dead-letter flows go round in a circle: q -> dlq -> q"
+
+
+def test_an_api_gateway_origin_is_reached_over_https_only():
+    services = [{"id": "cdn", "kind": "cloudfront"}, {"id": "api", "kind": "api-gateway"}]
+    (problem,) = graph_problems(services, [{"from": "cdn", "to": "api", "kind": "origin", "protocol": "http"}])
+    assert problem.loc == ("flows", 0, "protocol")
+
+
+def test_a_private_api_cannot_be_a_cloudfront_origin():
+    services = [{"id": "cdn", "kind": "cloudfront"}, {"id": "api", "kind": "api-gateway", "endpoint_type": "private"}]
+    (problem,) = graph_problems(services, [{"from": "cdn", "to": "api", "kind": "origin"}])
+    assert problem.loc == ("flows", 0, "to") and "private API 'api'" in problem.message
+
+
+def test_each_origin_of_a_distribution_has_its_own_path_pattern():
+    services = [{"id": "cdn", "kind": "cloudfront"}, {"id": "a", "kind": "s3"}, {"id": "b", "kind": "s3"}]
+    (problem,) = graph_problems(services, [{"from": "cdn", "to": "a", "kind": "origin"},
+                                           {"from": "cdn", "to": "b", "kind": "origin"}])
+    assert problem.loc == ("flows", 1, "path_pattern")
+    assert problem.message == "'cdn' already routes path pattern '*' to 'a'"
+    with pytest.raises(ValidationError, match="path_pattern"):
+        arch(services, [{"from": "cdn", "to": "a", "kind": "origin", "path_pattern": ""}])

@@ -74,6 +74,30 @@ services:
             MINIMAL + "  - {id: tbl, kind: dynamodb, partition_key: {name: pk}, replica_regions: [eu-west-1]}\n",
             ":7:5:", "a global table (replica_regions set) replicates through its stream", "", id="model-rule",
         ),
+        pytest.param(
+            MINIMAL + "    environment: {A B: x}\n",
+            ":7:18:", "'environment' of lambda service 'fn': 'A B' is not a variable name Lambda accepts",
+            "", id="environment-name",
+        ),
+        pytest.param(
+            MINIMAL + "    environment: {AWS_REGION: eu-west-1}\n",
+            ":7:18:", "'AWS_REGION' is set by the Lambda runtime itself (reserved)", "", id="reserved-environment-name",
+        ),
+        pytest.param(
+            MINIMAL + "  - {id: cache, kind: dax, node_type: dax.t3.smal}\n",
+            ":7:39:", "'node_type' of dax service 'cache' is 'dax.t3.smal', not an accepted value",
+            "did you mean 'dax.t3.small'", id="dax-node-type",
+        ),
+        pytest.param(
+            MINIMAL + "  - {id: tbl, kind: dynamodb, partition_key: {name: pk}, expected_reads_per_s: .inf}\n",
+            ":7:80:", "'expected_reads_per_s' of dynamodb service 'tbl': input should be a finite number", "",
+            id="infinite-number",
+        ),
+        pytest.param(
+            MINIMAL + "    log_retention_days: 10\n",
+            ":7:25:", "'log_retention_days' of lambda service 'fn' is 10, not an accepted value", "valid: 1, 3, 5",
+            id="retention-period",
+        ),
     ],
 )
 def test_bad_case_gets_located_message_and_exit_2(cli, write_case, text, where, message, fix):

@@ -21,6 +21,8 @@ def label_of(case: str, src: str, kind: str, dst: str, **fields: object) -> str:
     ("paid-content", "content-cdn", "origin", "premium-content", {}, "OAI"),
     ("paid-content", "content-cdn", "origin", "premium-content", {"access": "oac"}, "OAC"),
     ("paid-content", "content-cdn", "origin", "premium-content", {"access": "none"}, "public origin"),
+    ("paid-content", "content-cdn", "origin", "premium-content", {"access": None}, "OAC"),  # unset: resolved to oac
+    ("software-updates", "updates-cdn", "origin", "updates-lb", {}, "origin HTTPS"),
     ("paid-content", "url-signer", "signs", "content-cdn", {}, "signed URL"),
     ("myblog", "users", "triggers", "welcome-email", {}, "stream"),
     ("myblog", "welcome-email", "dead-letter", "welcome-email-dlq", {}, "DLQ"),
