@@ -6,13 +6,17 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: run test setup test-setup system-deps test-deps lint clean
+.PHONY: run test test-deep setup test-setup system-deps test-deps lint clean
 
 run: setup
 	$(BIN)/archcase build
 
 test: test-setup lint
 	$(BIN)/python -m pytest
+
+# Many more generated cases than `make test` runs (random each time; CI does not run it).
+test-deep: test-setup
+	HYPOTHESIS_PROFILE=deep $(BIN)/python -m pytest tests/render/cloudformation/test_generated.py -q
 
 setup: $(STAMP) system-deps
 

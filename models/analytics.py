@@ -16,7 +16,7 @@ class KinesisStream(Service):
 
     mode: Literal["ON_DEMAND", "PROVISIONED"] = "ON_DEMAND"
     """Capacity mode."""
-    shards: Annotated[int, Field(ge=1)] | None = None
+    shards: Annotated[int, Field(ge=1, le=100000)] | None = None
     """Shard count, for provisioned mode only."""
     retention_h: Annotated[int, Field(ge=24, le=8760)] = 24
     """Record retention in hours."""

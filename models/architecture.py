@@ -9,9 +9,11 @@ from typing import TYPE_CHECKING, Annotated, Literal
 from pydantic import Field, model_validator
 
 from . import catalogue
+from .analytics import Athena
 from .base import Id, Model, Service, did_you_mean
 from .edge import ApiGateway
-from .flows import S3_TRIGGER_EVENTS, DeadLetter, Grants, Origin, Triggers
+from .flows import S3_TRIGGER_EVENTS, DeadLetter, Delivers, Grants, Origin, Triggers
+from .messaging import Ses
 from .registry import FLOW_KINDS, AnyFlow, AnyService, FlowModel
 
 if TYPE_CHECKING:
@@ -170,6 +172,29 @@ class Architecture(Model):
                               f"set `endpoint_type: regional` on '{flow.target}', or remove this origin flow")
         yield from self._dead_letter_problems(kinds)
         yield from self._path_pattern_problems()
+        sources: dict[str, str] = {}
+        for i, flow in enumerate(self.flows):
+            if isinstance(flow, Delivers) and kinds.get(flow.target) == "firehose" and flow.target in kinds:
+                if flow.target in sources:
+                    yield Problem(("flows", i, "from"), f"'{flow.target}' already reads the stream '{sources[flow.target]}' "
+                                  "(a delivery stream has one source stream)",
+                                  "deliver each stream through its own delivery stream")
+                sources.setdefault(flow.target, flow.source)
+        identities: dict[str, str] = {}
+        databases: dict[str, str] = {}
+        for i, service in enumerate(self.services):
+            if isinstance(service, Athena):
+                if service.database in databases:
+                    yield Problem(("services", i, "database"), f"'{service.id}' and '{databases[service.database]}' both "
+                                  f"create the Glue database {service.database!r} (a database name is one per account)",
+                                  "give each workgroup its own database")
+                databases.setdefault(service.database, service.id)
+            if isinstance(service, Ses):
+                if service.identity in identities:
+                    yield Problem(("services", i, "identity"), f"'{service.id}' sends from {service.identity!r}, as "
+                                  f"'{identities[service.identity]}' does (SES verifies an identity once)",
+                                  "keep one SES service per identity, and let every sender flow to it")
+                identities.setdefault(service.identity, service.id)
         targets = set(kinds) | seen_flows
         for i, suppression in enumerate(self.suppressions):
             if suppression.target not in targets:
@@ -225,6 +250,13 @@ class Architecture(Model):
                               "give each origin flow of a distribution its own `path_pattern`")
             else:
                 first[key] = flow.target
+        distributions = {source for source, _ in first}
+        for source in sorted(distributions - {source for source, pattern in first if pattern == "*"}):
+            i = next(i for i, flow in enumerate(self.flows) if isinstance(flow, Origin) and flow.source == source)
+            yield Problem(("flows", i, "path_pattern"),
+                          f"no origin of '{source}' serves the default path pattern '*' (every distribution has a "
+                          "default behaviour, for the paths no other pattern matches)",
+                          "give one origin flow `path_pattern: '*'` (the default when unset)")
 
     def service(self, service_id: str) -> Service:
         """The service with this id (KeyError if none)."""

@@ -119,6 +119,12 @@ class Listener(Model):
     redirect_to_https: bool = False
     """For an HTTP listener: answer every request with a redirect to HTTPS."""
 
+    @model_validator(mode="after")
+    def _redirects_only_from_http(self) -> Listener:
+        if self.redirect_to_https and self.protocol == "HTTPS":
+            raise ValueError("redirect_to_https is for an HTTP listener: an HTTPS listener already is HTTPS")
+        return self
+
 
 class LoadBalancer(Service):
 

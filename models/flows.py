@@ -6,7 +6,7 @@ from collections.abc import Callable
 from itertools import product
 from typing import Annotated, Any, ClassVar, Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import BeforeValidator, Field, field_validator, model_validator
 
 from .base import Id, Model, Service
 from .services import (
@@ -43,6 +43,15 @@ COMPUTE = kinds(LambdaFunction, AutoScalingGroup)
 CONSUMERS = kinds(QuickSight, Redshift)
 GENERIC = kinds(Generic)
 STORES = kinds(DynamoDbTable, DaxCluster, S3Bucket)
+
+
+
+def _none_if_empty(value: object) -> object:
+    return None if value == "" else value
+
+
+Affix = Annotated[str | None, BeforeValidator(_none_if_empty)]
+"""A key prefix or suffix; an empty one is no prefix (None), so that one case has one form."""
 
 
 def pairs(*groups: tuple[frozenset[str] | set[str], frozenset[str] | set[str]]) -> frozenset[tuple[str, str]]:
@@ -182,7 +191,7 @@ class Reads(Flow):
         (CLIENTS | COMPUTE | CONSUMERS | kinds(Athena), STORES),
     )
     kind: Literal["reads"] = "reads"
-    prefix: str | None = None
+    prefix: Affix = None
     """For S3: the key prefix read."""
 
 
@@ -192,7 +201,7 @@ class Writes(Flow):
     verb: ClassVar[str] = "writes to"
     allowed: ClassVar[frozenset[tuple[str, str]]] = pairs((CLIENTS | COMPUTE | kinds(Athena), STORES))
     kind: Literal["writes"] = "writes"
-    prefix: str | None = None
+    prefix: Affix = None
     """For S3: the key prefix written."""
 
 
@@ -216,9 +225,9 @@ class Triggers(Flow):
     """For S3: event types, such as `s3:ObjectCreated:*` (unset means `[s3:ObjectCreated:*]`: the validated case
     holds it). For DynamoDB streams: the record types that invoke the function (`INSERT`, `MODIFY`, `REMOVE`), as
     an event filter; all when empty."""
-    prefix: str | None = None
+    prefix: Affix = None
     """For S3: only keys under this prefix trigger."""
-    suffix: str | None = None
+    suffix: Affix = None
     """For S3: only keys with this suffix trigger."""
     batch_size: Annotated[int, Field(ge=1, le=10000)] | None = None
     """For streams and queues: records per invocation."""
@@ -308,11 +317,11 @@ class Notifies(Flow):
     verb: ClassVar[str] = "notifies"
     allowed: ClassVar[frozenset[tuple[str, str]]] = pairs((kinds(S3Bucket), kinds(SqsQueue, SnsTopic)))
     kind: Literal["notifies"] = "notifies"
-    events: list[str] = ["s3:ObjectCreated:*"]
+    events: Annotated[list[str], Field(min_length=1)] = ["s3:ObjectCreated:*"]
     """Event types notified."""
-    prefix: str | None = None
+    prefix: Affix = None
     """Only keys under this prefix."""
-    suffix: str | None = None
+    suffix: Affix = None
     """Only keys with this suffix."""
 
 
@@ -335,7 +344,7 @@ class Delivers(Flow):
         (kinds(Firehose), kinds(S3Bucket, Redshift)),
     )
     kind: Literal["delivers"] = "delivers"
-    prefix: str | None = None
+    prefix: Affix = None
     """For S3 destinations: the key prefix written."""
 
 

@@ -94,7 +94,7 @@ def emit_athena(workgroup: Athena, ctx: Context) -> Fragment:
     if not results:
         raise ctx.fail(workgroup, "an Athena workgroup needs a `writes` flow to the S3 bucket its results go to")
     flow = results[0]
-    location = sub(f"s3://{out.physical_name(ctx.service(flow.target))}/{sub_literal(getattr(flow, 'prefix', None) or 'results/')}")
+    location = sub(f"s3://{out.physical_name(ctx.service(flow.target))}/{sub_literal(flow.prefix or '')}")
     result_configuration: Json = {"OutputLocation": location}
     if workgroup.results_encryption != "none":
         result_configuration["EncryptionConfiguration"] = {"EncryptionOption": workgroup.results_encryption}

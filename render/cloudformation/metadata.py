@@ -17,7 +17,7 @@ from ...models.compute import AutoScalingGroup, LambdaFunction
 from ...models.contract import CACHING_DISABLED, METADATA_KEY
 from ...models.data import DaxCluster, DynamoDbTable, S3Bucket
 from ...models.edge import Alb, ApiGateway, Clb, CloudFront
-from ...models.flows import Calls, Invokes, Signs
+from ...models.flows import Authorizes, Calls, Invokes, Reads, Signs, Targets
 from ...models.identity import CognitoIdentityPool, CognitoUserPool
 from ...models.messaging import Ses, SnsTopic, SqsQueue
 from ...models.registry import kind_of
@@ -45,9 +45,11 @@ FLOW_INTENT: dict[type[Flow], tuple[str, ...]] = {Invokes: ("mode",), Signs: ("e
 
 UNSTATED_FLOWS: frozenset[tuple[type[Flow], type[Service], type[Service]]] = frozenset(
     {(Calls, source, target) for source in (LambdaFunction, AutoScalingGroup) for target in (ApiGateway, CloudFront, Alb, Clb)}
-    | {(Signs, LambdaFunction, S3Bucket)})
+    | {(Signs, LambdaFunction, S3Bucket)} | {(Reads, Athena, S3Bucket)}
+    | {(Authorizes, Alb, CognitoUserPool)} | {(Authorizes, ApiGateway, LambdaFunction)} | {(Targets, Alb, LambdaFunction)})
 """Flows between deployed services that a template does not tell apart from others: HTTP calls need no IAM,
-and presigning needs the same S3 permissions as reading."""
+presigning needs the same S3 permissions as reading, Athena reads with its callers' permissions, and ALB
+authorizers, Lambda authorizers and ALB-to-function targets are not emitted yet (see registry.py)."""
 
 
 def _fields(model: Any, names: tuple[str, ...]) -> Json:
@@ -61,10 +63,13 @@ def _plain(value: Any) -> Any:
 
 def _unstated(service: Service, resource: Json) -> tuple[str, ...]:
     """Settings the emitted resource does not state because nothing uses them: a queue's receive count without
-    a dead-letter queue (no redrive policy), a distribution's TTLs when every behaviour has caching disabled."""
+    a dead-letter queue (no redrive policy), a load balancer's TLS policy without an HTTPS listener, a
+    distribution's TTLs when every behaviour has caching disabled."""
     properties = resource.get("Properties", {})
     if isinstance(service, SqsQueue) and "RedrivePolicy" not in properties:
         return ("max_receive_count",)
+    if isinstance(service, (Alb, Clb)) and not any(listener.protocol == "HTTPS" for listener in service.listeners):
+        return ("tls_policy",)
     if isinstance(service, CloudFront):
         config = properties.get("DistributionConfig", {})
         behaviours = [config.get("DefaultCacheBehavior", {}), *config.get("CacheBehaviors", [])]
