@@ -97,3 +97,11 @@ def test_validate_locates_an_unknown_action_and_suggests_the_near_one(cli, write
     assert result.code == 2
     assert f"{path}:10:" in result.err and "'dynamodb:GetItm' is not an action IAM knows" in result.err
     assert "did you mean 'dynamodb:getitem'" in result.err
+
+
+def test_the_dax_node_types_the_model_names_are_those_cfn_lint_offers_in_both_regions():
+    from typing import get_args
+
+    from archcase.models.data import DaxCluster
+
+    assert set(get_args(DaxCluster.model_fields["node_type"].annotation)) == catalogue.dax_node_types()
