@@ -234,6 +234,8 @@ def _subscription(flows: Flows, r: Resource) -> None:
         endpoint = flows.first(r.properties.get("Endpoint"), subscriber)
         flows.add(flows.first(r.properties.get("TopicArn"), SnsTopic), endpoint,
                   "subscribes", r.logical_id, raw_message_delivery=bool(flag(r.properties.get("RawMessageDelivery"), t.parameters)))
+    topic = flows.first(r.properties.get("TopicArn"), SnsTopic)
+    flows.add(topic, flows.first(dig(r.properties, "RedrivePolicy", "deadLetterTargetArn"), SqsQueue), "dead-letter", r.logical_id)
 
 
 @reads_flows("AWS::SNS::Topic")

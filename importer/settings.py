@@ -382,7 +382,8 @@ def sns(t: Template, r: Resource) -> Settings:
 def ses(t: Template, r: Resource) -> Settings:
     p = r.properties
     s: Settings = {"identity": t.text(p.get("EmailIdentity")) or f"${{{r.logical_id}}}"}
-    s["dkim"] = flag(dig(p, "DkimAttributes", "SigningEnabled"), t.parameters) is not False
+    if "@" not in s["identity"]:  # an address signs as its domain does
+        s["dkim"] = flag(dig(p, "DkimAttributes", "SigningEnabled"), t.parameters) is not False
     name = dig(p, "ConfigurationSetAttributes", "ConfigurationSetName")
     for lid, _ in t.references(name):
         name = t.resources[lid].properties.get("Name", lid)

@@ -257,7 +257,19 @@ class Template:
 def _archcase(body: Any) -> dict[str, Any]:
     metadata = body.get("Metadata") if isinstance(body, dict) else None
     value = metadata.get(METADATA_KEY) if isinstance(metadata, dict) else None
-    return value if isinstance(value, dict) else {}
+    return _literal(value) if isinstance(value, dict) else {}
+
+
+def _literal(value: Any) -> Any:
+    """`Metadata.archcase` with `${!` read as `${`: archcase writes a literal `${` so, as `Fn::Sub` does, for no
+    reader to take it for a substitution (models/text.py `cfn_value`)."""
+    if isinstance(value, str):
+        return value.replace("${!", "${")
+    if isinstance(value, dict):
+        return {key: _literal(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_literal(item) for item in value]
+    return value
 
 
 def _merge(defaults: dict[str, Any], own: dict[str, Any]) -> dict[str, Any]:

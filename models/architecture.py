@@ -9,10 +9,10 @@ from typing import TYPE_CHECKING, Annotated, Literal
 from pydantic import Field, model_validator
 
 from . import catalogue
-from .analytics import Athena
 from .base import Id, Model, Service, did_you_mean
+from .compute import LambdaFunction
 from .edge import ApiGateway
-from .flows import S3_TRIGGER_EVENTS, DeadLetter, Delivers, Grants, Origin, Triggers
+from .flows import S3_EVENTS, S3_TRIGGER_EVENTS, STREAM_RECORD_EVENTS, DeadLetter, Delivers, Grants, Notifies, Origin, Triggers
 from .messaging import Ses
 from .registry import FLOW_KINDS, AnyFlow, AnyService, FlowModel
 
@@ -165,6 +165,7 @@ class Architecture(Model):
             yield from _pair_problems(i, flow, kinds[flow.source], kinds[flow.target])
             if isinstance(flow, Grants) and (kinds[flow.source], kinds[flow.target]) in flow.allowed:
                 yield from _grant_problems(i, flow, kinds[flow.target])
+            yield from _event_problems(i, flow, kinds[flow.source])
             target = by_id[flow.target]
             if isinstance(flow, Origin) and isinstance(target, ApiGateway) and target.endpoint_type == "private":
                 yield Problem(("flows", i, "to"), f"CloudFront cannot reach private API '{flow.target}' (a private "
@@ -181,14 +182,7 @@ class Architecture(Model):
                                   "deliver each stream through its own delivery stream")
                 sources.setdefault(flow.target, flow.source)
         identities: dict[str, str] = {}
-        databases: dict[str, str] = {}
         for i, service in enumerate(self.services):
-            if isinstance(service, Athena):
-                if service.database in databases:
-                    yield Problem(("services", i, "database"), f"'{service.id}' and '{databases[service.database]}' both "
-                                  f"create the Glue database {service.database!r} (a database name is one per account)",
-                                  "give each workgroup its own database")
-                databases.setdefault(service.database, service.id)
             if isinstance(service, Ses):
                 if service.identity in identities:
                     yield Problem(("services", i, "identity"), f"'{service.id}' sends from {service.identity!r}, as "
@@ -213,9 +207,11 @@ class Architecture(Model):
         has one target), and no chain of dead-letter flows comes back to where it started (the template would
         have circular dependencies)."""
         first: dict[str, int] = {}
+        services = {service.id: service for service in self.services}
         for i, flow in enumerate(self.flows):
             if not isinstance(flow, DeadLetter) or flow.source not in kinds or flow.target not in kinds:
                 continue
+            yield from _dead_letter_type_problems(i, flow, services[flow.source], services[flow.target])
             if flow.source in first:
                 yield Problem(("flows", i, "to"),
                               f"'{flow.source}' already sends its failures to '{self.flows[first[flow.source]].target}': "
@@ -296,6 +292,37 @@ def _grant_problems(i: int, flow: Grants, target_kind: str) -> Iterator[Problem]
             yield Problem(("flows", i, "actions", j), f"'{action}' is not an action IAM knows for {prefix}",
                           did_you_mean(f"{prefix}:{name.lower()}", (f"{prefix}:{k}" for k in known))
                           or f"see the IAM actions of {prefix}")
+
+
+def _dead_letter_type_problems(i: int, flow: DeadLetter, source: Service, target: Service) -> Iterator[Problem]:
+    """A FIFO queue or topic sends failures to a FIFO queue and a standard one to a standard queue; a
+    function's asynchronous failures go to a standard queue or topic."""
+    fifo = getattr(target, "fifo", False)
+    if isinstance(source, LambdaFunction) and fifo:
+        yield Problem(("flows", i, "to"), f"'{flow.target}' is FIFO, and a function's failed asynchronous events "
+                      "go only to a standard queue or topic", f"send '{flow.source}' failures to a standard queue")
+    elif not isinstance(source, LambdaFunction) and getattr(source, "fifo", False) != fifo:
+        kinds = ("FIFO", "standard") if fifo else ("standard", "FIFO")
+        yield Problem(("flows", i, "to"), f"'{flow.target}' is a {kinds[0]} queue and '{flow.source}' is "
+                      f"{kinds[1]}: failures go to a queue of the same type",
+                      f"set `fifo: {str(not fifo).lower()}` on '{flow.target}', or send failures to a {kinds[1]} queue")
+
+
+def _event_problems(i: int, flow: FlowModel, source_kind: str) -> Iterator[Problem]:
+    """The events a bucket notifies or a trigger fires on are ones its source has, each named once."""
+    if not isinstance(flow, (Notifies, Triggers)) or not flow.events:
+        return
+    known = S3_EVENTS if source_kind == "s3" else STREAM_RECORD_EVENTS if source_kind == "dynamodb" else frozenset()
+    if not known:
+        yield Problem(("flows", i, "events"), f"a {source_kind} source has no events to choose from",
+                      "remove `events` (they apply to S3 buckets and DynamoDB streams)")
+        return
+    for j, event in enumerate(flow.events):
+        if event not in known:
+            yield Problem(("flows", i, "events", j), f"{event!r} is not an event of a {source_kind} source",
+                          did_you_mean(event, sorted(known)) or f"use one of: {', '.join(sorted(known))}")
+        elif event in flow.events[:j]:
+            yield Problem(("flows", i, "events", j), f"the event {event!r} is listed twice", "list each event once")
 
 
 def _resolved(flow: FlowModel, kinds: Mapping[str, str]) -> FlowModel:

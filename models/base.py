@@ -9,6 +9,10 @@ from typing import Annotated, ClassVar
 from pydantic import BaseModel, ConfigDict, Field
 
 ID_PATTERN = r"^[a-z][a-z0-9-]{0,62}$"
+
+Rate = Annotated[float, Field(ge=0, le=1e9)]
+"""Requests per second: at most a billion, far above any real table or API, so that capacity and throttling
+derived from a rate are numbers CloudFormation and every reader of the template take."""
 Id = Annotated[str, Field(pattern=ID_PATTERN)]
 """A stable identifier: lower-case letters, digits and hyphens, starting with a letter."""
 

@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
-from .base import Model, Service
+from .base import Model, Rate, Service
 
 Region = Annotated[str, Field(pattern=r"^[a-z]{2}(-gov)?-[a-z]+-\d$")]
 
@@ -35,9 +35,9 @@ class DynamoDbTable(Service):
     """DynamoDB Streams view type; unset means no stream."""
     replica_regions: list[Region] = []
     """Further regions of a global table; non-empty makes the table global."""
-    expected_reads_per_s: Annotated[float, Field(ge=0)] | None = None
+    expected_reads_per_s: Rate | None = None
     """Expected reads per second at peak."""
-    expected_writes_per_s: Annotated[float, Field(ge=0)] | None = None
+    expected_writes_per_s: Rate | None = None
     """Expected writes per second at peak."""
     point_in_time_recovery: bool = True
     """Continuous backups with point-in-time recovery."""
@@ -61,6 +61,11 @@ class DynamoDbTable(Service):
             )
         if len(set(self.replica_regions)) != len(self.replica_regions):
             raise ValueError("replica_regions lists a region twice")
+        if self.sort_key is not None and self.sort_key.name == self.partition_key.name:
+            raise ValueError(
+                f"the sort key and the partition key are both named {self.partition_key.name!r}: "
+                "a key schema names two different attributes; rename the sort key or remove it"
+            )
         return self
 
 

@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
-from .base import Model, Service
+from .base import Model, Rate, Service
 
 ELB_POLICY = r"^ELBSecurityPolicy-[A-Za-z0-9-]{1,100}$"
 """The form of Elastic Load Balancing's predefined security policies, the only ones a template can name."""
@@ -74,7 +74,7 @@ class Stage(Model):
     """Stage name, as it appears in the invoke URL."""
     cache: StageCache | None = None
     """Stage cache; set it for read-heavy APIs."""
-    throttle_rate_per_s: Annotated[float, Field(gt=0)] = 1000
+    throttle_rate_per_s: Annotated[float, Field(gt=0, le=1e9)] = 1000
     """Steady-state request rate limit for the stage."""
     throttle_burst: Annotated[int, Field(gt=0)] = 2000
     """Burst limit for the stage."""
@@ -95,9 +95,9 @@ class ApiGateway(Service):
     """Write access logs of every stage to CloudWatch Logs."""
     tracing: bool = True
     """Enable AWS X-Ray tracing on every stage."""
-    expected_reads_per_s: Annotated[float, Field(ge=0)] | None = None
+    expected_reads_per_s: Rate | None = None
     """Expected read (GET) requests per second at peak; with writes, tells whether the API is read-heavy."""
-    expected_writes_per_s: Annotated[float, Field(ge=0)] | None = None
+    expected_writes_per_s: Rate | None = None
     """Expected write requests per second at peak."""
 
     @model_validator(mode="after")
@@ -168,3 +168,10 @@ class Clb(LoadBalancer):
     """Predefined security policy of the HTTPS listeners (`ELBSecurityPolicy-...`)."""
     connection_draining: bool = True
     """Let in-flight requests finish when an instance leaves."""
+
+    @model_validator(mode="after")
+    def _cannot_redirect(self) -> Clb:
+        if any(listener.redirect_to_https for listener in self.listeners):
+            raise ValueError("a Classic Load Balancer cannot redirect HTTP to HTTPS (only an ALB can): "
+                             "remove redirect_to_https, or use kind: alb")
+        return self

@@ -249,6 +249,24 @@ POLLED_SOURCES: tuple[type[Service], ...] = (SqsQueue, *STREAM_SOURCES)
 S3_TRIGGER_EVENTS: tuple[str, ...] = ("s3:ObjectCreated:*",)
 """The events of an S3 `triggers` flow that names none (filled in by the architecture)."""
 
+S3_EVENTS: frozenset[str] = frozenset({
+    "s3:ObjectCreated:*", "s3:ObjectCreated:Put", "s3:ObjectCreated:Post", "s3:ObjectCreated:Copy",
+    "s3:ObjectCreated:CompleteMultipartUpload",
+    "s3:ObjectRemoved:*", "s3:ObjectRemoved:Delete", "s3:ObjectRemoved:DeleteMarkerCreated",
+    "s3:ObjectRestore:*", "s3:ObjectRestore:Post", "s3:ObjectRestore:Completed", "s3:ObjectRestore:Delete",
+    "s3:ReducedRedundancyLostObject",
+    "s3:Replication:*", "s3:Replication:OperationFailedReplication", "s3:Replication:OperationMissedThreshold",
+    "s3:Replication:OperationReplicatedAfterThreshold", "s3:Replication:OperationNotTracked",
+    "s3:LifecycleExpiration:*", "s3:LifecycleExpiration:Delete", "s3:LifecycleExpiration:DeleteMarkerCreated",
+    "s3:LifecycleTransition", "s3:IntelligentTiering",
+    "s3:ObjectTagging:*", "s3:ObjectTagging:Put", "s3:ObjectTagging:Delete", "s3:ObjectAcl:Put",
+})
+"""The event types an S3 bucket can notify (Amazon S3 User Guide, "Supported event types for SQS, SNS and Lambda",
+https://docs.aws.amazon.com/AmazonS3/latest/userguide/notification-how-to-event-types-and-destinations.html)."""
+
+STREAM_RECORD_EVENTS: frozenset[str] = frozenset({"INSERT", "MODIFY", "REMOVE"})
+"""The record types of a DynamoDB stream (`eventName`), which a trigger can filter on."""
+
 
 class SendsEmail(Flow):
     """A function sends email through SES."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from .base import Service
 
@@ -48,3 +48,10 @@ class Ses(Service):
     """Sign outgoing mail with DKIM (domain identities)."""
     configuration_set: Annotated[str, Field(pattern=r"^[a-zA-Z0-9_-]{1,64}$")] | None = None
     """Configuration set for bounce and complaint tracking."""
+
+    @model_validator(mode="after")
+    def _dkim_is_a_domain_setting(self) -> Ses:
+        if not self.dkim and "@" in self.identity:
+            raise ValueError(f"dkim: false on the address {self.identity!r}: DKIM is set on a domain identity, and an "
+                             "address signs as its domain does; remove dkim, or set it on the domain's identity")
+        return self

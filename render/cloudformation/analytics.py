@@ -87,9 +87,12 @@ def emit_firehose(delivery: Firehose, ctx: Context) -> Fragment:
 @emits(Athena)
 def emit_athena(workgroup: Athena, ctx: Context) -> Fragment:
     out = Fragment(ctx=ctx)
-    database = out.resource(lid(workgroup, "Database"), "AWS::Glue::Database", {
-        "CatalogId": ref("AWS::AccountId"),
-        "DatabaseInput": {"Name": workgroup.database, "Description": f"Tables queried by {workgroup.id}"}})
+    first = next(s for s in ctx.architecture.services if isinstance(s, Athena) and s.database == workgroup.database)
+    if first is workgroup:  # workgroups sharing a database: the first in the case creates it
+        out.resource(lid(workgroup, "Database"), "AWS::Glue::Database", {
+            "CatalogId": ref("AWS::AccountId"),
+            "DatabaseInput": {"Name": workgroup.database, "Description": f"Tables queried by {workgroup.id}"}})
+    database = lid(first, "Database")
     results = ctx.graph.outgoing(workgroup.id, Writes, to=S3Bucket)
     if not results:
         raise ctx.fail(workgroup, "an Athena workgroup needs a `writes` flow to the S3 bucket its results go to")

@@ -34,11 +34,12 @@ INTENT: dict[type[Service], tuple[str, ...]] = {
     Clb: ("availability_zones",),
     DaxCluster: ("item_ttl_s",),
     CloudFront: (), LambdaFunction: (), CognitoUserPool: (), CognitoIdentityPool: (), SqsQueue: (), SnsTopic: (),
-    Ses: (), KinesisStream: (), Firehose: (), Athena: (),
+    Ses: (), KinesisStream: (), Firehose: (), Athena: ("database",),
 }
 """Per emitted class, the fields no resource property states: the intent (read-heavy, paid content, static files),
 and settings the emitted stack does not configure (an API's custom-domain TLS, DAX's default item TTL, the
-number of zones, which the subnets given at deployment decide)."""
+number of zones, which the subnets given at deployment decide), and the Glue database a workgroup queries, which
+no workgroup property names."""
 
 FLOW_INTENT: dict[type[Flow], tuple[str, ...]] = {Invokes: ("mode",), Signs: ("expires_s",)}
 """Per flow kind, the fields a template does not state (a function's invocation mode lives in its code)."""

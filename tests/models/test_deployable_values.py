@@ -105,3 +105,64 @@ def test_the_dax_node_types_the_model_names_are_those_cfn_lint_offers_in_both_re
     from archcase.models.data import DaxCluster
 
     assert set(get_args(DaxCluster.model_fields["node_type"].annotation)) == catalogue.dax_node_types()
+
+
+def test_a_sort_key_named_as_the_partition_key_is_refused():
+    table = {"id": "t", "kind": "dynamodb", "partition_key": {"name": "pk"}, "sort_key": {"name": "pk", "type": "N"}}
+    assert "the sort key and the partition key are both named 'pk'" in refused(case(table))
+
+
+def test_a_classic_load_balancer_that_redirects_is_refused():
+    listeners = [{"protocol": "HTTP", "port": 80, "redirect_to_https": True}]
+    assert "a Classic Load Balancer cannot redirect HTTP to HTTPS" in refused(case({"id": "lb", "kind": "clb", "listeners": listeners}))
+
+
+def test_dkim_turned_off_on_an_address_is_refused():
+    ses = {"id": "mail", "kind": "ses", "identity": "hello@example.com", "dkim": False}
+    assert "DKIM is set on a domain identity" in refused(case(ses))
+
+
+@pytest.mark.parametrize("field", ["expected_reads_per_s", "expected_writes_per_s"])
+def test_a_rate_beyond_a_billion_per_second_is_refused(field):
+    table = {"id": "t", "kind": "dynamodb", "partition_key": {"name": "pk"}, field: 1e10}
+    assert "less than or equal to 1000000000" in refused(case(table))
+
+
+@pytest.mark.parametrize(("source_fifo", "target_fifo"), [(True, False), (False, True)])
+def test_a_queue_sends_failures_to_a_queue_of_its_own_type(source_fifo, target_fifo):
+    message = refused(case({"id": "work", "kind": "sqs", "fifo": source_fifo}, {"id": "failed", "kind": "sqs", "fifo": target_fifo},
+                           flows=({"from": "work", "to": "failed", "kind": "dead-letter"},)))
+    assert "failures go to a queue of the same type" in message
+
+
+def test_a_function_sends_failures_to_a_standard_queue():
+    message = refused(case({"id": "fn", "kind": "lambda", "handler": "todo_api"}, {"id": "failed", "kind": "sqs", "fifo": True},
+                           flows=({"from": "fn", "to": "failed", "kind": "dead-letter"},)))
+    assert "a function's failed asynchronous events go only to a standard queue or topic" in message
+
+
+@pytest.mark.parametrize(("source", "events", "expected"), [
+    ({"id": "src", "kind": "s3"}, ["s3:ObjectCreated:Put", ""], "'' is not an event of a s3 source"),
+    ({"id": "src", "kind": "s3"}, ["s3:ObjectCreated:*", "s3:ObjectCreated:*"], "is listed twice"),
+    ({"id": "src", "kind": "dynamodb", "partition_key": {"name": "pk"}, "stream": "NEW_IMAGE"}, ["UPDATE"],
+     "'UPDATE' is not an event of a dynamodb source"),
+    ({"id": "src", "kind": "sqs"}, ["INSERT"], "a sqs source has no events to choose from"),
+])
+def test_trigger_events_are_ones_the_source_has(source, events, expected):
+    function = {"id": "fn", "kind": "lambda", "handler": "todo_api"}
+    assert expected in refused(case(source, function, flows=({"from": "src", "to": "fn", "kind": "triggers", "events": events},)))
+
+
+def test_notified_events_are_s3_events():
+    message = refused(case({"id": "src", "kind": "s3"}, {"id": "q", "kind": "sqs"},
+                           flows=({"from": "src", "to": "q", "kind": "notifies", "events": ["ObjectCreated"]},)))
+    assert "'ObjectCreated' is not an event of a s3 source" in message
+
+
+def test_a_mistyped_event_gets_a_suggestion():
+    data = case({"id": "src", "kind": "s3"}, {"id": "q", "kind": "sqs"},
+                flows=({"from": "src", "to": "q", "kind": "notifies", "events": ["s3:ObjectCreatd:*"]},))
+    with pytest.raises(ValidationError) as caught:
+        Architecture.model_validate(data)
+    (problem,) = caught.value.errors()[0]["ctx"]["error"].problems
+    assert problem.hint == "did you mean 's3:ObjectCreated:*'?"

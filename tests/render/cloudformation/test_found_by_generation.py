@@ -1,14 +1,16 @@
 """Defects the generated cases (test_generated.py) found, kept as examples: each case here once emitted a
-template cfn-lint rejected."""
+template cfn-lint rejected, or one that did not import back as the case."""
 
 from __future__ import annotations
 
 import pytest
 
+from archcase.importer import import_template
 from archcase.models import Architecture
 from archcase.render.cloudformation import lint
 from archcase.render.cloudformation.emit import template, template_text
 
+from ...importer.test_round_trip import differences
 from ...strategies import HANDLERS
 
 FOUND = {
@@ -34,6 +36,13 @@ FOUND = {
         {"id": "events", "kind": "sns"}, {"id": "work", "kind": "sqs"}, {"id": "failed", "kind": "sqs"}],
         "flows": [{"from": "events", "to": "work", "kind": "subscribes"},
                   {"from": "events", "to": "failed", "kind": "dead-letter"}]},
+    # two workgroups querying one Glue database: each created it (one name per account), and on import
+    # neither owned it, so both read back as querying `default`
+    "workgroups-sharing-a-database": {"services": [
+        {"id": "results", "kind": "s3"},
+        {"id": "adhoc", "kind": "athena", "database": "sales"}, {"id": "reports", "kind": "athena", "database": "sales"}],
+        "flows": [{"from": "adhoc", "to": "results", "kind": "writes", "prefix": "adhoc/"},
+                  {"from": "reports", "to": "results", "kind": "writes", "prefix": "reports/"}]},
 }
 
 
@@ -41,6 +50,20 @@ FOUND = {
 def test_a_case_the_generator_found_emits_a_clean_template(name):
     case = Architecture.model_validate({"name": name, "title": name, **FOUND[name]})
     assert [str(p) for p in lint.problems(template_text(case, HANDLERS))] == []
+
+
+@pytest.mark.parametrize("name", sorted(FOUND))
+def test_a_case_the_generator_found_imports_back_from_its_template(name, tmp_path):
+    case = Architecture.model_validate({"name": name, "title": name, **FOUND[name]})
+    path = tmp_path / "template.yaml"
+    path.write_text(template_text(case, HANDLERS), encoding="utf-8")
+    assert differences(case, import_template(path).architecture) == []
+
+
+def test_workgroups_sharing_a_database_create_it_once():
+    case = Architecture.model_validate({"name": "t", "title": "t", **FOUND["workgroups-sharing-a-database"]})
+    resources = template(case, HANDLERS)["Resources"]
+    assert [lid for lid, r in resources.items() if r["Type"] == "AWS::Glue::Database"] == ["AdhocDatabase"]
 
 
 def test_a_topic_dead_letter_queue_is_each_subscription_redrive_and_admits_the_topic():

@@ -16,7 +16,6 @@ import tempfile
 from collections import Counter
 from pathlib import Path
 
-import pytest
 from hypothesis import HealthCheck, assume, given, settings
 
 from archcase.checks.engine import check
@@ -54,8 +53,6 @@ def _emitted(case: Architecture) -> str | None:
     return text
 
 
-@pytest.mark.skipif(not DEEP, reason="a generated case still emits a template cfn-lint rejects (issue 14 note, found "
-                    "after the last fixes): run with `make test-deep`")
 @GENERATED
 @given(architectures())
 def test_a_generated_case_emits_a_clean_identical_template_or_is_refused_with_a_location(case: Architecture) -> None:
@@ -79,8 +76,6 @@ def test_a_rule_that_passes_on_a_generated_case_shows_in_its_template(case: Arch
     assert [rule for rule in passing if not SHOWN[rule](document)] == [], dump(document)[:3000]
 
 
-@pytest.mark.skipif(not DEEP, reason="open defects in import(emit(case)) on generated cases (issue 14 note): "
-                    "run with `make test-deep`")
 @settings(GENERATED, max_examples=3000 if DEEP else int(os.environ.get("GENERATED_EXAMPLES", "100")))
 @given(architectures(hostile=False))
 def test_a_generated_case_survives_emit_and_import(case: Architecture) -> None:
