@@ -9,7 +9,7 @@ from ...models.text import cfn_text
 from .compute import permission_id
 from .context import Context, Fragment, att_of, lid, ref_of
 from .marks import emits
-from .template import Json, ref
+from .template import Json, ref, sub
 
 
 @emits(SqsQueue)
@@ -19,8 +19,9 @@ def emit_sqs(queue: SqsQueue, ctx: Context) -> Fragment:
         "VisibilityTimeout": queue.visibility_timeout_s,
         "MessageRetentionPeriod": queue.retention_s,
     }
-    if queue.fifo:
+    if queue.fifo:  # named here: a FIFO queue's name must end in .fifo
         properties["FifoQueue"] = True
+        properties["QueueName"] = sub(f"{out.physical_name(queue)}.fifo")
     if queue.encryption == "sqs-managed":
         properties["SqsManagedSseEnabled"] = True
     elif queue.encryption == "kms":
@@ -66,8 +67,9 @@ def _queue_policy(out: Fragment, queue: SqsQueue) -> None:
 def emit_sns(topic: SnsTopic, ctx: Context) -> Fragment:
     out = Fragment(ctx=ctx)
     properties: Json = {"DisplayName": cfn_text(topic.label or topic.id, 100)}
-    if topic.fifo:
+    if topic.fifo:  # named here: a FIFO topic's name must end in .fifo
         properties["FifoTopic"] = True
+        properties["TopicName"] = sub(f"{out.physical_name(topic)}.fifo")
     if topic.encryption:
         properties["KmsMasterKeyId"] = "alias/aws/sns"
     out.resource(lid(topic), "AWS::SNS::Topic", properties)

@@ -43,6 +43,9 @@ FOUND = {
         {"id": "adhoc", "kind": "athena", "database": "sales"}, {"id": "reports", "kind": "athena", "database": "sales"}],
         "flows": [{"from": "adhoc", "to": "results", "kind": "writes", "prefix": "adhoc/"},
                   {"from": "reports", "to": "results", "kind": "writes", "prefix": "reports/"}]},
+    # found by deploying generated cases (tests/deploy): a FIFO topic or queue needs a name ending in .fifo
+    "fifo-topic-and-queue": {"services": [{"id": "orders", "kind": "sns", "fifo": True}, {"id": "work", "kind": "sqs", "fifo": True}],
+                             "flows": [{"from": "orders", "to": "work", "kind": "subscribes"}]},
 }
 
 
@@ -91,3 +94,10 @@ def test_a_queue_or_topic_cannot_dead_letter_to_a_topic(source, target):
         Architecture.model_validate({"name": "t", "title": "t", "services": [
             {"id": "a", "kind": source}, {"id": "b", "kind": target}],
             "flows": [{"from": "a", "to": "b", "kind": "dead-letter"}]})
+
+
+def test_fifo_topics_and_queues_are_named_with_the_fifo_suffix():
+    case = Architecture.model_validate({"name": "t", "title": "t", **FOUND["fifo-topic-and-queue"]})
+    resources = template(case, HANDLERS)["Resources"]
+    assert resources["Orders"]["Properties"]["TopicName"]["Fn::Sub"].endswith(".fifo")
+    assert resources["Work"]["Properties"]["QueueName"]["Fn::Sub"].endswith(".fifo")
