@@ -123,7 +123,7 @@ def infer(t: Template, readers: Mapping[str, Callable[[Flows, Resource], None]],
             isolated(resource, "flows", lambda: step(flows, resource), None)
 
     for resource in list(t.resources.values()):
-        reader = readers.get(resource.type)
+        reader = readers.get(CUSTOM_RESOURCE if resource.type.startswith("Custom::") else resource.type)
         if reader:
             run(resource, reader)
     for resource in list(t.resources.values()):
@@ -166,7 +166,12 @@ def _sam_event(flows: Flows, r: Resource, kind: Any, p: dict[str, Any]) -> None:
     elif kind == "SNS":
         flows.add(flows.first(p.get("Topic"), SnsTopic), fn, "subscribes", fn)
     elif kind == "HttpApi":
-        flows.add(flows.first(p.get("ApiId"), Generic), fn, "uses", fn)
+        flows.add(flows.first(p.get("ApiId"), Generic) or ("ServerlessHttpApi" if not p.get("ApiId") else None), fn, "invokes", fn)
+    elif kind in ("MSK", "MQ", "DocumentDB"):  # a cluster or broker archcase keeps as a generic service
+        source = p.get("Stream") or p.get("Broker") or p.get("Cluster")
+        flows.add(flows.first(source, Generic), fn, "invokes", fn)
+    elif kind == "Cognito":
+        flows.add(flows.first(p.get("UserPool"), CognitoUserPool), fn, "invokes", fn)
 
 
 def _poll(flows: Flows, r: Resource, source: str | None, p: dict[str, Any]) -> None:
@@ -224,6 +229,55 @@ def _bucket(flows: Flows, r: Resource) -> None:
 
 SUBSCRIBERS: dict[str, type[Service]] = {"sqs": SqsQueue, "lambda": LambdaFunction}
 """The subscription protocols drawn as flows, and the class of service each delivers to."""
+
+
+CUSTOM_RESOURCE = "AWS::CloudFormation::CustomResource"
+
+INVOKING: dict[str, tuple[str, ...]] = {
+    "AWS::Events::Rule": ("Targets",), "AWS::Scheduler::Schedule": ("Target",), "AWS::Pipes::Pipe": ("Target", "Enrichment"),
+    "AWS::IoT::TopicRule": ("TopicRulePayload",), "AWS::Config::ConfigRule": ("Source",),
+    "AWS::ApiGatewayV2::Integration": ("IntegrationUri",), "AWS::ApiGatewayV2::Authorizer": ("AuthorizerUri",),
+    "AWS::StepFunctions::StateMachine": ("Definition", "DefinitionString", "DefinitionSubstitutions"),
+    "AWS::Serverless::StateMachine": ("Definition", "DefinitionSubstitutions"),
+    "AWS::AppSync::DataSource": ("LambdaConfig",), "AWS::SecretsManager::RotationSchedule": ("RotationLambdaARN",),
+    "AWS::CodePipeline::Pipeline": ("Stages",), "AWS::SES::ReceiptRule": ("Rule",),
+    "AWS::CloudFormation::Macro": ("FunctionName",), CUSTOM_RESOURCE: ("ServiceToken",),
+}
+"""Resources archcase keeps as generic services that invoke the functions these properties name (a rule's
+targets, a custom resource's service token, a state machine's tasks, ...). `Custom::*` types read as
+`AWS::CloudFormation::CustomResource`; SAM events that create such resources are added by the template
+(`Template._sam_event_sources`)."""
+
+
+@reads_flows(*INVOKING)
+def _invoker(flows: Flows, r: Resource) -> None:
+    for name in INVOKING[r.type if r.type in INVOKING else CUSTOM_RESOURCE]:
+        for target, _ in flows.t.references(r.properties.get(name)):
+            if flows.class_of(target) is LambdaFunction:
+                flows.add(r.logical_id, target, "invokes", r.logical_id)
+
+
+@reads_flows("AWS::Lambda::Permission")
+def _permission(flows: Flows, r: Resource) -> None:
+    """A function's permission names its invoker by `SourceArn`: a resource in the template invokes it."""
+    function = flows.first(r.properties.get("FunctionName"), LambdaFunction)
+    for source, _ in flows.t.references(r.properties.get("SourceArn")):
+        if flows.class_of(source) is Generic:
+            flows.add(source, function, "invokes", r.logical_id)
+
+
+@reads_flows("AWS::Logs::SubscriptionFilter")
+def _log_subscription(flows: Flows, r: Resource) -> None:
+    """Log events of a function's (or another service's) log group are sent to a function."""
+    group = next((lid for lid, _ in flows.t.references(r.properties.get("LogGroupName")) if flows.t.service_of(lid)), None)
+    flows.add(group, flows.first(r.properties.get("DestinationArn"), LambdaFunction), "invokes", r.logical_id)
+
+
+@reads_flows("AWS::Cognito::UserPool")
+def _user_pool(flows: Flows, r: Resource) -> None:
+    for target, _ in flows.t.references(r.properties.get("LambdaConfig")):
+        if flows.class_of(target) is LambdaFunction:
+            flows.add(r.logical_id, target, "invokes", r.logical_id)
 
 
 @reads_flows("AWS::SNS::Subscription")

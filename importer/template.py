@@ -67,6 +67,14 @@ OWNER_PROPERTIES: dict[str, tuple[str, ...]] = {
 }
 """The properties that name the owner of a configuring resource (a policy also names what it grants on)."""
 
+SAM_EVENT_SOURCES: dict[str, tuple[str, str]] = {
+    "Schedule": ("AWS::Events::Rule", "Targets"), "CloudWatchEvent": ("AWS::Events::Rule", "Targets"),
+    "EventBridgeRule": ("AWS::Events::Rule", "Targets"), "ScheduleV2": ("AWS::Scheduler::Schedule", "Target"),
+    "IoTRule": ("AWS::IoT::TopicRule", "TopicRulePayload"),
+}
+"""SAM event types that create a resource of their own invoking the function: the type, and the property
+naming the function (read by `importer.flows.INVOKING`)."""
+
 ACCOUNT_WIDE: frozenset[str] = frozenset({"AWS::ApiGateway::Account"})
 """Settings of the account rather than of a service (API Gateway's CloudWatch role)."""
 
@@ -129,6 +137,7 @@ class Template:
             resource.properties = isolated(resource, "properties", read, {}) if isolated else read()
             self.resources[logical_id] = resource
         self._implicit_api(reads)
+        self._sam_event_sources(reads)
         self.bucket_names = self._bucket_names()
         self._any_bucket = re.compile("|".join(re.escape(name) for name in sorted(self.bucket_names, key=len, reverse=True)))
         self._owned: dict[str, list[Resource]] | None = None
@@ -203,6 +212,25 @@ class Template:
         if implicit and "ServerlessRestApi" not in self.resources:
             self.resources["ServerlessRestApi"] = Resource("ServerlessRestApi", "AWS::Serverless::Api", {"StageName": "Prod"}, {},
                                                            service_class=reads.get("AWS::Serverless::Api"))
+
+    def _sam_event_sources(self, reads: Mapping[str, type[Service]]) -> None:
+        """The resources SAM creates for a function's events that invoke it from outside the function: a rule or
+        schedule per `Schedule`, `ScheduleV2`, `CloudWatchEvent`, `EventBridgeRule` and `IoTRule` event (named
+        as SAM names them, function id and event name), and `ServerlessHttpApi` for `HttpApi` events that name
+        no API."""
+        for resource in [r for r in self.resources.values() if r.type == "AWS::Serverless::Function"]:
+            events = resource.properties.get("Events")
+            for name, event in events.items() if isinstance(events, dict) else ():
+                kind = event.get("Type") if isinstance(event, dict) else None
+                target = {"Fn::GetAtt": [resource.logical_id, "Arn"]}
+                if kind in SAM_EVENT_SOURCES:
+                    created, prop = SAM_EVENT_SOURCES[kind]
+                    lid = f"{resource.logical_id}{name}"
+                    if lid not in self.resources:
+                        self.resources[lid] = Resource(lid, created, {prop: [{"Arn": target}]}, {}, service_class=reads.get(created))
+                elif kind == "HttpApi" and not (event.get("Properties") or {}).get("ApiId") and "ServerlessHttpApi" not in self.resources:
+                    self.resources["ServerlessHttpApi"] = Resource("ServerlessHttpApi", "AWS::Serverless::HttpApi", {}, {},
+                                                                   service_class=reads.get("AWS::Serverless::HttpApi"))
 
     def _only_logs(self, logical_id: str) -> bool:
         uses = [r for r in self.incoming.get(logical_id, []) if self.resources[r.source].type != "AWS::S3::BucketPolicy"]

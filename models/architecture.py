@@ -13,7 +13,7 @@ from .base import Id, Model, Service, did_you_mean
 from .compute import LambdaFunction
 from .edge import ApiGateway
 from .flows import S3_EVENTS, S3_TRIGGER_EVENTS, STREAM_RECORD_EVENTS, DeadLetter, Delivers, Grants, Notifies, Origin, Triggers
-from .messaging import Ses
+from .messaging import Ses, SqsQueue
 from .registry import FLOW_KINDS, AnyFlow, AnyService, FlowModel
 
 if TYPE_CHECKING:
@@ -167,6 +167,14 @@ class Architecture(Model):
                 yield from _grant_problems(i, flow, kinds[flow.target])
             yield from _event_problems(i, flow, kinds[flow.source])
             target = by_id[flow.target]
+            source = by_id[flow.source]
+            if (isinstance(flow, Triggers) and isinstance(source, SqsQueue) and isinstance(target, LambdaFunction)
+                    and source.visibility_timeout_s < target.timeout_s):
+                yield Problem(("flows", i, "from"), f"'{flow.source}' hides a message for {source.visibility_timeout_s} s and "
+                              f"'{flow.target}' may run for {target.timeout_s} s: Lambda refuses a queue trigger whose "
+                              "visibility timeout is shorter than the function's timeout",
+                              f"set `visibility_timeout_s` of '{flow.source}' to at least {target.timeout_s} "
+                              f"(AWS advises six times: {6 * target.timeout_s})")
             if isinstance(flow, Origin) and isinstance(target, ApiGateway) and target.endpoint_type == "private":
                 yield Problem(("flows", i, "to"), f"CloudFront cannot reach private API '{flow.target}' (a private "
                               "API answers only inside a VPC, through an interface endpoint)",

@@ -167,10 +167,13 @@ def _sorted(values: list[str], key: Callable[[str], Any] | None = None) -> list[
 
 
 class Invokes(Flow):
-    """A function is invoked: API Gateway or a load balancer integration, CloudFront, or another function."""
+    """A function is invoked: API Gateway or a load balancer integration, CloudFront, another function, a user
+    pool's trigger, or a resource archcase does not model (an EventBridge rule or schedule, a custom resource, a
+    state machine, an IoT rule, ...)."""
 
     verb: ClassVar[str] = "invokes"
-    allowed: ClassVar[frozenset[tuple[str, str]]] = pairs((kinds(ApiGateway, Alb, LambdaFunction, CloudFront), kinds(LambdaFunction)))
+    allowed: ClassVar[frozenset[tuple[str, str]]] = pairs(
+        (kinds(ApiGateway, Alb, LambdaFunction, CloudFront, CognitoUserPool, Generic), kinds(LambdaFunction)))
     kind: Literal["invokes"] = "invokes"
     routes: list[Annotated[str, Field(pattern=r"^(GET|HEAD|OPTIONS|POST|PUT|PATCH|DELETE|ANY) /\S*$")]] = []
     """For API Gateway: the routes served by the function, as `METHOD /path` (a set: kept sorted by path)."""

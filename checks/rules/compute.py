@@ -5,6 +5,7 @@ from __future__ import annotations
 from ...models.flows import (
     ASYNC_SOURCES,
     STREAM_SOURCES,
+    Authorizes,
     DeadLetter,
     Invokes,
     Subscribes,
@@ -185,5 +186,5 @@ def ebs_encrypted(group: AutoScalingGroup, g: Graph) -> Outcome:
       remediation="Add the flow that invokes the function, or remove it.",
       docs=LAMBDA + "lambda-invocation.html")
 def function_is_invoked(fn: LambdaFunction, g: Graph) -> Outcome:
-    invokers = [f for f in g.incoming(fn.id) if isinstance(f, (Invokes, Triggers, Subscribes, Transforms, Targets))]
+    invokers = [f for f in g.incoming(fn.id) if isinstance(f, (Invokes, Triggers, Subscribes, Transforms, Targets, Authorizes))]
     return passes_if(bool(invokers), f"nothing invokes function '{fn.id}'")

@@ -47,10 +47,11 @@ FLOW_INTENT: dict[type[Flow], tuple[str, ...]] = {Invokes: ("mode",), Signs: ("e
 UNSTATED_FLOWS: frozenset[tuple[type[Flow], type[Service], type[Service]]] = frozenset(
     {(Calls, source, target) for source in (LambdaFunction, AutoScalingGroup) for target in (ApiGateway, CloudFront, Alb, Clb)}
     | {(Signs, LambdaFunction, S3Bucket)} | {(Reads, Athena, S3Bucket)}
-    | {(Authorizes, Alb, CognitoUserPool)} | {(Authorizes, ApiGateway, LambdaFunction)} | {(Targets, Alb, LambdaFunction)})
+    | {(Authorizes, Alb, CognitoUserPool)} | {(Invokes, CognitoUserPool, LambdaFunction)}
+    | {(Authorizes, ApiGateway, LambdaFunction)} | {(Targets, Alb, LambdaFunction)})
 """Flows between deployed services that a template does not tell apart from others: HTTP calls need no IAM,
 presigning needs the same S3 permissions as reading, Athena reads with its callers' permissions, and ALB
-authorizers, Lambda authorizers and ALB-to-function targets are not emitted yet (see registry.py)."""
+authorizers, Lambda authorizers, ALB-to-function targets and user-pool triggers are not emitted yet (see registry.py)."""
 
 
 def _fields(model: Any, names: tuple[str, ...]) -> Json:

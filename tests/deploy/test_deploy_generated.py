@@ -17,6 +17,7 @@ from hypothesis import HealthCheck, Phase, assume, given, settings
 from archcase import api
 from archcase.importer import case_yaml
 from archcase.models import Architecture
+from archcase.render.cloudformation.context import ENVIRONMENT
 from archcase.render.cloudformation.emit import template
 from archcase.render.cloudformation.template import EmitError
 
@@ -45,13 +46,16 @@ def _values(aws) -> dict[str, str]:
             "WebAclArn": "arn:aws:wafv2:us-east-1:123456789012:global/webacl/generated/0b2d7f4e"}
 
 
-def _parameters(case: Architecture, values: dict[str, str]) -> dict[str, str]:
+def _parameters(case: Architecture, values: dict[str, str], stack: int) -> dict[str, str]:
     document = template(case, HANDLERS)
     wanted = [key for key, spec in document.get("Parameters", {}).items() if "Default" not in spec and key != "ArtifactBucket"]
     given_ = {key: next((v for end, v in values.items() if key.endswith(end)), None) for key in wanted}
     missing = [key for key, value in given_.items() if value is None]
     assert not missing, f"the test gives no value for parameters {missing}: add their name's ending to _values"
-    return {key: value for key, value in given_.items() if value is not None}
+    found = {key: value for key, value in given_.items() if value is not None}
+    if ENVIRONMENT in document.get("Parameters", {}):  # a stack of its own: globally unique names do not collide
+        found[ENVIRONMENT] = f"g{stack}"
+    return found
 
 
 def test_a_sample_of_generated_cases_deploys(aws, endpoint, tmp_path_factory):
@@ -64,14 +68,15 @@ def test_a_sample_of_generated_cases_deploys(aws, endpoint, tmp_path_factory):
     @given(architectures(hostile=False))
     def deploys(case: Architecture) -> None:
         assume(all(getattr(service, "min_size", 0) <= MOTO_INSTANCES for service in case.services))
+        number = next(STACKS)
         try:
-            parameters = _parameters(case, values)
+            parameters = _parameters(case, values, number)
         except EmitError:
             assume(False)
             return
         path = Path(folder) / f"{case.name}.yaml"
         path.write_text(case_yaml(case), encoding="utf-8")
-        stack = f"generated-{next(STACKS)}"
+        stack = f"generated-{number}"
         _packaged, outcome = api.deploy(path, stack, parameters, ARTIFACTS, out=folder / "out", handlers=HANDLERS,
                                         endpoint_url=endpoint, region="us-east-1")
         assert outcome.status == "CREATE_COMPLETE", (outcome, path.read_text())

@@ -166,3 +166,10 @@ def test_a_mistyped_event_gets_a_suggestion():
         Architecture.model_validate(data)
     (problem,) = caught.value.errors()[0]["ctx"]["error"].problems
     assert problem.hint == "did you mean 's3:ObjectCreated:*'?"
+
+
+def test_a_queue_hiding_messages_for_less_than_its_function_runs_is_refused():
+    message = refused(case({"id": "work", "kind": "sqs", "visibility_timeout_s": 60},
+                           {"id": "fn", "kind": "lambda", "handler": "todo_api", "timeout_s": 89},
+                           flows=({"from": "work", "to": "fn", "kind": "triggers"},)))
+    assert "Lambda refuses a queue trigger whose visibility timeout is shorter than the function's timeout" in message

@@ -1,0 +1,83 @@
+"""What invokes a function in a real template is read as a flow into it, so that AC311 ("nothing invokes
+function") fires only when nothing does: each way a template can invoke a function, one resource each, beside
+one function `Fn` that nothing else touches."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from archcase.checks.engine import check
+from archcase.importer import import_template
+from archcase.models.flows import Authorizes, Invokes, Subscribes, Targets, Transforms, Triggers
+
+FN = {"Type": "AWS::Lambda::Function", "Properties": {
+    "Runtime": "python3.12", "Handler": "app.handler", "Role": "arn:aws:iam::123456789012:role/r",
+    "Code": {"ZipFile": "def handler(event, context): pass"}}}
+SAM_FN = {"Type": "AWS::Serverless::Function", "Properties": {"Runtime": "python3.12", "Handler": "app.handler",
+                                                              "CodeUri": "src/"}}
+ARN = {"Fn::GetAtt": ["Fn", "Arn"]}
+
+
+def sam_event(kind: str, **properties: object) -> dict:
+    return {"Fn": {**SAM_FN, "Properties": {**SAM_FN["Properties"], "Events": {"Ev": {"Type": kind, "Properties": properties}}}}}
+
+
+INVOKERS: dict[str, dict] = {
+    "eventbridge rule": {"Fn": FN, "Rule": {"Type": "AWS::Events::Rule", "Properties": {
+        "ScheduleExpression": "rate(1 hour)", "Targets": [{"Arn": ARN, "Id": "fn"}]}}},
+    "scheduler": {"Fn": FN, "Schedule": {"Type": "AWS::Scheduler::Schedule", "Properties": {
+        "ScheduleExpression": "rate(1 hour)", "FlexibleTimeWindow": {"Mode": "OFF"},
+        "Target": {"Arn": ARN, "RoleArn": "arn:aws:iam::123456789012:role/s"}}}},
+    "custom resource": {"Fn": FN, "Seed": {"Type": "Custom::Seeder", "Properties": {"ServiceToken": ARN}}},
+    "state machine": {"Fn": FN, "Machine": {"Type": "AWS::StepFunctions::StateMachine", "Properties": {
+        "RoleArn": "arn:aws:iam::123456789012:role/m",
+        "DefinitionString": {"Fn::Sub": '{"StartAt": "A", "States": {"A": {"Type": "Task", "Resource": "${Fn.Arn}", "End": true}}}'}}}},
+    "iot rule": {"Fn": FN, "TopicRule": {"Type": "AWS::IoT::TopicRule", "Properties": {"TopicRulePayload": {
+        "Sql": "SELECT * FROM 'a'", "Actions": [{"Lambda": {"FunctionArn": ARN}}]}}}},
+    "http api integration": {"Fn": FN, "Api": {"Type": "AWS::ApiGatewayV2::Api", "Properties": {"Name": "a", "ProtocolType": "HTTP"}},
+                             "Integration": {"Type": "AWS::ApiGatewayV2::Integration", "Properties": {
+                                 "ApiId": {"Ref": "Api"}, "IntegrationType": "AWS_PROXY", "IntegrationUri": ARN,
+                                 "PayloadFormatVersion": "2.0"}}},
+    "user pool trigger": {"Fn": FN, "Pool": {"Type": "AWS::Cognito::UserPool", "Properties": {"LambdaConfig": {"PreSignUp": ARN}}}},
+    "log subscription": {"Fn": FN, "Other": {**FN}, "Filter": {"Type": "AWS::Logs::SubscriptionFilter", "Properties": {
+        "LogGroupName": {"Fn::Sub": "/aws/lambda/${Other}"}, "FilterPattern": "", "DestinationArn": ARN}}},
+    "permission naming its source": {"Fn": FN, "Rule": {"Type": "AWS::Events::Rule", "Properties": {"ScheduleExpression": "rate(1 hour)"}},
+                                     "Allow": {"Type": "AWS::Lambda::Permission", "Properties": {
+                                         "FunctionName": {"Ref": "Fn"}, "Action": "lambda:InvokeFunction",
+                                         "Principal": "events.amazonaws.com", "SourceArn": {"Fn::GetAtt": ["Rule", "Arn"]}}}},
+    "ses receipt rule": {"Fn": FN, "Receipt": {"Type": "AWS::SES::ReceiptRule", "Properties": {
+        "RuleSetName": "s", "Rule": {"Enabled": True, "Actions": [{"LambdaAction": {"FunctionArn": ARN}}]}}}},
+    "macro": {"Fn": FN, "Macro": {"Type": "AWS::CloudFormation::Macro", "Properties": {"Name": "m", "FunctionName": ARN}}},
+    "sam schedule event": sam_event("Schedule", Schedule="rate(1 hour)"),
+    "sam schedule v2 event": sam_event("ScheduleV2", ScheduleExpression="rate(1 hour)"),
+    "sam eventbridge event": sam_event("EventBridgeRule", Pattern={"source": ["aws.ec2"]}),
+    "sam cloudwatch event": sam_event("CloudWatchEvent", Pattern={"source": ["aws.ec2"]}),
+    "sam iot rule event": sam_event("IoTRule", Sql="SELECT * FROM 'a'"),
+    "sam implicit http api": sam_event("HttpApi"),
+    "sam cognito event": {**sam_event("Cognito", UserPool={"Ref": "Pool"}, Trigger="PreSignUp"),
+                          "Pool": {"Type": "AWS::Cognito::UserPool", "Properties": {}}},
+    "sam mq event": {**sam_event("MQ", Broker={"Fn::GetAtt": ["Broker", "Arn"]}, Queues=["q"]),
+                     "Broker": {"Type": "AWS::AmazonMQ::Broker", "Properties": {}}},
+}
+INVOKING = (Invokes, Triggers, Subscribes, Transforms, Targets, Authorizes)
+
+
+@pytest.mark.parametrize("name", sorted(INVOKERS))
+def test_a_function_invoked_in_the_template_has_a_flow_in_and_no_ac311(name, tmp_path):
+    body = {"AWSTemplateFormatVersion": "2010-09-09", "Resources": INVOKERS[name]}
+    if any(r["Type"].startswith("AWS::Serverless::") for r in INVOKERS[name].values()):
+        body["Transform"] = "AWS::Serverless-2016-10-31"
+    path = tmp_path / "template.json"
+    path.write_text(json.dumps(body), encoding="utf-8")
+    case = import_template(path).architecture
+    assert [f for f in case.flows if f.target == "fn" and isinstance(f, INVOKING)], [f.model_dump() for f in case.flows]
+    assert [f.message for f in check(case).findings if f.rule_id == "AC311" and f.target == "fn"] == []
+
+
+def test_a_function_nothing_invokes_is_still_found(tmp_path):
+    path = tmp_path / "template.json"
+    path.write_text(json.dumps({"Resources": {"Fn": FN}}), encoding="utf-8")
+    findings = check(import_template(path).architecture).findings
+    assert [f.message for f in findings if f.rule_id == "AC311"] == ["nothing invokes function 'fn'"]
