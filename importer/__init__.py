@@ -93,8 +93,10 @@ def _guarded(path: Path, run: Callable[[], Imported]) -> Imported:
 
 
 def kebab(logical_id: str) -> str:
-    """A service id from a logical id: `TodoApi` -> `todo-api`, `MyDDBTable` -> `my-ddb-table`."""
+    """A service id from a logical id: `TodoApi` -> `todo-api`, `MyDDBTable` -> `my-ddb-table`, `RecordIPv6` ->
+    `record-ipv6`."""
     logical_id = re.sub(r"[^A-Za-z0-9]+", "-", logical_id)[:255]  # bounds the work below: ids have 63 characters
+    logical_id = re.sub(r"[A-Z]{2,}[a-z]\d+|OAuth|GraphQL", lambda m: m.group().capitalize(), logical_id)  # IPv6: one word
     words = re.sub(r"([a-z0-9])([A-Z])", r"\1-\2", re.sub(r"([A-Z]+)([A-Z][a-z])", r"\1-\2", logical_id))
     slug = re.sub(r"[^a-z0-9]+", "-", words.lower()).strip("-")
     slug = slug if slug[:1].isalpha() else f"r-{slug}"

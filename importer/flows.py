@@ -504,6 +504,9 @@ def _statement(flows: Flows, r: Resource, source: str, target: str, actions: lis
         ends = (t.service_of(source) or source, t.service_of(target) or target)
         if wanted[1] in ("enqueues", "publishes") and flows.has(*ends, ("dead-letter",)):
             return
+        if (wanted[1] == "enqueues" and not any(a.startswith(wanted[0]) for a in actions)
+                and flows.has(ends[1], ends[0], ("triggers",))):
+            return  # `sqs:*` on the queue a function consumes: it polls the queue, nothing says it sends
         flows.add(source, target, wanted[1], r.logical_id)
 
 
@@ -526,6 +529,12 @@ def _prefix(t: Template, resource: Any) -> str | None:
 
 # environment variables and untyped references ---------------------------------------------------------------------
 
+SIGNING_KEYS = frozenset({"AWS::CloudFront::PublicKey", "AWS::CloudFront::KeyGroup"})
+SIGNING_NAMES = re.compile(r"KEY_?PAIR|PRIVATE_?KEY|SIGN", re.IGNORECASE)
+"""A function told a distribution's domain signs its URLs only if it is also told a key: a public key or key group
+of the template, or a variable named for a key pair, a private key or signing."""
+
+
 def _environment(flows: Flows, r: Resource) -> None:
     t = flows.t
     variables = dig(r.properties, "Environment", "Variables")
@@ -534,15 +543,19 @@ def _environment(flows: Flows, r: Resource) -> None:
     own = flows.targets.get(r.logical_id, {})
     reached = own.get("reads", set()) | own.get("writes", set())
     cached = {target for source in reached for target in flows.targets.get(source, {}).get("caches", ())}
+    signing = any(SIGNING_NAMES.search(str(name)) for name in variables) or any(
+        t.resources[lid].type in SIGNING_KEYS for value in variables.values() for lid, _ in t.references(value))
     for value in variables.values():
         for lid, _ in t.references(value):
             target = t.service_of(lid)
             cls = flows.class_of(lid)
             if not target or cls is None or target in cached or flows.has(r.logical_id, target):
                 continue
-            if cls is CloudFront:
+            if cls is CloudFront and signing:
                 expires = number(variables.get("URL_EXPIRES_S"), t.parameters)
                 flows.add(r.logical_id, target, "signs", r.logical_id, expires_s=expires)
+            elif cls is CloudFront:  # a distribution's domain alone: the function calls it, nothing says it signs
+                flows.add(r.logical_id, target, "calls", r.logical_id)
             elif cls is Generic:
                 flows.add(r.logical_id, target, "uses", r.logical_id)
             elif cls in BY_TARGET:

@@ -16,7 +16,7 @@ from ...models.flows import (
 )
 from ...models.graph import Graph
 from ...models.registry import FlowModel
-from ...models.services import ApiGateway, AutoScalingGroup, DaxCluster, LambdaFunction, S3Bucket, SqsQueue
+from ...models.services import ApiGateway, AutoScalingGroup, CloudFront, DaxCluster, LambdaFunction, S3Bucket, SqsQueue
 from ..rule import NOT_APPLICABLE, Outcome, passes_if, rule
 
 LAMBDA = "https://docs.aws.amazon.com/lambda/latest/dg/"
@@ -64,6 +64,8 @@ def supported_runtime(fn: LambdaFunction, g: Graph) -> Outcome:
       remediation="Set `tracing: true`.",
       docs=LAMBDA + "services-xray.html", checkov=("CKV_AWS_50",))
 def lambda_tracing(fn: LambdaFunction, g: Graph) -> Outcome:
+    if g.incoming(fn.id, Invokes, frm=CloudFront):  # Lambda@Edge: X-Ray does not trace replicated functions
+        return NOT_APPLICABLE
     return passes_if(fn.tracing, f"function '{fn.id}' is not traced")
 
 

@@ -157,3 +157,17 @@ def test_unused_suppression_is_reported():
     (finding,) = [f for f in report.findings if not f.suppressed]
     assert (finding.rule_id, finding.target) == (UNUSED_SUPPRESSION, "updates-cdn")
     assert "matches no finding" in finding.message
+
+
+def test_an_edge_function_is_not_asked_for_xray_tracing():
+    from archcase.models import Architecture
+
+    def case(invoker: dict) -> Architecture:
+        return Architecture.model_validate({"name": "t", "title": "t", "services": [
+            invoker, {"id": "fn", "kind": "lambda", "handler": "todo_api", "tracing": False}],
+            "flows": [{"from": invoker["id"], "to": "fn", "kind": "invokes"}]})
+
+    edge = check(case({"id": "cdn", "kind": "cloudfront"}))
+    assert "AC302" not in edge.applicable and not [f for f in edge.findings if f.rule_id == "AC302"]
+    regional = check(case({"id": "other", "kind": "lambda", "handler": "todo_api"}))
+    assert [f.message for f in regional.findings if f.rule_id == "AC302" and f.target == "fn"] == ["function 'fn' is not traced"]

@@ -4,9 +4,12 @@ modelled kept and reported; bad templates refused with a located message."""
 from __future__ import annotations
 
 import json
+import re
 import textwrap
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from archcase.cli import main
 from archcase.importer import import_template
@@ -186,3 +189,21 @@ def test_a_template_gets_the_findings_of_its_case(tmp_path):
         (from_template,) = checked(load_cases([path]), "default")
         assert [(f.rule_id, f.target, f.status) for f in from_template.findings] == \
                [(f.rule_id, f.target, f.status) for f in from_case.findings], name
+
+
+@pytest.mark.parametrize(("logical_id", "expected"), [
+    ("TodoApi", "todo-api"), ("MyDDBTable", "my-ddb-table"), ("RecordIPv6", "record-ipv6"), ("IPv4Address", "ipv4-address"),
+    ("OAuthCallback", "oauth-callback"), ("GraphQLApi", "graphql-api"), ("S3Bucket", "s3-bucket"), ("1stQueue", "r-1st-queue"),
+])
+def test_service_ids_read_like_the_logical_ids(logical_id, expected):
+    from archcase.importer import kebab
+
+    assert kebab(logical_id) == expected
+
+
+@given(st.text(max_size=300))
+def test_every_logical_id_gives_a_valid_service_id(logical_id):
+    from archcase.importer import kebab
+    from archcase.models.base import ID_PATTERN
+
+    assert re.fullmatch(ID_PATTERN, kebab(logical_id))

@@ -81,3 +81,39 @@ def test_a_function_nothing_invokes_is_still_found(tmp_path):
     path.write_text(json.dumps({"Resources": {"Fn": FN}}), encoding="utf-8")
     findings = check(import_template(path).architecture).findings
     assert [f.message for f in findings if f.rule_id == "AC311"] == ["nothing invokes function 'fn'"]
+
+
+def imported(tmp_path, resources: dict):
+    path = tmp_path / "template.json"
+    path.write_text(json.dumps({"Resources": resources}), encoding="utf-8")
+    return import_template(path).architecture
+
+
+def test_a_function_told_only_a_distributions_domain_calls_it(tmp_path):
+    cdn = {"Type": "AWS::CloudFront::Distribution", "Properties": {"DistributionConfig": {"Enabled": True}}}
+    told = {**FN, "Properties": {**FN["Properties"], "Environment": {"Variables": {"SITE": {"Fn::GetAtt": ["Cdn", "DomainName"]}}}}}
+    case = imported(tmp_path, {"Fn": told, "Cdn": cdn})
+    assert [(f.kind, f.target) for f in case.flows if f.source == "fn"] == [("calls", "cdn")]
+    signer = {**FN, "Properties": {**FN["Properties"], "Environment": {"Variables": {
+        "SITE": {"Fn::GetAtt": ["Cdn", "DomainName"]}, "KEY_PAIR_ID": "K2JCJMDEHXQW5F"}}}}
+    case = imported(tmp_path, {"Fn": signer, "Cdn": cdn})
+    assert [(f.kind, f.target) for f in case.flows if f.source == "fn"] == [("signs", "cdn")]
+
+
+def test_a_function_with_sqs_star_on_the_queue_it_consumes_does_not_enqueue(tmp_path):
+    role = {"Type": "AWS::IAM::Role", "Properties": {
+        "AssumeRolePolicyDocument": {"Statement": [{"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"},
+                                                    "Action": "sts:AssumeRole"}]},
+        "Policies": [{"PolicyName": "p", "PolicyDocument": {"Statement": [
+            {"Effect": "Allow", "Action": "sqs:*", "Resource": {"Fn::GetAtt": ["Jobs", "Arn"]}}]}}]}}
+    consumer = {**FN, "Properties": {**FN["Properties"], "Role": {"Fn::GetAtt": ["Role", "Arn"]}}}
+    mapping = {"Type": "AWS::Lambda::EventSourceMapping", "Properties": {
+        "FunctionName": {"Ref": "Fn"}, "EventSourceArn": {"Fn::GetAtt": ["Jobs", "Arn"]}}}
+    resources = {"Fn": consumer, "Role": role, "Jobs": {"Type": "AWS::SQS::Queue", "Properties": {}}, "Map": mapping}
+    kinds = sorted((f.source, f.kind, f.target) for f in imported(tmp_path, resources).flows)
+    assert kinds == [("jobs", "triggers", "fn")]
+    sends = {"Effect": "Allow", "Action": ["sqs:SendMessage", "sqs:ReceiveMessage"], "Resource": {"Fn::GetAtt": ["Jobs", "Arn"]}}
+    policies = [{"PolicyName": "p", "PolicyDocument": {"Statement": [sends]}}]
+    explicit = {**resources, "Role": {**role, "Properties": {**role["Properties"], "Policies": policies}}}
+    kinds = sorted((f.source, f.kind, f.target) for f in imported(tmp_path, explicit).flows)
+    assert kinds == [("fn", "enqueues", "jobs"), ("jobs", "triggers", "fn")]
