@@ -94,6 +94,11 @@ def source(path: Path, document: Document, size: int | None = None) -> Source:
     def note(where: tuple[str | int, ...], message: str, hint: str = "") -> None:
         result.notes.append(result.diagnostic(where, message, hint, "note"))
 
+    for key, line, column, first in document.duplicates:
+        result.notes.append(Diagnostic(name, line, column, f"duplicate key '{key[:80]}' (first given at line "
+                                       f"{first}): CloudFormation keeps this, the last value, and so does the import",
+                                       "remove one of the two entries", "warning"))
+
     prepare(result.data, document, note, lambda where, message, hint: result.diagnostic(where, message, hint))
     return result
 
@@ -103,7 +108,7 @@ def parse(text: str, name: str) -> Document:
     tokens, for one); CaseError with the position of what is wrong."""
     try:
         with bulk():
-            return load(text, intrinsics=True)
+            return load(text, intrinsics=True, duplicates=True)
     except YamlError as exc:
         if not text.lstrip().startswith("{"):
             raise CaseError([Diagnostic(name, exc.line, exc.column, exc.message, exc.hint)]) from None
@@ -176,8 +181,8 @@ def read_json(text: str) -> Document:
                     key = json.loads(token) if first == '"' else token
                 except ValueError:
                     raise _NotJson from None
-                if key in top[4]:
-                    raise YamlError(f"duplicate key '{str(key)[:80]}'", *at, hint="remove one of the two entries")
+                if key in top[4]:  # json keeps the last value, as CloudFormation does
+                    document.duplicates.append((str(key), *at, keys[(*top[1], key)][0]))
                 top[4].add(key)
                 top[2] = key
                 top[3] = False

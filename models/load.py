@@ -232,6 +232,9 @@ def case_from(document: yamlsafe.Document, path: Path) -> SourcedCase:
         tag, line, column = document.tag
         raise CaseError([Diagnostic(name, line, column, f"tag '{tag}' is not allowed in a case file",
                                     "remove the tag: case files hold plain data only (CloudFormation's tags belong in templates)")])
+    if document.duplicates:  # read as a template might be, where the last of two keys wins; a case refuses them
+        raise CaseError([Diagnostic(name, line, column, f"duplicate key '{key[:80]}' (first given at line {first})",
+                                    "remove one of the two entries") for key, line, column, first in document.duplicates])
     return SourcedCase(path, _validate(document, name), document)
 
 

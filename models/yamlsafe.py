@@ -52,6 +52,9 @@ class Document:
     tag: tuple[str, int, int] | None = None
     """The first CloudFormation short-form tag (`!Ref`, ...) read as an intrinsic function, and where: a case
     file read this way is refused with it."""
+    duplicates: list[tuple[str, int, int, int]] = field(default_factory=list)
+    """Keys given twice in one mapping, where duplicates are allowed (templates: CloudFormation keeps the last):
+    (key, line, column, line of the first)."""
     text: str | None = field(default=None, repr=False)
     """Set when only the positions of short paths were recorded (by the fast reader): the text, read again
     for the positions of longer ones the first time one is asked for."""
@@ -163,9 +166,10 @@ _MERGE_KEY = object()
 class _Builder:
     """Data from libyaml's events, with positions; the limits checked as the events arrive."""
 
-    def __init__(self, loader: Any, intrinsics: bool) -> None:
+    def __init__(self, loader: Any, intrinsics: bool, duplicates: bool = False) -> None:
         self.get = loader.get_event
         self.intrinsics = intrinsics
+        self.duplicates = duplicates
         self.doc = Document(data=None)
         self.anchors: dict[str, tuple[Any, int]] = {}
         self.open: set[str] = set()
@@ -317,7 +321,9 @@ class _Builder:
         top.size += size
         if path is None:  # a key
             key = value if isinstance(value, str) else str(value)
-            if key in top.data:
+            if key in top.data and self.duplicates:  # the value that follows replaces the first one
+                self.doc.duplicates.append((key, line, column, self.doc.keys[(*top.path, key)][0]))
+            elif key in top.data:
                 first = self.doc.keys[(*top.path, key)]
                 raise YamlError(f"duplicate key '{key[:80]}' (first given at line {first[0]})", line, column,
                                 hint="remove one of the two entries")
@@ -342,9 +348,11 @@ Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 """libyaml's parser when PyYAML was built with it (several times faster), else the pure-Python one."""
 
 
-def load(text: str, intrinsics: bool = False) -> Document:
+def load(text: str, intrinsics: bool = False, duplicates: bool = False) -> Document:
     """Parse YAML text into plain data with positions; raises YamlError. With `intrinsics`, CloudFormation's
-    short-form tags are read as the intrinsic functions they stand for; any other tag is still refused."""
+    short-form tags are read as the intrinsic functions they stand for; any other tag is still refused. With
+    `duplicates`, a key given twice in a mapping takes the last value and is listed in `Document.duplicates`
+    (as CloudFormation reads templates); without, it is an error (case files)."""
     from .fastyaml import Unsupported, read
 
     try:
@@ -353,7 +361,7 @@ def load(text: str, intrinsics: bool = False) -> Document:
         pass
     loader = Loader(text)
     try:
-        return _Builder(loader, intrinsics).run()
+        return _Builder(loader, intrinsics, duplicates).run()
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)

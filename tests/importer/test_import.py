@@ -134,7 +134,6 @@ def test_cloudfront_origin_access_and_findings_located_in_the_template(tmp_path,
 
 
 @pytest.mark.parametrize(("text", "message", "line"), [
-    ("Resources:\n  A:\n    Type: AWS::S3::Bucket\n  A:\n    Type: AWS::S3::Bucket\n", "duplicate key 'A'", 4),
     ("Resources:\n  A:\n    Properties: {}\n", "resource 'A' has no `Type`", 2),
     ("Resources:\n  A:\n    Type: AWS::S3::Bucket\n    Properties: {BucketName: !Bogus x}\n", "unknown tag '!Bogus'", 4),
     ("AWSTemplateFormatVersion: '2010-09-09'\nResources: {}\n", "`Resources` is empty", 2),
@@ -207,3 +206,17 @@ def test_every_logical_id_gives_a_valid_service_id(logical_id):
     from archcase.models.base import ID_PATTERN
 
     assert re.fullmatch(ID_PATTERN, kebab(logical_id))
+
+
+@pytest.mark.parametrize(("name", "text", "line"), [
+    ("template.yaml", "Resources:\n  Q:\n    Type: AWS::SQS::Queue\n    Properties: {FifoQueue: false}\n"
+                      "  Q:\n    Type: AWS::SQS::Queue\n    Properties: {FifoQueue: true}\n", 5),
+    ("template.json", '{"Resources": {"Q": {"Type": "AWS::SQS::Queue", "Properties": {"FifoQueue": false}},\n'
+                      '"Q": {"Type": "AWS::SQS::Queue", "Properties": {"FifoQueue": true}}}}', 2),
+])
+def test_a_template_with_a_duplicate_key_imports_the_last_value_with_a_warning(tmp_path, name, text, line):
+    imported = import_template(write(tmp_path, text, name))
+    assert imported.architecture.service("q").fifo is True  # CloudFormation keeps the last value
+    (warning,) = [d for d in imported.notes if "duplicate key 'Q'" in d.message]
+    assert (warning.severity, warning.line) == ("warning", line)
+    assert "first given at line" in warning.message
