@@ -6,7 +6,7 @@ import gc
 from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from ..models import Architecture, Flow, Requirement, Service
 from ..models.graph import Graph
@@ -151,3 +151,28 @@ def _requirement(requirement: Requirement, report: CaseReport) -> RequirementRes
                            for f in findings)
     return RequirementResult(requirement.id, requirement.question, requirement.answer, tuple(requirement.rules),
                              not reasons, tuple(reasons))
+
+
+UNDECIDED = "undecided: the template's conditions decide, and it fails under some branches of `Fn::If` only"
+
+
+def undecided(report: CaseReport, others: list[CaseReport]) -> CaseReport:
+    """The report of a case as drawn, held to the reports of each way it deploys (a template's conditions taken
+    one way, then the other): a finding every way gives stands; one that only some give is `unknown`, with the
+    reason, and so is one the drawn reading does not give."""
+    def failing(r: CaseReport) -> set[tuple[str, str]]:
+        return {(f.rule_id, f.target) for f in r.findings if f.status == "fail"}
+
+    everywhere = set.intersection(*(failing(other) for other in others))
+    findings = []
+    for finding in report.findings:
+        if finding.status == "fail" and (finding.rule_id, finding.target) not in everywhere:
+            finding = replace(finding, status="unknown", message=f"{finding.message} ({UNDECIDED})")
+        findings.append(finding)
+    seen = failing(report)
+    for other in others:
+        for finding in other.findings:
+            if finding.status == "fail" and (finding.rule_id, finding.target) not in seen:
+                seen.add((finding.rule_id, finding.target))
+                findings.append(replace(finding, status="unknown", message=f"{finding.message} ({UNDECIDED})"))
+    return replace(report, findings=findings)

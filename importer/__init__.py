@@ -8,6 +8,7 @@ the position of every service and flow in the template, and notes on what was no
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import re
@@ -59,20 +60,36 @@ class Imported:
     architecture: Architecture
     document: Document
     notes: list[Diagnostic] = field(default_factory=list)
+    branches: tuple[Architecture, ...] = ()
+    """The case as deployed when every `Fn::If` takes its first branch, and when every one takes its second
+    (empty when the template has no `Fn::If`, or one branch reads as no valid case): `check` reports a finding
+    that not every branch gives as undecided."""
 
     def sourced(self) -> SourcedCase:
         """The case as the checks and renderers take it; findings point at lines of the template."""
-        return SourcedCase(self.source.path, self.architecture, self.document, tuple(self.notes))
+        return SourcedCase(self.source.path, self.architecture, self.document, tuple(self.notes), self.branches)
 
 
 def import_template(path: str | Path) -> Imported:
     """Import one template; raises CaseError (file, line, what is wrong) when it cannot be read."""
-    return _guarded(Path(path), lambda: _Importer(read(path)).run())
+    return _guarded(Path(path), lambda: _both_ways(read(path)))
 
 
 def import_document(path: Path, document: Document, size: int | None = None) -> Imported:
     """Import a template already parsed (by `archcase check`, which reads a file once to tell what it is)."""
-    return _guarded(path, lambda: _Importer(source(path, document, size)).run())
+    return _guarded(path, lambda: _both_ways(source(path, document, size)))
+
+
+def _both_ways(read: Source) -> Imported:
+    """The import as drawn, and, where the template has any `Fn::If`, the cases each branch deploys
+    (`Imported.branches`); not for a template archcase emitted, whose case (in its Metadata) says what is meant."""
+    imported = _Importer(read).run()
+    metadata = read.data.get("Metadata")
+    emitted = isinstance(metadata, dict) and isinstance(metadata.get(METADATA_KEY), dict)  # its case states the intent
+    if not emitted and "Fn::If" in repr(read.data.get("Resources")):
+        with contextlib.suppress(CaseError):  # a branch that gives no valid case: the findings as drawn stand
+            imported.branches = tuple(_Importer(read, taken).run().architecture for taken in (1, 2))
+    return imported
 
 
 def _guarded(path: Path, run: Callable[[], Imported]) -> Imported:
@@ -104,10 +121,10 @@ def kebab(logical_id: str) -> str:
 
 
 class _Importer:
-    def __init__(self, source: Source) -> None:
+    def __init__(self, source: Source, taken: int | None = None) -> None:
         self.source = source
         self.notes: list[Diagnostic] = list(source.notes)
-        self.t = Template(source.data, READS, self.isolated)
+        self.t = Template(source.data, READS, self.isolated, taken)
         self.ids: dict[str, str] = {}
         self.taken: set[str] = set()
 
@@ -236,7 +253,9 @@ class _Importer:
             self.note(("Resources",), "values imported from other stacks (`Fn::ImportValue`) are not followed: "
                       "flows to those stacks' resources are not drawn", "import those stacks' templates too")
         if data.get("Conditions"):
-            self.note(("Conditions",), "conditions are read as true: settings under `Fn::If` are taken from the first branch")
+            self.note(("Conditions",), "conditions are read both ways: settings under `Fn::If` are taken from the first branch, "
+                      "and a finding that the second branch would not give is reported as undecided; resources with a "
+                      "`Condition` are imported")
         for lid, resource in t.resources.items():
             if resource.type in NESTED:
                 self.note(("Resources", lid), f"nested stack '{lid}' is kept as one generic service: its resources are not imported",

@@ -73,6 +73,9 @@ class SourcedCase:
     document: yamlsafe.Document
     notes: tuple[Diagnostic, ...] = ()
     """What reading the file left out or could not follow (for templates: resources not modelled, ...)."""
+    variants: tuple[Architecture, ...] = ()
+    """Other readings of the same file (a template's conditions taken the other way), with the same ids: a
+    finding not given by every reading is undecided."""
 
     def position(self, loc: tuple[str | int, ...]) -> tuple[int, int]:
         """1-based (line, column) of the value at `loc` in the case file."""

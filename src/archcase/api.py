@@ -160,13 +160,19 @@ def check(paths: Sequence[str | Path], pack: str = "default") -> list[CaseReport
 def checked(cases: Sequence[SourcedCase], pack: str) -> list[CaseReport]:
     from .checks.catalogue import RULES
     from .checks.engine import check as run_checks
+    from .checks.engine import undecided
     from .checks.packs import PACKS
 
     problems = [problem for case in cases for problem in _unknown_rule_ids(case, RULES)]
     if problems:
         raise CaseError(problems)
     with bulk():
-        return [run_checks(case.architecture, PACKS[pack], case.element_position, str(case.path)) for case in cases]
+        reports = []
+        for case in cases:
+            report = run_checks(case.architecture, PACKS[pack], case.element_position, str(case.path))
+            others = [run_checks(variant, PACKS[pack], case.element_position, str(case.path)) for variant in case.variants]
+            reports.append(undecided(report, others) if others else report)
+        return reports
 
 
 def render(paths: Sequence[str | Path], formats: Iterable[str] = tuple(DIAGRAM_FORMATS), out: str | Path = "out",
