@@ -34,6 +34,7 @@ from ..models.services import (
     SqsQueue,
 )
 from .marks import reads_flows
+from .policies import documents
 from .template import Isolated, Resource, Template
 from .values import as_list, dig, flag, number
 
@@ -41,16 +42,6 @@ Flow = dict[str, Any]
 
 READ_ACTIONS = re.compile(r"^(dynamodb|dax):(Get|BatchGet|Query|Scan|ConditionCheck|PartiQLSelect)|^s3:(Get|List)|:\*$")
 WRITE_ACTIONS = re.compile(r"^(dynamodb|dax):(Put|Update|Delete|BatchWrite|PartiQL(Insert|Update|Delete))|^s3:(Put|Delete|Abort)|:\*$")
-SAM_POLICIES: dict[str, tuple[str, ...]] = {
-    "DynamoDBReadPolicy": ("reads",), "DynamoDBCrudPolicy": ("reads", "writes"), "DynamoDBWritePolicy": ("writes",),
-    "S3ReadPolicy": ("reads",), "S3CrudPolicy": ("reads", "writes"), "S3WritePolicy": ("writes",),
-    "S3FullAccessPolicy": ("reads", "writes"), "SQSSendMessagePolicy": ("enqueues",),
-    "SNSPublishMessagePolicy": ("publishes",), "KinesisCrudPolicy": ("puts-records",),
-    "FirehoseWritePolicy": ("puts-records",), "FirehoseCrudPolicy": ("puts-records",),
-    "SESCrudPolicy": ("sends-email",), "SESSendBouncePolicy": ("sends-email",), "SESBulkTemplatedCrudPolicy": ("sends-email",),
-    "LambdaInvokePolicy": ("invokes",), "AthenaQueryPolicy": ("queries",),
-}
-"""SAM policy templates, and the flows they grant towards the resource they name."""
 BY_TARGET: dict[type[Service], str] = {
     DynamoDbTable: "reads", DaxCluster: "reads", S3Bucket: "reads", SqsQueue: "enqueues", SnsTopic: "publishes",
     KinesisStream: "puts-records", Firehose: "puts-records", Athena: "queries", LambdaFunction: "invokes",
@@ -241,12 +232,13 @@ INVOKING: dict[str, tuple[str, ...]] = {
     "AWS::Serverless::StateMachine": ("Definition", "DefinitionSubstitutions"),
     "AWS::AppSync::DataSource": ("LambdaConfig",), "AWS::SecretsManager::RotationSchedule": ("RotationLambdaARN",),
     "AWS::CodePipeline::Pipeline": ("Stages",), "AWS::SES::ReceiptRule": ("Rule",),
-    "AWS::CloudFormation::Macro": ("FunctionName",), CUSTOM_RESOURCE: ("ServiceToken",),
+    "AWS::CloudFormation::Macro": ("FunctionName",), "AWS::Cognito::UserPool": ("LambdaConfig",),
+    CUSTOM_RESOURCE: ("ServiceToken",),
 }
-"""Resources archcase keeps as generic services that invoke the functions these properties name (a rule's
-targets, a custom resource's service token, a state machine's tasks, ...). `Custom::*` types read as
-`AWS::CloudFormation::CustomResource`; SAM events that create such resources are added by the template
-(`Template._sam_event_sources`)."""
+"""Resources that invoke the functions these properties name (a rule's targets, a custom resource's service
+token, a state machine's tasks, a user pool's triggers, ...); all but user pools are generic services.
+`Custom::*` types read as `AWS::CloudFormation::CustomResource`; SAM events that create such resources are
+added by the template (`Template._sam_event_sources`)."""
 
 
 @reads_flows(*INVOKING)
@@ -271,13 +263,6 @@ def _log_subscription(flows: Flows, r: Resource) -> None:
     """Log events of a function's (or another service's) log group are sent to a function."""
     group = next((lid for lid, _ in flows.t.references(r.properties.get("LogGroupName")) if flows.t.service_of(lid)), None)
     flows.add(group, flows.first(r.properties.get("DestinationArn"), LambdaFunction), "invokes", r.logical_id)
-
-
-@reads_flows("AWS::Cognito::UserPool")
-def _user_pool(flows: Flows, r: Resource) -> None:
-    for target, _ in flows.t.references(r.properties.get("LambdaConfig")):
-        if flows.class_of(target) is LambdaFunction:
-            flows.add(r.logical_id, target, "invokes", r.logical_id)
 
 
 @reads_flows("AWS::SNS::Subscription")
@@ -431,31 +416,9 @@ def _workgroup(flows: Flows, r: Resource) -> None:
 
 # IAM ------------------------------------------------------------------------------------------------------------
 
-def _policies(t: Template, r: Resource) -> list[Any]:
-    """Every policy document that applies to a service: of its roles (inline, policy resources, managed
-    policies of the template) and, for SAM functions, its `Policies`."""
-    roles = [x for x in t.owned(r.logical_id, "AWS::IAM::Role")]
-    documents: list[Any] = []
-    for role in roles:
-        documents += [dig(p, "PolicyDocument") for p in as_list(role.properties.get("Policies"))]
-        policies = t.referrers(role.logical_id, "AWS::IAM::Policy", "AWS::IAM::ManagedPolicy")
-        policies += [t.resources[lid] for lid, _ in t.references(role.properties.get("ManagedPolicyArns"))]
-        documents += [x.properties.get("PolicyDocument") for x in policies]
-    if r.type == "AWS::Serverless::Function":
-        for policy in as_list(r.properties.get("Policies")):
-            if isinstance(policy, dict) and "Statement" in policy:
-                documents.append(policy)
-            elif isinstance(policy, dict):
-                for name, argument in policy.items():
-                    for kind in SAM_POLICIES.get(name, ()):
-                        for lid, _ in t.references(argument):
-                            documents.append({"Statement": [{"Effect": "Allow", "Action": [f"sam:{kind}"], "Resource": {"Ref": lid}}]})
-    return documents
-
-
 def _iam(flows: Flows, r: Resource) -> None:
     t = flows.t
-    statements = [s for doc in _policies(t, r) for s in as_list(dig(doc, "Statement"))
+    statements = [s for doc in documents(t, r) for s in as_list(dig(doc, "Statement"))
                   if isinstance(s, dict) and s.get("Effect", "Allow") == "Allow"]
     workgroups = [lid for s in statements if any(str(a).startswith("athena:") for a in as_list(s.get("Action")))
                   for lid, _ in t.references(s.get("Resource")) if flows.class_of(lid) is Athena]

@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import contextlib
 import re
-from typing import Any
+from typing import Any, get_args
 
 from ..models.contract import CACHING_DISABLED, MANAGED_CACHE_POLICY_TTLS
+from ..models.messaging import Endpoint
 from ..models.services import (
     Alb,
     ApiGateway,
@@ -35,6 +36,7 @@ from ..models.services import (
     SqsQueue,
 )
 from .marks import reads
+from .policies import broad
 from .template import Resource, Template
 from .values import as_list, dig, flag, number, references
 
@@ -54,7 +56,8 @@ def _put(settings: Settings, name: str, value: Any) -> None:
 @reads(LambdaFunction, "AWS::Lambda::Function", "AWS::Serverless::Function")
 def lambda_function(t: Template, r: Resource) -> Settings:
     p = r.properties
-    s: Settings = {"handler": t.text(p.get("Handler")) if p.get("PackageType") != "Image" else None}
+    s: Settings = {"handler": t.text(p.get("Handler")) if p.get("PackageType") != "Image" else None,
+                   "broad_permissions": broad(t, r)}
     _put(s, "runtime", t.text(p.get("Runtime")))
     architectures = as_list(p.get("Architectures"))
     _put(s, "architecture", t.text(architectures[0]) if architectures else "x86_64")
@@ -81,7 +84,8 @@ def lambda_function(t: Template, r: Resource) -> Settings:
 @reads(AutoScalingGroup, "AWS::AutoScaling::AutoScalingGroup")
 def autoscaling_group(t: Template, r: Resource) -> Settings:
     p = r.properties
-    s: Settings = {"min_size": number(p.get("MinSize"), t.parameters), "max_size": number(p.get("MaxSize"), t.parameters)}
+    s: Settings = {"min_size": number(p.get("MinSize"), t.parameters), "max_size": number(p.get("MaxSize"), t.parameters),
+                   "broad_permissions": broad(t, r)}
     launch = next((t.resources[lid] for lid, _ in t.references([p.get("LaunchTemplate"), p.get("LaunchConfigurationName"),
                                                               p.get("MixedInstancesPolicy")])
                    if t.resources[lid].type in ("AWS::EC2::LaunchTemplate", "AWS::AutoScaling::LaunchConfiguration")), None)
@@ -178,7 +182,9 @@ def cloudfront(t: Template, r: Resource) -> Settings:
     certificate = config.get("ViewerCertificate") or {}
     s: Settings = {
         "viewer_protocol": t.text(default.get("ViewerProtocolPolicy")) or "allow-all",
-        "min_tls": t.text(certificate.get("MinimumProtocolVersion")) or "TLSv1",  # the default certificate's floor
+        # the default *.cloudfront.net certificate accepts TLSv1 whatever MinimumProtocolVersion says
+        "min_tls": (t.text(certificate.get("MinimumProtocolVersion")) or "TLSv1")
+        if certificate.get("AcmCertificateArn") or certificate.get("IamCertificateId") else "TLSv1",
         "price_class": t.text(config.get("PriceClass")) or "PriceClass_All",
         "access_logging": bool(config.get("Logging")),
         "waf": bool(config.get("WebACLId")),
@@ -372,10 +378,20 @@ def sqs(t: Template, r: Resource) -> Settings:
     return {k: v for k, v in s.items() if v is not None}
 
 
+ENDPOINTS = frozenset(get_args(Endpoint))
+"""Subscription protocols whose subscriber is outside the case (`SnsTopic.endpoints`)."""
+
+
 @reads(SnsTopic, "AWS::SNS::Topic")
 def sns(t: Template, r: Resource) -> Settings:
     p = r.properties
-    return {"fifo": bool(flag(p.get("FifoTopic"), t.parameters)), "encryption": bool(p.get("KmsMasterKeyId"))}
+    subscriptions = [x for x in as_list(p.get("Subscription")) if isinstance(x, dict)] + \
+        [x.properties for x in t.referrers(r.logical_id, "AWS::SNS::Subscription")]
+    endpoints = sorted({protocol for x in subscriptions if (protocol := t.text(x.get("Protocol")) or "") in ENDPOINTS})
+    s: Settings = {"fifo": bool(flag(p.get("FifoTopic"), t.parameters)), "encryption": bool(p.get("KmsMasterKeyId"))}
+    if endpoints:
+        s["endpoints"] = endpoints
+    return s
 
 
 @reads(Ses, "AWS::SES::EmailIdentity")
@@ -413,6 +429,7 @@ def firehose(t: Template, r: Resource) -> Settings:
         "compression": t.text(destination.get("CompressionFormat")) or "UNCOMPRESSED",
         "encryption": bool(p.get("DeliveryStreamEncryptionConfigurationInput")
                            or dig(destination, "EncryptionConfiguration", "KMSEncryptionConfig")),
+        "broad_permissions": broad(t, r),
     }
     if error_prefix:
         s["error_prefix"] = error_prefix.split("!{", 1)[0]

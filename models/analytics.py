@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
-from .base import Service
+from .base import BroadPermission, Service
 
 
 class KinesisStream(Service):
@@ -47,6 +47,9 @@ class Firehose(Service):
     """Server-side encryption of the delivery stream."""
     error_prefix: str = "errors/"
     """S3 prefix for records that failed processing or delivery."""
+    broad_permissions: list[BroadPermission] = []
+    """IAM permissions the delivery stream's role holds beyond its flows, as `ACTION on RESOURCE` (read from imported
+    templates; archcase emits roles from flows only, so a case that lists any is not emitted)."""
 
 
 class Athena(Service):

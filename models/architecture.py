@@ -12,7 +12,19 @@ from . import catalogue
 from .base import Id, Model, Service, did_you_mean
 from .compute import LambdaFunction
 from .edge import ApiGateway
-from .flows import S3_EVENTS, S3_TRIGGER_EVENTS, STREAM_RECORD_EVENTS, DeadLetter, Delivers, Grants, Notifies, Origin, Triggers
+from .flows import (
+    S3_EVENTS,
+    S3_TRIGGER_EVENTS,
+    STREAM_RECORD_EVENTS,
+    DeadLetter,
+    Delivers,
+    Grants,
+    Notifies,
+    Origin,
+    Reads,
+    Triggers,
+    Writes,
+)
 from .messaging import Ses, SqsQueue
 from .registry import FLOW_KINDS, AnyFlow, AnyService, FlowModel
 
@@ -166,6 +178,9 @@ class Architecture(Model):
             if isinstance(flow, Grants) and (kinds[flow.source], kinds[flow.target]) in flow.allowed:
                 yield from _grant_problems(i, flow, kinds[flow.target])
             yield from _event_problems(i, flow, kinds[flow.source])
+            if isinstance(flow, (Reads, Writes)) and flow.prefix is not None and kinds[flow.target] != "s3":
+                yield Problem(("flows", i, "prefix"), f"a prefix limits the keys read or written in an S3 bucket, and "
+                              f"'{flow.target}' is a {kinds[flow.target]}", "remove `prefix` from this flow")
             target = by_id[flow.target]
             source = by_id[flow.source]
             if (isinstance(flow, Triggers) and isinstance(source, SqsQueue) and isinstance(target, LambdaFunction)

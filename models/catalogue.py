@@ -51,6 +51,13 @@ def runtime_deprecation(runtime: str, today: datetime.date | None = None) -> tup
     return life["deprecated"], life.get("successor")
 
 
+def iam_action_resources(service: str, action: str) -> tuple[str, ...]:
+    """The resource types an IAM action can name (`('table',)` for `dynamodb:GetItem`); empty for an action that
+    only takes `*` (`xray:PutTraceSegments`), and for one IAM does not know."""
+    found = _read("AdditionalSpecs/Policies.json").get(service.lower(), {}).get("Actions", {}).get(action.lower(), {})
+    return tuple(found.get("Resources", ()))
+
+
 def iam_actions(service: str) -> frozenset[str]:
     """The actions (lower case) of an IAM service prefix (`s3`, `dynamodb`, ...); empty for an unknown prefix."""
     return frozenset(_read("AdditionalSpecs/Policies.json").get(service, {}).get("Actions", {}))

@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 from pydantic import Field, field_validator, model_validator
 
 from . import catalogue
-from .base import Service, did_you_mean
+from .base import BroadPermission, Service, did_you_mean
 
 PYTHON_RUNTIMES = ("python3.14", "python3.13", "python3.12", "python3.11", "python3.10", "python3.9", "python3.8")
 Runtime = Literal[
@@ -65,6 +65,9 @@ class LambdaFunction(Service):
     """Attach the function to the VPC (needed to reach a DAX cluster)."""
     log_retention_days: RetentionDays = 30
     """How long the function's CloudWatch logs are kept, in days (one of the periods CloudWatch Logs offers)."""
+    broad_permissions: list[BroadPermission] = []
+    """IAM permissions the function's role holds beyond its flows, as `ACTION on RESOURCE` (read from imported
+    templates; archcase emits roles from flows only, so a case that lists any is not emitted)."""
     environment: dict[str, str] = {}
     """Extra environment variables (names of reached resources are added by the emitter). Names are letters,
     digits and underscores, starting with a letter, and not one Lambda reserves (`AWS_REGION`, ...); names and
@@ -112,6 +115,9 @@ class AutoScalingGroup(Service):
     """Encrypt the instances' EBS volumes."""
     serves: Literal["dynamic", "static"] = "dynamic"
     """What the instances serve: `static` means files that rarely or never change (cacheable at the edge)."""
+    broad_permissions: list[BroadPermission] = []
+    """IAM permissions the instances' role holds beyond its flows, as `ACTION on RESOURCE` (read from imported
+    templates; archcase emits roles from flows only, so a case that lists any is not emitted)."""
 
     @model_validator(mode="after")
     def _sizes_in_order(self) -> AutoScalingGroup:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from .base import Service
 
@@ -26,6 +26,10 @@ class SqsQueue(Service):
     """Server-side encryption: SQS-managed keys, a KMS key, or none."""
 
 
+Endpoint = Literal["email", "email-json", "http", "https", "sms", "application", "firehose"]
+"""An SNS subscription protocol whose subscriber is not a service of the case."""
+
+
 class SnsTopic(Service):
     """An SNS topic."""
 
@@ -35,6 +39,14 @@ class SnsTopic(Service):
     """FIFO topic."""
     encryption: bool = True
     """Encrypt messages at rest with KMS."""
+    endpoints: list[Endpoint] = []
+    """Kinds of subscriber outside the case: email addresses, HTTP(S) URLs, phone numbers (`sms`), mobile app
+    endpoints (`application`), delivery streams (`firehose`). Queues and functions subscribe by `subscribes` flows."""
+
+    @field_validator("endpoints")
+    @classmethod
+    def _endpoints_once(cls, endpoints: list[str]) -> list[str]:
+        return sorted(set(endpoints))
 
 
 class Ses(Service):

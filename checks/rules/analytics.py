@@ -25,6 +25,8 @@ def kinesis_encrypted(stream: KinesisStream, g: Graph) -> Outcome:
       remediation="Set `encryption: true`.",
       docs=FIREHOSE + "encryption.html", cdk_nag=("AwsSolutions-KDF1",), checkov=("CKV_AWS_240",))
 def firehose_encrypted(stream: Firehose, g: Graph) -> Outcome:
+    if g.incoming(stream.id, Delivers, frm=KinesisStream):  # encrypted by its source stream (AC701); SSE cannot be set
+        return NOT_APPLICABLE
     return passes_if(stream.encryption, f"delivery stream '{stream.id}' is not encrypted")
 
 

@@ -56,7 +56,7 @@ def sns_encrypted(topic: SnsTopic, g: Graph) -> Outcome:
 def topic_has_subscribers(topic: SnsTopic, g: Graph) -> Outcome:
     if not g.incoming(topic.id, Publishes) and not g.incoming(topic.id, Notifies):
         return NOT_APPLICABLE
-    return passes_if(bool(g.outgoing(topic.id, Subscribes)), f"topic '{topic.id}' has no subscribers")
+    return passes_if(bool(g.outgoing(topic.id, Subscribes) or topic.endpoints), f"topic '{topic.id}' has no subscribers")
 
 
 @rule("AC606", severity="medium", title="Welcome email flows from the table stream to SES",

@@ -7,7 +7,7 @@ from ...models.compute import AutoScalingGroup
 from ...models.contract import ALL_VIEWER_EXCEPT_HOST, CACHING_DISABLED, CACHING_OPTIMIZED
 from ...models.data import S3Bucket
 from ...models.edge import Alb, ApiGateway, Clb, CloudFront, LoadBalancer, SignedUrls
-from ...models.flows import Origin, Targets
+from ...models.flows import Origin, Signs, Targets
 from ...models.text import cfn_text, sub_literal
 from .context import Context, Fragment, att_of, lid, ref_of
 from .data import access_log_bucket
@@ -156,11 +156,12 @@ def _key_group(out: Fragment, cdn: CloudFront, signed_urls: SignedUrls) -> str:
         "Description": f"PEM-encoded RSA public key verifying the signed URLs of {cdn.id} "
                       "(openssl rsa -pubout -in private_key.pem).",
     })
-    out.parameter(lid(cdn, "PrivateKeyParameter"), {
-        "Type": "String", "Default": f"/{out.ctx.architecture.name}/{cdn.id}/signing-key", "AllowedPattern": "^/[A-Za-z0-9_./-]+$",
-        "Description": "Name of the SSM SecureString parameter holding the matching private key (created outside "
-                       "the stack, so the key never passes through CloudFormation).",
-    })
+    if out.ctx.graph.incoming(cdn.id, Signs):  # the key the signers read; with none, nothing would use it (W2001)
+        out.parameter(lid(cdn, "PrivateKeyParameter"), {
+            "Type": "String", "Default": f"/{out.ctx.architecture.name}/{cdn.id}/signing-key", "AllowedPattern": "^/[A-Za-z0-9_./-]+$",
+            "Description": "Name of the SSM SecureString parameter holding the matching private key (created outside "
+                           "the stack, so the key never passes through CloudFormation).",
+        })
     key = out.resource(lid(cdn, "PublicKey"), "AWS::CloudFront::PublicKey", {"PublicKeyConfig": {
         "Name": sub(f"${{AWS::StackName}}-{cdn.id}"), "CallerReference": sub(f"${{AWS::StackName}}-{cdn.id}"),
         "EncodedKey": pem, "Comment": f"verifies signed URLs of {cdn.id}"}})

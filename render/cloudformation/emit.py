@@ -26,9 +26,16 @@ text harmless; every other string of a service or flow is written as it is, so i
 
 def check_writable(architecture: Architecture) -> None:
     """Raise EmitError, located at the service or flow, for a setting that cannot be written into a template as
-    it is: one holding a dynamic reference (`{{resolve:...}}`, which CloudFormation would replace with a
-    parameter's or secret's value) or a control character. Free text (labels, descriptions) is made harmless
-    instead, and the case's own text (title, requirements) is written only into metadata, made harmless too."""
+    it is: a role's broad permissions (emitted roles come from flows), a dynamic reference (`{{resolve:...}}`,
+    which CloudFormation would replace with a parameter's or secret's value) or a control character. Free text
+    (labels, descriptions) is made harmless instead, and the case's own text (title, requirements) is written
+    only into metadata, made harmless too."""
+    for service in architecture.services:
+        broad = getattr(service, "broad_permissions", [])
+        if broad:
+            raise EmitError(f"service '{service.id}': its role allows {broad[0]}, and archcase emits roles from the case's "
+                            "flows only (least privilege)", service.id,
+                            "remove `broad_permissions` (the emitted role grants what the flows need), or add the flows it needs")
     elements = [("service", s) for s in architecture.services] + [("flow", f) for f in architecture.flows]
     for what, element in elements:
         for field, value in _settings(element.model_dump(mode="json", by_alias=True)):

@@ -33,13 +33,13 @@ INTENT: dict[type[Service], tuple[str, ...]] = {
     Alb: ("availability_zones",),
     Clb: ("availability_zones",),
     DaxCluster: ("item_ttl_s",),
-    CloudFront: (), LambdaFunction: (), CognitoUserPool: (), CognitoIdentityPool: (), SqsQueue: (), SnsTopic: (),
+    CloudFront: (), LambdaFunction: (), CognitoUserPool: (), CognitoIdentityPool: (), SqsQueue: (), SnsTopic: ("endpoints",),
     Ses: (), KinesisStream: (), Firehose: (), Athena: ("database",),
 }
 """Per emitted class, the fields no resource property states: the intent (read-heavy, paid content, static files),
 and settings the emitted stack does not configure (an API's custom-domain TLS, DAX's default item TTL, the
-number of zones, which the subnets given at deployment decide), and the Glue database a workgroup queries, which
-no workgroup property names."""
+number of zones, which the subnets given at deployment decide), the Glue database a workgroup queries (no
+workgroup property names it), and a topic's kinds of subscriber outside the case (a case holds no addresses)."""
 
 FLOW_INTENT: dict[type[Flow], tuple[str, ...]] = {Invokes: ("mode",), Signs: ("expires_s",)}
 """Per flow kind, the fields a template does not state (a function's invocation mode lives in its code)."""

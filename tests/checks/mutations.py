@@ -82,6 +82,6 @@ def add(src: str, kind: str, dst: str, **fields: Any) -> Op:
 
 def add_service(**fields: Any) -> Op:
     def op(data: dict[str, Any]) -> None:
-        data["services"].append(fields)
+        data["services"].append(copy.deepcopy(fields))  # a variant may edit it later: the op stays as written
 
     return op

@@ -18,6 +18,10 @@ from .mutations import NULL, add, add_service, drop, flow, svc, variant
 
 T, B, M, P, U, D = "mytodolist", "myblog", "microservices", "paid-content", "software-updates", "big-data-ingestion"
 
+DIRECT_PUT = [add_service(id="clicks", kind="firehose", encryption=True), add("devices", "puts-records", "clicks"),
+              add("clicks", "delivers", "ingestion-bucket", prefix="clicks/")]
+"""The big-data case with a second delivery stream, which the devices write to directly."""
+
 # rule id: (case, non-compliant edits, rules expected to fire, compliant edits or None for the case as it is)
 CASES = {
     "AC101": (B, [flow("blog-cdn", "origin", "site-content", access="none")], {"AC101"}, None),
@@ -103,7 +107,9 @@ CASES = {
     "AC607": (B, [svc("email", dkim=False)], {"AC607"}, None),
     "AC608": (B, [add_service(id="spare-queue", kind="sqs")], {"AC608"}, None),
     "AC701": (D, [svc("ingest-stream", encryption=False)], {"AC701"}, None),
-    "AC702": (D, [svc("delivery", encryption=False)], {"AC702"}, None),
+    # a delivery stream fed by Kinesis takes its source's encryption: AC702 is about one devices write to directly
+    "AC805": (T, [svc("todo-function", broad_permissions=["dynamodb:* on *"])], {"AC805"}, None),
+    "AC702": (D, [*DIRECT_PUT, svc("clicks", encryption=False)], {"AC702"}, DIRECT_PUT),
     "AC703": (D, [drop("delivery", "delivers", "ingestion-bucket")], {"AC703"}, None),
     "AC704": (D, [drop("ingest-stream", "delivers", "delivery")], {"AC704"}, None),
     "AC705": (D, [drop("analytics", "writes", "reporting-bucket"), add("analytics", "writes", "ingestion-bucket", prefix="reports/")],

@@ -117,3 +117,23 @@ def test_a_function_with_sqs_star_on_the_queue_it_consumes_does_not_enqueue(tmp_
     explicit = {**resources, "Role": {**role, "Properties": {**role["Properties"], "Policies": policies}}}
     kinds = sorted((f.source, f.kind, f.target) for f in imported(tmp_path, explicit).flows)
     assert kinds == [("fn", "enqueues", "jobs"), ("jobs", "triggers", "fn")]
+
+
+@pytest.mark.parametrize(("statement", "broad"), [
+    ({"Action": "dynamodb:*", "Resource": "*"}, ["dynamodb:* on *"]),
+    ({"Action": ["s3:GetObject", "xray:PutTraceSegments"], "Resource": "*"}, ["s3:GetObject on *"]),
+    ({"Action": "s3:Get*", "Resource": {"Fn::Sub": "${Data.Arn}/*"}}, ["s3:Get* on ${Data.Arn}/*"]),
+    ({"Action": ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents", "xray:PutTraceSegments"], "Resource": "*"}, []),
+    ({"Action": "s3:GetObject", "Resource": {"Fn::Sub": "${Data.Arn}/*"}}, []),
+    ({"Action": "ses:SendEmail", "Resource": "*"}, ["ses:SendEmail on *"]),
+])
+def test_a_role_allowing_more_than_named_actions_on_named_resources_is_read(tmp_path, statement, broad):
+    role = {"Type": "AWS::IAM::Role", "Properties": {
+        "AssumeRolePolicyDocument": {"Statement": [{"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"},
+                                                    "Action": "sts:AssumeRole"}]},
+        "Policies": [{"PolicyName": "p", "PolicyDocument": {"Statement": [{"Effect": "Allow", **statement}]}}]}}
+    function = {**FN, "Properties": {**FN["Properties"], "Role": {"Fn::GetAtt": ["Role", "Arn"]}}}
+    case = imported(tmp_path, {"Fn": function, "Role": role, "Data": {"Type": "AWS::S3::Bucket", "Properties": {}}})
+    assert case.service("fn").broad_permissions == broad
+    assert [f.message for f in check(case).findings if f.rule_id == "AC805"] == (
+        [f"the role of 'fn' allows {', '.join(broad)}"] if broad else [])

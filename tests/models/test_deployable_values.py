@@ -173,3 +173,11 @@ def test_a_queue_hiding_messages_for_less_than_its_function_runs_is_refused():
                            {"id": "fn", "kind": "lambda", "handler": "todo_api", "timeout_s": 89},
                            flows=({"from": "work", "to": "fn", "kind": "triggers"},)))
     assert "Lambda refuses a queue trigger whose visibility timeout is shorter than the function's timeout" in message
+
+
+@pytest.mark.parametrize("kind", ["reads", "writes"])
+def test_a_prefix_on_a_flow_to_anything_but_a_bucket_is_refused(kind):
+    message = refused(case({"id": "fn", "kind": "lambda", "handler": "todo_api"},
+                           {"id": "t", "kind": "dynamodb", "partition_key": {"name": "pk"}},
+                           flows=({"from": "fn", "to": "t", "kind": kind, "prefix": "0"},)))
+    assert "a prefix limits the keys read or written in an S3 bucket, and 't' is a dynamodb" in message

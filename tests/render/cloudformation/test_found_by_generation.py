@@ -43,6 +43,10 @@ FOUND = {
         {"id": "adhoc", "kind": "athena", "database": "sales"}, {"id": "reports", "kind": "athena", "database": "sales"}],
         "flows": [{"from": "adhoc", "to": "results", "kind": "writes", "prefix": "adhoc/"},
                   {"from": "reports", "to": "results", "kind": "writes", "prefix": "reports/"}]},
+    # signed URLs and no signer: the private key's parameter was declared and used by nothing (W2001)
+    "signed-urls-without-signer": {"services": [
+        {"id": "cdn", "kind": "cloudfront", "signed_urls": {"key_group": "k"}}, {"id": "site", "kind": "s3"}],
+        "flows": [{"from": "cdn", "to": "site", "kind": "origin"}]},
     # found by deploying generated cases (tests/deploy): a FIFO topic or queue needs a name ending in .fifo
     "fifo-topic-and-queue": {"services": [{"id": "orders", "kind": "sns", "fifo": True}, {"id": "work", "kind": "sqs", "fifo": True}],
                              "flows": [{"from": "orders", "to": "work", "kind": "subscribes"}]},

@@ -46,3 +46,17 @@ def test_emit_refuses_a_function_on_a_deprecated_runtime_and_names_its_successor
     assert f"{path}:4:" in result.err
     assert "runtime python3.9 was deprecated on 2025-12-15" in result.err and "set runtime: python3.14" in result.err
     assert not out.exists()
+
+
+def test_emit_refuses_a_role_with_broad_permissions_located_at_its_service(cli, write_case, tmp_path):
+    path = write_case("""
+        name: broad
+        title: A function whose imported role allows every DynamoDB action
+        services:
+          - {id: fn, kind: lambda, handler: todo_api.app.handler, broad_permissions: ["dynamodb:* on *"]}
+    """)
+    out = tmp_path / "out"
+    result = cli("emit", str(path), "--out", str(out))
+    assert result.code == 2 and not out.exists()
+    assert "service 'fn': its role allows dynamodb:* on *, and archcase emits roles from the case's flows only" in result.err
+    assert ":5:" in result.err  # the line of the service

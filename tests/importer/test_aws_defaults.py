@@ -1,0 +1,71 @@
+"""Templates are read as AWS deploys them today, so that findings on them are worth acting on: the default
+CloudFront certificate's TLS floor, subscribers outside the template, encryption a delivery stream fed by
+Kinesis cannot take (docs/aws-defaults.md)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from archcase.checks.engine import check
+from archcase.importer import import_template
+from archcase.models import Architecture
+
+
+def findings(tmp_path, resources: dict, rule: str) -> list[str]:
+    path = tmp_path / "template.json"
+    path.write_text(json.dumps({"Resources": resources}), encoding="utf-8")
+    return [f.message for f in check(import_template(path).architecture).findings if f.rule_id == rule]
+
+
+def distribution(certificate: dict) -> dict:
+    return {"Cdn": {"Type": "AWS::CloudFront::Distribution", "Properties": {"DistributionConfig": {
+        "Enabled": True, "ViewerCertificate": certificate,
+        "DefaultCacheBehavior": {"ViewerProtocolPolicy": "redirect-to-https", "TargetOriginId": "o"}}}}}
+
+
+@pytest.mark.parametrize("certificate", [
+    {"CloudFrontDefaultCertificate": True, "MinimumProtocolVersion": "TLSv1.2_2021"},
+    {"CloudFrontDefaultCertificate": True},
+    {"AcmCertificateArn": "arn:aws:acm:us-east-1:123456789012:certificate/x", "MinimumProtocolVersion": "TLSv1"},
+])
+def test_a_distribution_accepting_tls1_is_found(tmp_path, certificate):
+    assert findings(tmp_path, distribution(certificate), "AC105") == ["distribution 'cdn' accepts TLSv1"]
+
+
+def test_a_distribution_with_its_own_certificate_and_a_tls12_floor_passes(tmp_path):
+    certificate = {"AcmCertificateArn": "arn:aws:acm:us-east-1:123456789012:certificate/x", "MinimumProtocolVersion": "TLSv1.2_2021"}
+    assert findings(tmp_path, distribution(certificate), "AC105") == []
+
+
+def topic(*protocols: str) -> dict:
+    publisher = {"Type": "AWS::Lambda::Function", "Properties": {
+        "Runtime": "python3.12", "Handler": "a.h", "Code": {"ZipFile": "x"}, "Role": "arn:aws:iam::123456789012:role/r",
+        "Environment": {"Variables": {"TOPIC": {"Ref": "Alerts"}}}}}
+    resources = {"Alerts": {"Type": "AWS::SNS::Topic", "Properties": {}}, "Fn": publisher}
+    for i, protocol in enumerate(protocols):
+        resources[f"Sub{i}"] = {"Type": "AWS::SNS::Subscription", "Properties": {
+            "TopicArn": {"Ref": "Alerts"}, "Protocol": protocol, "Endpoint": "ops@example.com"}}
+    return resources
+
+
+@pytest.mark.parametrize("protocol", ["email", "https", "sms"])
+def test_a_topic_with_subscribers_outside_the_template_has_subscribers(tmp_path, protocol):
+    assert findings(tmp_path, topic(protocol), "AC605") == []
+
+
+def test_a_topic_nobody_subscribes_to_is_found(tmp_path):
+    assert findings(tmp_path, topic(), "AC605") == ["topic 'alerts' has no subscribers"]
+
+
+def test_a_delivery_stream_fed_by_kinesis_is_not_asked_for_its_own_encryption():
+    def case(source: dict, flows: list) -> Architecture:
+        return Architecture.model_validate({"name": "t", "title": "t", "services": [
+            source, {"id": "fh", "kind": "firehose", "encryption": False}, {"id": "lake", "kind": "s3"}],
+            "flows": [*flows, {"from": "fh", "to": "lake", "kind": "delivers"}]})
+
+    fed = case({"id": "ks", "kind": "kinesis-stream"}, [{"from": "ks", "to": "fh", "kind": "delivers"}])
+    assert not [f for f in check(fed).findings if f.rule_id == "AC702"]
+    direct = case({"id": "dev", "kind": "iot-device"}, [{"from": "dev", "to": "fh", "kind": "puts-records"}])
+    assert [f.message for f in check(direct).findings if f.rule_id == "AC702"] == ["delivery stream 'fh' is not encrypted"]
