@@ -57,7 +57,7 @@ def _put(settings: Settings, name: str, value: Any) -> None:
 def lambda_function(t: Template, r: Resource) -> Settings:
     p = r.properties
     s: Settings = {"handler": t.text(p.get("Handler")) if p.get("PackageType") != "Image" else None,
-                   "broad_permissions": broad(t, r)}
+                   "broad_permissions": broad(t, r), "invoked_from_outside": _invoked_from_outside(t, r)}
     _put(s, "runtime", t.text(p.get("Runtime")))
     architectures = as_list(p.get("Architectures"))
     _put(s, "architecture", t.text(architectures[0]) if architectures else "x86_64")
@@ -79,6 +79,31 @@ def lambda_function(t: Template, r: Resource) -> Settings:
                             if not t.references(value) and not any(references(value)) and t.text(value) is not None
                             and not (signs and name == "URL_EXPIRES_S")}
     return s
+
+
+OUTSIDE_SOURCES = {"AWS::Lambda::Permission": "SourceArn", "AWS::Lambda::EventSourceMapping": "EventSourceArn"}
+"""Resources that let something invoke a function, and the property naming what: when it names nothing in
+the template, the invoker is outside it."""
+SAM_SOURCES = ("Queue", "Stream", "Topic", "Bucket", "Broker", "Cluster", "UserPool", "ApiId", "RestApiId")
+"""The properties of SAM events naming their source."""
+
+
+def _invoked_from_outside(t: Template, r: Resource) -> bool:
+    """A permission or event source mapping whose source is not in the template, a function URL, or a SAM event
+    whose source is named by an ARN rather than a resource of the template."""
+    for resource in t.owned(r.logical_id, *OUTSIDE_SOURCES, "AWS::Lambda::Url"):
+        source = resource.properties.get(OUTSIDE_SOURCES.get(resource.type, ""))
+        if resource.type == "AWS::Lambda::Url" or not t.references(source):
+            return True
+    if r.properties.get("FunctionUrlConfig"):
+        return True
+    events = r.properties.get("Events")
+    for event in events.values() if isinstance(events, dict) else ():
+        given = [event["Properties"][k] for k in SAM_SOURCES if isinstance(event, dict) and isinstance(event.get("Properties"), dict)
+                 and k in event["Properties"]]
+        if any(not t.references(value) for value in given):
+            return True
+    return False
 
 
 @reads(AutoScalingGroup, "AWS::AutoScaling::AutoScalingGroup")

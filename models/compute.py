@@ -26,8 +26,8 @@ PYTHON_HANDLER = r"^[a-z_][a-z0-9_]*(\.[a-z_][a-z0-9_]*)+$"
 RetentionDays = Literal[1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288,
                         3653]
 """The retention periods CloudWatch Logs accepts, in days."""
-ENVIRONMENT_NAME = re.compile(r"[a-zA-Z][a-zA-Z0-9_]*")
-"""What Lambda accepts as an environment variable name."""
+ENVIRONMENT_NAME = re.compile(r"[a-zA-Z][a-zA-Z0-9_]+")
+"""What Lambda accepts as an environment variable name (`[a-zA-Z]([a-zA-Z0-9_])+`: two characters at least)."""
 RESERVED_ENVIRONMENT = frozenset({
     "_HANDLER", "_X_AMZN_TRACE_ID", "AWS_DEFAULT_REGION", "AWS_REGION", "AWS_EXECUTION_ENV", "AWS_LAMBDA_FUNCTION_NAME",
     "AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "AWS_LAMBDA_FUNCTION_VERSION", "AWS_LAMBDA_INITIALIZATION_TYPE",
@@ -65,6 +65,9 @@ class LambdaFunction(Service):
     """Attach the function to the VPC (needed to reach a DAX cluster)."""
     log_retention_days: RetentionDays = 30
     """How long the function's CloudWatch logs are kept, in days (one of the periods CloudWatch Logs offers)."""
+    invoked_from_outside: bool = False
+    """Something outside the case may invoke the function: read from imported templates (a permission for a
+    principal with no source in the template, a function URL, an event source named by ARN)."""
     broad_permissions: list[BroadPermission] = []
     """IAM permissions the function's role holds beyond its flows, as `ACTION on RESOURCE` (read from imported
     templates; archcase emits roles from flows only, so a case that lists any is not emitted)."""
@@ -81,8 +84,8 @@ class LambdaFunction(Service):
             if name in RESERVED_ENVIRONMENT:
                 problems.append(f"{name!r} is set by the Lambda runtime itself (reserved); choose another name")
             elif not ENVIRONMENT_NAME.fullmatch(name):
-                problems.append(f"{name!r} is not a variable name Lambda accepts: letters, digits and underscores, "
-                                "starting with a letter" if name else "a variable name is empty")
+                problems.append(f"{name!r} is not a variable name Lambda accepts: two or more letters, digits and "
+                                "underscores, starting with a letter" if name else "a variable name is empty")
         size = sum(len(name.encode()) + len(value.encode()) for name, value in environment.items())
         if size > ENVIRONMENT_BYTES:
             problems.append(f"names and values take {size} bytes, above Lambda's {ENVIRONMENT_BYTES} bytes")

@@ -33,7 +33,8 @@ INTENT: dict[type[Service], tuple[str, ...]] = {
     Alb: ("availability_zones",),
     Clb: ("availability_zones",),
     DaxCluster: ("item_ttl_s",),
-    CloudFront: (), LambdaFunction: (), CognitoUserPool: (), CognitoIdentityPool: (), SqsQueue: (), SnsTopic: ("endpoints",),
+    CloudFront: (), LambdaFunction: ("invoked_from_outside",), CognitoUserPool: (), CognitoIdentityPool: (), SqsQueue: (),
+    SnsTopic: ("endpoints",),
     Ses: (), KinesisStream: (), Firehose: (), Athena: ("database",),
 }
 """Per emitted class, the fields no resource property states: the intent (read-heavy, paid content, static files),

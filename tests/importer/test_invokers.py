@@ -137,3 +137,27 @@ def test_a_role_allowing_more_than_named_actions_on_named_resources_is_read(tmp_
     assert case.service("fn").broad_permissions == broad
     assert [f.message for f in check(case).findings if f.rule_id == "AC805"] == (
         [f"the role of 'fn' allows {', '.join(broad)}"] if broad else [])
+
+
+OUTSIDE = {
+    "permission with no source": {"Fn": FN, "Allow": {"Type": "AWS::Lambda::Permission", "Properties": {
+        "FunctionName": {"Ref": "Fn"}, "Action": "lambda:InvokeFunction", "Principal": "apigateway.amazonaws.com"}}},
+    "function url": {"Fn": FN, "Url": {"Type": "AWS::Lambda::Url", "Properties": {
+        "TargetFunctionArn": ARN, "AuthType": "AWS_IAM"}}},
+    "event source by arn": {"Fn": FN, "Map": {"Type": "AWS::Lambda::EventSourceMapping", "Properties": {
+        "FunctionName": {"Ref": "Fn"}, "EventSourceArn": "arn:aws:sqs:us-east-1:123456789012:jobs"}}},
+    "sam event by arn": sam_event("SQS", Queue="arn:aws:sqs:us-east-1:123456789012:jobs"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(OUTSIDE))
+def test_a_function_something_outside_the_template_may_invoke_is_undecided_not_failed(name, tmp_path):
+    body = {"Resources": OUTSIDE[name]}
+    if name.startswith("sam"):
+        body["Transform"] = "AWS::Serverless-2016-10-31"
+    path = tmp_path / "template.json"
+    path.write_text(json.dumps(body), encoding="utf-8")
+    case = import_template(path).architecture
+    assert case.service("fn").invoked_from_outside
+    ((status, message),) = [(f.status, f.message) for f in check(case).findings if f.rule_id == "AC311"]
+    assert status == "unknown" and "undecided: its template lets something outside the template invoke it" in message

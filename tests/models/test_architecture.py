@@ -115,6 +115,7 @@ def test_models_are_immutable():
         ({**FN, "environment": {"": "x"}}, "a variable name is empty"),
         ({**FN, "environment": {"1ST": "x"}}, "'1ST' is not a variable name Lambda accepts"),
         ({**FN, "environment": {"MY-VAR": "x"}}, "'MY-VAR' is not a variable name"),
+        ({**FN, "environment": {"A": "x"}}, "'A' is not a variable name Lambda accepts: two or more"),
         ({**FN, "environment": {"_HANDLER": "x"}}, "'_HANDLER' is set by the Lambda runtime itself"),
         ({**FN, "environment": {"AWS_LAMBDA_FUNCTION_NAME": "x"}}, "reserved"),
         ({**FN, "environment": {"BIG": "x" * 4094}}, "4097 bytes, above Lambda's 4096 bytes"),
