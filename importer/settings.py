@@ -191,13 +191,28 @@ def s3(t: Template, r: Resource) -> Settings:
         "encryption": "sse-kms" if algorithm.startswith("aws:kms") else "sse-s3",
         "versioning": t.text(dig(p, "VersioningConfiguration", "Status")) == "Enabled",
         "access_logging": bool(p.get("LoggingConfiguration")),
-        "enforce_tls": any(x.get("Effect") == "Deny" and "aws:SecureTransport" in str(x.get("Condition")) for x in statements),
+        "enforce_tls": any(_denies_plain_http(t, x) for x in statements),
         "website_hosting": bool(p.get("WebsiteConfiguration")),
         "transfer_acceleration": t.text(dig(p, "AccelerateConfiguration", "AccelerationStatus")) == "Enabled",
     }
     if (s["website_hosting"] or acl.startswith("Public") or public_read) and not r.metadata:
         s["content"] = "public"  # what a template says of a bucket it serves to anyone (emitted ones state it)
     return s
+
+
+def _denies_plain_http(t: Template, statement: dict[str, Any]) -> bool:
+    """A bucket policy statement that refuses requests not over TLS: a Deny on the bucket's objects (`.../*` or
+    `*`) under `aws:SecureTransport` false. `true` there denies TLS itself; a
+    deny on the bucket ARN alone leaves the objects open."""
+    if statement.get("Effect") != "Deny":
+        return False
+    condition = statement.get("Condition")
+    secure = [value for operator in (condition.values() if isinstance(condition, dict) else ()) if isinstance(operator, dict)
+              for key, value in operator.items() if str(key).lower() == "aws:securetransport"]
+    if not any(str(t.text(v) if not isinstance(v, list) else t.text(v[0]) if v else "").lower() == "false" for v in secure):
+        return False
+    written = [t.text(r) or str(r) for r in as_list(statement.get("Resource"))]  # a Join keeps its literal "/*"
+    return any(text.endswith("*") or "/*" in text for text in written)
 
 
 @reads(CloudFront, "AWS::CloudFront::Distribution")

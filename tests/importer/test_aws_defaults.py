@@ -69,3 +69,25 @@ def test_a_delivery_stream_fed_by_kinesis_is_not_asked_for_its_own_encryption():
     assert not [f for f in check(fed).findings if f.rule_id == "AC702"]
     direct = case({"id": "dev", "kind": "iot-device"}, [{"from": "dev", "to": "fh", "kind": "puts-records"}])
     assert [f.message for f in check(direct).findings if f.rule_id == "AC702"] == ["delivery stream 'fh' is not encrypted"]
+
+
+def bucket_denying(statement: dict) -> dict:
+    return {"Data": {"Type": "AWS::S3::Bucket", "Properties": {}},
+            "DataPolicy": {"Type": "AWS::S3::BucketPolicy", "Properties": {"Bucket": {"Ref": "Data"}, "PolicyDocument": {
+                "Statement": [{"Effect": "Deny", "Principal": "*", "Action": "s3:*", **statement}]}}}}
+
+
+OBJECTS = {"Fn::Sub": "${Data.Arn}/*"}
+
+
+@pytest.mark.parametrize(("statement", "enforced"), [
+    ({"Resource": [{"Fn::GetAtt": ["Data", "Arn"]}, OBJECTS], "Condition": {"Bool": {"aws:SecureTransport": "false"}}}, True),
+    ({"Resource": {"Fn::Join": ["", [{"Fn::GetAtt": ["Data", "Arn"]}, "/*"]]},
+      "Condition": {"Bool": {"aws:SecureTransport": False}}}, True),
+    ({"Resource": OBJECTS, "Condition": {"Bool": {"aws:SecureTransport": "true"}}}, False),
+    ({"Resource": {"Fn::GetAtt": ["Data", "Arn"]}, "Condition": {"Bool": {"aws:SecureTransport": "false"}}}, False),
+    ({"Resource": OBJECTS, "Condition": {"NumericLessThan": {"s3:TlsVersion": "1.2"}}}, False),
+])
+def test_a_bucket_refuses_plain_http_only_when_its_policy_denies_it_on_the_objects(tmp_path, statement, enforced):
+    assert findings(tmp_path, bucket_denying(statement), "AC402") == ([] if enforced else
+                                                                      ["bucket 'data' accepts plain HTTP requests"])
