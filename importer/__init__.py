@@ -121,7 +121,7 @@ def kebab(logical_id: str) -> str:
 
 
 class _Importer:
-    def __init__(self, source: Source, taken: int | None = None) -> None:
+    def __init__(self, source: Source, taken: int = 0) -> None:
         self.source = source
         self.notes: list[Diagnostic] = list(source.notes)
         self.t = Template(source.data, READS, self.isolated, taken)

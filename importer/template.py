@@ -17,7 +17,7 @@ from typing import Any
 
 from ..models.base import Service
 from ..models.contract import METADATA_KEY
-from .values import branch, conditions_as_true, references, text
+from .values import conditions, references, text
 
 OWNED_BY_REFERENCE: frozenset[str] = frozenset({
     "AWS::IAM::Policy", "AWS::IAM::ManagedPolicy", "AWS::Lambda::Permission", "AWS::Lambda::EventSourceMapping",
@@ -114,11 +114,9 @@ class Template:
     that configures another."""
 
     def __init__(self, data: dict[str, Any], reads: Mapping[str, type[Service]], isolated: Isolated | None = None,
-                 taken: int | None = None) -> None:
+                 taken: int = 0) -> None:
         """`reads`: the service class each CloudFormation type is read as (`importer.registry.READS`);
-        `taken`: every `Fn::If` read as its first (1) or second (2) branch, as deployed, instead of as drawn."""
-        def resolve(value: dict[str, Any]) -> Any:
-            return conditions_as_true(value) if taken is None else branch(value, second=taken == 2)
+        `taken`: every `Fn::If` read as its first (1) or second (2) branch, as deployed, or (0) as drawn."""
         self.data = data
         parameters = data.get("Parameters")
         self.parameters: dict[str, Any] = parameters if isinstance(parameters, dict) else {}
@@ -135,7 +133,7 @@ class Template:
 
             def read(resource: Resource = resource, defaults: Any = defaults) -> dict[str, Any]:
                 merged = _merge(defaults, resource.properties) if isinstance(defaults, dict) else resource.properties
-                unconditional: dict[str, Any] = resolve(merged)  # a mapping stays a mapping
+                unconditional: dict[str, Any] = conditions(merged, taken)  # a mapping stays a mapping
                 return unconditional
 
             resource.properties = isolated(resource, "properties", read, {}) if isolated else read()

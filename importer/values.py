@@ -18,32 +18,22 @@ _PLACEHOLDER = re.compile(r"\$\{([^!{}][^{}]*)\}")
 a scan never runs past the next `{`: linear in the text, however many `${` it holds."""
 
 
-def conditions_as_true(value: Any) -> Any:
-    """The value with every `Fn::If` replaced by the branch it gives when its condition holds (by the other
-    branch where that one is `AWS::NoValue`, so that the setting is seen): the reading that is drawn."""
-    return _branch(value, 0)
-
-
-def branch(value: Any, second: bool) -> Any:
-    """The value with every `Fn::If` replaced by its first branch (its condition holds) or its `second` (it does
-    not), as CloudFormation would deploy it: a property whose branch is `AWS::NoValue` left out."""
-    return _branch(value, 2 if second else 1)
-
-
-def _branch(value: Any, taken: int) -> Any:
-    """`taken` 0: the first branch unless it is `AWS::NoValue`; 1: the first; 2: the second."""
+def conditions(value: Any, taken: int = 0) -> Any:
+    """The value with every `Fn::If` replaced by one branch. `taken` 1 or 2: its first or second branch, as
+    CloudFormation would deploy it (a property whose branch is `AWS::NoValue` left out); 0, the reading that is
+    drawn: the first branch, or the second where the first is `AWS::NoValue`, so that the setting is seen."""
     if isinstance(value, dict):
         if set(value) == {"Fn::If"} and isinstance(value["Fn::If"], list) and len(value["Fn::If"]) == 3:
             _, first, second = value["Fn::If"]
-            return _branch(second if taken == 2 or (taken == 0 and first == NO_VALUE) else first, taken)
+            return conditions(second if taken == 2 or (taken == 0 and first == NO_VALUE) else first, taken)
         result = {}
         for key, item in value.items():
-            item = _branch(item, taken)
+            item = conditions(item, taken)
             if item != NO_VALUE:
                 result[key] = item
         return result
     if isinstance(value, list):
-        return [item for item in (_branch(item, taken) for item in value) if item != NO_VALUE]
+        return [item for item in (conditions(item, taken) for item in value) if item != NO_VALUE]
     return value
 
 
