@@ -34,14 +34,12 @@ from ..models.services import (
     SqsQueue,
 )
 from .marks import reads_flows
-from .policies import documents
+from .policies import documents, grants
 from .template import Isolated, Resource, Template
 from .values import as_list, dig, flag, number
 
 Flow = dict[str, Any]
 
-READ_ACTIONS = re.compile(r"^(dynamodb|dax):(Get|BatchGet|Query|Scan|ConditionCheck|PartiQLSelect)|^s3:(Get|List)|:\*$")
-WRITE_ACTIONS = re.compile(r"^(dynamodb|dax):(Put|Update|Delete|BatchWrite|PartiQL(Insert|Update|Delete))|^s3:(Put|Delete|Abort)|:\*$")
 BY_TARGET: dict[type[Service], str] = {
     DynamoDbTable: "reads", DaxCluster: "reads", S3Bucket: "reads", SqsQueue: "enqueues", SnsTopic: "publishes",
     KinesisStream: "puts-records", Firehose: "puts-records", Athena: "queries", LambdaFunction: "invokes",
@@ -457,29 +455,26 @@ def _statement(flows: Flows, r: Resource, source: str, target: str, actions: lis
         return
     if cls in (DynamoDbTable, DaxCluster, S3Bucket):
         prefix = _prefix(t, resource) if cls is S3Bucket else None
-        if any(READ_ACTIONS.search(a) for a in actions):
-            flows.add(source, target, "reads", r.logical_id, prefix=prefix)
-        if any(WRITE_ACTIONS.search(a) for a in actions):
-            flows.add(source, target, "writes", r.logical_id, prefix=prefix)
+        for access in ("reads", "writes"):
+            if grants(actions, access):
+                flows.add(source, target, access, r.logical_id, prefix=prefix)
         return
-    wanted = ACTIONS.get(cls) if cls else None
-    if wanted and any(a.startswith(wanted[0]) or a == f"{wanted[0].split(':')[0]}:*" for a in actions):
+    kind = FLOW_TO.get(cls) if cls else None
+    if kind and grants(actions, kind):
         ends = (t.service_of(source) or source, t.service_of(target) or target)
-        if wanted[1] in ("enqueues", "publishes") and flows.has(*ends, ("dead-letter",)):
+        if kind in ("enqueues", "publishes") and flows.has(*ends, ("dead-letter",)):
             return
-        if (wanted[1] == "enqueues" and not any(a.startswith(wanted[0]) for a in actions)
-                and flows.has(ends[1], ends[0], ("triggers",))):
+        named = any("*" not in a for a in actions if grants([a], kind))
+        if kind == "enqueues" and not named and flows.has(ends[1], ends[0], ("triggers",)):
             return  # `sqs:*` on the queue a function consumes: it polls the queue, nothing says it sends
-        flows.add(source, target, wanted[1], r.logical_id)
+        flows.add(source, target, kind, r.logical_id)
 
 
-ACTIONS: dict[type[Service], tuple[str, str]] = {
-    SqsQueue: ("sqs:SendMessage", "enqueues"), SnsTopic: ("sns:Publish", "publishes"), Ses: ("ses:Send", "sends-email"),
-    KinesisStream: ("kinesis:PutRecord", "puts-records"), Firehose: ("firehose:PutRecord", "puts-records"),
-    LambdaFunction: ("lambda:InvokeFunction", "invokes"), Athena: ("athena:StartQueryExecution", "queries"),
-    ApiGateway: ("execute-api:Invoke", "calls"),
+FLOW_TO: dict[type[Service], str] = {
+    SqsQueue: "enqueues", SnsTopic: "publishes", Ses: "sends-email", KinesisStream: "puts-records", Firehose: "puts-records",
+    LambdaFunction: "invokes", Athena: "queries", ApiGateway: "calls",
 }
-"""The IAM action (prefix) that gives a flow to a service of each class, and that flow's kind."""
+"""The flow a role's policy gives to a service of each class (`policies.ACTIONS_OF_FLOWS` says which actions)."""
 
 
 def _prefix(t: Template, resource: Any) -> str | None:

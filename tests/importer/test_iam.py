@@ -1,0 +1,130 @@
+"""IAM as the importer reads it: every principal of a role gets its flows, actions make flows only when they
+allow what the flow does (deletes and configuration do not), and AWS managed policies that allow wildcards on
+every resource are broad permissions (AC805)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from archcase.checks.engine import check
+from archcase.importer import import_template
+from archcase.importer.policies import ACTIONS_OF_FLOWS, grants
+
+TRUST = {"Statement": [{"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}]}
+
+
+def function(role: str = "Role", **extra: object) -> dict:
+    return {"Type": "AWS::Lambda::Function", "Properties": {
+        "Runtime": "python3.12", "Handler": "app.handler", "Role": {"Fn::GetAtt": [role, "Arn"]},
+        "Code": {"ZipFile": "def handler(event, context): pass"}, **extra}}
+
+
+def role(*statements: dict, **extra: object) -> dict:
+    return {"Type": "AWS::IAM::Role", "Properties": {
+        "AssumeRolePolicyDocument": TRUST, **extra,
+        "Policies": [{"PolicyName": "p", "PolicyDocument": {"Statement": [{"Effect": "Allow", **s} for s in statements]}}]}}
+
+
+def imported(tmp_path, resources: dict, transform: bool = False):
+    body: dict = {"Resources": resources}
+    if transform:
+        body["Transform"] = "AWS::Serverless-2016-10-31"
+    path = tmp_path / "template.json"
+    path.write_text(json.dumps(body), encoding="utf-8")
+    return import_template(path).architecture
+
+
+TABLE = {"Type": "AWS::DynamoDB::Table", "Properties": {
+    "KeySchema": [{"AttributeName": "id", "KeyType": "HASH"}], "AttributeDefinitions": [{"AttributeName": "id", "AttributeType": "S"}],
+    "BillingMode": "PAY_PER_REQUEST"}}
+ON_TABLE = {"Fn::GetAtt": ["Orders", "Arn"]}
+
+
+def test_a_role_two_functions_share_gives_both_its_flows(tmp_path):
+    resources = {"Reader": function(), "Writer": function(), "Orders": TABLE,
+                 "Role": role({"Action": ["dynamodb:GetItem", "dynamodb:PutItem"], "Resource": ON_TABLE})}
+    flows = sorted((f.source, f.kind, f.target) for f in imported(tmp_path, resources).flows)
+    assert flows == [("reader", "reads", "orders"), ("reader", "writes", "orders"),
+                     ("writer", "reads", "orders"), ("writer", "writes", "orders")]
+
+
+def test_a_policy_resource_attached_to_a_shared_role_reaches_every_function_of_it(tmp_path):
+    policy = {"Type": "AWS::IAM::Policy", "Properties": {"PolicyName": "q", "Roles": [{"Ref": "Role"}], "PolicyDocument": {
+        "Statement": [{"Effect": "Allow", "Action": "sqs:SendMessage", "Resource": {"Fn::GetAtt": ["Jobs", "Arn"]}}]}}}
+    resources = {"A": function(), "B": function(), "Role": role({"Action": "s3:GetObject", "Resource": "arn:aws:s3:::x/*"}),
+                 "Policy": policy, "Jobs": {"Type": "AWS::SQS::Queue", "Properties": {}}}
+    flows = sorted((f.source, f.kind, f.target) for f in imported(tmp_path, resources).flows)
+    assert flows == [("a", "enqueues", "jobs"), ("b", "enqueues", "jobs")]
+
+
+def test_an_auto_scaling_group_acts_as_the_role_of_its_instance_profile(tmp_path):
+    resources = {
+        "Orders": TABLE, "Role": role({"Action": "dynamodb:Query", "Resource": ON_TABLE}),
+        "Profile": {"Type": "AWS::IAM::InstanceProfile", "Properties": {"Roles": [{"Ref": "Role"}]}},
+        "Launch": {"Type": "AWS::EC2::LaunchTemplate", "Properties": {"LaunchTemplateData": {
+            "ImageId": "ami-12345678", "InstanceType": "t3.micro", "IamInstanceProfile": {"Arn": {"Fn::GetAtt": ["Profile", "Arn"]}}}}},
+        "Web": {"Type": "AWS::AutoScaling::AutoScalingGroup", "Properties": {
+            "MinSize": "1", "MaxSize": "2", "AvailabilityZones": ["us-east-1a"],
+            "LaunchTemplate": {"LaunchTemplateId": {"Ref": "Launch"}, "Version": {"Fn::GetAtt": ["Launch", "LatestVersionNumber"]}}}}}
+    flows = sorted((f.source, f.kind, f.target) for f in imported(tmp_path, resources).flows)
+    assert flows == [("web", "reads", "orders")]
+
+
+@pytest.mark.parametrize(("actions", "kinds"), [
+    (["s3:PutBucketNotification"], []),
+    (["s3:DeleteObject"], []),
+    (["s3:GetObject"], ["reads"]),
+    (["s3:PutObject", "s3:PutObjectAcl"], ["writes"]),
+    (["s3:Get*"], ["reads"]),
+    (["s3:Put*"], ["writes"]),
+    (["s3:*"], ["reads", "writes"]),
+    (["dynamodb:DeleteItem"], []),
+    (["dynamodb:DescribeTable"], []),
+])
+def test_only_actions_that_read_or_write_objects_are_reads_or_writes(tmp_path, actions, kinds):
+    bucket = {"Type": "AWS::S3::Bucket", "Properties": {}}
+    resources = {"Fn": function(), "Data": bucket, "Orders": TABLE,
+                 "Role": role({"Action": actions, "Resource": [{"Fn::Sub": "${Data.Arn}/*"}, ON_TABLE]})}
+    found = sorted({f.kind for f in imported(tmp_path, resources).flows if f.source == "fn"})
+    assert found == kinds
+
+
+@pytest.mark.parametrize(("attached", "broad"), [
+    ("arn:aws:iam::aws:policy/AmazonDynamoDBFullAccess", ["AmazonDynamoDBFullAccess on *"]),
+    ({"Fn::Sub": "arn:${AWS::Partition}:iam::aws:policy/AmazonS3ReadOnlyAccess"}, ["AmazonS3ReadOnlyAccess on *"]),
+    ("arn:aws:iam::aws:policy/AdministratorAccess", ["AdministratorAccess on *"]),
+    ("arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole", []),
+    ("arn:aws:iam::123456789012:policy/AmazonDynamoDBFullAccess", []),  # the account's own policy of that name: not AWS's
+])
+def test_an_aws_managed_policy_that_allows_wildcards_on_everything_is_broad(tmp_path, attached, broad):
+    resources = {"Fn": function(), "Role": {"Type": "AWS::IAM::Role", "Properties": {
+        "AssumeRolePolicyDocument": TRUST, "ManagedPolicyArns": [attached]}}}
+    case = imported(tmp_path, resources)
+    assert case.service("fn").broad_permissions == broad
+    assert [f.message for f in check(case).findings if f.rule_id == "AC805"] == (
+        [f"the role of 'fn' allows {broad[0]}"] if broad else [])
+
+
+def test_a_sam_function_naming_a_managed_policy_by_name_is_read(tmp_path):
+    sam = {"Type": "AWS::Serverless::Function", "Properties": {
+        "Runtime": "python3.12", "Handler": "app.handler", "CodeUri": "src/",
+        "Policies": ["AWSLambdaBasicExecutionRole", "AmazonSQSFullAccess"]}}
+    assert imported(tmp_path, {"Fn": sam}, transform=True).service("fn").broad_permissions == ["AmazonSQSFullAccess on *"]
+
+
+FLOWS = sorted(ACTIONS_OF_FLOWS)
+
+
+@given(st.sampled_from(FLOWS), st.data())
+def test_an_action_grants_its_flow_and_so_does_every_wildcard_covering_it(flow, data):
+    action = data.draw(st.sampled_from(ACTIONS_OF_FLOWS[flow]))
+    service, name = action.split(":")
+    cut = data.draw(st.integers(0, len(name)))
+    assert grants([action], flow)
+    assert grants([f"{service}:{name[:cut]}*"], flow)
+    assert grants([action.upper()], flow)  # IAM compares actions without regard to case
+    assert not grants([f"{service}x:{name}"], flow)
