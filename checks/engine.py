@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import gc
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 
@@ -153,26 +153,58 @@ def _requirement(requirement: Requirement, report: CaseReport) -> RequirementRes
                              not reasons, tuple(reasons))
 
 
-UNDECIDED = "undecided: the template's conditions decide, and it fails under some branches of `Fn::If` only"
+UNDECIDED = "undecided: the template's conditions decide"
 
 
-def undecided(report: CaseReport, others: list[CaseReport]) -> CaseReport:
-    """The report of a case as drawn, held to the reports of each way it deploys (a template's conditions taken
-    one way, then the other): a finding every way gives stands; one that only some give is `unknown`, with the
-    reason, and so is one the drawn reading does not give."""
-    def failing(r: CaseReport) -> set[tuple[str, str]]:
-        return {(f.rule_id, f.target) for f in r.findings if f.status == "fail"}
+@dataclass(frozen=True)
+class Reading:
+    """The report of one way a template deploys (a scenario of its conditions), with the ids of the services and
+    flows it has (and its case name) and the truth of each condition in it."""
 
-    everywhere = set.intersection(*(failing(other) for other in others))
-    findings = []
-    for finding in report.findings:
-        if finding.status == "fail" and (finding.rule_id, finding.target) not in everywhere:
-            finding = replace(finding, status="unknown", message=f"{finding.message} ({UNDECIDED})")
-        findings.append(finding)
-    seen = failing(report)
+    report: CaseReport
+    present: frozenset[str]
+    conditions: Mapping[str, bool]
+
+
+def reading(report: CaseReport, architecture: Architecture, conditions: Mapping[str, bool]) -> Reading:
+    ids = {architecture.name, *(s.id for s in architecture.services), *(f.key for f in architecture.flows)}
+    return Reading(report, frozenset(ids), conditions)
+
+
+def undecided(report: CaseReport, others: list[Reading]) -> CaseReport:
+    """The report of a case as drawn, held to the reports of each way it deploys: a finding that every way
+    deploying its service or flow gives stands; one that only some give is `unknown`, with the conditions that
+    decide it, and so is one the drawn reading does not give; one that none gives is dropped (the drawing read a
+    condition it could not decide so that the setting is seen)."""
+    failing = [{(f.rule_id, f.target) for f in other.report.findings if f.status == "fail"} for other in others]
+
+    def verdict(finding: Finding) -> Finding | None:
+        key = (finding.rule_id, finding.target)
+        where = [i for i, other in enumerate(others) if finding.target in other.present]
+        fails = [i for i in where if key in failing[i]]
+        if where and len(fails) == len(where):
+            return finding
+        if where and not fails:
+            return None  # drawn with a setting no way of deploying gives
+        passes = [i for i in where if key not in failing[i]]
+        return replace(finding, status="unknown", message=f"{finding.message} ({UNDECIDED}: {_when(others, fails, passes)})")
+
+    found = [verdict(f) if f.status == "fail" else f for f in report.findings]
+    seen = {(f.rule_id, f.target) for f in report.findings if f.status == "fail"}
     for other in others:
-        for finding in other.findings:
+        for finding in other.report.findings:
             if finding.status == "fail" and (finding.rule_id, finding.target) not in seen:
                 seen.add((finding.rule_id, finding.target))
-                findings.append(replace(finding, status="unknown", message=f"{finding.message} ({UNDECIDED})"))
-    return replace(report, findings=findings)
+                found.append(verdict(finding))
+    return replace(report, findings=[f for f in found if f is not None])
+
+
+def _when(others: list[Reading], fails: list[int], passes: list[int]) -> str:
+    """Which way of the conditions gives the finding, in words."""
+    if not fails and not passes:
+        return "no way they allow deploys it"  # or its id differs in every way: not dropped on that
+    for name in sorted({name for i in fails for name in others[i].conditions}):
+        values = {others[i].conditions.get(name) for i in fails}
+        if values in ({True}, {False}) and all(others[i].conditions.get(name) not in values for i in passes):
+            return f"it holds when condition '{name}' is {str(values == {True}).lower()}, not otherwise"
+    return f"it holds in {len(fails)} of the {len(fails) + len(passes)} ways they allow"

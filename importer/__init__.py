@@ -21,7 +21,7 @@ from typing import Any, TypeVar
 import yaml
 from pydantic import TypeAdapter, ValidationError
 
-from ..models import Architecture, CaseError, Diagnostic, GraphError, SourcedCase, limits
+from ..models import Architecture, CaseError, Diagnostic, GraphError, SourcedCase, Variant, limits
 from ..models.base import ID_PATTERN
 from ..models.contract import METADATA_KEY
 from ..models.load import _diagnostics, bulk, short
@@ -30,6 +30,7 @@ from ..models.services import Generic, kind_of
 from ..models.yamlsafe import Document
 from .flows import infer
 from .registry import FLOW_READERS, READS, SETTINGS_READERS
+from .scenarios import Scenario, drawn, scenarios
 from .shapes import describe
 from .source import Source, is_template, looks_like_template, read, source
 from .template import ACCOUNT_WIDE, Resource, Template
@@ -60,14 +61,14 @@ class Imported:
     architecture: Architecture
     document: Document
     notes: list[Diagnostic] = field(default_factory=list)
-    branches: tuple[Architecture, ...] = ()
-    """The case as deployed when every `Fn::If` takes its first branch, and when every one takes its second
-    (empty when the template has no `Fn::If`, or one branch reads as no valid case): `check` reports a finding
-    that not every branch gives as undecided."""
+    variants: tuple[Variant, ...] = ()
+    """The case as it deploys in each scenario of the template's conditions (importer/scenarios.py; empty when no
+    `Fn::If` or `Condition` decides anything): `check` reports a finding that not every scenario gives as
+    undecided."""
 
     def sourced(self) -> SourcedCase:
         """The case as the checks and renderers take it; findings point at lines of the template."""
-        return SourcedCase(self.source.path, self.architecture, self.document, tuple(self.notes), self.branches)
+        return SourcedCase(self.source.path, self.architecture, self.document, tuple(self.notes), self.variants)
 
 
 def import_template(path: str | Path) -> Imported:
@@ -81,14 +82,19 @@ def import_document(path: Path, document: Document, size: int | None = None) -> 
 
 
 def _both_ways(read: Source) -> Imported:
-    """The import as drawn, and, where the template has any `Fn::If`, the cases each branch deploys
-    (`Imported.branches`); not for a template archcase emitted, whose case (in its Metadata) says what is meant."""
-    imported = _Importer(read).run()
+    """The import as drawn, and, where the template's conditions decide anything, the case each scenario of them
+    deploys (`Imported.variants`); not for a template archcase emitted, whose case (in its Metadata) says what
+    is meant. A scenario that gives no valid case is left out."""
     metadata = read.data.get("Metadata")
     emitted = isinstance(metadata, dict) and isinstance(metadata.get(METADATA_KEY), dict)  # its case states the intent
-    if not emitted and "Fn::If" in repr(read.data.get("Resources")):
-        with contextlib.suppress(CaseError):  # a branch that gives no valid case: the findings as drawn stand
-            imported.branches = tuple(_Importer(read, taken).run().architecture for taken in (1, 2))
+    imported = _Importer(read, drawn(read.data, decide=not emitted)).run()
+    resources = repr(read.data.get("Resources"))
+    if not emitted and ("Fn::If" in resources or "'Condition':" in resources):
+        variants = []
+        for way in scenarios(read.data):
+            with contextlib.suppress(CaseError):
+                variants.append(Variant(_Importer(read, way).run().architecture, way.truth))
+        imported.variants = tuple(variants)
     return imported
 
 
@@ -121,10 +127,10 @@ def kebab(logical_id: str) -> str:
 
 
 class _Importer:
-    def __init__(self, source: Source, taken: int = 0) -> None:
+    def __init__(self, source: Source, scenario: Scenario) -> None:
         self.source = source
         self.notes: list[Diagnostic] = list(source.notes)
-        self.t = Template(source.data, READS, self.isolated, taken)
+        self.t = Template(source.data, READS, self.isolated, scenario)
         self.ids: dict[str, str] = {}
         self.taken: set[str] = set()
 
@@ -253,9 +259,9 @@ class _Importer:
             self.note(("Resources",), "values imported from other stacks (`Fn::ImportValue`) are not followed: "
                       "flows to those stacks' resources are not drawn", "import those stacks' templates too")
         if data.get("Conditions"):
-            self.note(("Conditions",), "conditions are read both ways: settings under `Fn::If` are taken from the first branch, "
-                      "and a finding that the second branch would not give is reported as undecided; resources with a "
-                      "`Condition` are imported")
+            self.note(("Conditions",), "conditions are read every way the parameters allow: the drawing shows every resource, "
+                      "with settings as the parameters' defaults decide them; a finding that holds only in some of the ways "
+                      "is reported as undecided")
         for lid, resource in t.resources.items():
             if resource.type in NESTED:
                 self.note(("Resources", lid), f"nested stack '{lid}' is kept as one generic service: its resources are not imported",

@@ -43,7 +43,36 @@ def roles(t: Template, r: Resource) -> list[Resource]:
             elif kind in HOLDS_ROLES and lid not in seen:
                 seen.add(lid)
                 pending.append(lid)
-    return [t.resources[lid] for lid in dict.fromkeys(found)]
+    return [t.resources[lid] for lid in dict.fromkeys(found) if _assumable(t, t.resources[lid], r)]
+
+
+PRINCIPALS: dict[str, frozenset[str]] = {
+    "LambdaFunction": frozenset({"lambda.amazonaws.com", "edgelambda.amazonaws.com"}),
+    "AutoScalingGroup": frozenset({"ec2.amazonaws.com"}), "Firehose": frozenset({"firehose.amazonaws.com"}),
+    "ApiGateway": frozenset({"apigateway.amazonaws.com"}), "DaxCluster": frozenset({"dax.amazonaws.com"}),
+    "CognitoIdentityPool": frozenset({"cognito-identity.amazonaws.com"}),
+}
+"""The principals a service of each class acts as when it takes a role (by class name)."""
+
+
+def _assumable(t: Template, role: Resource, r: Resource) -> bool:
+    """Whether the service can act as the role: its trust policy lets the service's principal assume it, or
+    does not say who may in a way archcase can read. A role a function only passes on (to a schedule, a log
+    subscription, ...) trusts that other service, and is not the function's."""
+    own = PRINCIPALS.get(r.service_class.__name__ if r.service_class else "")
+    trusted = []
+    for statement in as_list(dig(role.properties, "AssumeRolePolicyDocument", "Statement")):
+        principal = dig(statement, "Principal")
+        if not isinstance(statement, dict) or statement.get("Effect", "Allow") != "Allow" or not isinstance(principal, dict):
+            return True
+        for value in as_list(principal.get("Service")) + as_list(principal.get("Federated")):
+            trusted.append(t.text(value))
+        if set(principal) - {"Service", "Federated"}:
+            return True
+    if own is None or not trusted or None in trusted:
+        return True
+    prefixes = {name.split(".")[0] for name in own}
+    return any((name or "").split(".")[0] in prefixes for name in trusted)  # `lambda.amazonaws.com.cn` too
 
 
 def documents(t: Template, r: Resource) -> list[Any]:

@@ -17,6 +17,7 @@ from typing import Any
 
 from ..models.base import Service
 from ..models.contract import METADATA_KEY
+from .scenarios import Scenario
 from .values import conditions, references, text
 
 OWNED_BY_REFERENCE: frozenset[str] = frozenset({
@@ -84,7 +85,7 @@ LOG_PATHS = re.compile(r"Logging|AccessLog|access_logs|LogFile|LogDestination")
 
 @dataclass
 class Resource:
-    """One resource: its logical id, type, properties (conditions read as true), archcase metadata, and the
+    """One resource: its logical id, type, properties (`Fn::If` read as the scenario says), archcase metadata, and the
     service class it is read as (None for a type that becomes a `Generic` service or configures another)."""
 
     logical_id: str
@@ -114,17 +115,22 @@ class Template:
     that configures another."""
 
     def __init__(self, data: dict[str, Any], reads: Mapping[str, type[Service]], isolated: Isolated | None = None,
-                 taken: int = 0) -> None:
+                 scenario: Scenario | None = None) -> None:
         """`reads`: the service class each CloudFormation type is read as (`importer.registry.READS`);
-        `taken`: every `Fn::If` read as its first (1) or second (2) branch, as deployed, or (0) as drawn."""
+        `scenario`: the parameter values and conditions to read it in (importer/scenarios.py), by default the
+        parameters' defaults, every `Fn::If` read so that its setting is seen and every resource kept."""
         self.data = data
         parameters = data.get("Parameters")
-        self.parameters: dict[str, Any] = parameters if isinstance(parameters, dict) else {}
+        parameters = parameters if isinstance(parameters, dict) else {}
+        self.parameters: dict[str, Any] = scenario.parameters(parameters) if scenario else parameters
+        scenario = scenario or Scenario()
         self.metadata: dict[str, Any] = _archcase(data)
         given_globals = data.get("Globals")
         globals_: dict[str, Any] = given_globals if isinstance(given_globals, dict) else {}
         self.resources: dict[str, Resource] = {}
         for logical_id, body in data["Resources"].items():
+            if not scenario.exists(body):
+                continue
             properties = body.get("Properties") if isinstance(body.get("Properties"), dict) else {}
             defaults = globals_.get(body["Type"].split("::")[-1]) if body["Type"].startswith("AWS::Serverless::") else None
             resource = Resource(logical_id, body["Type"], dict(properties), _archcase(body),
@@ -133,7 +139,7 @@ class Template:
 
             def read(resource: Resource = resource, defaults: Any = defaults) -> dict[str, Any]:
                 merged = _merge(defaults, resource.properties) if isinstance(defaults, dict) else resource.properties
-                unconditional: dict[str, Any] = conditions(merged, taken)  # a mapping stays a mapping
+                unconditional: dict[str, Any] = conditions(merged, scenario.truth)  # a mapping stays a mapping
                 return unconditional
 
             resource.properties = isolated(resource, "properties", read, {}) if isolated else read()

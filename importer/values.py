@@ -1,7 +1,7 @@
 """Reading intrinsic functions: what a value refers to, and what it is when it can be known without deploying.
 
-Conditions are read as true: `Fn::If` stands for its first branch (its second when the first is
-`AWS::NoValue`), so a template's settings are checked as the condition that enables them configures them.
+`Fn::If` stands for the branch its condition's truth takes (importer/scenarios.py says which), and where that is
+not known, for its first branch (its second when the first is `AWS::NoValue`), so that the setting is seen.
 Parameters stand for their `Default`, when they have one.
 """
 
@@ -18,22 +18,24 @@ _PLACEHOLDER = re.compile(r"\$\{([^!{}][^{}]*)\}")
 a scan never runs past the next `{`: linear in the text, however many `${` it holds."""
 
 
-def conditions(value: Any, taken: int = 0) -> Any:
-    """The value with every `Fn::If` replaced by one branch. `taken` 1 or 2: its first or second branch, as
-    CloudFormation would deploy it (a property whose branch is `AWS::NoValue` left out); 0, the reading that is
-    drawn: the first branch, or the second where the first is `AWS::NoValue`, so that the setting is seen."""
+def conditions(value: Any, truth: Mapping[str, bool] | None = None) -> Any:
+    """The value with every `Fn::If` replaced by the branch CloudFormation deploys when the conditions are as
+    `truth` says (a property whose branch is `AWS::NoValue` left out); for a condition `truth` does not decide,
+    the first branch, or the second where the first is `AWS::NoValue`, so that the setting is seen."""
+    truth = truth or {}
     if isinstance(value, dict):
         if set(value) == {"Fn::If"} and isinstance(value["Fn::If"], list) and len(value["Fn::If"]) == 3:
-            _, first, second = value["Fn::If"]
-            return conditions(second if taken == 2 or (taken == 0 and first == NO_VALUE) else first, taken)
+            name, first, second = value["Fn::If"]
+            taken = truth.get(name) if isinstance(name, str) else None
+            return conditions(second if taken is False or (taken is None and first == NO_VALUE) else first, truth)
         result = {}
         for key, item in value.items():
-            item = conditions(item, taken)
+            item = conditions(item, truth)
             if item != NO_VALUE:
                 result[key] = item
         return result
     if isinstance(value, list):
-        return [item for item in (conditions(item, taken) for item in value) if item != NO_VALUE]
+        return [item for item in (conditions(item, truth) for item in value) if item != NO_VALUE]
     return value
 
 

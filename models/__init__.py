@@ -4,7 +4,7 @@ from .architecture import Architecture, GraphError, Problem, Requirement, Settin
 from .base import Model, Service
 from .docs import document
 from .flows import Flow
-from .load import CaseError, Diagnostic, SourcedCase, load_case, parse_case, read_case
+from .load import CaseError, Diagnostic, SourcedCase, Variant, load_case, parse_case, read_case
 from .registry import FLOW_KINDS, SERVICE_KINDS, AnyFlow, AnyService, kind_of
 
 __all__ = [
@@ -23,6 +23,7 @@ __all__ = [
     "Service",
     "Settings",
     "SourcedCase",
+    "Variant",
     "Suppression",
     "document",
     "kind_of",

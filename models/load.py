@@ -10,7 +10,7 @@ import reprlib
 import stat
 import types
 import typing
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cached_property
@@ -65,6 +65,15 @@ class CaseError(Exception):
 
 
 @dataclass(frozen=True)
+class Variant:
+    """Another reading of a file: a template as it deploys when its conditions are as `conditions` says (with
+    the same ids for the same services and flows)."""
+
+    architecture: Architecture
+    conditions: Mapping[str, bool]
+
+
+@dataclass(frozen=True)
 class SourcedCase:
     """A validated case with the file it came from and the position of everything in it."""
 
@@ -73,9 +82,9 @@ class SourcedCase:
     document: yamlsafe.Document
     notes: tuple[Diagnostic, ...] = ()
     """What reading the file left out or could not follow (for templates: resources not modelled, ...)."""
-    variants: tuple[Architecture, ...] = ()
-    """Other readings of the same file (a template's conditions taken the other way), with the same ids: a
-    finding not given by every reading is undecided."""
+    variants: tuple[Variant, ...] = ()
+    """Other readings of the same file (a template as it deploys in each scenario of its conditions): a finding
+    not given by every reading that has its service or flow is undecided."""
 
     def position(self, loc: tuple[str | int, ...]) -> tuple[int, int]:
         """1-based (line, column) of the value at `loc` in the case file."""

@@ -160,7 +160,7 @@ def check(paths: Sequence[str | Path], pack: str = "default") -> list[CaseReport
 def checked(cases: Sequence[SourcedCase], pack: str) -> list[CaseReport]:
     from .checks.catalogue import RULES
     from .checks.engine import check as run_checks
-    from .checks.engine import undecided
+    from .checks.engine import reading, undecided
     from .checks.packs import PACKS
 
     problems = [problem for case in cases for problem in _unknown_rule_ids(case, RULES)]
@@ -170,7 +170,8 @@ def checked(cases: Sequence[SourcedCase], pack: str) -> list[CaseReport]:
         reports = []
         for case in cases:
             report = run_checks(case.architecture, PACKS[pack], case.element_position, str(case.path))
-            others = [run_checks(variant, PACKS[pack], case.element_position, str(case.path)) for variant in case.variants]
+            others = [reading(run_checks(variant.architecture, PACKS[pack], case.element_position, str(case.path)),
+                              variant.architecture, variant.conditions) for variant in case.variants]
             reports.append(undecided(report, others) if others else report)
         return reports
 

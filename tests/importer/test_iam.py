@@ -63,7 +63,8 @@ def test_a_policy_resource_attached_to_a_shared_role_reaches_every_function_of_i
 
 def test_an_auto_scaling_group_acts_as_the_role_of_its_instance_profile(tmp_path):
     resources = {
-        "Orders": TABLE, "Role": role({"Action": "dynamodb:Query", "Resource": ON_TABLE}),
+        "Orders": TABLE, "Role": role({"Action": "dynamodb:Query", "Resource": ON_TABLE}, AssumeRolePolicyDocument={"Statement": [
+            {"Effect": "Allow", "Principal": {"Service": ["ec2.amazonaws.com"]}, "Action": "sts:AssumeRole"}]}),
         "Profile": {"Type": "AWS::IAM::InstanceProfile", "Properties": {"Roles": [{"Ref": "Role"}]}},
         "Launch": {"Type": "AWS::EC2::LaunchTemplate", "Properties": {"LaunchTemplateData": {
             "ImageId": "ami-12345678", "InstanceType": "t3.micro", "IamInstanceProfile": {"Arn": {"Fn::GetAtt": ["Profile", "Arn"]}}}}},
@@ -72,6 +73,16 @@ def test_an_auto_scaling_group_acts_as_the_role_of_its_instance_profile(tmp_path
             "LaunchTemplate": {"LaunchTemplateId": {"Ref": "Launch"}, "Version": {"Fn::GetAtt": ["Launch", "LatestVersionNumber"]}}}}}
     flows = sorted((f.source, f.kind, f.target) for f in imported(tmp_path, resources).flows)
     assert flows == [("web", "reads", "orders")]
+
+
+def test_a_role_a_function_passes_to_another_service_is_not_the_functions(tmp_path):
+    scheduler_trust = {"Statement": [{"Effect": "Allow", "Principal": {"Service": "scheduler.amazonaws.com"}, "Action": "sts:AssumeRole"}]}
+    passed = role({"Action": "ses:SendEmail", "Resource": "*"}, AssumeRolePolicyDocument=scheduler_trust)
+    own = role({"Action": "dynamodb:GetItem", "Resource": ON_TABLE})
+    scheduler = function("Own", Environment={"Variables": {"SCHEDULE_ROLE": {"Fn::GetAtt": ["Passed", "Arn"]}}})
+    case = imported(tmp_path, {"Fn": scheduler, "Own": own, "Passed": passed, "Orders": TABLE})
+    assert case.service("fn").broad_permissions == []
+    assert sorted((f.source, f.kind, f.target) for f in case.flows) == [("fn", "reads", "orders")]
 
 
 @pytest.mark.parametrize(("actions", "kinds"), [

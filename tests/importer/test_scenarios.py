@@ -1,0 +1,121 @@
+"""A template is checked in every way its conditions can deploy, as its parameters allow: a finding that
+holds whenever its resource exists is reported, one that holds only in some ways is undecided (with the
+condition that decides it), and one no allowed parameter value can reach is not reported."""
+
+from __future__ import annotations
+
+import itertools
+import json
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from archcase import api
+from archcase.importer.scenarios import LIMIT, scenarios
+
+NO_VALUE = {"Ref": "AWS::NoValue"}
+VERSIONED, SUSPENDED = {"Status": "Enabled"}, {"Status": "Suspended"}
+
+
+def findings(tmp_path, body: dict, rule: str = "AC403") -> list[tuple[str, str]]:
+    path = tmp_path / "template.json"
+    path.write_text(json.dumps(body), encoding="utf-8")
+    (report,) = api.check([path])
+    return [(f.status, f.message) for f in report.findings if f.rule_id == rule]
+
+
+def bucket(versioning: object, **attributes: object) -> dict:
+    return {"Type": "AWS::S3::Bucket", "Properties": {"VersioningConfiguration": versioning}, **attributes}
+
+
+def test_a_branch_no_allowed_value_reaches_gives_no_finding(tmp_path):
+    body = {"Parameters": {"Stage": {"Type": "String", "AllowedValues": ["dev", "prod"]}},
+            "Conditions": {"IsTest": {"Fn::Equals": [{"Ref": "Stage"}, "test"]}},
+            "Resources": {"Data": bucket({"Fn::If": ["IsTest", SUSPENDED, VERSIONED]})}}
+    assert findings(tmp_path, body) == []
+
+
+def test_the_drawing_takes_the_branch_the_defaults_decide_and_the_other_branch_is_undecided(tmp_path):
+    body = {"Parameters": {"Stage": {"Type": "String", "Default": "dev"}},
+            "Conditions": {"IsProd": {"Fn::Equals": [{"Ref": "Stage"}, "prod"]}},
+            "Resources": {"Data": bucket({"Fn::If": ["IsProd", VERSIONED, SUSPENDED]})}}
+    assert findings(tmp_path, body) == [(
+        "unknown", "bucket 'data' keeps no object versions (undecided: the template's conditions decide: "
+        "it holds when condition 'IsProd' is false, not otherwise)")]
+
+
+def test_a_finding_on_a_conditional_resource_that_holds_whenever_it_exists_stands(tmp_path):
+    body = {"Parameters": {"Stage": {"Type": "String", "Default": "dev"}},
+            "Conditions": {"IsProd": {"Fn::Equals": [{"Ref": "Stage"}, "prod"]}},
+            "Resources": {"Data": bucket(SUSPENDED, Condition="IsProd"), "Other": bucket(VERSIONED)}}
+    assert findings(tmp_path, body) == [("fail", "bucket 'data' keeps no object versions")]
+
+
+def test_a_setting_under_the_resources_own_condition_is_read_as_that_condition_deploys_it(tmp_path):
+    body = {"Parameters": {"Archive": {"Type": "String"}},
+            "Conditions": {"Archiving": {"Fn::Not": [{"Fn::Equals": [{"Ref": "Archive"}, ""]}]}},
+            "Resources": {"Data": bucket({"Fn::If": ["Archiving", VERSIONED, NO_VALUE]}, Condition="Archiving"),
+                          "Other": bucket(VERSIONED)}}
+    assert findings(tmp_path, body) == []
+
+
+def test_a_condition_on_the_region_is_taken_both_ways(tmp_path):
+    body = {"Conditions": {"InVirginia": {"Fn::Equals": [{"Ref": "AWS::Region"}, "us-east-1"]}},
+            "Resources": {"Data": bucket({"Fn::If": ["InVirginia", VERSIONED, SUSPENDED]})}}
+    assert findings(tmp_path, body) == [(
+        "unknown", "bucket 'data' keeps no object versions (undecided: the template's conditions decide: "
+        "it holds when condition 'InVirginia' is false, not otherwise)")]
+
+
+def test_a_condition_on_a_value_of_another_stack_is_taken_both_ways(tmp_path):
+    body = {"Conditions": {"Shared": {"Fn::Equals": [{"Fn::ImportValue": "network-mode"}, "shared"]}},
+            "Resources": {"Data": bucket({"Fn::If": ["Shared", SUSPENDED, VERSIONED]})}}
+    assert [status for status, _ in findings(tmp_path, body)] == ["unknown"]
+
+
+# every condition is seen each way its parameters can make it ----------------------------------------------------
+
+VALUES = ("a", "b", "c")
+leaf = st.builds(lambda p, v: {"Fn::Equals": [{"Ref": p}, v]}, st.sampled_from(("P", "Q", "R")), st.sampled_from(VALUES))
+expressions = st.recursive(leaf, lambda inner: st.one_of(
+    st.builds(lambda x: {"Fn::Not": [x]}, inner),
+    st.builds(lambda xs: {"Fn::And": xs}, st.lists(inner, min_size=2, max_size=3)),
+    st.builds(lambda xs: {"Fn::Or": xs}, st.lists(inner, min_size=2, max_size=3))), max_leaves=6)
+
+
+def truth(expression: dict, values: dict[str, str]) -> bool:
+    """The condition's value, computed here by its definition in the CloudFormation reference."""
+    (function, argument), = expression.items()
+    if function == "Fn::Equals":
+        return values[argument[0]["Ref"]] == argument[1]
+    parts = [truth(x, values) for x in argument]
+    return not parts[0] if function == "Fn::Not" else all(parts) if function == "Fn::And" else any(parts)
+
+
+PARAMETERS = ("P", "Q", "R")
+conditions_given = st.dictionaries(st.sampled_from(("C1", "C2", "C3")), expressions, min_size=1)
+
+
+@settings(max_examples=150, deadline=None)
+@given(conditions_given, st.fixed_dictionaries({p: st.lists(st.sampled_from(VALUES), min_size=1, max_size=3, unique=True)
+                                                for p in PARAMETERS}))
+def test_each_condition_is_seen_each_way_the_allowed_values_can_make_it(conditions, allowed):
+    parameters = {name: {"Type": "String", "AllowedValues": allowed[name]} for name in PARAMETERS}
+    ways = scenarios({"Parameters": parameters, "Conditions": conditions, "Resources": {}})
+    reachable = {(name, truth(expression, dict(zip(allowed, combo, strict=True))))
+                 for combo in itertools.product(*allowed.values()) for name, expression in conditions.items()}
+    assert 0 < len(ways) <= LIMIT
+    for way in ways:
+        assert all(value in allowed[name] for name, value in way.values.items()), "a scenario takes allowed values only"
+        assert dict(way.truth) == {name: truth(e, dict(way.values)) for name, e in conditions.items()}, "a scenario is what its values give"
+    assert {item for way in ways for item in way.truth.items()} == reachable
+
+
+@settings(max_examples=100, deadline=None)
+@given(conditions_given, st.sampled_from(VALUES))
+def test_parameters_free_to_take_any_value_give_scenarios_their_values_decide(conditions, default):
+    parameters = {name: {"Type": "String", "Default": default} for name in PARAMETERS}
+    ways = scenarios({"Parameters": parameters, "Conditions": conditions, "Resources": {}})
+    assert 0 < len(ways) <= LIMIT
+    for way in ways:
+        assert dict(way.truth) == {name: truth(e, dict(way.values)) for name, e in conditions.items()}
