@@ -26,6 +26,8 @@ def as_markdown() -> str:
     for r in RULES.values():
         lines += ["", f"## {r.id}", "", f"**{r.title}** ({r.severity})", "", r.rationale, "",
                   f"Fix: {r.remediation}", "", f"Docs: <{r.docs_url}>"]
+        if r.outside:
+            lines += ["", f"On a template (not a case): undecided rather than failed, because a template cannot state {r.outside}."]
     return "\n".join(lines) + "\n"
 
 

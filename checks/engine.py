@@ -12,7 +12,7 @@ from ..models import Architecture, Flow, Requirement, Service
 from ..models.graph import Graph
 from .catalogue import RULES, UNUSED_SUPPRESSION
 from .packs import PACKS, Pack
-from .rule import Rule, Severity, severity_rank
+from .rule import Outcome, Rule, Severity, severity_rank
 
 Locate = Callable[[str], tuple[int, int]]
 
@@ -81,13 +81,16 @@ def _gc_paused() -> Iterator[None]:
             gc.enable()
 
 
-def check(architecture: Architecture, pack: Pack | None = None, locate: Locate | None = None, path: str = "") -> CaseReport:
-    """Hold an architecture against every rule of a pack (the default pack when none is given)."""
+def check(architecture: Architecture, pack: Pack | None = None, locate: Locate | None = None, path: str = "",
+          partial: bool = False) -> CaseReport:
+    """Hold an architecture against every rule of a pack (the default pack when none is given). `partial`: the
+    architecture was read from a template, which cannot state what is outside it (client apps, callers in other
+    stacks): a failure of a rule that rests on such things (`Rule.outside`) is undecided."""
     with _gc_paused():
-        return _check(architecture, pack, locate, path)
+        return _check(architecture, pack, locate, path, partial)
 
 
-def _check(architecture: Architecture, pack: Pack | None, locate: Locate | None, path: str) -> CaseReport:
+def _check(architecture: Architecture, pack: Pack | None, locate: Locate | None, path: str, partial: bool) -> CaseReport:
     pack = pack or PACKS["default"]
     where = locate or (lambda _id: (1, 1))
     graph = Graph(architecture)
@@ -100,6 +103,8 @@ def _check(architecture: Architecture, pack: Pack | None, locate: Locate | None,
             outcome = rule.check(element, graph)
             if outcome.status == "n/a":
                 continue
+            if partial and rule.outside and outcome.status == "fail":
+                outcome = Outcome("unknown", f"{outcome.message} (undecided: a template cannot state {rule.outside})")
             report.applicable[rule.id] += 1
             if outcome.status == "pass":
                 continue

@@ -68,6 +68,9 @@ class Rule:
     check: Callable[[Any, Graph], Outcome] = field(repr=False, compare=False)
     equivalents: dict[str, tuple[str, ...]] = field(default_factory=dict)
     """Ids of the same check in other tools: cdk-nag, checkov, cfn-lint."""
+    outside: str = ""
+    """What a failure of this rule rests on that a template cannot state (the apps that use a grant, who signs
+    URLs, who calls a function from elsewhere): on a case read from a template it is undecided for that reason."""
 
     def metadata(self) -> dict[str, Any]:
         """The rule as plain data (for `archcase rules`, SARIF and docs)."""
@@ -75,6 +78,7 @@ class Rule:
             "id": self.id, "severity": self.severity, "title": self.title, "rationale": self.rationale,
             "remediation": self.remediation, "docs_url": self.docs_url, "on": self.on, "kinds": list(self.kinds),
             "equivalents": {tool: list(ids) for tool, ids in sorted(self.equivalents.items())},
+            "undecided_on_templates": self.outside,
         }
 
 
@@ -97,6 +101,7 @@ def rule(
     cdk_nag: tuple[str, ...] = (),
     checkov: tuple[str, ...] = (),
     cfn_lint: tuple[str, ...] = (),
+    outside: str = "",
 ) -> Callable[[C], C]:
     """Attach a Rule to the decorated function (read it back with `rule_of`); nothing is registered globally.
 
@@ -111,6 +116,7 @@ def rule(
             remediation=" ".join(remediation.split()), docs_url=docs,
             on="service" if issubclass(targets[0], Service) else "flow",
             kinds=tuple(kind_of(cls) for cls in targets), targets=targets, check=check, equivalents=equivalents,
+            outside=outside,
         ))
         return check
 

@@ -26,7 +26,7 @@ from ..models.base import ID_PATTERN
 from ..models.contract import METADATA_KEY
 from ..models.load import _diagnostics, bulk, short
 from ..models.registry import FLOW_KINDS, AnyFlow, AnyService
-from ..models.services import Generic, kind_of
+from ..models.services import CognitoIdentityPool, Generic, Sts, kind_of
 from ..models.yamlsafe import Document
 from .flows import infer
 from .registry import FLOW_READERS, READS, SETTINGS_READERS
@@ -61,6 +61,8 @@ class Imported:
     architecture: Architecture
     document: Document
     notes: list[Diagnostic] = field(default_factory=list)
+    partial: bool = True
+    """Read from a template someone wrote (not one archcase emitted from a case): see `SourcedCase.partial`."""
     variants: tuple[Variant, ...] = ()
     """The case as it deploys in each scenario of the template's conditions (importer/scenarios.py; empty when no
     `Fn::If` or `Condition` decides anything): `check` reports a finding that not every scenario gives as
@@ -68,7 +70,7 @@ class Imported:
 
     def sourced(self) -> SourcedCase:
         """The case as the checks and renderers take it; findings point at lines of the template."""
-        return SourcedCase(self.source.path, self.architecture, self.document, tuple(self.notes), self.variants)
+        return SourcedCase(self.source.path, self.architecture, self.document, tuple(self.notes), self.partial, self.variants)
 
 
 def import_template(path: str | Path) -> Imported:
@@ -87,7 +89,8 @@ def _both_ways(read: Source) -> Imported:
     is meant. A scenario that gives no valid case is left out."""
     metadata = read.data.get("Metadata")
     emitted = isinstance(metadata, dict) and isinstance(metadata.get(METADATA_KEY), dict)  # its case states the intent
-    imported = _Importer(read, drawn(read.data, decide=not emitted)).run()
+    imported = _Importer(read, drawn(read.data, decide=not emitted), implied=not emitted).run()
+    imported.partial = not emitted
     resources = repr(read.data.get("Resources"))
     if not emitted and ("Fn::If" in resources or "'Condition':" in resources):
         variants = []
@@ -127,8 +130,11 @@ def kebab(logical_id: str) -> str:
 
 
 class _Importer:
-    def __init__(self, source: Source, scenario: Scenario) -> None:
+    def __init__(self, source: Source, scenario: Scenario, implied: bool = True) -> None:
+        """`implied`: add what the template implies but cannot state (not for a template archcase emitted, whose
+        case says what it has)."""
         self.source = source
+        self.implied = implied
         self.notes: list[Diagnostic] = list(source.notes)
         self.t = Template(source.data, READS, self.isolated, scenario)
         self.ids: dict[str, str] = {}
@@ -190,6 +196,8 @@ class _Importer:
             services.append(dict(extra))
             where.append(("Metadata", METADATA_KEY, "services", i))
         flows, flow_where = self._flows(meta, {s["id"]: s["kind"] for s in services})
+        if self.implied:
+            self._implied(services, where, flows, flow_where)
         name = meta.get("case") or kebab(self.source.path.stem.replace("_", "-").replace(".", "-"))
         description = self.source.data.get("Description")
         title = meta.get("title") or (description.strip().splitlines()[0][:200] if isinstance(description, str) and description.strip()
@@ -210,6 +218,20 @@ class _Importer:
         except ValidationError as exc:
             raise CaseError(self._invalid(exc, document)) from None
         return Imported(self.source, architecture, document, self.notes)
+
+    def _implied(self, services: list[dict[str, Any]], where: list[tuple[str | int, ...]], flows: list[dict[str, Any]],
+                 flow_where: list[tuple[str | int, ...]]) -> None:
+        """What the template implies but cannot state: an identity pool gets its users' credentials from STS
+        (AssumeRoleWithWebIdentity), which is no resource of any template."""
+        pools = [(s["id"], path) for s, path in zip(services, where, strict=True) if s["kind"] == kind_of(CognitoIdentityPool)]
+        if not pools or any(s["kind"] == kind_of(Sts) for s in services):
+            return
+        sts = next(name for name in ("sts", *(f"sts-{n}" for n in range(2, 100))) if name not in self.taken)
+        services.append({"id": sts, "kind": kind_of(Sts)})
+        where.append(pools[0][1])
+        for pool, path in pools:
+            flows.append({"from": pool, "to": sts, "kind": "assumes-role"})
+            flow_where.append(path)
 
     def _meta_positions(self, document: Document, keys: list[str]) -> None:
         """What `Metadata.archcase` gives the case (requirements, suppressions, ...) is placed where it is written."""

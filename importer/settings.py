@@ -192,9 +192,11 @@ def s3(t: Template, r: Resource) -> Settings:
         "versioning": t.text(dig(p, "VersioningConfiguration", "Status")) == "Enabled",
         "access_logging": bool(p.get("LoggingConfiguration")),
         "enforce_tls": any(_denies_plain_http(t, x) for x in statements),
-        "website_hosting": bool(p.get("WebsiteConfiguration")),
         "transfer_acceleration": t.text(dig(p, "AccelerateConfiguration", "AccelerationStatus")) == "Enabled",
+        "receives_logs": t.receives_logs(r.logical_id),
     }
+    # a website endpoint serves only what the public may read: with public access blocked it answers 403
+    s["website_hosting"] = bool(p.get("WebsiteConfiguration")) and not s["block_public_access"]
     if (s["website_hosting"] or acl.startswith("Public") or public_read) and not r.metadata:
         s["content"] = "public"  # what a template says of a bucket it serves to anyone (emitted ones state it)
     return s
@@ -288,7 +290,78 @@ def api_gateway(t: Template, r: Resource) -> Settings:
     for domain in t.referrers(r.logical_id, "AWS::ApiGateway::BasePathMapping"):
         for lid, _ in t.references(domain.properties.get("DomainName")):
             _put(s, "min_tls", t.text(t.resources[lid].properties.get("SecurityPolicy")))
+    authorization = _authorization(t, r)
+    if authorization != "authorizers":
+        s["authorization"] = authorization
     return s
+
+
+def _authorization(t: Template, r: Resource) -> str:
+    """How an API's callers are authorized where no `authorizes` flow says it: `iam` when every method (but
+    CORS `OPTIONS`) requires IAM-signed requests, `outside` when every method requires authorization and some
+    name an authorizer whose user pool or function is not in the template; `authorizers` otherwise. Read from
+    `AWS::ApiGateway::Method`s, a SAM API's `Auth.DefaultAuthorizer`, or the OpenAPI body's security."""
+    kinds: list[str | None] = []
+    for method in t.owned(r.logical_id, "AWS::ApiGateway::Method"):
+        if (t.text(method.properties.get("HttpMethod")) or "").upper() != "OPTIONS":
+            authorizer = [t.resources[lid].properties for lid, _ in t.references(method.properties.get("AuthorizerId"))]
+            kinds.append(_kind(t, t.text(method.properties.get("AuthorizationType")) or "NONE",
+                               [a.get("ProviderARNs") or a.get("AuthorizerUri") for a in authorizer]))
+    if r.type == "AWS::Serverless::Api" or r.logical_id == "ServerlessRestApi":
+        kinds += _sam_authorization(t, r)
+    body = r.properties.get("Body") or r.properties.get("DefinitionBody")
+    schemes = dig(body, "components", "securitySchemes") or dig(body, "securityDefinitions") or {}
+    for operations in (dig(body, "paths") or {}).values() if isinstance(dig(body, "paths"), dict) else ():
+        for verb, operation in operations.items() if isinstance(operations, dict) else ():
+            if verb.lower() == "options" or not isinstance(operation, dict):
+                continue
+            security = operation.get("security", dig(body, "security"))
+            named = [name for item in as_list(security) if isinstance(item, dict) for name in item]
+            if not named:
+                kinds.append("NONE")
+            for name in named:
+                iam = str(dig(schemes, name, "x-amazon-apigateway-authtype")).lower() == "awssigv4"
+                given = dig(schemes, name, "x-amazon-apigateway-authorizer")
+                kinds.append(_kind(t, "AWS_IAM" if iam else "CUSTOM", [dig(given, "providerARNs") or dig(given, "authorizerUri")]))
+    if not kinds or "NONE" in kinds or None in kinds:
+        return "authorizers"
+    return "iam" if set(kinds) == {"iam"} else "outside" if "outside" in kinds else "authorizers"
+
+
+def _sam_authorization(t: Template, r: Resource) -> list[str | None]:
+    """The authorization of each method SAM creates on an API from functions' `Api` events: the event's
+    `Auth.Authorizer`, else the API's `Auth.DefaultAuthorizer`."""
+    default = dig(r.properties, "Auth", "DefaultAuthorizer")
+    kinds: list[str | None] = []
+    for function in [x for x in t.resources.values() if x.type == "AWS::Serverless::Function"]:
+        events = function.properties.get("Events")
+        for event in events.values() if isinstance(events, dict) else ():
+            api = dig(event, "Properties", "RestApiId")
+            if dig(event, "Type") != "Api" or (r.logical_id not in {lid for lid, _ in t.references(api)}
+                                                if api else r.logical_id != "ServerlessRestApi"):
+                continue
+            if (t.text(dig(event, "Properties", "Method")) or "").upper() == "OPTIONS":
+                continue
+            name = t.text(dig(event, "Properties", "Auth", "Authorizer") or default or "NONE") or "NONE"
+            named = dig(r.properties, "Auth", "Authorizers", name)
+            kinds.append(_kind(t, name if name in ("NONE", "AWS_IAM") else "CUSTOM",
+                               [dig(named, "UserPoolArn") or dig(named, "FunctionArn")]))
+    if not kinds and default is not None:
+        named = dig(r.properties, "Auth", "Authorizers", t.text(default) or "")
+        kinds.append(_kind(t, "AWS_IAM" if t.text(default) == "AWS_IAM" else "CUSTOM",
+                           [dig(named, "UserPoolArn") or dig(named, "FunctionArn")]))
+    return kinds
+
+
+def _kind(t: Template, authorization: str, providers: list[Any]) -> str | None:
+    """One method's authorization: `NONE`, `iam`, `outside` (its authorizer's pool or function is not in the
+    template), or None (an authorizer of the template, drawn as an `authorizes` flow)."""
+    if authorization.upper() == "NONE":
+        return "NONE"
+    if authorization.upper() == "AWS_IAM":
+        return "iam"
+    known = [p for p in providers if p is not None]
+    return None if any(t.references(p) for p in known) or not known else "outside"
 
 
 def _stage(t: Template, p: dict[str, Any]) -> dict[str, Any]:
@@ -470,6 +543,8 @@ def firehose(t: Template, r: Resource) -> Settings:
         "encryption": bool(p.get("DeliveryStreamEncryptionConfigurationInput")
                            or dig(destination, "EncryptionConfiguration", "KMSEncryptionConfig")),
         "broad_permissions": broad(t, r),
+        "records_compressed": any(r.logical_id in {lid for lid, _ in t.references(x.properties.get("DestinationArn"))}
+                                  for x in t.referrers(r.logical_id, "AWS::Logs::SubscriptionFilter")),
     }
     if error_prefix:
         s["error_prefix"] = error_prefix.split("!{", 1)[0]

@@ -79,7 +79,7 @@ naming the function (read by `importer.flows.INVOKING`)."""
 ACCOUNT_WIDE: frozenset[str] = frozenset({"AWS::ApiGateway::Account"})
 """Settings of the account rather than of a service (API Gateway's CloudWatch role)."""
 
-LOG_PATHS = re.compile(r"Logging|AccessLog|access_logs|LogFile|LogDestination")
+LOG_PATHS = re.compile(r"Logging|AccessLog|access_logs|LogFile|LogDestination|LogBucket")
 """Property paths through which a bucket receives logs (a bucket only referred to this way is a log bucket)."""
 
 
@@ -239,6 +239,10 @@ class Template:
                 elif kind == "HttpApi" and not (event.get("Properties") or {}).get("ApiId") and "ServerlessHttpApi" not in self.resources:
                     self.resources["ServerlessHttpApi"] = Resource("ServerlessHttpApi", "AWS::Serverless::HttpApi", {}, {},
                                                                    service_class=reads.get("AWS::Serverless::HttpApi"))
+
+    def receives_logs(self, logical_id: str) -> bool:
+        """Whether something sends its logs to this bucket (a distribution, a load balancer, another bucket)."""
+        return any(LOG_PATHS.search(r.path) for r in self.incoming.get(logical_id, []))
 
     def _only_logs(self, logical_id: str) -> bool:
         uses = [r for r in self.incoming.get(logical_id, []) if self.resources[r.source].type != "AWS::S3::BucketPolicy"]

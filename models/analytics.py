@@ -47,6 +47,9 @@ class Firehose(Service):
     """Server-side encryption of the delivery stream."""
     error_prefix: str = "errors/"
     """S3 prefix for records that failed processing or delivery."""
+    records_compressed: bool = False
+    """The records arrive compressed already: CloudWatch Logs subscriptions send gzip, so compressing them again
+    gains nothing (read from imported templates; the emitted stack has no subscription, so it is kept in metadata)."""
     broad_permissions: list[BroadPermission] = []
     """IAM permissions the delivery stream's role holds beyond its flows, as `ACTION on RESOURCE` (read from imported
     templates; archcase emits roles from flows only, so a case that lists any is not emitted)."""
@@ -62,6 +65,7 @@ class Athena(Service):
     enforce_workgroup_configuration: bool = True
     """Clients cannot override the workgroup's result location and encryption."""
     results_encryption: Literal["SSE_S3", "SSE_KMS", "none"] = "SSE_S3"
-    """Encryption of query results."""
+    """Encryption of query results the workgroup states; `none` states none, and results get the results bucket's
+    default encryption (SSE-S3 at least: S3 encrypts every new object since January 2023)."""
     bytes_scanned_cutoff: Annotated[int, Field(ge=10_000_000)] | None = 10_000_000_000
     """Cancel queries scanning more than this many bytes (cost guard); unset means no limit."""

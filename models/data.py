@@ -119,6 +119,19 @@ class S3Bucket(Service):
     enforce_tls: bool = True
     """Bucket policy denies requests not made over TLS (`aws:SecureTransport`)."""
     website_hosting: bool = False
-    """Serve the bucket as an S3 static website endpoint (HTTP only, needs public read)."""
+    """Serve the bucket as an S3 static website endpoint (HTTP only; it serves only what the public may read, so
+    `block_public_access` must be false)."""
     transfer_acceleration: bool = False
     """Enable S3 Transfer Acceleration for uploads from far away."""
+    receives_logs: bool = False
+    """Other services write their logs here (read from imported templates): the bucket's own access logs would
+    be logs of logging, so AC404 does not ask for them."""
+
+    @model_validator(mode="after")
+    def _website_needs_public_read(self) -> S3Bucket:
+        if self.website_hosting and self.block_public_access:
+            raise ValueError("website_hosting serves only objects the public may read, and block_public_access blocks "
+                             "that: the endpoint would answer 403 to every request; set block_public_access: false to "
+                             "serve a public website, or remove website_hosting (CloudFront with origin access serves "
+                             "a private bucket)")
+        return self

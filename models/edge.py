@@ -95,6 +95,10 @@ class ApiGateway(Service):
     """Write access logs of every stage to CloudWatch Logs."""
     tracing: bool = True
     """Enable AWS X-Ray tracing on every stage."""
+    authorization: Literal["authorizers", "iam", "outside"] = "authorizers"
+    """How callers are authorized: `authorizers`, as the API's `authorizes` flows say (none when it has none);
+    `iam`, every request signed with IAM credentials (`AWS_IAM`, SigV4); `outside`, every method names an
+    authorizer whose user pool or function is not in the case (read from templates; not emitted)."""
     expected_reads_per_s: Rate | None = None
     """Expected read (GET) requests per second at peak; with writes, tells whether the API is read-heavy."""
     expected_writes_per_s: Rate | None = None

@@ -82,6 +82,9 @@ class SourcedCase:
     document: yamlsafe.Document
     notes: tuple[Diagnostic, ...] = ()
     """What reading the file left out or could not follow (for templates: resources not modelled, ...)."""
+    partial: bool = False
+    """Read from a template someone wrote, which shows one stack and not what is outside it (client apps,
+    callers in other stacks); a case file, or a template archcase emitted from one, states the whole case."""
     variants: tuple[Variant, ...] = ()
     """Other readings of the same file (a template as it deploys in each scenario of its conditions): a finding
     not given by every reading that has its service or flow is undecided."""

@@ -41,7 +41,8 @@ def firehose_has_destination(stream: Firehose, g: Graph) -> Outcome:
 @rule("AC704", severity="medium", title="Collected records are consumed",
       rationale="Records in a stream nobody reads expire unseen; real-time collection needs a consumer (Firehose or Lambda).",
       remediation="Add a `delivers` flow to a Firehose delivery stream or a `triggers` flow to a function.",
-      docs="https://docs.aws.amazon.com/streams/latest/dev/building-consumers.html")
+      docs="https://docs.aws.amazon.com/streams/latest/dev/building-consumers.html",
+      outside="the consumers elsewhere (application code, other stacks)")
 def stream_consumed(stream: KinesisStream, g: Graph) -> Outcome:
     return passes_if(bool(g.outgoing(stream.id)), f"stream '{stream.id}' has no consumer")
 
@@ -67,12 +68,15 @@ def athena_enforced(workgroup: Athena, g: Graph) -> Outcome:
     return passes_if(workgroup.enforce_workgroup_configuration, f"workgroup '{workgroup.id}' lets clients override its settings")
 
 
-@rule("AC707", severity="medium", title="Athena query results are encrypted",
-      rationale="Query results hold the same data as the source; encrypt them.",
-      remediation="Set `results_encryption: SSE_S3` or `SSE_KMS`.",
+@rule("AC707", severity="low", title="Athena workgroups state how query results are encrypted",
+      rationale="""Query results hold the same data as the source. S3 has encrypted every new object with SSE-S3
+      since January 2023, so results are not stored in the clear; but a workgroup that states no encryption leaves
+      it to the results bucket's default and to each client, and cannot require a KMS key.""",
+      remediation="Set `results_encryption: SSE_S3` or `SSE_KMS` (with `enforce_workgroup_configuration: true`).",
       docs=ATHENA + "encrypting-query-results-stored-in-s3.html", cdk_nag=("AwsSolutions-ATH1",))
 def athena_results_encrypted(workgroup: Athena, g: Graph) -> Outcome:
-    return passes_if(workgroup.results_encryption != "none", f"workgroup '{workgroup.id}' stores results unencrypted")
+    return passes_if(workgroup.results_encryption != "none", f"workgroup '{workgroup.id}' does not state how results are "
+                     "encrypted (they get the results bucket's default encryption)")
 
 
 @rule("AC708", severity="low", title="Athena workgroups cap the data a query scans",
@@ -88,7 +92,7 @@ def athena_scan_limit(workgroup: Athena, g: Graph) -> Outcome:
       remediation="Set `compression: GZIP` (or Snappy).",
       docs=FIREHOSE + "create-configure.html")
 def firehose_compression(stream: Firehose, g: Graph) -> Outcome:
-    if not g.outgoing(stream.id, Delivers, to=S3Bucket):
+    if not g.outgoing(stream.id, Delivers, to=S3Bucket) or stream.records_compressed:
         return NOT_APPLICABLE
     return passes_if(stream.compression != "UNCOMPRESSED", f"delivery stream '{stream.id}' delivers uncompressed objects")
 

@@ -19,7 +19,8 @@ ELB = "https://docs.aws.amazon.com/elasticloadbalancing/latest/application/"
 def api_authorized(api: ApiGateway, g: Graph) -> Outcome:
     if not g.outgoing(api.id, Invokes):
         return NOT_APPLICABLE
-    return passes_if(bool(g.outgoing(api.id, Authorizes)), f"API '{api.id}' lets callers in without authorization")
+    authorized = bool(g.outgoing(api.id, Authorizes)) or api.authorization != "authorizers"
+    return passes_if(authorized, f"API '{api.id}' lets callers in without authorization")
 
 
 @rule("AC202", severity="high", title="API users authenticate through a managed service",

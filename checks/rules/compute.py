@@ -113,8 +113,8 @@ def visibility_covers_consumer(flow: Triggers, g: Graph) -> Outcome:
       remediation="Set `report_batch_item_failures: true` and return `batchItemFailures` from the handler.",
       docs=LAMBDA + "services-sqs-errorhandling.html")
 def batch_item_failures(flow: Triggers, g: Graph) -> Outcome:
-    if not isinstance(g.source(flow), (SqsQueue, *STREAM_SOURCES)):
-        return NOT_APPLICABLE
+    if not isinstance(g.source(flow), (SqsQueue, *STREAM_SOURCES)) or flow.batch_size == 1:
+        return NOT_APPLICABLE  # a batch of one record fails or succeeds whole: nothing to report item by item
     return passes_if(flow.report_batch_item_failures,
                      f"'{flow.target}' retries whole batches from '{flow.source}' on one failure")
 
@@ -186,7 +186,8 @@ def ebs_encrypted(group: AutoScalingGroup, g: Graph) -> Outcome:
 @rule("AC311", severity="low", title="Every function is invoked by something",
       rationale="A function nothing triggers or invokes is dead code that still needs patching and permissions.",
       remediation="Add the flow that invokes the function, or remove it.",
-      docs=LAMBDA + "lambda-invocation.html")
+      docs=LAMBDA + "lambda-invocation.html",
+      outside="who calls a function from elsewhere (an SDK call, another stack, the console)")
 def function_is_invoked(fn: LambdaFunction, g: Graph) -> Outcome:
     invokers = [f for f in g.incoming(fn.id) if isinstance(f, (Invokes, Triggers, Subscribes, Transforms, Targets, Authorizes))]
     if not invokers and fn.invoked_from_outside:

@@ -41,6 +41,8 @@ def s3_versioning(bucket: S3Bucket, g: Graph) -> Outcome:
       remediation="Set `access_logging: true`.",
       docs=S3 + "ServerLogs.html", cdk_nag=("AwsSolutions-S1",), checkov=("CKV_AWS_18",))
 def s3_logging(bucket: S3Bucket, g: Graph) -> Outcome:
+    if bucket.receives_logs:
+        return NOT_APPLICABLE  # a bucket of logs: its own access logs would be logs of logging
     return passes_if(bucket.access_logging, f"bucket '{bucket.id}' writes no access logs")
 
 

@@ -153,7 +153,8 @@ def paid_content_behind_cdn(bucket: S3Bucket, g: Graph) -> Outcome:
 @rule("AC112", severity="medium", title="Someone can issue the signed URLs a distribution requires",
       rationale="A distribution that requires signed URLs but has no signer serves nobody.",
       remediation="Add the function that generates signed URLs, with a `signs` flow to the distribution.",
-      docs=CF + "private-content-trusted-signers.html")
+      docs=CF + "private-content-trusted-signers.html",
+      outside="who signs the URLs (usually application code outside the stack, holding the private key)")
 def signer_exists(cdn: CloudFront, g: Graph) -> Outcome:
     if cdn.signed_urls is None:
         return NOT_APPLICABLE

@@ -54,7 +54,7 @@ def grant_actions_fit_target(flow: Grants, g: Graph) -> Outcome:
       rationale="""Least privilege, derived from the graph: users may write only where they have a `writes`
       flow and read only where they have a `reads` flow.""",
       remediation="Drop the actions no client flow uses, or add the flow that needs them.",
-      docs=IAM)
+      docs=IAM, outside="the client apps that use the credentials, and what they do with them")
 def grants_match_flows(flow: Grants, g: Graph) -> Outcome:
     store = type(g.target(flow))
     if store not in READ_ACTIONS:

@@ -111,8 +111,11 @@ def direct_ddb_access_scoped(client: MobileApp | Browser | IotDevice, g: Graph) 
 @rule("AC509", severity="high", title="Identity pool grants are scoped to the user",
       rationale="A grant over a whole bucket or table gives every signed-in user everyone's data.",
       remediation="Set `scope: user` on the grant.",
-      docs=COGNITO + "iam-roles.html")
+      docs=COGNITO + "iam-roles.html",
+      outside="whether the granted data is kept per user (a table of shared figures needs no per-user scope)")
 def grant_scoped(flow: Grants, g: Graph) -> Outcome:
+    if not isinstance(g.target(flow), S3Bucket | DynamoDbTable):
+        return NOT_APPLICABLE  # an API or a stream: what each user may do there is the service's to decide
     return passes_if(flow.scope == "user", f"identity pool '{flow.source}' grants all of '{flow.target}' to every user")
 
 

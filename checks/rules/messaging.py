@@ -52,7 +52,8 @@ def sns_encrypted(topic: SnsTopic, g: Graph) -> Outcome:
 @rule("AC605", severity="medium", title="Topics have subscribers",
       rationale="Messages published to a topic with no subscriber are dropped.",
       remediation="Add a `subscribes` flow from the topic to its consumers.",
-      docs="https://docs.aws.amazon.com/sns/latest/dg/sns-create-subscribe-endpoint-to-topic.html")
+      docs="https://docs.aws.amazon.com/sns/latest/dg/sns-create-subscribe-endpoint-to-topic.html",
+      outside="subscriptions made from elsewhere (at run time, or by another stack)")
 def topic_has_subscribers(topic: SnsTopic, g: Graph) -> Outcome:
     if not g.incoming(topic.id, Publishes) and not g.incoming(topic.id, Notifies):
         return NOT_APPLICABLE
@@ -87,6 +88,7 @@ def ses_dkim(identity: Ses, g: Graph) -> Outcome:
 @rule("AC608", severity="low", title="Queues and topics are used",
       rationale="A queue or topic no flow reaches is unused infrastructure.",
       remediation="Add the flows that use it, or remove it.",
-      docs=SQS + "welcome.html")
+      docs=SQS + "welcome.html",
+      outside="the producers and consumers elsewhere (application code, other stacks)")
 def messaging_is_used(channel: SqsQueue | SnsTopic, g: Graph) -> Outcome:
     return passes_if(bool(g.incoming(channel.id)), f"nothing sends to '{channel.id}'")

@@ -61,12 +61,17 @@ def openapi(ctx: Context, api: ApiGateway) -> Json:
                 operation["parameters"] = parameters
             if pools:
                 operation["security"] = [{lid(pool): []} for pool in pools]
+            elif api.authorization == "iam":
+                operation["security"] = [{SIGV4: []}]
             paths.setdefault(path, {})["x-amazon-apigateway-any-method" if method == "ANY" else method.lower()] = operation
     document: Json = {
         "openapi": "3.0.1",
         "info": {"title": cfn_text(api.label or api.id), "version": "1.0", "description": f"REST API {api.id} of {ctx.architecture.name}"},
         "paths": {path: paths[path] for path in sorted(paths)},
     }
+    if api.authorization == "iam" and not pools:
+        document["components"] = {"securitySchemes": {SIGV4: {
+            "type": "apiKey", "name": "Authorization", "in": "header", "x-amazon-apigateway-authtype": "awsSigv4"}}}
     if pools:
         document["components"] = {"securitySchemes": {lid(pool): {
             "type": "apiKey", "name": "Authorization", "in": "header",
@@ -74,6 +79,10 @@ def openapi(ctx: Context, api: ApiGateway) -> Json:
             "x-amazon-apigateway-authorizer": {"type": "cognito_user_pools", "providerARNs": [att_of(pool, "Arn")]},
         } for pool in pools}}
     return document
+
+
+SIGV4 = "sigv4"
+"""The security scheme of an API whose callers sign requests with IAM credentials (`authorization: iam`)."""
 
 
 def _operation_id(method: str, path: str) -> str:
@@ -102,6 +111,12 @@ def as_text(document: Any) -> Any:
 def emit_api_gateway(api: ApiGateway, ctx: Context) -> Fragment:
     out = Fragment(ctx=ctx)
     api_id = lid(api)
+    if api.authorization == "outside":
+        raise ctx.fail(api, "`authorization: outside` names authorizers archcase cannot emit: add the user pool or function "
+                       "to the case with an `authorizes` flow, or use `authorization: iam`")
+    if api.authorization == "iam" and ctx.graph.outgoing(api.id, Authorizes):
+        raise ctx.fail(api, "an API authorizes callers either with IAM (`authorization: iam`) or with its `authorizes` flows, "
+                       "not both: remove one")
     body = openapi(ctx, api)
     if not body["paths"]:
         raise ctx.fail(api, "a REST API needs `invokes` flows with routes (e.g. routes: [\"GET /items\"]) to a function")

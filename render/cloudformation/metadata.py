@@ -28,14 +28,14 @@ from .template import Json
 INTENT: dict[type[Service], tuple[str, ...]] = {
     ApiGateway: ("expected_reads_per_s", "expected_writes_per_s", "min_tls"),
     DynamoDbTable: ("expected_reads_per_s", "expected_writes_per_s"),
-    S3Bucket: ("content", "per_user_prefixes"),
+    S3Bucket: ("content", "per_user_prefixes", "receives_logs"),
     AutoScalingGroup: ("serves", "availability_zones"),
     Alb: ("availability_zones",),
     Clb: ("availability_zones",),
     DaxCluster: ("item_ttl_s",),
     CloudFront: (), LambdaFunction: ("invoked_from_outside",), CognitoUserPool: (), CognitoIdentityPool: (), SqsQueue: (),
     SnsTopic: ("endpoints",),
-    Ses: (), KinesisStream: (), Firehose: (), Athena: ("database",),
+    Ses: (), KinesisStream: (), Firehose: ("records_compressed",), Athena: ("database",),
 }
 """Per emitted class, the fields no resource property states: the intent (read-heavy, paid content, static files),
 and settings the emitted stack does not configure (an API's custom-domain TLS, DAX's default item TTL, the

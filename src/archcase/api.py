@@ -169,8 +169,8 @@ def checked(cases: Sequence[SourcedCase], pack: str) -> list[CaseReport]:
     with bulk():
         reports = []
         for case in cases:
-            report = run_checks(case.architecture, PACKS[pack], case.element_position, str(case.path))
-            others = [reading(run_checks(variant.architecture, PACKS[pack], case.element_position, str(case.path)),
+            report = run_checks(case.architecture, PACKS[pack], case.element_position, str(case.path), case.partial)
+            others = [reading(run_checks(variant.architecture, PACKS[pack], case.element_position, str(case.path), case.partial),
                               variant.architecture, variant.conditions) for variant in case.variants]
             reports.append(undecided(report, others) if others else report)
         return reports

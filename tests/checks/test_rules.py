@@ -26,7 +26,7 @@ DIRECT_PUT = [add_service(id="clicks", kind="firehose", encryption=True), add("d
 CASES = {
     "AC101": (B, [flow("blog-cdn", "origin", "site-content", access="none")], {"AC101"}, None),
     "AC102": (B, [svc("site-content", block_public_access=False)], {"AC102", "AC401"}, None),
-    "AC103": (T, [svc("user-files", website_hosting=True)], {"AC103"}, None),
+    "AC103": (T, [svc("user-files", website_hosting=True, block_public_access=False)], {"AC103", "AC401"}, None),
     "AC104": (B, [svc("blog-cdn", viewer_protocol="allow-all")], {"AC104"}, None),
     "AC105": (B, [svc("blog-cdn", min_tls="TLSv1_2016")], {"AC105"}, None),
     "AC106": (U, [flow("updates-cdn", "origin", "updates-lb", protocol="http")], {"AC106"}, None),
@@ -177,3 +177,24 @@ def test_an_edge_function_is_not_asked_for_xray_tracing():
     assert "AC302" not in edge.applicable and not [f for f in edge.findings if f.rule_id == "AC302"]
     regional = check(case({"id": "other", "kind": "lambda", "handler": "todo_api"}))
     assert [f.message for f in regional.findings if f.rule_id == "AC302" and f.target == "fn"] == ["function 'fn' is not traced"]
+
+
+@pytest.mark.parametrize(("batch_size", "fires"), [(1, False), (2, True), (None, True)])
+def test_a_consumer_of_one_record_at_a_time_has_no_batch_to_report_on(batch_size, fires):
+    broken = variant(M, flow("shipping-queue", "triggers", "shipping-worker", report_batch_item_failures=False, batch_size=batch_size))
+    assert bool([f for f in check(broken).findings if f.rule_id == "AC305"]) is fires
+
+
+@pytest.mark.parametrize(("target", "actions", "fires"), [
+    ({"id": "api", "kind": "api-gateway"}, ["execute-api:Invoke"], False),
+    ({"id": "stream", "kind": "kinesis-stream"}, ["kinesis:PutRecord"], False),
+    ({"id": "table", "kind": "dynamodb", "partition_key": {"name": "pk"}}, ["dynamodb:GetItem"], True),
+])
+def test_only_grants_on_stored_data_are_asked_to_be_scoped_to_the_user(target, actions, fires):
+    from archcase.models import Architecture
+
+    case = Architecture.model_validate({"name": "t", "title": "t", "services": [
+        {"id": "users", "kind": "cognito-identity-pool"}, target],
+        "flows": [{"from": "users", "to": target["id"], "kind": "grants", "actions": actions, "scope": "all"}]})
+    messages = [f.message for f in check(case).findings if f.rule_id == "AC509"]
+    assert messages == ([f"identity pool 'users' grants all of '{target['id']}' to every user"] if fires else [])

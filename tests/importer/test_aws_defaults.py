@@ -91,3 +91,43 @@ OBJECTS = {"Fn::Sub": "${Data.Arn}/*"}
 def test_a_bucket_refuses_plain_http_only_when_its_policy_denies_it_on_the_objects(tmp_path, statement, enforced):
     assert findings(tmp_path, bucket_denying(statement), "AC402") == ([] if enforced else
                                                                       ["bucket 'data' accepts plain HTTP requests"])
+
+
+WEBSITE = {"IndexDocument": "index.html"}
+
+
+@pytest.mark.parametrize(("block", "policy", "served"), [
+    (None, None, False),  # public access blocked by default since April 2023: the endpoint answers 403
+    ({"BlockPublicAcls": True, "BlockPublicPolicy": True, "IgnorePublicAcls": True, "RestrictPublicBuckets": True}, None, False),
+    ({"BlockPublicAcls": False, "BlockPublicPolicy": False, "IgnorePublicAcls": False, "RestrictPublicBuckets": False},
+     {"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": {"Fn::Sub": "${Site.Arn}/*"}}, True),
+])
+def test_a_website_configuration_serves_a_website_only_when_the_public_may_read(tmp_path, block, policy, served):
+    properties: dict = {"WebsiteConfiguration": WEBSITE, **({"PublicAccessBlockConfiguration": block} if block else {})}
+    resources: dict = {"Site": {"Type": "AWS::S3::Bucket", "Properties": properties}}
+    if policy:
+        resources["Policy"] = {"Type": "AWS::S3::BucketPolicy", "Properties": {
+            "Bucket": {"Ref": "Site"}, "PolicyDocument": {"Statement": [policy]}}}
+    assert findings(tmp_path, resources, "AC103") == (["bucket 'site' is served as an HTTP-only website endpoint"] if served else [])
+
+
+def test_a_delivery_stream_fed_by_cloudwatch_logs_is_not_asked_to_compress_again(tmp_path):
+    stream = {"Type": "AWS::KinesisFirehose::DeliveryStream", "Properties": {"ExtendedS3DestinationConfiguration": {
+        "BucketARN": {"Fn::GetAtt": ["Archive", "Arn"]}, "RoleARN": "arn:aws:iam::123456789012:role/f",
+        "CompressionFormat": "UNCOMPRESSED"}}}
+    resources = {"Stream": stream, "Archive": {"Type": "AWS::S3::Bucket", "Properties": {}}}
+    assert findings(tmp_path, resources, "AC709") == ["delivery stream 'stream' delivers uncompressed objects"]
+    resources["Subscription"] = {"Type": "AWS::Logs::SubscriptionFilter", "Properties": {
+        "LogGroupName": "/aws/lambda/other", "FilterPattern": "", "DestinationArn": {"Fn::GetAtt": ["Stream", "Arn"]},
+        "RoleArn": "arn:aws:iam::123456789012:role/logs"}}
+    assert findings(tmp_path, resources, "AC709") == []
+
+
+def test_a_bucket_others_write_logs_to_is_not_asked_for_access_logs_of_its_own(tmp_path):
+    logs = {"Type": "AWS::S3::Bucket", "Properties": {}}
+    site = {"Type": "AWS::S3::Bucket", "Properties": {"LoggingConfiguration": {"DestinationBucketName": {"Ref": "Logs"}}}}
+    reader = {"Type": "AWS::Lambda::Function", "Properties": {
+        "Runtime": "python3.12", "Handler": "app.handler", "Role": "arn:aws:iam::123456789012:role/r", "Code": {"ZipFile": "x"},
+        "Environment": {"Variables": {"LOGS": {"Ref": "Logs"}}}}}
+    assert findings(tmp_path, {"Logs": logs, "Site": site, "Reader": reader}, "AC404") == []
+    assert findings(tmp_path, {"Logs": logs, "Reader": reader}, "AC404") == ["bucket 'logs' writes no access logs"]

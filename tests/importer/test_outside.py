@@ -1,0 +1,64 @@
+"""A template shows one stack, not what is outside it: what it implies is added (an identity pool gets its
+credentials from STS), and a rule whose failure rests on what no template can state (the apps that use a
+grant, who signs URLs, who publishes to a topic from elsewhere) reports undecided on a template, and fails
+on a case file, which states the whole architecture."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from archcase import api
+from archcase.checks.catalogue import RULES
+from archcase.importer import case_yaml, import_template
+
+
+def write(tmp_path, resources: dict) -> object:
+    path = tmp_path / "template.json"
+    path.write_text(json.dumps({"Resources": resources}), encoding="utf-8")
+    return path
+
+
+def statuses(path, rule: str) -> list[tuple[str, str]]:
+    (report,) = api.check([path])
+    return [(f.status, f.message) for f in report.findings if f.rule_id == rule]
+
+
+USER_POOL = {"Type": "AWS::Cognito::UserPool", "Properties": {}}
+CLIENT = {"Type": "AWS::Cognito::UserPoolClient", "Properties": {"UserPoolId": {"Ref": "Users"}}}
+IDENTITY_POOL = {"Type": "AWS::Cognito::IdentityPool", "Properties": {
+    "AllowUnauthenticatedIdentities": False, "CognitoIdentityProviders": [
+        {"ClientId": {"Ref": "Client"}, "ProviderName": {"Fn::GetAtt": ["Users", "ProviderName"]}}]}}
+
+
+def test_an_identity_pool_gets_credentials_from_sts_which_no_template_declares(tmp_path):
+    path = write(tmp_path, {"Users": USER_POOL, "Client": CLIENT, "Identities": IDENTITY_POOL})
+    case = import_template(path).architecture
+    assert [(s.id, s.kind) for s in case.services if s.kind == "sts"] == [("sts", "sts")]
+    assert [(f.source, f.kind, f.target) for f in case.flows if f.kind == "assumes-role"] == [("identities", "assumes-role", "sts")]
+    assert statuses(path, "AC506") == []
+
+
+def test_a_template_with_a_resource_named_sts_gets_another_id_for_it(tmp_path):
+    path = write(tmp_path, {"Users": USER_POOL, "Client": CLIENT, "Identities": IDENTITY_POOL,
+                            "Sts": {"Type": "AWS::SQS::Queue", "Properties": {}}})
+    case = import_template(path).architecture
+    assert [s.id for s in case.services if s.kind == "sts"] == ["sts-2"]
+
+
+def test_a_topic_nothing_in_the_template_publishes_to_is_undecided_there_and_failed_in_a_case(tmp_path):
+    topic = {"Type": "AWS::SNS::Topic", "Properties": {"Subscription": [{"Protocol": "email", "Endpoint": "ops@example.com"}]}}
+    path = write(tmp_path, {"Alerts": topic})
+    message = "nothing sends to 'alerts'"
+    assert statuses(path, "AC608") == [("unknown", f"{message} (undecided: a template cannot state the producers and consumers "
+                                                   "elsewhere (application code, other stacks))")]
+    case = tmp_path / "case.yaml"
+    case.write_text(case_yaml(import_template(path).architecture), encoding="utf-8")
+    assert statuses(case, "AC608") == [("fail", message)]
+
+
+@pytest.mark.parametrize("rule", sorted(r for r in RULES if RULES[r].outside))
+def test_every_rule_that_rests_on_the_outside_says_what_in_words(rule):
+    outside = RULES[rule].outside
+    assert outside[0].islower() and not outside.endswith(".") and len(outside.split()) >= 3
