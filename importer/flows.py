@@ -498,8 +498,14 @@ def _environment(flows: Flows, r: Resource) -> None:
     variables = dig(r.properties, "Environment", "Variables")
     if not isinstance(variables, dict):
         return
+    named = [lid for value in variables.values() for lid, _ in t.references(value)]
+    clusters = {cluster for lid in named if flows.class_of(lid) is DaxCluster and (cluster := t.service_of(lid))}
+    for cluster in sorted(clusters):
+        if _caches_any_table(t, t.resources[cluster]):  # told a cluster and a table: it reads the table through it
+            for table in (lid for lid in named if flows.class_of(lid) is DynamoDbTable):
+                flows.add(cluster, table, "caches", r.logical_id)
     own = flows.targets.get(r.logical_id, {})
-    reached = own.get("reads", set()) | own.get("writes", set())
+    reached = own.get("reads", set()) | own.get("writes", set()) | clusters
     cached = {target for source in reached for target in flows.targets.get(source, {}).get("caches", ())}
     signing = any(SIGNING_NAMES.search(str(name)) for name in variables) or any(
         t.resources[lid].type in SIGNING_KEYS for value in variables.values() for lid, _ in t.references(value))
@@ -518,6 +524,15 @@ def _environment(flows: Flows, r: Resource) -> None:
                 flows.add(r.logical_id, target, "uses", r.logical_id)
             elif cls in BY_TARGET:
                 flows.add(r.logical_id, target, BY_TARGET[cls], r.logical_id)
+
+
+def _caches_any_table(t: Template, cluster: Resource) -> bool:
+    """Whether a DAX cluster's role lets it read every table (`dynamodb:GetItem` or a wildcard on `*`): then the
+    tables it caches are those its clients name, not those its role names."""
+    return any(grants([a for a in (t.text(x) for x in as_list(s.get("Action"))) if a and a.startswith("dynamodb:")], "reads")
+               and "*" in [t.text(x) for x in as_list(s.get("Resource"))]
+               for document in documents(t, cluster) for s in as_list(dig(document, "Statement"))
+               if isinstance(s, dict) and s.get("Effect", "Allow") == "Allow")
 
 
 def _generic(flows: Flows) -> None:

@@ -139,3 +139,20 @@ def test_an_action_grants_its_flow_and_so_does_every_wildcard_covering_it(flow, 
     assert grants([f"{service}:{name[:cut]}*"], flow)
     assert grants([action.upper()], flow)  # IAM compares actions without regard to case
     assert not grants([f"{service}x:{name}"], flow)
+
+
+@pytest.mark.parametrize(("resource", "caches"), [("*", True), (ON_TABLE, True), ("arn:aws:dynamodb:us-east-1:123456789012:table/other", False)])
+def test_a_dax_cluster_caches_the_table_its_role_names_or_any_its_clients_name_when_it_may_read_all(tmp_path, resource, caches):
+    dax_role = {"Type": "AWS::IAM::Role", "Properties": {
+        "AssumeRolePolicyDocument": {"Statement": [{"Effect": "Allow", "Principal": {"Service": "dax.amazonaws.com"}, "Action": "sts:AssumeRole"}]},
+        "Policies": [{"PolicyName": "p", "PolicyDocument": {"Statement": [
+            {"Effect": "Allow", "Action": ["dynamodb:GetItem", "dynamodb:PutItem"], "Resource": resource}]}}]}}
+    cluster = {"Type": "AWS::DAX::Cluster", "Properties": {
+        "NodeType": "dax.t3.small", "ReplicationFactor": 3, "IAMRoleARN": {"Fn::GetAtt": ["DaxRole", "Arn"]}}}
+    client = function("Role", Environment={"Variables": {"DAX": {"Fn::GetAtt": ["Cache", "ClusterDiscoveryEndpoint"]},
+                                                         "TABLE": {"Ref": "Orders"}}})
+    resources = {"Fn": client, "Role": role({"Action": "dax:GetItem", "Resource": "*"}), "DaxRole": dax_role, "Cache": cluster,
+                 "Orders": TABLE}
+    flows = sorted((f.source, f.kind, f.target) for f in imported(tmp_path, resources).flows)
+    assert flows == ([("cache", "caches", "orders"), ("fn", "reads", "cache")] if caches
+                     else [("fn", "reads", "cache"), ("fn", "reads", "orders")])
