@@ -41,7 +41,6 @@ T = TypeVar("T")
 DEBUG = "ARCHCASE_DEBUG"
 """Set to 1 to see the Python traceback of an import that fails unexpectedly (for reporting it)."""
 
-NESTED = ("AWS::CloudFormation::Stack", "AWS::Serverless::Application")
 SAM = "AWS::Serverless-2016-10-31"
 LANGUAGE_EXTENSIONS = "AWS::LanguageExtensions"
 GENERIC = kind_of(Generic)
@@ -276,7 +275,7 @@ class _Importer:
                           "import the processed template (`aws cloudformation get-template --template-stage Processed`)")
         text = repr(data.get("Resources"))
         if "Fn::Transform" in text:
-            self.note(("Resources",), "`Fn::Transform` (AWS::Include, macros) is not applied: the snippets it includes are not imported")
+            self.note(("Resources",), "`Fn::Transform` of a remote file or a macro is not applied: what it includes is not imported")
         if "Fn::ImportValue" in text:
             self.note(("Resources",), "values imported from other stacks (`Fn::ImportValue`) are not followed: "
                       "flows to those stacks' resources are not drawn", "import those stacks' templates too")
@@ -284,10 +283,6 @@ class _Importer:
             self.note(("Conditions",), "conditions are read every way the parameters allow: the drawing shows every resource, "
                       "with settings as the parameters' defaults decide them; a finding that holds only in some of the ways "
                       "is reported as undecided")
-        for lid, resource in t.resources.items():
-            if resource.type in NESTED:
-                self.note(("Resources", lid), f"nested stack '{lid}' is kept as one generic service: its resources are not imported",
-                          "import the nested template as well")
         account = [lid for lid, r in t.resources.items() if r.type in ACCOUNT_WIDE]
         if account:
             self.note(("Resources", account[0]), f"account-wide settings ({', '.join(account)}) belong to no service: not drawn")

@@ -13,6 +13,7 @@ from typing import Any
 from ..models import CaseError, Diagnostic, limits
 from ..models.load import bulk, read_text
 from ..models.yamlsafe import Document, YamlError, load
+from .nested import include, nest
 
 TEMPLATE_KEYS = frozenset({"AWSTemplateFormatVersion", "Resources", "Transform"})
 """Top-level keys that only templates have (a case has `services`)."""
@@ -26,6 +27,9 @@ class Source:
     path: Path
     document: Document
     notes: list[Diagnostic] = field(default_factory=list)
+    origins: dict[str, str] = field(default_factory=dict)
+    """For each resource read from a nested stack's template, the logical id of the stack resource in this one
+    (where its findings are placed)."""
 
     @property
     def data(self) -> dict[str, Any]:
@@ -33,11 +37,17 @@ class Source:
         return data
 
     def position(self, *path: str | int) -> tuple[int, int]:
-        """Where a key is given (a resource's logical id, rather than its first property)."""
-        return self.document.position(tuple(path), key=True)
+        """Where a key is given (a resource's logical id, rather than its first property); for a resource of a
+        nested stack, where the stack is given."""
+        return self.document.position(self._placed(tuple(path)), key=True)
 
     def diagnostic(self, path: tuple[str | int, ...], message: str, hint: str = "", severity: str = "error") -> Diagnostic:
-        return Diagnostic(str(self.path), *self.document.position(path, key=True), message, hint, severity)
+        return Diagnostic(str(self.path), *self.document.position(self._placed(path), key=True), message, hint, severity)
+
+    def _placed(self, path: tuple[str | int, ...]) -> tuple[str | int, ...]:
+        if len(path) >= 2 and path[0] == "Resources" and isinstance(path[1], str) and path[1] in self.origins:
+            return ("Resources", self.origins[path[1]])
+        return path
 
 
 def is_template(data: object) -> bool:
@@ -63,15 +73,18 @@ def looks_like_template(path: Path) -> bool:
     return bool(TEMPLATE_HINT.search(head))
 
 
-def read(path: str | Path) -> Source:
-    """Read and parse one template; raises CaseError with the file, line and what is wrong."""
+def read(path: str | Path, nested: bool = True) -> Source:
+    """Read and parse one template; raises CaseError with the file, line and what is wrong. `nested`: follow
+    its local nested stacks (see `source`)."""
     path = Path(path)
     text = read_text(path, TOO_BIG, "MAX_TEMPLATE_BYTES")
-    return source(path, parse(text, str(path)))
+    return source(path, parse(text, str(path)), nested=nested)
 
 
-def source(path: Path, document: Document, size: int | None = None) -> Source:
-    """A parsed document as a template: checked, its loops expanded, what cannot be read left out with notes."""
+def source(path: Path, document: Document, size: int | None = None, nested: bool = True) -> Source:
+    """A parsed document as a template: checked, its loops expanded, its local `AWS::Include` snippets put in and
+    (when `nested`) its local nested stacks' resources put in place of them (importer/nested.py), what cannot
+    be read left out with notes."""
     name = str(path)
     if size is not None and size > limits.size_limit("MAX_TEMPLATE_BYTES"):
         cap = limits.size_limit("MAX_TEMPLATE_BYTES")
@@ -99,8 +112,16 @@ def source(path: Path, document: Document, size: int | None = None) -> Source:
                                        f"{first}): CloudFormation keeps this, the last value, and so does the import",
                                        "remove one of the two entries", "warning"))
 
+    include(result.data, path.parent, note, _snippet)
     prepare(result.data, document, note, lambda where, message, hint: result.diagnostic(where, message, hint))
+    if nested:
+        nest(result.data, path.parent, note, lambda file: read(file, nested=False).data, result.origins, seen=frozenset({path.resolve()}))
     return result
+
+
+def _snippet(path: Path) -> Any:
+    """A file `AWS::Include` names, parsed (CaseError, located in it, when it cannot be)."""
+    return parse(read_text(path, TOO_BIG, "MAX_TEMPLATE_BYTES"), str(path)).data
 
 
 def parse(text: str, name: str) -> Document:

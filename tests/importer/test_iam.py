@@ -141,10 +141,14 @@ def test_an_action_grants_its_flow_and_so_does_every_wildcard_covering_it(flow, 
     assert not grants([f"{service}x:{name}"], flow)
 
 
-@pytest.mark.parametrize(("resource", "caches"), [("*", True), (ON_TABLE, True), ("arn:aws:dynamodb:us-east-1:123456789012:table/other", False)])
+OTHER_TABLE = "arn:aws:dynamodb:us-east-1:123456789012:table/other"
+
+
+@pytest.mark.parametrize(("resource", "caches"), [("*", True), (ON_TABLE, True), (OTHER_TABLE, False)])
 def test_a_dax_cluster_caches_the_table_its_role_names_or_any_its_clients_name_when_it_may_read_all(tmp_path, resource, caches):
     dax_role = {"Type": "AWS::IAM::Role", "Properties": {
-        "AssumeRolePolicyDocument": {"Statement": [{"Effect": "Allow", "Principal": {"Service": "dax.amazonaws.com"}, "Action": "sts:AssumeRole"}]},
+        "AssumeRolePolicyDocument": {"Statement": [
+            {"Effect": "Allow", "Principal": {"Service": "dax.amazonaws.com"}, "Action": "sts:AssumeRole"}]},
         "Policies": [{"PolicyName": "p", "PolicyDocument": {"Statement": [
             {"Effect": "Allow", "Action": ["dynamodb:GetItem", "dynamodb:PutItem"], "Resource": resource}]}}]}}
     cluster = {"Type": "AWS::DAX::Cluster", "Properties": {
