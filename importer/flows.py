@@ -367,9 +367,10 @@ def _target_group(flows: Flows, r: Resource) -> None:
     targets = [lid for x in as_list(p.get("Targets")) for lid, _ in t.references(dig(x, "Id"))]
     targets += [x.logical_id for x in t.referrers(r.logical_id, "AWS::AutoScaling::AutoScalingGroup")]
     for balancer in sorted(b for b in balancers if b):
+        modelled = flows.class_of(balancer) is not Generic  # a network or gateway load balancer is a generic service
         for target in targets:
-            fields = {"protocol": protocol, "port": port} if flows.class_of(target) is AutoScalingGroup else {}
-            flows.add(balancer, target, "targets", r.logical_id, **fields)
+            fields = {"protocol": protocol, "port": port} if flows.class_of(target) is AutoScalingGroup and modelled else {}
+            flows.add(balancer, target, "targets" if modelled else "uses", r.logical_id, **fields)
 
 
 @reads_flows("AWS::AutoScaling::AutoScalingGroup")
@@ -563,5 +564,5 @@ def _generic(flows: Flows) -> None:
     for source, references in t.outgoing.items():
         for reference in references:
             a, b = t.service_of(source), t.service_of(reference.target)
-            if a and b and a != b and Generic in (flows.class_of(a), flows.class_of(b)) and not flows.has(a, b):
-                flows.add(a, b, "uses", source)
+            if a and b and a != b and Generic in (flows.class_of(a), flows.class_of(b)) and not flows.has(a, b) and not flows.has(b, a):
+                flows.add(a, b, "uses", source)  # (a reference back along a flow already drawn restates it)

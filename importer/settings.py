@@ -276,13 +276,12 @@ def api_gateway(t: Template, r: Resource) -> Settings:
         stages.append(_stage(t, stage.properties))
         s["access_logging"] = bool(stage.properties.get("AccessLogSetting"))
         s["tracing"] = bool(flag(stage.properties.get("TracingEnabled"), t.parameters))
-    if not stages:
-        for deployment in t.owned(r.logical_id, "AWS::ApiGateway::Deployment"):
-            if deployment.properties.get("StageName"):
-                stages.append(_stage(t, {"StageName": deployment.properties["StageName"],
-                                         **(deployment.properties.get("StageDescription") or {})}))
-        s.setdefault("access_logging", False)
-        s.setdefault("tracing", False)
+    if not stages:  # the stages deployments create, set by their `StageDescription` as a stage's own properties
+        deployments = t.owned(r.logical_id, "AWS::ApiGateway::Deployment")
+        described = [_described(d.properties) for d in deployments if d.properties.get("StageName")]
+        stages += [_stage(t, stage) for stage in described]
+        s["access_logging"] = bool(described) and all(stage.get("AccessLogSetting") for stage in described)
+        s["tracing"] = bool(described) and all(flag(stage.get("TracingEnabled"), t.parameters) for stage in described)
     named = {stage["name"]: stage for stage in stages if stage}
     if named:
         s["stages"] = list(named.values())
@@ -290,6 +289,25 @@ def api_gateway(t: Template, r: Resource) -> Settings:
         for lid, _ in t.references(domain.properties.get("DomainName")):
             _put(s, "min_tls", t.text(t.resources[lid].properties.get("SecurityPolicy")))
     return s
+
+
+STAGE_WIDE = ("ThrottlingRateLimit", "ThrottlingBurstLimit", "CachingEnabled", "CacheTtlInSeconds", "CacheDataEncrypted",
+              "LoggingLevel", "MetricsEnabled", "DataTraceEnabled")
+"""What a deployment's `StageDescription` sets for every method of its stage, as a stage's `MethodSettings` for
+`/*/*` (HttpMethod `*`) does."""
+
+
+def _described(deployment: dict[str, Any]) -> dict[str, Any]:
+    """The stage a deployment creates, as an `AWS::ApiGateway::Stage`'s properties: its `StageDescription`
+    (access logs, tracing, cache cluster, method settings), with the settings it gives every method as a `*`
+    method setting (unless its method settings have one)."""
+    description = deployment.get("StageDescription")
+    stage: dict[str, Any] = {**(description if isinstance(description, dict) else {}), "StageName": deployment["StageName"]}
+    settings = [m for m in as_list(stage.get("MethodSettings")) if isinstance(m, dict)]
+    every = {key: stage[key] for key in STAGE_WIDE if key in stage}
+    if every and not any(m.get("HttpMethod") == "*" for m in settings):
+        stage["MethodSettings"] = [*settings, {"HttpMethod": "*", "ResourcePath": "/*", **every}]
+    return stage
 
 
 def _stage(t: Template, p: dict[str, Any]) -> dict[str, Any]:

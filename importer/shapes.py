@@ -71,6 +71,7 @@ DESTINATION = mapping("a destination: a mapping (BucketARN, DomainARN, S3Configu
 FUNCTION = {"Events": mapping("a mapping of event names to events", each=EVENT), "Environment": ENVIRONMENT,
             "VpcConfig": mapping("a mapping (SecurityGroupIds, SubnetIds)"),
             "DeadLetterQueue": mapping("a mapping with `Type` and `TargetArn`")}
+METHOD_SETTINGS = listing("a list of method settings", each=mapping("a mapping (HttpMethod, ...)"), single=True)
 API = {"DefinitionBody": OPENAPI, "Auth": AUTH, "EndpointConfiguration": Shape("any", "")}
 
 PROPERTIES: dict[str, dict[str, Shape]] = {
@@ -90,9 +91,8 @@ PROPERTIES: dict[str, dict[str, Shape]] = {
     "AWS::CloudFront::CachePolicy": {"CachePolicyConfig": mapping("a mapping (DefaultTTL, MaxTTL, ...)")},
     "AWS::ApiGateway::RestApi": {"Body": OPENAPI},
     "AWS::Serverless::Api": API,
-    "AWS::ApiGateway::Deployment": {"StageDescription": mapping("a mapping of the stage's settings")},
-    "AWS::ApiGateway::Stage": {"MethodSettings": listing("a list of method settings", each=mapping("a mapping (HttpMethod, ...)"),
-                                                         single=True)},
+    "AWS::ApiGateway::Deployment": {"StageDescription": mapping("a mapping of the stage's settings", MethodSettings=METHOD_SETTINGS)},
+    "AWS::ApiGateway::Stage": {"MethodSettings": METHOD_SETTINGS},
     "AWS::S3::Bucket": {"NotificationConfiguration": mapping("a mapping (LambdaConfigurations, QueueConfigurations, ...)"),
                         "PublicAccessBlockConfiguration": mapping("a mapping of the four block settings")},
     "AWS::KinesisFirehose::DeliveryStream": dict.fromkeys(FIREHOSE_DESTINATIONS, DESTINATION),
