@@ -183,7 +183,7 @@ class _Importer:
                 continue
             service = self._service(lid)
             if service["kind"] == GENERIC and resource.service_class is None:
-                unmodelled.setdefault(resource.type, []).append(service["id"])
+                unmodelled.setdefault(resource.type + (f" ({resource.variant})" if resource.variant else ""), []).append(service["id"])
             services.append(service)
             where.append(("Resources", lid))
         for type_, ids in sorted(unmodelled.items()):

@@ -367,9 +367,10 @@ def _target_group(flows: Flows, r: Resource) -> None:
     targets = [lid for x in as_list(p.get("Targets")) for lid, _ in t.references(dig(x, "Id"))]
     targets += [x.logical_id for x in t.referrers(r.logical_id, "AWS::AutoScaling::AutoScalingGroup")]
     for balancer in sorted(b for b in balancers if b):
+        modelled = flows.class_of(balancer) is not Generic  # a network or gateway load balancer is a generic service
         for target in targets:
-            fields = {"protocol": protocol, "port": port} if flows.class_of(target) is AutoScalingGroup else {}
-            flows.add(balancer, target, "targets", r.logical_id, **fields)
+            fields = {"protocol": protocol, "port": port} if flows.class_of(target) is AutoScalingGroup and modelled else {}
+            flows.add(balancer, target, "targets" if modelled else "uses", r.logical_id, **fields)
 
 
 @reads_flows("AWS::AutoScaling::AutoScalingGroup")
@@ -382,14 +383,51 @@ def _group(flows: Flows, r: Resource) -> None:
         flows.add(lid, r.logical_id, "targets", r.logical_id, protocol="https" if protocol in ("https", "ssl") else "http", port=port or 80)
 
 
+FIREHOSE_DESTINATIONS: dict[str, tuple[str, ...]] = {
+    "ExtendedS3DestinationConfiguration": ("BucketARN",), "S3DestinationConfiguration": ("BucketARN",),
+    "ElasticsearchDestinationConfiguration": ("DomainARN", "ClusterEndpoint"),
+    "AmazonopensearchserviceDestinationConfiguration": ("DomainARN", "ClusterEndpoint"),
+    "AmazonOpenSearchServerlessDestinationConfiguration": ("CollectionEndpoint",),
+    "HttpEndpointDestinationConfiguration": ("EndpointConfiguration",), "RedshiftDestinationConfiguration": ("ClusterJDBCURL",),
+    "SplunkDestinationConfiguration": ("HECEndpoint",), "SnowflakeDestinationConfiguration": ("AccountUrl",),
+    "IcebergDestinationConfiguration": ("CatalogConfiguration",),
+}
+"""A delivery stream's destination properties (one per stream), and the properties naming where each delivers:
+a bucket (the two S3 ones), else a domain, cluster, collection, endpoint or catalog (generic services when in
+the template, or outside it)."""
+S3_DESTINATIONS = ("ExtendedS3DestinationConfiguration", "S3DestinationConfiguration")
+S3_BACKUPS = ("S3Configuration", "S3BackupConfiguration")
+"""Where a destination names the bucket it backs records up to (or, for Redshift and Iceberg, stages them in)."""
+
+
+def firehose_destination(p: dict[str, Any]) -> tuple[str, dict[str, Any]] | None:
+    """A delivery stream's destination: its property name and configuration (None when it has none)."""
+    return next(((name, p[name]) for name in FIREHOSE_DESTINATIONS if isinstance(p.get(name), dict)), None)
+
+
+def firehose_s3(name: str, destination: dict[str, Any]) -> list[dict[str, Any]]:
+    """The S3 configurations of a destination: the destination itself for S3, then its backup (or staging) buckets."""
+    own = [destination] if name in S3_DESTINATIONS else []
+    return own + [b for b in (destination.get(k) for k in S3_BACKUPS) if isinstance(b, dict)]
+
+
 @reads_flows("AWS::KinesisFirehose::DeliveryStream")
 def _delivery_stream(flows: Flows, r: Resource) -> None:
+    """Its source stream; the buckets it delivers to (the S3 destination, and any destination's backup or staging
+    bucket); a destination of another type in the template (a generic service: `uses`); its processors."""
     t, p = flows.t, r.properties
     source = dig(p, "KinesisStreamSourceConfiguration", "KinesisStreamARN")
     flows.add(flows.first(source, KinesisStream), r.logical_id, "delivers", r.logical_id)
-    destination = p.get("ExtendedS3DestinationConfiguration") or p.get("S3DestinationConfiguration") or {}
-    prefix = t.text(destination.get("Prefix"))
-    flows.add(r.logical_id, flows.first(destination.get("BucketARN"), S3Bucket), "delivers", r.logical_id, prefix=prefix or None)
+    found = firehose_destination(p)
+    if found is None:
+        return
+    name, destination = found
+    for s3 in firehose_s3(name, destination):
+        prefix = t.text(s3.get("Prefix"))
+        flows.add(r.logical_id, flows.first(s3.get("BucketARN"), S3Bucket), "delivers", r.logical_id, prefix=prefix or None)
+    if name not in S3_DESTINATIONS:
+        for target in FIREHOSE_DESTINATIONS[name]:
+            flows.add(r.logical_id, flows.first(destination.get(target), Generic), "uses", r.logical_id)
     for processor in as_list(dig(destination, "ProcessingConfiguration", "Processors")):
         for parameter in as_list(dig(processor, "Parameters")):
             flows.add(r.logical_id, flows.first(dig(parameter, "ParameterValue"), LambdaFunction), "transforms", r.logical_id)
@@ -541,5 +579,5 @@ def _generic(flows: Flows) -> None:
     for source, references in t.outgoing.items():
         for reference in references:
             a, b = t.service_of(source), t.service_of(reference.target)
-            if a and b and a != b and Generic in (flows.class_of(a), flows.class_of(b)) and not flows.has(a, b):
-                flows.add(a, b, "uses", source)
+            if a and b and a != b and Generic in (flows.class_of(a), flows.class_of(b)) and not flows.has(a, b) and not flows.has(b, a):
+                flows.add(a, b, "uses", source)  # (a reference back along a flow already drawn restates it)

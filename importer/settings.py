@@ -35,6 +35,7 @@ from ..models.services import (
     SnsTopic,
     SqsQueue,
 )
+from .flows import S3_DESTINATIONS, firehose_destination, firehose_s3
 from .marks import reads
 from .policies import broad
 from .template import Resource, Template
@@ -277,13 +278,12 @@ def api_gateway(t: Template, r: Resource) -> Settings:
         stages.append(_stage(t, stage.properties))
         s["access_logging"] = bool(stage.properties.get("AccessLogSetting"))
         s["tracing"] = bool(flag(stage.properties.get("TracingEnabled"), t.parameters))
-    if not stages:
-        for deployment in t.owned(r.logical_id, "AWS::ApiGateway::Deployment"):
-            if deployment.properties.get("StageName"):
-                stages.append(_stage(t, {"StageName": deployment.properties["StageName"],
-                                         **(deployment.properties.get("StageDescription") or {})}))
-        s.setdefault("access_logging", False)
-        s.setdefault("tracing", False)
+    if not stages:  # the stages deployments create, set by their `StageDescription` as a stage's own properties
+        deployments = t.owned(r.logical_id, "AWS::ApiGateway::Deployment")
+        described = [_described(d.properties) for d in deployments if d.properties.get("StageName")]
+        stages += [_stage(t, stage) for stage in described]
+        s["access_logging"] = bool(described) and all(stage.get("AccessLogSetting") for stage in described)
+        s["tracing"] = bool(described) and all(flag(stage.get("TracingEnabled"), t.parameters) for stage in described)
     named = {stage["name"]: stage for stage in stages if stage}
     if named:
         s["stages"] = list(named.values())
@@ -362,6 +362,25 @@ def _kind(t: Template, authorization: str, providers: list[Any]) -> str | None:
         return "iam"
     known = [p for p in providers if p is not None]
     return None if any(t.references(p) for p in known) or not known else "outside"
+
+
+STAGE_WIDE = ("ThrottlingRateLimit", "ThrottlingBurstLimit", "CachingEnabled", "CacheTtlInSeconds", "CacheDataEncrypted",
+              "LoggingLevel", "MetricsEnabled", "DataTraceEnabled")
+"""What a deployment's `StageDescription` sets for every method of its stage, as a stage's `MethodSettings` for
+`/*/*` (HttpMethod `*`) does."""
+
+
+def _described(deployment: dict[str, Any]) -> dict[str, Any]:
+    """The stage a deployment creates, as an `AWS::ApiGateway::Stage`'s properties: its `StageDescription`
+    (access logs, tracing, cache cluster, method settings), with the settings it gives every method as a `*`
+    method setting (unless its method settings have one)."""
+    description = deployment.get("StageDescription")
+    stage: dict[str, Any] = {**(description if isinstance(description, dict) else {}), "StageName": deployment["StageName"]}
+    settings = [m for m in as_list(stage.get("MethodSettings")) if isinstance(m, dict)]
+    every = {key: stage[key] for key in STAGE_WIDE if key in stage}
+    if every and not any(m.get("HttpMethod") == "*" for m in settings):
+        stage["MethodSettings"] = [*settings, {"HttpMethod": "*", "ResourcePath": "/*", **every}]
+    return stage
 
 
 def _stage(t: Template, p: dict[str, Any]) -> dict[str, Any]:
@@ -533,22 +552,32 @@ def kinesis_stream(t: Template, r: Resource) -> Settings:
 
 @reads(Firehose, "AWS::KinesisFirehose::DeliveryStream")
 def firehose(t: Template, r: Resource) -> Settings:
+    """Buffering from the destination (whatever its type); compression, error prefix and object encryption from
+    what it writes to S3 (the S3 destination, else the destination's backup bucket)."""
     p = r.properties
-    destination = p.get("ExtendedS3DestinationConfiguration") or p.get("S3DestinationConfiguration") or {}
-    error_prefix = t.text(destination.get("ErrorOutputPrefix"))
+    name, destination = firehose_destination(p) or ("", {})
+    s3 = next(iter(firehose_s3(name, destination)), {})
+    hints = destination.get("BufferingHints") or s3.get("BufferingHints")
+    error_prefix = t.text(s3.get("ErrorOutputPrefix"))
     s: Settings = {
-        "buffer_interval_s": _or(number(dig(destination, "BufferingHints", "IntervalInSeconds"), t.parameters), 300),
-        "buffer_size_mb": _or(number(dig(destination, "BufferingHints", "SizeInMBs"), t.parameters), 5),
-        "compression": t.text(destination.get("CompressionFormat")) or "UNCOMPRESSED",
+        "buffer_interval_s": _or(number(dig(hints, "IntervalInSeconds"), t.parameters), 300),
+        "buffer_size_mb": _or(number(dig(hints, "SizeInMBs"), t.parameters), 5),
+        "compression": t.text(s3.get("CompressionFormat")) or "UNCOMPRESSED",
         "encryption": bool(p.get("DeliveryStreamEncryptionConfigurationInput")
-                           or dig(destination, "EncryptionConfiguration", "KMSEncryptionConfig")),
+                           or dig(s3, "EncryptionConfiguration", "KMSEncryptionConfig")),
         "broad_permissions": broad(t, r),
         "records_compressed": any(r.logical_id in {lid for lid, _ in t.references(x.properties.get("DestinationArn"))}
                                   for x in t.referrers(r.logical_id, "AWS::Logs::SubscriptionFilter")),
+        "external_destination": bool(name) and not (name in S3_DESTINATIONS and _names_bucket(t, destination.get("BucketARN"))),
     }
     if error_prefix:
         s["error_prefix"] = error_prefix.split("!{", 1)[0]
     return s
+
+
+def _names_bucket(t: Template, value: Any) -> bool:
+    """A value naming a bucket of the template (not a parameter's, an imported or a literal ARN)."""
+    return any(t.resources[lid].type == "AWS::S3::Bucket" for lid, _ in t.references(value))
 
 
 @reads(Athena, "AWS::Athena::WorkGroup")
@@ -556,15 +585,18 @@ def athena(t: Template, r: Resource) -> Settings:
     p = r.properties
     configuration = p.get("WorkGroupConfiguration") or {}
     option = t.text(dig(configuration, "ResultConfiguration", "EncryptionConfiguration", "EncryptionOption"))
+    enforced = bool(flag(configuration.get("EnforceWorkGroupConfiguration"), t.parameters))
+    location = dig(configuration, "ResultConfiguration", "OutputLocation")
     s: Settings = {
-        "enforce_workgroup_configuration": bool(flag(configuration.get("EnforceWorkGroupConfiguration"), t.parameters)),
+        "enforce_workgroup_configuration": enforced,
         "results_encryption": option if option in ("SSE_S3", "SSE_KMS") else "none",
         "bytes_scanned_cutoff": number(configuration.get("BytesScannedCutoffPerQuery"), t.parameters),
         "database": "default",
+        # a location naming no bucket of the template, or none, with clients free to give theirs with each query
+        "external_results": not _names_bucket(t, location) if location is not None else not enforced,
     }
     for database in t.owned(r.logical_id, "AWS::Glue::Database"):
         name = t.text(dig(database.properties, "DatabaseInput", "Name"))
         if name and re.fullmatch(r"[a-z0-9_]{1,255}", name):
             s["database"] = name
     return s
-

@@ -22,6 +22,7 @@ from typing import Any
 from ..models import CaseError, Diagnostic, limits
 from ..models.contract import METADATA_KEY
 from ..models.yamlsafe import Document
+from .flows import FIREHOSE_DESTINATIONS
 
 Path_ = tuple[str | int, ...]
 Note = Callable[[Path_, str, str], None]
@@ -61,10 +62,16 @@ OPENAPI = mapping("an OpenAPI document: a mapping (openapi, paths, ...)",
                   securityDefinitions=mapping("a mapping of scheme names to schemes", each=mapping("a security scheme: a mapping")))
 AUTH = mapping("a mapping (Authorizers, DefaultAuthorizer, ...)",
                Authorizers=mapping("a mapping of authorizer names to authorizers", each=mapping("an authorizer: a mapping")))
-DESTINATION = mapping("a destination: a mapping (BucketARN, Prefix, BufferingHints, ...)")
+S3_DESTINATION = mapping("an S3 destination: a mapping (BucketARN, Prefix, BufferingHints, ...)")
+PROCESSING = mapping("a mapping (Enabled, Processors)",
+                     Processors=listing("a list of processors", each=mapping("a processor: a mapping (Type, Parameters)")))
+DESTINATION = mapping("a destination: a mapping (BucketARN, DomainARN, S3Configuration, BufferingHints, ...)",
+                      S3Configuration=S3_DESTINATION, S3BackupConfiguration=S3_DESTINATION, ProcessingConfiguration=PROCESSING,
+                      BufferingHints=mapping("a mapping (IntervalInSeconds, SizeInMBs)"))
 FUNCTION = {"Events": mapping("a mapping of event names to events", each=EVENT), "Environment": ENVIRONMENT,
             "VpcConfig": mapping("a mapping (SecurityGroupIds, SubnetIds)"),
             "DeadLetterQueue": mapping("a mapping with `Type` and `TargetArn`")}
+METHOD_SETTINGS = listing("a list of method settings", each=mapping("a mapping (HttpMethod, ...)"), single=True)
 API = {"DefinitionBody": OPENAPI, "Auth": AUTH, "EndpointConfiguration": Shape("any", "")}
 
 PROPERTIES: dict[str, dict[str, Shape]] = {
@@ -84,13 +91,11 @@ PROPERTIES: dict[str, dict[str, Shape]] = {
     "AWS::CloudFront::CachePolicy": {"CachePolicyConfig": mapping("a mapping (DefaultTTL, MaxTTL, ...)")},
     "AWS::ApiGateway::RestApi": {"Body": OPENAPI},
     "AWS::Serverless::Api": API,
-    "AWS::ApiGateway::Deployment": {"StageDescription": mapping("a mapping of the stage's settings")},
-    "AWS::ApiGateway::Stage": {"MethodSettings": listing("a list of method settings", each=mapping("a mapping (HttpMethod, ...)"),
-                                                         single=True)},
+    "AWS::ApiGateway::Deployment": {"StageDescription": mapping("a mapping of the stage's settings", MethodSettings=METHOD_SETTINGS)},
+    "AWS::ApiGateway::Stage": {"MethodSettings": METHOD_SETTINGS},
     "AWS::S3::Bucket": {"NotificationConfiguration": mapping("a mapping (LambdaConfigurations, QueueConfigurations, ...)"),
                         "PublicAccessBlockConfiguration": mapping("a mapping of the four block settings")},
-    "AWS::KinesisFirehose::DeliveryStream": {"ExtendedS3DestinationConfiguration": DESTINATION,
-                                             "S3DestinationConfiguration": DESTINATION},
+    "AWS::KinesisFirehose::DeliveryStream": dict.fromkeys(FIREHOSE_DESTINATIONS, DESTINATION),
     "AWS::Athena::WorkGroup": {"WorkGroupConfiguration": mapping("a mapping (ResultConfiguration, ...)")},
     "AWS::EC2::LaunchTemplate": {"LaunchTemplateData": mapping("a mapping (InstanceType, MetadataOptions, ...)")},
 }

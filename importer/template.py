@@ -76,6 +76,13 @@ SAM_EVENT_SOURCES: dict[str, tuple[str, str]] = {
 """SAM event types that create a resource of their own invoking the function: the type, and the property
 naming the function (read by `importer.flows.INVOKING`)."""
 
+UNMODELLED_VARIANTS: dict[str, tuple[str, frozenset[str]]] = {
+    "AWS::ElasticLoadBalancingV2::LoadBalancer": ("Type", frozenset({"network", "gateway"})),
+}
+"""Types read as a service class, but for the resources whose property (named here) says they are a variant the
+class does not model: a network or gateway load balancer is no ALB (TCP, UDP and GENEVE listeners, no HTTP
+settings). Those resources become generic services."""
+
 ACCOUNT_WIDE: frozenset[str] = frozenset({"AWS::ApiGateway::Account"})
 """Settings of the account rather than of a service (API Gateway's CloudWatch role)."""
 
@@ -94,6 +101,9 @@ class Resource:
     metadata: dict[str, Any]
     attributes: dict[str, Any] = field(default_factory=dict)
     service_class: builtins.type[Service] | None = None  # `type` is the field above
+    variant: str | None = None
+    """For a resource of a type read as a service class but of a variant the class does not model: which
+    (`Type: network`); it is then a generic service."""
 
 
 @dataclass
@@ -143,6 +153,7 @@ class Template:
                 return unconditional
 
             resource.properties = isolated(resource, "properties", read, {}) if isolated else read()
+            self._variant(resource)
             self.resources[logical_id] = resource
         self._implicit_api(reads)
         self._sam_event_sources(reads)
@@ -211,6 +222,13 @@ class Template:
         return names
 
     # --------------------------------------------------------------------------------------------------------
+
+    def _variant(self, resource: Resource) -> None:
+        """A resource of a variant its type's service class does not model is read as a generic service."""
+        name, variants = UNMODELLED_VARIANTS.get(resource.type, ("", frozenset()))
+        given = self.text(resource.properties.get(name)) if name else None
+        if given in variants:
+            resource.service_class, resource.variant = None, f"{name}: {given}"
 
     def _implicit_api(self, reads: Mapping[str, type[Service]]) -> None:
         """SAM creates `ServerlessRestApi` for API events that name no `RestApiId`."""

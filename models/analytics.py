@@ -50,6 +50,10 @@ class Firehose(Service):
     records_compressed: bool = False
     """The records arrive compressed already: CloudWatch Logs subscriptions send gzip, so compressing them again
     gains nothing (read from imported templates; the emitted stack has no subscription, so it is kept in metadata)."""
+    external_destination: bool = False
+    """Delivers to a destination no `delivers` flow of the case shows: an OpenSearch domain or collection, a Redshift
+    cluster, an HTTP endpoint, Splunk, Snowflake or Iceberg tables, or a bucket named by a parameter or an ARN outside
+    the template (read from imported templates; archcase emits delivery streams to a bucket of the case only)."""
     broad_permissions: list[BroadPermission] = []
     """IAM permissions the delivery stream's role holds beyond its flows, as `ACTION on RESOURCE` (read from imported
     templates; archcase emits roles from flows only, so a case that lists any is not emitted)."""
@@ -69,3 +73,8 @@ class Athena(Service):
     default encryption (SSE-S3 at least: S3 encrypts every new object since January 2023)."""
     bytes_scanned_cutoff: Annotated[int, Field(ge=10_000_000)] | None = 10_000_000_000
     """Cancel queries scanning more than this many bytes (cost guard); unset means no limit."""
+    external_results: bool = False
+    """Query results go to a location the case does not show: an S3 URI given by a parameter or naming a bucket
+    outside the template, or, where the workgroup sets none and does not enforce its configuration, the location
+    each client gives with its queries (read from imported templates; archcase emits results to a bucket of the
+    case only)."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 from ...models.flows import Delivers, Reads, Transforms, Writes
 from ...models.graph import Graph
 from ...models.services import Athena, Firehose, KinesisStream, LambdaFunction, S3Bucket
-from ..rule import NOT_APPLICABLE, Outcome, fail, passes_if, rule
+from ..rule import NOT_APPLICABLE, Outcome, fail, passes_if, rule, unknown
 
 FIREHOSE = "https://docs.aws.amazon.com/firehose/latest/dev/"
 ATHENA = "https://docs.aws.amazon.com/athena/latest/ug/"
@@ -35,7 +35,8 @@ def firehose_encrypted(stream: Firehose, g: Graph) -> Outcome:
       remediation="Add a `delivers` flow from the delivery stream to an S3 bucket (or Redshift).",
       docs=FIREHOSE + "create-destination.html")
 def firehose_has_destination(stream: Firehose, g: Graph) -> Outcome:
-    return passes_if(bool(g.outgoing(stream.id, Delivers)), f"delivery stream '{stream.id}' delivers nowhere")
+    delivers = bool(g.outgoing(stream.id, Delivers)) or stream.external_destination
+    return passes_if(delivers, f"delivery stream '{stream.id}' delivers nowhere")
 
 
 @rule("AC704", severity="medium", title="Collected records are consumed",
@@ -54,6 +55,9 @@ def stream_consumed(stream: KinesisStream, g: Graph) -> Outcome:
       docs=ATHENA + "querying.html")
 def athena_results_separate(workgroup: Athena, g: Graph) -> Outcome:
     results = {f.target for f in g.outgoing(workgroup.id, Writes, to=S3Bucket)}
+    if not results and workgroup.external_results:
+        return unknown(f"workgroup '{workgroup.id}' writes its results to a location outside the case (undecided: its template "
+                       "gives it by a parameter or an S3 URI outside the template, or leaves it to each query)")
     if not results:
         return fail(f"workgroup '{workgroup.id}' has no result location (a `writes` flow to a bucket)")
     mixed = results & {f.target for f in g.outgoing(workgroup.id, Reads, to=S3Bucket)}

@@ -32,6 +32,9 @@ def emit_kinesis_stream(stream: KinesisStream, ctx: Context) -> Fragment:
 @emits(Firehose)
 def emit_firehose(delivery: Firehose, ctx: Context) -> Fragment:
     out = Fragment(ctx=ctx)
+    if delivery.external_destination:
+        raise ctx.fail(delivery, "it delivers to a destination outside the case (`external_destination`), and archcase emits "
+                                 "delivery streams to a bucket of the case only")
     destinations = ctx.graph.outgoing(delivery.id, Delivers, to=S3Bucket)
     if len(destinations) != 1:
         raise ctx.fail(delivery, "a delivery stream needs exactly one `delivers` flow to an S3 bucket")
@@ -93,6 +96,9 @@ def emit_athena(workgroup: Athena, ctx: Context) -> Fragment:
             "CatalogId": ref("AWS::AccountId"),
             "DatabaseInput": {"Name": workgroup.database, "Description": f"Tables queried by {workgroup.id}"}})
     database = lid(first, "Database")
+    if workgroup.external_results:
+        raise ctx.fail(workgroup, "its results go to a location outside the case (`external_results`), and archcase emits "
+                                  "results to a bucket of the case only")
     results = ctx.graph.outgoing(workgroup.id, Writes, to=S3Bucket)
     if not results:
         raise ctx.fail(workgroup, "an Athena workgroup needs a `writes` flow to the S3 bucket its results go to")

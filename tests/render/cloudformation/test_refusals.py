@@ -3,6 +3,8 @@ written as a template CloudFormation rejects."""
 
 from __future__ import annotations
 
+import pytest
+
 from ...strategies import HANDLERS
 
 CLIENTS_ONLY = """\
@@ -59,4 +61,31 @@ def test_emit_refuses_a_role_with_broad_permissions_located_at_its_service(cli, 
     result = cli("emit", str(path), "--out", str(out))
     assert result.code == 2 and not out.exists()
     assert "service 'fn': its role allows dynamodb:* on *, and archcase emits roles from the case's flows only" in result.err
+    assert ":5:" in result.err  # the line of the service
+
+
+@pytest.mark.parametrize(("service", "message"), [
+    ("{id: stream, kind: firehose, external_destination: true}",
+     "service 'stream': it delivers to a destination outside the case (`external_destination`), and archcase emits delivery "
+     "streams to a bucket of the case only"),
+    ("{id: queries, kind: athena, database: logs, external_results: true}",
+     "service 'queries': its results go to a location outside the case (`external_results`), and archcase emits results to "
+     "a bucket of the case only"),
+])
+def test_emit_refuses_a_destination_or_result_location_outside_the_case_located_at_its_service(cli, write_case, tmp_path,
+                                                                                               service, message):
+    kind = "delivers" if "firehose" in service else "writes"
+    path = write_case(f"""
+        name: outside
+        title: A service whose imported template sends its data outside it
+        services:
+          - {{id: lake, kind: s3}}
+          - {service}
+        flows:
+          - {{from: {service.split(",")[0].split(": ")[1]}, to: lake, kind: {kind}}}
+    """)
+    out = tmp_path / "out"
+    result = cli("emit", str(path), "--out", str(out))
+    assert result.code == 2 and not out.exists()
+    assert message in result.err
     assert ":5:" in result.err  # the line of the service
