@@ -117,6 +117,25 @@ def _guarded(path: Path, run: Callable[[], Imported]) -> Imported:
                                     "`archcase validate` works on case files meanwhile")]) from None
 
 
+CDK_HASH = re.compile(r"^(?=.*[a-z])([A-Za-z0-9]+?)(?=[0-9A-F]{8}$)(?=[0-9]*[A-F])(?=[A-F]*[0-9])")
+"""A logical id the AWS CDK made: the construct's path, then 8 hex digits of its hash, letters and digits mixed
+(`DistB3B78991`; `Backup20240101` is a name, kept)."""
+
+
+def readable(logical_id: str, body: Any) -> str:
+    """The name a person gave a resource, where its logical id was made by a tool: the AWS CDK's construct path
+    (`aws:cdk:path` `Stack/Orders/Table/Resource` -> `OrdersTable`), else the logical id without the CDK's hash
+    suffix (`DistB3B78991` -> `Dist`), else the logical id."""
+    metadata = body.get("Metadata") if isinstance(body, dict) else None
+    path = metadata.get("aws:cdk:path") if isinstance(metadata, dict) else None
+    if isinstance(path, str) and path.count("/") >= 1:
+        parts = [p for p in path.split("/")[1:] if p not in ("Resource", "Default")]
+        if parts:
+            return "".join(p[:1].upper() + p[1:] for p in parts)
+    match = CDK_HASH.match(logical_id)
+    return match.group(1) if match and len(logical_id) - 8 >= 2 else logical_id
+
+
 def kebab(logical_id: str) -> str:
     """A service id from a logical id: `TodoApi` -> `todo-api`, `MyDDBTable` -> `my-ddb-table`, `RecordIPv6` ->
     `record-ipv6`."""
@@ -296,7 +315,7 @@ class _Importer:
                       "identifier: the id is made from the logical id instead",
                       "use lower-case letters, digits and hyphens, starting with a letter")
             given = None
-        service_id = given or kebab(lid)
+        service_id = given or kebab(readable(lid, self.source.data["Resources"].get(lid)) if self.implied else lid)
         base = service_id
         n = 1
         while service_id in self.taken:
