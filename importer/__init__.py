@@ -88,14 +88,15 @@ def _both_ways(read: Source) -> Imported:
     is meant. A scenario that gives no valid case is left out."""
     metadata = read.data.get("Metadata")
     emitted = isinstance(metadata, dict) and isinstance(metadata.get(METADATA_KEY), dict)  # its case states the intent
-    imported = _Importer(read, drawn(read.data, decide=not emitted), implied=not emitted).run()
+    drawing = _Importer(read, drawn(read.data, decide=not emitted), implied=not emitted)
+    imported = drawing.run()
     imported.partial = not emitted
     resources = repr(read.data.get("Resources"))
     if not emitted and ("Fn::If" in resources or "'Condition':" in resources):
         variants = []
         for way in scenarios(read.data):
             with contextlib.suppress(CaseError):
-                variants.append(Variant(_Importer(read, way).run().architecture, way.truth))
+                variants.append(Variant(_Importer(read, way, log_buckets=drawing.t.log_buckets).run().architecture, way.truth))
         imported.variants = tuple(variants)
     return imported
 
@@ -148,13 +149,13 @@ def kebab(logical_id: str) -> str:
 
 
 class _Importer:
-    def __init__(self, source: Source, scenario: Scenario, implied: bool = True) -> None:
+    def __init__(self, source: Source, scenario: Scenario, implied: bool = True, log_buckets: set[str] | None = None) -> None:
         """`implied`: add what the template implies but cannot state (not for a template archcase emitted, whose
-        case says what it has)."""
+        case says what it has); `log_buckets`: see `Template`."""
         self.source = source
         self.implied = implied
         self.notes: list[Diagnostic] = list(source.notes)
-        self.t = Template(source.data, READS, self.isolated, scenario)
+        self.t = Template(source.data, READS, self.isolated, scenario, log_buckets)
         self.ids: dict[str, str] = {}
         self.taken: set[str] = set()
 

@@ -125,10 +125,12 @@ class Template:
     that configures another."""
 
     def __init__(self, data: dict[str, Any], reads: Mapping[str, type[Service]], isolated: Isolated | None = None,
-                 scenario: Scenario | None = None) -> None:
+                 scenario: Scenario | None = None, log_buckets: set[str] | None = None) -> None:
         """`reads`: the service class each CloudFormation type is read as (`importer.registry.READS`);
         `scenario`: the parameter values and conditions to read it in (importer/scenarios.py), by default the
-        parameters' defaults, every `Fn::If` read so that its setting is seen and every resource kept."""
+        parameters' defaults, every `Fn::If` read so that its setting is seen and every resource kept;
+        `log_buckets`: the buckets that only hold logs, as the drawn reading found them (so that a scenario in
+        which only logs reach a bucket does not take the bucket out of the case)."""
         self.data = data
         parameters = data.get("Parameters")
         parameters = parameters if isinstance(parameters, dict) else {}
@@ -169,7 +171,8 @@ class Template:
                         reference = Reference(resource.logical_id, target, attribute, path)
                         self.outgoing[resource.logical_id].append(reference)
                         self.incoming[target].append(reference)
-        self.log_buckets = {lid for lid, r in self.resources.items() if r.type == "AWS::S3::Bucket" and self._only_logs(lid)}
+        self.log_buckets = {lid for lid, r in self.resources.items() if r.type == "AWS::S3::Bucket" and self._only_logs(lid)} \
+            if log_buckets is None else log_buckets & set(self.resources)
         self.owner = self._owners()
 
     # --------------------------------------------------------------------------------------------------------

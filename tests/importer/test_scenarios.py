@@ -119,3 +119,19 @@ def test_parameters_free_to_take_any_value_give_scenarios_their_values_decide(co
     assert 0 < len(ways) <= LIMIT
     for way in ways:
         assert dict(way.truth) == {name: truth(e, dict(way.values)) for name, e in conditions.items()}
+
+
+def test_a_bucket_that_holds_only_logs_in_some_ways_stays_in_the_case_in_each(tmp_path):
+    """Logs reach the bucket only when the distribution is deployed: its own access logs are asked for only in the
+    ways without it, so the finding is undecided (not dropped because the bucket is a log bucket in some ways)."""
+    function = {"Type": "AWS::Lambda::Function", "Properties": {
+        "Runtime": "python3.12", "Handler": "app.handler", "Role": "arn:aws:iam::123456789012:role/r", "Code": {"ZipFile": "x"},
+        "Environment": {"Variables": {"ARCHIVE": {"Ref": "Archive"}}}}, "Condition": "WithoutCdn"}
+    cdn = {"Type": "AWS::CloudFront::Distribution", "Condition": "WithCdn", "Properties": {"DistributionConfig": {
+        "Enabled": True, "Logging": {"Bucket": {"Fn::GetAtt": ["Archive", "RegionalDomainName"]}}}}}
+    body = {"Parameters": {"Edge": {"Type": "String", "AllowedValues": ["yes", "no"], "Default": "no"}},
+            "Conditions": {"WithCdn": {"Fn::Equals": [{"Ref": "Edge"}, "yes"]}, "WithoutCdn": {"Fn::Equals": [{"Ref": "Edge"}, "no"]}},
+            "Resources": {"Archive": bucket(VERSIONED), "Reader": function, "Cdn": cdn}}
+    assert findings(tmp_path, body, "AC404") == [(
+        "unknown", "bucket 'archive' writes no access logs (undecided: the template's conditions decide: "
+        "it holds when condition 'WithCdn' is false, not otherwise)")]
