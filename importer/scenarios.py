@@ -70,9 +70,11 @@ def scenarios(data: Mapping[str, Any]) -> list[Scenario]:
     if _product(len(c) for c in candidates.values()) <= 4 * LIMIT:
         assignments: Iterator[dict[str, str | None]] = (dict(zip(varied, combo, strict=True))
                                                         for combo in itertools.product(*candidates.values()))
-    else:  # one parameter at a time, the others at their defaults (or first candidates)
+    else:  # every parameter turned at once through its candidates, then one parameter at a time from the defaults
         base = {n: defaults.get(n) or candidates[n][0] for n in varied}
-        assignments = ({**base, name: value} for name in varied for value in candidates[name])
+        widest = max(len(c) for c in candidates.values())
+        turned = [{n: c[(i + step) % len(c)] for n, c in candidates.items()} for i in range(widest) for step in (0, 1)]
+        assignments = itertools.chain(turned, ({**base, name: value} for name in varied for value in candidates[name]))
     found: dict[tuple[tuple[str, bool], ...], Scenario] = {}
     for assignment in assignments:
         values = {**{k: v for k, v in defaults.items() if v is not None}, **{k: v for k, v in assignment.items() if v is not None}}
