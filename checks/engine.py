@@ -62,6 +62,8 @@ class CaseReport:
     findings: list[Finding] = field(default_factory=list)
     applicable: Counter[str] = field(default_factory=Counter)
     """How many services or flows each rule looked at (passes included)."""
+    applied: set[tuple[str, str]] = field(default_factory=set)
+    """(rule id, target) of each service or flow a rule applied to (passes included)."""
     requirements: list[RequirementResult] = field(default_factory=list)
 
     def blocking(self, threshold: Severity) -> list[Finding]:
@@ -106,6 +108,7 @@ def _check(architecture: Architecture, pack: Pack | None, locate: Locate | None,
             if partial and rule.outside and outcome.status == "fail":
                 outcome = Outcome("unknown", f"{outcome.message} (undecided: a template cannot state {rule.outside})")
             report.applicable[rule.id] += 1
+            report.applied.add((rule.id, target))
             if outcome.status == "pass":
                 continue
             suppression = suppressions.get((rule.id, target))
@@ -163,29 +166,30 @@ UNDECIDED = "undecided: the template's conditions decide"
 
 @dataclass(frozen=True)
 class Reading:
-    """The report of one way a template deploys (a scenario of its conditions), with the ids of the services and
-    flows it has (and its case name) and the truth of each condition in it."""
+    """The report of one way a template deploys (a scenario of its conditions), with what each rule applied to
+    in it and the truth of each condition in it."""
 
     report: CaseReport
-    present: frozenset[str]
+    applied: frozenset[tuple[str, str]]
+    """(rule id, target) of each service or flow a rule applied to in this way of deploying."""
     conditions: Mapping[str, bool]
 
 
-def reading(report: CaseReport, architecture: Architecture, conditions: Mapping[str, bool]) -> Reading:
-    ids = {architecture.name, *(s.id for s in architecture.services), *(f.key for f in architecture.flows)}
-    return Reading(report, frozenset(ids), conditions)
+def reading(report: CaseReport, conditions: Mapping[str, bool]) -> Reading:
+    return Reading(report, frozenset(report.applied), conditions)
 
 
 def undecided(report: CaseReport, others: list[Reading]) -> CaseReport:
-    """The report of a case as drawn, held to the reports of each way it deploys: a finding that every way
-    deploying its service or flow gives stands; one that only some give is `unknown`, with the conditions that
+    """The report of a case as drawn, held to the reports of each way it deploys: a finding that every way in
+    which its rule applies to its service or flow gives stands (a way that does not deploy the service, or
+    where the rule does not apply, says nothing); one that only some give is `unknown`, with the conditions that
     decide it, and so is one the drawn reading does not give; one that none gives is dropped (the drawing read a
     condition it could not decide so that the setting is seen)."""
     failing = [{(f.rule_id, f.target) for f in other.report.findings if f.status == "fail"} for other in others]
 
     def verdict(finding: Finding) -> Finding | None:
         key = (finding.rule_id, finding.target)
-        where = [i for i, other in enumerate(others) if finding.target in other.present]
+        where = [i for i, other in enumerate(others) if key in other.applied]
         fails = [i for i in where if key in failing[i]]
         if where and len(fails) == len(where):
             return finding

@@ -96,7 +96,7 @@ def _both_ways(read: Source) -> Imported:
         variants = []
         for way in scenarios(read.data):
             with contextlib.suppress(CaseError):
-                variants.append(Variant(_Importer(read, way, log_buckets=drawing.t.log_buckets).run().architecture, way.truth))
+                variants.append(Variant(_Importer(read, way, drawn=drawing.t).run().architecture, way.truth))
         imported.variants = tuple(variants)
     return imported
 
@@ -149,13 +149,13 @@ def kebab(logical_id: str) -> str:
 
 
 class _Importer:
-    def __init__(self, source: Source, scenario: Scenario, implied: bool = True, log_buckets: set[str] | None = None) -> None:
+    def __init__(self, source: Source, scenario: Scenario, implied: bool = True, drawn: Template | None = None) -> None:
         """`implied`: add what the template implies but cannot state (not for a template archcase emitted, whose
-        case says what it has); `log_buckets`: see `Template`."""
+        case says what it has); `drawn`: see `Template`."""
         self.source = source
         self.implied = implied
         self.notes: list[Diagnostic] = list(source.notes)
-        self.t = Template(source.data, READS, self.isolated, scenario, log_buckets)
+        self.t = Template(source.data, READS, self.isolated, scenario, drawn)
         self.ids: dict[str, str] = {}
         self.taken: set[str] = set()
 

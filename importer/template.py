@@ -125,12 +125,13 @@ class Template:
     that configures another."""
 
     def __init__(self, data: dict[str, Any], reads: Mapping[str, type[Service]], isolated: Isolated | None = None,
-                 scenario: Scenario | None = None, log_buckets: set[str] | None = None) -> None:
+                 scenario: Scenario | None = None, drawn: Template | None = None) -> None:
         """`reads`: the service class each CloudFormation type is read as (`importer.registry.READS`);
         `scenario`: the parameter values and conditions to read it in (importer/scenarios.py), by default the
         parameters' defaults, every `Fn::If` read so that its setting is seen and every resource kept;
-        `log_buckets`: the buckets that only hold logs, as the drawn reading found them (so that a scenario in
-        which only logs reach a bucket does not take the bucket out of the case)."""
+        `drawn`: the template as drawn, for a scenario of it: which buckets are for logs is read from it (the
+        template's design), so that a scenario in which logs reach a bucket, or do not, keeps it as it is drawn."""
+        self.drawn = drawn
         self.data = data
         parameters = data.get("Parameters")
         parameters = parameters if isinstance(parameters, dict) else {}
@@ -171,8 +172,8 @@ class Template:
                         reference = Reference(resource.logical_id, target, attribute, path)
                         self.outgoing[resource.logical_id].append(reference)
                         self.incoming[target].append(reference)
-        self.log_buckets = {lid for lid, r in self.resources.items() if r.type == "AWS::S3::Bucket" and self._only_logs(lid)} \
-            if log_buckets is None else log_buckets & set(self.resources)
+        self.log_buckets: set[str] = {lid for lid, r in self.resources.items() if r.type == "AWS::S3::Bucket" and self._only_logs(lid)} \
+            if drawn is None else drawn.log_buckets & set(self.resources)
         self.owner = self._owners()
 
     # --------------------------------------------------------------------------------------------------------
@@ -262,7 +263,10 @@ class Template:
                                                                    service_class=reads.get("AWS::Serverless::HttpApi"))
 
     def receives_logs(self, logical_id: str) -> bool:
-        """Whether something sends its logs to this bucket (a distribution, a load balancer, another bucket)."""
+        """Whether something sends its logs to this bucket (a distribution, a load balancer, another bucket), in
+        the template as drawn."""
+        if self.drawn is not None:
+            return self.drawn.receives_logs(logical_id)
         return any(LOG_PATHS.search(r.path) for r in self.incoming.get(logical_id, []))
 
     def _only_logs(self, logical_id: str) -> bool:

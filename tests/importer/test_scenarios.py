@@ -45,6 +45,7 @@ def test_the_drawing_takes_the_branch_the_defaults_decide_and_the_other_branch_i
 
 
 def test_a_finding_on_a_conditional_resource_that_holds_whenever_it_exists_stands(tmp_path):
+    """(And whenever its rule applies: a way in which the rule does not apply to it says nothing.)"""
     body = {"Parameters": {"Stage": {"Type": "String", "Default": "dev"}},
             "Conditions": {"IsProd": {"Fn::Equals": [{"Ref": "Stage"}, "prod"]}},
             "Resources": {"Data": bucket(SUSPENDED, Condition="IsProd"), "Other": bucket(VERSIONED)}}
@@ -121,9 +122,9 @@ def test_parameters_free_to_take_any_value_give_scenarios_their_values_decide(co
         assert dict(way.truth) == {name: truth(e, dict(way.values)) for name, e in conditions.items()}
 
 
-def test_a_bucket_that_holds_only_logs_in_some_ways_stays_in_the_case_in_each(tmp_path):
-    """Logs reach the bucket only when the distribution is deployed: its own access logs are asked for only in the
-    ways without it, so the finding is undecided (not dropped because the bucket is a log bucket in some ways)."""
+def test_a_bucket_the_template_sends_logs_to_is_a_log_bucket_in_every_way_it_deploys(tmp_path):
+    """Logs reach the bucket only when the distribution is deployed; the template made it its log bucket, so its
+    own access logs are not asked for in the ways without the distribution either."""
     function = {"Type": "AWS::Lambda::Function", "Properties": {
         "Runtime": "python3.12", "Handler": "app.handler", "Role": "arn:aws:iam::123456789012:role/r", "Code": {"ZipFile": "x"},
         "Environment": {"Variables": {"ARCHIVE": {"Ref": "Archive"}}}}, "Condition": "WithoutCdn"}
@@ -132,6 +133,19 @@ def test_a_bucket_that_holds_only_logs_in_some_ways_stays_in_the_case_in_each(tm
     body = {"Parameters": {"Edge": {"Type": "String", "AllowedValues": ["yes", "no"], "Default": "no"}},
             "Conditions": {"WithCdn": {"Fn::Equals": [{"Ref": "Edge"}, "yes"]}, "WithoutCdn": {"Fn::Equals": [{"Ref": "Edge"}, "no"]}},
             "Resources": {"Archive": bucket(VERSIONED), "Reader": function, "Cdn": cdn}}
-    assert findings(tmp_path, body, "AC404") == [(
-        "unknown", "bucket 'archive' writes no access logs (undecided: the template's conditions decide: "
-        "it holds when condition 'WithCdn' is false, not otherwise)")]
+    assert findings(tmp_path, body, "AC404") == []
+    del body["Resources"]["Cdn"]
+    assert findings(tmp_path, body, "AC404") == [("fail", "bucket 'archive' writes no access logs")]
+
+
+def test_a_way_in_which_the_rule_does_not_apply_leaves_the_finding_standing(tmp_path):
+    """A delivery stream delivers uncompressed objects whenever it delivers to a bucket; in the way it has no
+    bucket, AC709 does not apply (and says nothing for or against)."""
+    destination = {"BucketARN": {"Fn::GetAtt": ["Archive", "Arn"]}, "RoleARN": "arn:aws:iam::123456789012:role/f",
+                   "CompressionFormat": "UNCOMPRESSED"}
+    stream = {"Type": "AWS::KinesisFirehose::DeliveryStream", "Properties": {
+        "ExtendedS3DestinationConfiguration": {"Fn::If": ["Archiving", destination, NO_VALUE]}}}
+    body = {"Parameters": {"Archive": {"Type": "String", "AllowedValues": ["yes", "no"]}},
+            "Conditions": {"Archiving": {"Fn::Equals": [{"Ref": "Archive"}, "yes"]}},
+            "Resources": {"Stream": stream, "Archive": bucket(VERSIONED)}}
+    assert findings(tmp_path, body, "AC709") == [("fail", "delivery stream 'stream' delivers uncompressed objects")]
