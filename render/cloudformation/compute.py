@@ -17,7 +17,7 @@ from . import code, iam
 from .context import Context, Fragment, att_of, lid, pascal, ref_of
 from .marks import emits
 from .policy import Statement
-from .template import NO_VALUE, Json, get_att, ref, sub
+from .template import NO_VALUE, EmitError, Json, get_att, ref, sub
 
 
 def permission_id(function: Service, source: Service) -> str:
@@ -128,6 +128,10 @@ def environment_of(out: Fragment, function: LambdaFunction) -> Json:
 def _event_source_mapping(out: Fragment, function: LambdaFunction, flow: Triggers, dead_letter: Service | None,
                           role_id: str) -> None:
     source = out.ctx.service(flow.source)
+    if isinstance(source, DynamoDbTable) and source.stream is None:  # AC412 reports it; a template cannot deploy it
+        raise EmitError(f"`triggers` flow '{flow.key}': table '{source.id}' has no stream, so there is nothing for "
+                        f"'{function.id}' to read (the event source mapping names the table's stream ARN)",
+                        flow.key, f"set `stream: NEW_IMAGE` (or another view type) on '{source.id}'")
     properties: Json = {
         "FunctionName": ref_of(function),
         "EventSourceArn": att_of(source, "StreamArn") if isinstance(source, DynamoDbTable) else out.arn(source),
