@@ -32,6 +32,7 @@ from ..models.services import (
     Ses,
     SnsTopic,
     SqsQueue,
+    StateMachine,
 )
 from .marks import reads_flows
 from .policies import documents
@@ -45,7 +46,7 @@ WRITE_ACTIONS = re.compile(r"^(dynamodb|dax):(Put|Update|Delete|BatchWrite|Parti
 BY_TARGET: dict[type[Service], str] = {
     DynamoDbTable: "reads", DaxCluster: "reads", S3Bucket: "reads", SqsQueue: "enqueues", SnsTopic: "publishes",
     KinesisStream: "puts-records", Firehose: "puts-records", Athena: "queries", LambdaFunction: "invokes",
-    Ses: "sends-email", CloudFront: "signs", ApiGateway: "calls",
+    Ses: "sends-email", CloudFront: "signs", ApiGateway: "calls", StateMachine: "starts",
 }
 """The flow a function has to a resource named in its environment, when nothing more precise says."""
 
@@ -97,7 +98,7 @@ class Flows:
 
 
 ROLE_HOLDERS: frozenset[type[Service]] = frozenset({LambdaFunction, AutoScalingGroup, ApiGateway, CognitoIdentityPool,
-                                                    DaxCluster})
+                                                    DaxCluster, StateMachine})
 """Service classes whose IAM roles (and, for SAM functions, `Policies`) state flows."""
 
 
@@ -228,17 +229,20 @@ INVOKING: dict[str, tuple[str, ...]] = {
     "AWS::Events::Rule": ("Targets",), "AWS::Scheduler::Schedule": ("Target",), "AWS::Pipes::Pipe": ("Target", "Enrichment"),
     "AWS::IoT::TopicRule": ("TopicRulePayload",), "AWS::Config::ConfigRule": ("Source",),
     "AWS::ApiGatewayV2::Integration": ("IntegrationUri",), "AWS::ApiGatewayV2::Authorizer": ("AuthorizerUri",),
-    "AWS::StepFunctions::StateMachine": ("Definition", "DefinitionString", "DefinitionSubstitutions"),
-    "AWS::Serverless::StateMachine": ("Definition", "DefinitionSubstitutions"),
     "AWS::AppSync::DataSource": ("LambdaConfig",), "AWS::SecretsManager::RotationSchedule": ("RotationLambdaARN",),
     "AWS::CodePipeline::Pipeline": ("Stages",), "AWS::SES::ReceiptRule": ("Rule",),
     "AWS::CloudFormation::Macro": ("FunctionName",), "AWS::Cognito::UserPool": ("LambdaConfig",),
     CUSTOM_RESOURCE: ("ServiceToken",),
 }
 """Resources that invoke the functions these properties name (a rule's targets, a custom resource's service
-token, a state machine's tasks, a user pool's triggers, ...); all but user pools are generic services.
+token, a user pool's triggers, ...); all but user pools are generic services. State machines' tasks are read by
+importer/workflows.py.
 `Custom::*` types read as `AWS::CloudFormation::CustomResource`; SAM events that create such resources are
 added by the template (`Template._sam_event_sources`)."""
+
+
+STARTING: frozenset[str] = frozenset({"AWS::Events::Rule", "AWS::Scheduler::Schedule", "AWS::Pipes::Pipe", "AWS::IoT::TopicRule"})
+"""Of `INVOKING`, the resources that start executions of the state machines their targets name."""
 
 
 @reads_flows(*INVOKING)
@@ -247,6 +251,8 @@ def _invoker(flows: Flows, r: Resource) -> None:
         for target, _ in flows.t.references(r.properties.get(name)):
             if flows.class_of(target) is LambdaFunction:
                 flows.add(r.logical_id, target, "invokes", r.logical_id)
+            elif flows.class_of(target) is StateMachine and r.type in STARTING:
+                flows.add(r.logical_id, target, "starts", r.logical_id)
 
 
 @reads_flows("AWS::Lambda::Permission")
@@ -477,7 +483,7 @@ ACTIONS: dict[type[Service], tuple[str, str]] = {
     SqsQueue: ("sqs:SendMessage", "enqueues"), SnsTopic: ("sns:Publish", "publishes"), Ses: ("ses:Send", "sends-email"),
     KinesisStream: ("kinesis:PutRecord", "puts-records"), Firehose: ("firehose:PutRecord", "puts-records"),
     LambdaFunction: ("lambda:InvokeFunction", "invokes"), Athena: ("athena:StartQueryExecution", "queries"),
-    ApiGateway: ("execute-api:Invoke", "calls"),
+    ApiGateway: ("execute-api:Invoke", "calls"), StateMachine: ("states:Start", "starts"),
 }
 """The IAM action (prefix) that gives a flow to a service of each class, and that flow's kind."""
 

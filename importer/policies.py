@@ -23,7 +23,7 @@ SAM_POLICIES: dict[str, tuple[str, ...]] = {
 
 def documents(t: Template, r: Resource) -> list[Any]:
     """Every policy document that applies to a service: of its roles (inline, policy resources, managed
-    policies of the template) and, for SAM functions, its `Policies`."""
+    policies of the template) and, for SAM functions and state machines, its `Policies`."""
     roles = [x for x in t.owned(r.logical_id, "AWS::IAM::Role")]
     documents: list[Any] = []
     for role in roles:
@@ -31,7 +31,7 @@ def documents(t: Template, r: Resource) -> list[Any]:
         policies = t.referrers(role.logical_id, "AWS::IAM::Policy", "AWS::IAM::ManagedPolicy")
         policies += [t.resources[lid] for lid, _ in t.references(role.properties.get("ManagedPolicyArns"))]
         documents += [x.properties.get("PolicyDocument") for x in policies]
-    if r.type == "AWS::Serverless::Function":
+    if r.type in ("AWS::Serverless::Function", "AWS::Serverless::StateMachine"):
         for policy in as_list(r.properties.get("Policies")):
             if isinstance(policy, dict) and "Statement" in policy:
                 documents.append(policy)

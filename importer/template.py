@@ -216,15 +216,19 @@ class Template:
                                                            service_class=reads.get("AWS::Serverless::Api"))
 
     def _sam_event_sources(self, reads: Mapping[str, type[Service]]) -> None:
-        """The resources SAM creates for a function's events that invoke it from outside the function: a rule or
-        schedule per `Schedule`, `ScheduleV2`, `CloudWatchEvent`, `EventBridgeRule` and `IoTRule` event (named
-        as SAM names them, function id and event name), and `ServerlessHttpApi` for `HttpApi` events that name
-        no API."""
-        for resource in [r for r in self.resources.values() if r.type == "AWS::Serverless::Function"]:
+        """The resources SAM creates for a function's or state machine's events that invoke or start it from
+        outside: a rule or schedule per `Schedule`, `ScheduleV2`, `CloudWatchEvent`, `EventBridgeRule` and (for
+        functions) `IoTRule` event (named as SAM names them, resource id and event name), and `ServerlessHttpApi`
+        for `HttpApi` events that name no API."""
+        sam = ("AWS::Serverless::Function", "AWS::Serverless::StateMachine")
+        for resource in [r for r in self.resources.values() if r.type in sam]:
             events = resource.properties.get("Events")
             for name, event in events.items() if isinstance(events, dict) else ():
                 kind = event.get("Type") if isinstance(event, dict) else None
-                target = {"Fn::GetAtt": [resource.logical_id, "Arn"]}
+                machine = resource.type == "AWS::Serverless::StateMachine"
+                if machine and kind not in ("Schedule", "ScheduleV2", "CloudWatchEvent", "EventBridgeRule"):
+                    continue  # an API event starts a state machine through a REST API integration: not read yet
+                target: dict[str, Any] = {"Ref": resource.logical_id} if machine else {"Fn::GetAtt": [resource.logical_id, "Arn"]}
                 if kind in SAM_EVENT_SOURCES:
                     created, prop = SAM_EVENT_SOURCES[kind]
                     lid = f"{resource.logical_id}{name}"

@@ -19,6 +19,7 @@ from .flows import (
     DeadLetter,
     Delivers,
     Grants,
+    Invokes,
     Notifies,
     Origin,
     Reads,
@@ -374,6 +375,9 @@ def _pair_problems(i: int, flow: FlowModel, source_kind: str, target_kind: str) 
             f"a '{flow_kind}' flow cannot go from {source_kind} '{flow.source}' to {target_kind} '{flow.target}'",
             hint,
         )
+    elif isinstance(flow, Invokes) and flow.routes and source_kind != "api-gateway":
+        yield Problem(("flows", i, "routes"), f"routes are the paths of a REST API, and '{flow.source}' is a {source_kind}",
+                      "remove `routes` from this flow")
     elif isinstance(flow, Origin) and target_kind == "api-gateway" and flow.protocol == "http":
         yield Problem(("flows", i, "protocol"), f"API Gateway '{flow.target}' answers over HTTPS only",
                       "remove `protocol` from this flow (https is the default)")

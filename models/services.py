@@ -19,12 +19,13 @@ from .edge import Alb, ApiGateway, Clb, CloudFront
 from .generic import Generic
 from .identity import CognitoIdentityPool, CognitoUserPool, Sts
 from .messaging import Ses, SnsTopic, SqsQueue
+from .workflows import StateMachine
 
 ServiceModel: TypeAlias = (
     MobileApp | Browser | IotDevice
     | CloudFront | ApiGateway | Alb | Clb
     | CognitoUserPool | CognitoIdentityPool | Sts
-    | LambdaFunction | AutoScalingGroup
+    | LambdaFunction | AutoScalingGroup | StateMachine
     | DynamoDbTable | DaxCluster | S3Bucket
     | SqsQueue | SnsTopic | Ses
     | KinesisStream | Firehose | Athena
@@ -60,5 +61,5 @@ __all__ = [
     "MODELLED", "SERVICE_CLASSES", "SERVICE_KINDS", "Alb", "AnyService", "ApiGateway", "Athena", "AutoScalingGroup",
     "Browser", "Clb", "CloudFront", "CognitoIdentityPool", "CognitoUserPool", "DaxCluster", "DynamoDbTable",
     "Firehose", "Generic", "IotDevice", "KinesisStream", "LambdaFunction", "MobileApp", "QuickSight", "Redshift",
-    "S3Bucket", "Ses", "ServiceModel", "SnsTopic", "SqsQueue", "Sts", "kind_of", "kinds",
+    "S3Bucket", "Ses", "ServiceModel", "SnsTopic", "SqsQueue", "StateMachine", "Sts", "kind_of", "kinds",
 ]

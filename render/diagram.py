@@ -42,6 +42,7 @@ from ..models.services import (
     Ses,
     SnsTopic,
     SqsQueue,
+    StateMachine,
     Sts,
 )
 from ..models.text import picture
@@ -62,6 +63,7 @@ ICONS: dict[type[Service], type[Node]] = {
     Sts: security.IdentityAndAccessManagementIamAWSSts,
     LambdaFunction: compute.Lambda,
     AutoScalingGroup: compute.EC2AutoScaling,
+    StateMachine: integration.StepFunctions,
     DynamoDbTable: database.Dynamodb,
     DaxCluster: database.DynamodbDax,
     S3Bucket: storage.SimpleStorageServiceS3,

@@ -32,6 +32,7 @@ from ..models.flows import (
     Reads,
     SendsEmail,
     Signs,
+    Starts,
     Subscribes,
     Targets,
     Transforms,
@@ -64,6 +65,7 @@ from ..models.services import (
     Ses,
     SnsTopic,
     SqsQueue,
+    StateMachine,
     Sts,
 )
 
@@ -95,6 +97,7 @@ COLUMNS: dict[type[Service], str] = {
     Sts: "auth",
     LambdaFunction: "compute",
     AutoScalingGroup: "compute",
+    StateMachine: "compute",
     DynamoDbTable: "data",
     DaxCluster: "data",
     S3Bucket: "data",
@@ -198,6 +201,7 @@ FLOW_LABELS: dict[type[Flow], FlowLabel] = dict([
     _of(Signs, _signed_url),
     _of(Publishes, _fixed("publish")),
     _of(Enqueues, _fixed("enqueue")),
+    _of(Starts, _fixed("start")),
     _of(Subscribes, _fixed("subscription")),
     _of(Notifies, _fixed("S3 event")),
     _of(PutsRecords, _fixed("put records")),

@@ -30,6 +30,7 @@ from ..models.services import (
     Ses,
     SnsTopic,
     SqsQueue,
+    StateMachine,
     Sts,
 )
 from ..models.text import flat, picture
@@ -56,6 +57,7 @@ SHAPES: dict[type[Service], tuple[str, str]] = {
     Sts: ("[[", "]]"),
     LambdaFunction: ("(", ")"),
     AutoScalingGroup: ("[", "]"),
+    StateMachine: ("[[", "]]"),
     DynamoDbTable: ("[(", ")]"),
     DaxCluster: ("[(", ")]"),
     S3Bucket: ("[(", ")]"),

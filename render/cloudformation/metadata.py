@@ -22,6 +22,7 @@ from ...models.identity import CognitoIdentityPool, CognitoUserPool
 from ...models.messaging import Ses, SnsTopic, SqsQueue
 from ...models.registry import kind_of
 from ...models.text import cfn_value
+from ...models.workflows import StateMachine
 from .context import pascal
 from .template import Json
 
@@ -35,7 +36,7 @@ INTENT: dict[type[Service], tuple[str, ...]] = {
     DaxCluster: ("item_ttl_s",),
     CloudFront: (), LambdaFunction: ("invoked_from_outside",), CognitoUserPool: (), CognitoIdentityPool: (), SqsQueue: (),
     SnsTopic: ("endpoints",),
-    Ses: (), KinesisStream: (), Firehose: (), Athena: ("database",),
+    Ses: (), KinesisStream: (), Firehose: (), Athena: ("database",), StateMachine: (),
 }
 """Per emitted class, the fields no resource property states: the intent (read-heavy, paid content, static files),
 and settings the emitted stack does not configure (an API's custom-domain TLS, DAX's default item TTL, the

@@ -36,13 +36,13 @@ from ...models.flows import (
 from ...models.generic import Generic
 from ...models.identity import CognitoIdentityPool, CognitoUserPool, Sts
 from ...models.messaging import SnsTopic, SqsQueue
-from . import analytics, api, compute, data, edge, environment, iam, identity, messaging, refs
+from . import analytics, api, compute, data, edge, environment, iam, identity, messaging, refs, workflows
 from .context import ArnOf, Context, Fragment, Permits, Polls, Tables, Tells
 from .marks import arn_of, emits, permits, polls, tells
 
 Emitter = Callable[[Any, Context], Fragment]
 
-MODULES: tuple[ModuleType, ...] = (analytics, api, compute, data, edge, environment, iam, identity, messaging, refs)
+MODULES: tuple[ModuleType, ...] = (analytics, api, compute, data, edge, environment, iam, identity, messaging, refs, workflows)
 """The modules whose registrations count (explicitly: importing a module registers nothing)."""
 
 EMITTERS = cast(dict[type[Service], Emitter], emits.collect(MODULES))

@@ -22,6 +22,10 @@ DIRECT_PUT = [add_service(id="clicks", kind="firehose", encryption=True), add("d
               add("clicks", "delivers", "ingestion-bucket", prefix="clicks/")]
 """The big-data case with a second delivery stream, which the devices write to directly."""
 
+WORKFLOW = [add_service(id="order-flow", kind="step-functions"), add("orders-function", "starts", "order-flow"),
+            add("order-flow", "writes", "invoices")]
+"""The microservices case with a state machine the orders function starts, which writes invoices."""
+
 # rule id: (case, non-compliant edits, rules expected to fire, compliant edits or None for the case as it is)
 CASES = {
     "AC101": (B, [flow("blog-cdn", "origin", "site-content", access="none")], {"AC101"}, None),
@@ -119,6 +123,8 @@ CASES = {
     "AC708": (D, [svc("analytics", bytes_scanned_cutoff=NULL)], {"AC708"}, None),
     "AC709": (D, [svc("delivery", compression="UNCOMPRESSED")], {"AC709"}, None),
     "AC710": (D, [svc("transform", timeout_s=10)], {"AC710"}, None),
+    "AC901": (M, [*WORKFLOW, svc("order-flow", logging_level="OFF")], {"AC901"}, WORKFLOW),
+    "AC902": (M, [*WORKFLOW, svc("order-flow", tracing=False)], {"AC902"}, WORKFLOW),
     "AC801": (T, [flow("identity-pool", "grants", "user-files", actions=["s3:*"])], {"AC801"}, None),
     "AC802": (T, [flow("identity-pool", "grants", "user-files", actions=["s3:GetObject", "s3:PutBucketPolicy"])],
               {"AC802"}, None),
@@ -177,3 +183,15 @@ def test_an_edge_function_is_not_asked_for_xray_tracing():
     assert "AC302" not in edge.applicable and not [f for f in edge.findings if f.rule_id == "AC302"]
     regional = check(case({"id": "other", "kind": "lambda", "handler": "todo_api"}))
     assert [f.message for f in regional.findings if f.rule_id == "AC302" and f.target == "fn"] == ["function 'fn' is not traced"]
+
+
+def test_a_state_machine_without_logs_is_told_what_is_left_of_its_executions():
+    from archcase.models import Architecture
+
+    def findings(workflow_type: str) -> list[str]:
+        case = Architecture.model_validate({"name": "t", "title": "t", "services": [
+            {"id": "flow", "kind": "step-functions", "workflow_type": workflow_type, "logging_level": "OFF"}]})
+        return [f.message for f in check(case).findings if f.rule_id == "AC901"]
+
+    assert findings("EXPRESS") == ["state machine 'flow' writes no logs: no history at all (an express workflow)"]
+    assert findings("STANDARD") == ["state machine 'flow' writes no logs: only its execution history"]
