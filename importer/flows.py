@@ -26,6 +26,7 @@ from ..models.services import (
     DynamoDbTable,
     Firehose,
     Generic,
+    HttpApi,
     KinesisStream,
     LambdaFunction,
     S3Bucket,
@@ -36,6 +37,7 @@ from ..models.services import (
 )
 from .marks import reads_flows
 from .policies import documents
+from .routes import sam_route
 from .template import Isolated, Resource, Template
 from .values import as_list, dig, flag, number
 
@@ -158,7 +160,9 @@ def _sam_event(flows: Flows, r: Resource, kind: Any, p: dict[str, Any]) -> None:
     elif kind == "SNS":
         flows.add(flows.first(p.get("Topic"), SnsTopic), fn, "subscribes", fn)
     elif kind == "HttpApi":
-        flows.add(flows.first(p.get("ApiId"), Generic) or ("ServerlessHttpApi" if not p.get("ApiId") else None), fn, "invokes", fn)
+        http_route = sam_route(t, {"Properties": p})
+        flows.add(flows.first(p.get("ApiId"), HttpApi) or ("ServerlessHttpApi" if not p.get("ApiId") else None), fn, "invokes", fn,
+                  routes=[http_route] if http_route else [])
     elif kind in ("MSK", "MQ", "DocumentDB"):  # a cluster or broker archcase keeps as a generic service
         source = p.get("Stream") or p.get("Broker") or p.get("Cluster")
         flows.add(flows.first(source, Generic), fn, "invokes", fn)
@@ -228,7 +232,6 @@ CUSTOM_RESOURCE = "AWS::CloudFormation::CustomResource"
 INVOKING: dict[str, tuple[str, ...]] = {
     "AWS::Events::Rule": ("Targets",), "AWS::Scheduler::Schedule": ("Target",), "AWS::Pipes::Pipe": ("Target", "Enrichment"),
     "AWS::IoT::TopicRule": ("TopicRulePayload",), "AWS::Config::ConfigRule": ("Source",),
-    "AWS::ApiGatewayV2::Integration": ("IntegrationUri",), "AWS::ApiGatewayV2::Authorizer": ("AuthorizerUri",),
     "AWS::AppSync::DataSource": ("LambdaConfig",), "AWS::SecretsManager::RotationSchedule": ("RotationLambdaARN",),
     "AWS::CodePipeline::Pipeline": ("Stages",), "AWS::SES::ReceiptRule": ("Rule",),
     "AWS::CloudFormation::Macro": ("FunctionName",), "AWS::Cognito::UserPool": ("LambdaConfig",),

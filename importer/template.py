@@ -19,6 +19,11 @@ from ..models.base import Service
 from ..models.contract import METADATA_KEY
 from .values import conditions, references, text
 
+V2_PARTS = ("AWS::ApiGatewayV2::Route", "AWS::ApiGatewayV2::Integration", "AWS::ApiGatewayV2::Authorizer",
+            "AWS::ApiGatewayV2::Stage", "AWS::ApiGatewayV2::Deployment", "AWS::ApiGatewayV2::RouteResponse",
+            "AWS::ApiGatewayV2::IntegrationResponse", "AWS::ApiGatewayV2::Model", "AWS::ApiGatewayV2::ApiMapping")
+"""The parts of an API Gateway v2 API, each naming its API by `ApiId`."""
+
 OWNED_BY_REFERENCE: frozenset[str] = frozenset({
     "AWS::IAM::Policy", "AWS::IAM::ManagedPolicy", "AWS::Lambda::Permission", "AWS::Lambda::EventSourceMapping",
     "AWS::Lambda::Version", "AWS::Lambda::Alias", "AWS::Lambda::EventInvokeConfig", "AWS::Lambda::Url",
@@ -38,6 +43,7 @@ OWNED_BY_REFERENCE: frozenset[str] = frozenset({
     "AWS::AutoScaling::LifecycleHook", "AWS::AutoScaling::ScheduledAction",
     "AWS::Athena::NamedQuery", "AWS::Glue::Table", "AWS::Glue::Partition",
     "AWS::KinesisFirehose::DeliveryStreamPolicy", "AWS::Kinesis::StreamConsumer",
+    *V2_PARTS,
 })
 """Resources that configure the service they refer to (a bucket's policy, a function's permission, ...)."""
 
@@ -64,6 +70,7 @@ OWNER_PROPERTIES: dict[str, tuple[str, ...]] = {
     "AWS::ElasticLoadBalancingV2::ListenerRule": ("ListenerArn",), "AWS::ApiGateway::Stage": ("RestApiId",),
     "AWS::ApiGateway::Method": ("RestApiId",), "AWS::ApiGateway::Deployment": ("RestApiId",),
     "AWS::ApiGateway::Resource": ("RestApiId",), "AWS::ApiGateway::Authorizer": ("RestApiId",),
+    **{part: ("ApiId",) for part in V2_PARTS},
 }
 """The properties that name the owner of a configuring resource (a policy also names what it grants on)."""
 

@@ -24,6 +24,7 @@ from .services import (
     DynamoDbTable,
     Firehose,
     Generic,
+    HttpApi,
     IotDevice,
     KinesisStream,
     LambdaFunction,
@@ -96,7 +97,7 @@ class Calls(Flow):
 
     verb: ClassVar[str] = "calls"
     allowed: ClassVar[frozenset[tuple[str, str]]] = pairs(
-        (CLIENTS | COMPUTE, kinds(ApiGateway, CloudFront, Alb, Clb)),
+        (CLIENTS | COMPUTE, kinds(ApiGateway, HttpApi, CloudFront, Alb, Clb)),
     )
     kind: Literal["calls"] = "calls"
     protocol: Literal["https", "http"] = "https"
@@ -116,7 +117,7 @@ class Authorizes(Flow):
 
     verb: ClassVar[str] = "authorizes callers with"
     allowed: ClassVar[frozenset[tuple[str, str]]] = pairs(
-        (kinds(ApiGateway), kinds(CognitoUserPool, LambdaFunction)),
+        (kinds(ApiGateway, HttpApi), kinds(CognitoUserPool, LambdaFunction)),
         (kinds(Alb), kinds(CognitoUserPool)),
     )
     kind: Literal["authorizes"] = "authorizes"
@@ -174,10 +175,12 @@ class Invokes(Flow):
 
     verb: ClassVar[str] = "invokes"
     allowed: ClassVar[frozenset[tuple[str, str]]] = pairs(
-        (kinds(ApiGateway, Alb, LambdaFunction, CloudFront, CognitoUserPool, StateMachine, Generic), kinds(LambdaFunction)))
+        (kinds(ApiGateway, HttpApi, Alb, LambdaFunction, CloudFront, CognitoUserPool, StateMachine, Generic),
+         kinds(LambdaFunction)))
     kind: Literal["invokes"] = "invokes"
     routes: list[Annotated[str, Field(pattern=r"^(GET|HEAD|OPTIONS|POST|PUT|PATCH|DELETE|ANY) /\S*$")]] = []
-    """For API Gateway: the routes served by the function, as `METHOD /path` (a set: kept sorted by path)."""
+    """For API Gateway (REST and HTTP APIs): the routes served by the function, as `METHOD /path` (a set: kept sorted
+    by path)."""
     mode: Literal["sync", "async"] = "sync"
     """Request-response or event (asynchronous) invocation."""
 

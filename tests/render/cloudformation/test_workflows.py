@@ -144,7 +144,7 @@ def test_a_fifo_queue_task_names_a_message_group(handlers):
 
 
 def test_routes_on_a_state_machines_invokes_flow_are_refused():
-    with pytest.raises(ValueError, match="routes are the paths of a REST API, and 'flow' is a step-functions"):
+    with pytest.raises(ValueError, match="routes are the paths of an API, and 'flow' is a step-functions"):
         case(flows=[{"from": "flow", "to": "charge", "kind": "invokes", "routes": ["GET /x"]}])
 
 
