@@ -26,15 +26,18 @@ from ..models.services import (
     DynamoDbTable,
     Firehose,
     Generic,
+    HttpApi,
     KinesisStream,
     LambdaFunction,
     S3Bucket,
     Ses,
     SnsTopic,
     SqsQueue,
+    StateMachine,
 )
 from .marks import reads_flows
 from .policies import documents, grants
+from .routes import sam_route
 from .template import Isolated, Resource, Template
 from .values import as_list, dig, flag, number
 
@@ -43,7 +46,7 @@ Flow = dict[str, Any]
 BY_TARGET: dict[type[Service], str] = {
     DynamoDbTable: "reads", DaxCluster: "reads", S3Bucket: "reads", SqsQueue: "enqueues", SnsTopic: "publishes",
     KinesisStream: "puts-records", Firehose: "puts-records", Athena: "queries", LambdaFunction: "invokes",
-    Ses: "sends-email", CloudFront: "signs", ApiGateway: "calls",
+    Ses: "sends-email", CloudFront: "signs", ApiGateway: "calls", StateMachine: "starts",
 }
 """The flow a function has to a resource named in its environment, when nothing more precise says."""
 
@@ -95,7 +98,7 @@ class Flows:
 
 
 ROLE_HOLDERS: frozenset[type[Service]] = frozenset({LambdaFunction, AutoScalingGroup, ApiGateway, CognitoIdentityPool,
-                                                    DaxCluster})
+                                                    DaxCluster, StateMachine})
 """Service classes whose IAM roles (and, for SAM functions, `Policies`) state flows."""
 
 
@@ -155,7 +158,9 @@ def _sam_event(flows: Flows, r: Resource, kind: Any, p: dict[str, Any]) -> None:
     elif kind == "SNS":
         flows.add(flows.first(p.get("Topic"), SnsTopic), fn, "subscribes", fn)
     elif kind == "HttpApi":
-        flows.add(flows.first(p.get("ApiId"), Generic) or ("ServerlessHttpApi" if not p.get("ApiId") else None), fn, "invokes", fn)
+        http_route = sam_route(t, {"Properties": p})
+        flows.add(flows.first(p.get("ApiId"), HttpApi) or ("ServerlessHttpApi" if not p.get("ApiId") else None), fn, "invokes", fn,
+                  routes=[http_route] if http_route else [])
     elif kind in ("MSK", "MQ", "DocumentDB"):  # a cluster or broker archcase keeps as a generic service
         source = p.get("Stream") or p.get("Broker") or p.get("Cluster")
         flows.add(flows.first(source, Generic), fn, "invokes", fn)
@@ -225,18 +230,20 @@ CUSTOM_RESOURCE = "AWS::CloudFormation::CustomResource"
 INVOKING: dict[str, tuple[str, ...]] = {
     "AWS::Events::Rule": ("Targets",), "AWS::Scheduler::Schedule": ("Target",), "AWS::Pipes::Pipe": ("Target", "Enrichment"),
     "AWS::IoT::TopicRule": ("TopicRulePayload",), "AWS::Config::ConfigRule": ("Source",),
-    "AWS::ApiGatewayV2::Integration": ("IntegrationUri",), "AWS::ApiGatewayV2::Authorizer": ("AuthorizerUri",),
-    "AWS::StepFunctions::StateMachine": ("Definition", "DefinitionString", "DefinitionSubstitutions"),
-    "AWS::Serverless::StateMachine": ("Definition", "DefinitionSubstitutions"),
     "AWS::AppSync::DataSource": ("LambdaConfig",), "AWS::SecretsManager::RotationSchedule": ("RotationLambdaARN",),
     "AWS::CodePipeline::Pipeline": ("Stages",), "AWS::SES::ReceiptRule": ("Rule",),
     "AWS::CloudFormation::Macro": ("FunctionName",), "AWS::Cognito::UserPool": ("LambdaConfig",),
     CUSTOM_RESOURCE: ("ServiceToken",),
 }
 """Resources that invoke the functions these properties name (a rule's targets, a custom resource's service
-token, a state machine's tasks, a user pool's triggers, ...); all but user pools are generic services.
+token, a user pool's triggers, ...); all but user pools are generic services. State machines' tasks are read by
+importer/workflows.py.
 `Custom::*` types read as `AWS::CloudFormation::CustomResource`; SAM events that create such resources are
 added by the template (`Template._sam_event_sources`)."""
+
+
+STARTING: frozenset[str] = frozenset({"AWS::Events::Rule", "AWS::Scheduler::Schedule", "AWS::Pipes::Pipe", "AWS::IoT::TopicRule"})
+"""Of `INVOKING`, the resources that start executions of the state machines their targets name."""
 
 
 @reads_flows(*INVOKING)
@@ -245,6 +252,8 @@ def _invoker(flows: Flows, r: Resource) -> None:
         for target, _ in flows.t.references(r.properties.get(name)):
             if flows.class_of(target) is LambdaFunction:
                 flows.add(r.logical_id, target, "invokes", r.logical_id)
+            elif flows.class_of(target) is StateMachine and r.type in STARTING:
+                flows.add(r.logical_id, target, "starts", r.logical_id)
 
 
 @reads_flows("AWS::Lambda::Permission")
@@ -510,7 +519,7 @@ def _statement(flows: Flows, r: Resource, source: str, target: str, actions: lis
 
 FLOW_TO: dict[type[Service], str] = {
     SqsQueue: "enqueues", SnsTopic: "publishes", Ses: "sends-email", KinesisStream: "puts-records", Firehose: "puts-records",
-    LambdaFunction: "invokes", Athena: "queries", ApiGateway: "calls",
+    LambdaFunction: "invokes", Athena: "queries", ApiGateway: "calls", StateMachine: "starts",
 }
 """The flow a role's policy gives to a service of each class (`policies.ACTIONS_OF_FLOWS` says which actions)."""
 

@@ -50,7 +50,7 @@ PRINCIPALS: dict[str, frozenset[str]] = {
     "LambdaFunction": frozenset({"lambda.amazonaws.com", "edgelambda.amazonaws.com"}),
     "AutoScalingGroup": frozenset({"ec2.amazonaws.com"}), "Firehose": frozenset({"firehose.amazonaws.com"}),
     "ApiGateway": frozenset({"apigateway.amazonaws.com"}), "DaxCluster": frozenset({"dax.amazonaws.com"}),
-    "CognitoIdentityPool": frozenset({"cognito-identity.amazonaws.com"}),
+    "CognitoIdentityPool": frozenset({"cognito-identity.amazonaws.com"}), "StateMachine": frozenset({"states.amazonaws.com"}),
 }
 """The principals a service of each class acts as when it takes a role (by class name)."""
 
@@ -77,14 +77,14 @@ def _assumable(t: Template, role: Resource, r: Resource) -> bool:
 
 def documents(t: Template, r: Resource) -> list[Any]:
     """Every policy document that applies to a service: of its roles (inline, policy resources, managed
-    policies of the template) and, for SAM functions, its `Policies`."""
+    policies of the template) and, for SAM functions and state machines, its `Policies`."""
     documents: list[Any] = []
     for role in roles(t, r):
         documents += [dig(p, "PolicyDocument") for p in as_list(role.properties.get("Policies"))]
         policies = t.referrers(role.logical_id, "AWS::IAM::Policy", "AWS::IAM::ManagedPolicy")
         policies += [t.resources[lid] for lid, _ in t.references(role.properties.get("ManagedPolicyArns"))]
         documents += [x.properties.get("PolicyDocument") for x in policies]
-    if r.type == "AWS::Serverless::Function":
+    if r.type in ("AWS::Serverless::Function", "AWS::Serverless::StateMachine"):
         for policy in as_list(r.properties.get("Policies")):
             if isinstance(policy, dict) and "Statement" in policy:
                 documents.append(policy)
@@ -130,7 +130,7 @@ def managed(t: Template, r: Resource) -> list[str]:
     """The names of the AWS managed policies attached to a service's roles (or named in a SAM function's
     `Policies`, where a bare name is one), in order, once each."""
     values = [arn for role in roles(t, r) for arn in as_list(role.properties.get("ManagedPolicyArns"))]
-    if r.type == "AWS::Serverless::Function":
+    if r.type in ("AWS::Serverless::Function", "AWS::Serverless::StateMachine"):
         values += [p if isinstance(p, dict) or ":" in p else f"arn:aws:iam::aws:policy/{p}"
                    for p in as_list(r.properties.get("Policies")) if isinstance(p, dict | str)]
     names = [match.group(1) for value in values if (match := AWS_MANAGED.fullmatch(t.text(value) or ""))]
@@ -146,6 +146,7 @@ ACTIONS_OF_FLOWS: dict[str, tuple[str, ...]] = {
     "sends-email": ("ses:SendEmail", "ses:SendRawEmail", "ses:SendTemplatedEmail", "ses:SendBulkTemplatedEmail"),
     "puts-records": ("kinesis:PutRecord", "kinesis:PutRecords", "firehose:PutRecord", "firehose:PutRecordBatch"),
     "invokes": ("lambda:InvokeFunction",), "queries": ("athena:StartQueryExecution",), "calls": ("execute-api:Invoke",),
+    "starts": ("states:StartExecution", "states:StartSyncExecution"),
 }
 """The actions that make each flow: an action grants the flow when it is one of them or a wildcard that covers
 one (`s3:Get*`, `sqs:*`, `*`). Configuration actions (`s3:PutBucketNotification`) and deletes

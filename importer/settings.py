@@ -34,6 +34,7 @@ from ..models.services import (
     Ses,
     SnsTopic,
     SqsQueue,
+    StateMachine,
 )
 from .flows import S3_DESTINATIONS, firehose_destination, firehose_s3
 from .marks import reads
@@ -524,6 +525,19 @@ def sns(t: Template, r: Resource) -> Settings:
     if endpoints:
         s["endpoints"] = endpoints
     return s
+
+
+@reads(StateMachine, "AWS::StepFunctions::StateMachine", "AWS::Serverless::StateMachine")
+def state_machine(t: Template, r: Resource) -> Settings:
+    """What AWS applies where the template says nothing (or what cannot be known): a standard workflow, no
+    logging, no tracing."""
+    p = r.properties
+    sam = r.type == "AWS::Serverless::StateMachine"
+    logging = p.get("Logging" if sam else "LoggingConfiguration")
+    return {"workflow_type": t.text(p.get("Type" if sam else "StateMachineType")) or "STANDARD",
+            "logging_level": t.text(dig(logging, "Level")) or "OFF",
+            "include_execution_data": bool(flag(dig(logging, "IncludeExecutionData"), t.parameters)),
+            "tracing": bool(flag(dig(p, "Tracing" if sam else "TracingConfiguration", "Enabled"), t.parameters))}
 
 
 @reads(Ses, "AWS::SES::EmailIdentity")

@@ -20,6 +20,11 @@ from ..models.contract import METADATA_KEY
 from .scenarios import Scenario
 from .values import conditions, references, text
 
+V2_PARTS = ("AWS::ApiGatewayV2::Route", "AWS::ApiGatewayV2::Integration", "AWS::ApiGatewayV2::Authorizer",
+            "AWS::ApiGatewayV2::Stage", "AWS::ApiGatewayV2::Deployment", "AWS::ApiGatewayV2::RouteResponse",
+            "AWS::ApiGatewayV2::IntegrationResponse", "AWS::ApiGatewayV2::Model", "AWS::ApiGatewayV2::ApiMapping")
+"""The parts of an API Gateway v2 API, each naming its API by `ApiId`."""
+
 OWNED_BY_REFERENCE: frozenset[str] = frozenset({
     "AWS::IAM::Policy", "AWS::IAM::ManagedPolicy", "AWS::Lambda::Permission", "AWS::Lambda::EventSourceMapping",
     "AWS::Lambda::Version", "AWS::Lambda::Alias", "AWS::Lambda::EventInvokeConfig", "AWS::Lambda::Url",
@@ -39,6 +44,7 @@ OWNED_BY_REFERENCE: frozenset[str] = frozenset({
     "AWS::AutoScaling::LifecycleHook", "AWS::AutoScaling::ScheduledAction",
     "AWS::Athena::NamedQuery", "AWS::Glue::Table", "AWS::Glue::Partition",
     "AWS::KinesisFirehose::DeliveryStreamPolicy", "AWS::Kinesis::StreamConsumer",
+    *V2_PARTS,
 })
 """Resources that configure the service they refer to (a bucket's policy, a function's permission, ...)."""
 
@@ -65,6 +71,7 @@ OWNER_PROPERTIES: dict[str, tuple[str, ...]] = {
     "AWS::ElasticLoadBalancingV2::ListenerRule": ("ListenerArn",), "AWS::ApiGateway::Stage": ("RestApiId",),
     "AWS::ApiGateway::Method": ("RestApiId",), "AWS::ApiGateway::Deployment": ("RestApiId",),
     "AWS::ApiGateway::Resource": ("RestApiId",), "AWS::ApiGateway::Authorizer": ("RestApiId",),
+    **{part: ("ApiId",) for part in V2_PARTS},
 }
 """The properties that name the owner of a configuring resource (a policy also names what it grants on)."""
 
@@ -244,15 +251,19 @@ class Template:
                                                            service_class=reads.get("AWS::Serverless::Api"))
 
     def _sam_event_sources(self, reads: Mapping[str, type[Service]]) -> None:
-        """The resources SAM creates for a function's events that invoke it from outside the function: a rule or
-        schedule per `Schedule`, `ScheduleV2`, `CloudWatchEvent`, `EventBridgeRule` and `IoTRule` event (named
-        as SAM names them, function id and event name), and `ServerlessHttpApi` for `HttpApi` events that name
-        no API."""
-        for resource in [r for r in self.resources.values() if r.type == "AWS::Serverless::Function"]:
+        """The resources SAM creates for a function's or state machine's events that invoke or start it from
+        outside: a rule or schedule per `Schedule`, `ScheduleV2`, `CloudWatchEvent`, `EventBridgeRule` and (for
+        functions) `IoTRule` event (named as SAM names them, resource id and event name), and `ServerlessHttpApi`
+        for `HttpApi` events that name no API."""
+        sam = ("AWS::Serverless::Function", "AWS::Serverless::StateMachine")
+        for resource in [r for r in self.resources.values() if r.type in sam]:
             events = resource.properties.get("Events")
             for name, event in events.items() if isinstance(events, dict) else ():
                 kind = event.get("Type") if isinstance(event, dict) else None
-                target = {"Fn::GetAtt": [resource.logical_id, "Arn"]}
+                machine = resource.type == "AWS::Serverless::StateMachine"
+                if machine and kind not in ("Schedule", "ScheduleV2", "CloudWatchEvent", "EventBridgeRule"):
+                    continue  # an API event starts a state machine through a REST API integration: not read yet
+                target: dict[str, Any] = {"Ref": resource.logical_id} if machine else {"Fn::GetAtt": [resource.logical_id, "Arn"]}
                 if kind in SAM_EVENT_SOURCES:
                     created, prop = SAM_EVENT_SOURCES[kind]
                     lid = f"{resource.logical_id}{name}"

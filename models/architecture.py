@@ -16,9 +16,11 @@ from .flows import (
     S3_EVENTS,
     S3_TRIGGER_EVENTS,
     STREAM_RECORD_EVENTS,
+    Authorizes,
     DeadLetter,
     Delivers,
     Grants,
+    Invokes,
     Notifies,
     Origin,
     Reads,
@@ -195,6 +197,7 @@ class Architecture(Model):
                               "API answers only inside a VPC, through an interface endpoint)",
                               f"set `endpoint_type: regional` on '{flow.target}', or remove this origin flow")
         yield from self._dead_letter_problems(kinds)
+        yield from self._route_problems(kinds)
         yield from self._path_pattern_problems()
         sources: dict[str, str] = {}
         for i, flow in enumerate(self.flows):
@@ -255,6 +258,23 @@ class Architecture(Model):
             loop = " -> ".join([*chain, source])
             yield Problem(("flows", at, "to"), f"dead-letter flows go round in a circle: {loop}",
                           "end the chain at a queue that has no dead-letter flow of its own")
+
+    def _route_problems(self, kinds: Mapping[str, str]) -> Iterator[Problem]:
+        """An API serves each route with one function, and an HTTP API has one authorizer (a route names one)."""
+        served: dict[tuple[str, str], str] = {}
+        authorized: dict[str, str] = {}
+        for i, flow in enumerate(self.flows):
+            if isinstance(flow, Invokes):
+                for j, route in enumerate(flow.routes):
+                    other = served.setdefault((flow.source, route), flow.target)
+                    if other != flow.target:
+                        yield Problem(("flows", i, "routes", j), f"'{flow.source}' already serves '{route}' with '{other}'",
+                                      "give each route of an API one `invokes` flow")
+            elif isinstance(flow, Authorizes) and kinds.get(flow.source) == "http-api":
+                first = authorized.setdefault(flow.source, flow.target)
+                if first != flow.target:
+                    yield Problem(("flows", i, "to"), f"'{flow.source}' already authorizes with '{first}': an HTTP API "
+                                  "route takes one authorizer", "keep one `authorizes` flow per HTTP API")
 
     def _path_pattern_problems(self) -> Iterator[Problem]:
         """A distribution routes each path pattern to one origin (a cache behaviour per pattern)."""
@@ -374,6 +394,9 @@ def _pair_problems(i: int, flow: FlowModel, source_kind: str, target_kind: str) 
             f"a '{flow_kind}' flow cannot go from {source_kind} '{flow.source}' to {target_kind} '{flow.target}'",
             hint,
         )
+    elif isinstance(flow, Invokes) and flow.routes and source_kind not in ("api-gateway", "http-api"):
+        yield Problem(("flows", i, "routes"), f"routes are the paths of an API, and '{flow.source}' is a {source_kind}",
+                      "remove `routes` from this flow")
     elif isinstance(flow, Origin) and target_kind == "api-gateway" and flow.protocol == "http":
         yield Problem(("flows", i, "protocol"), f"API Gateway '{flow.target}' answers over HTTPS only",
                       "remove `protocol` from this flow (https is the default)")

@@ -24,6 +24,7 @@ from .services import (
     DynamoDbTable,
     Firehose,
     Generic,
+    HttpApi,
     IotDevice,
     KinesisStream,
     LambdaFunction,
@@ -34,6 +35,7 @@ from .services import (
     Ses,
     SnsTopic,
     SqsQueue,
+    StateMachine,
     Sts,
     kinds,
 )
@@ -95,7 +97,7 @@ class Calls(Flow):
 
     verb: ClassVar[str] = "calls"
     allowed: ClassVar[frozenset[tuple[str, str]]] = pairs(
-        (CLIENTS | COMPUTE, kinds(ApiGateway, CloudFront, Alb, Clb)),
+        (CLIENTS | COMPUTE, kinds(ApiGateway, HttpApi, CloudFront, Alb, Clb)),
     )
     kind: Literal["calls"] = "calls"
     protocol: Literal["https", "http"] = "https"
@@ -115,7 +117,7 @@ class Authorizes(Flow):
 
     verb: ClassVar[str] = "authorizes callers with"
     allowed: ClassVar[frozenset[tuple[str, str]]] = pairs(
-        (kinds(ApiGateway), kinds(CognitoUserPool, LambdaFunction)),
+        (kinds(ApiGateway, HttpApi), kinds(CognitoUserPool, LambdaFunction)),
         (kinds(Alb), kinds(CognitoUserPool)),
     )
     kind: Literal["authorizes"] = "authorizes"
@@ -168,15 +170,17 @@ def _sorted(values: list[str], key: Callable[[str], Any] | None = None) -> list[
 
 class Invokes(Flow):
     """A function is invoked: API Gateway or a load balancer integration, CloudFront, another function, a user
-    pool's trigger, or a resource archcase does not model (an EventBridge rule or schedule, a custom resource, a
-    state machine, an IoT rule, ...)."""
+    pool's trigger, a state machine's task, or a resource archcase does not model (an EventBridge rule or
+    schedule, a custom resource, an IoT rule, ...)."""
 
     verb: ClassVar[str] = "invokes"
     allowed: ClassVar[frozenset[tuple[str, str]]] = pairs(
-        (kinds(ApiGateway, Alb, LambdaFunction, CloudFront, CognitoUserPool, Generic), kinds(LambdaFunction)))
+        (kinds(ApiGateway, HttpApi, Alb, LambdaFunction, CloudFront, CognitoUserPool, StateMachine, Generic),
+         kinds(LambdaFunction)))
     kind: Literal["invokes"] = "invokes"
     routes: list[Annotated[str, Field(pattern=r"^(GET|HEAD|OPTIONS|POST|PUT|PATCH|DELETE|ANY) /\S*$")]] = []
-    """For API Gateway: the routes served by the function, as `METHOD /path` (a set: kept sorted by path)."""
+    """For API Gateway (REST and HTTP APIs): the routes served by the function, as `METHOD /path` (a set: kept sorted
+    by path)."""
     mode: Literal["sync", "async"] = "sync"
     """Request-response or event (asynchronous) invocation."""
 
@@ -192,6 +196,7 @@ class Reads(Flow):
     verb: ClassVar[str] = "reads from"
     allowed: ClassVar[frozenset[tuple[str, str]]] = pairs(
         (CLIENTS | COMPUTE | CONSUMERS | kinds(Athena), STORES),
+        (kinds(StateMachine), kinds(DynamoDbTable)),  # a task's DynamoDB call
     )
     kind: Literal["reads"] = "reads"
     prefix: Affix = None
@@ -202,7 +207,10 @@ class Writes(Flow):
     """Writes data to a store."""
 
     verb: ClassVar[str] = "writes to"
-    allowed: ClassVar[frozenset[tuple[str, str]]] = pairs((CLIENTS | COMPUTE | kinds(Athena), STORES))
+    allowed: ClassVar[frozenset[tuple[str, str]]] = pairs(
+        (CLIENTS | COMPUTE | kinds(Athena), STORES),
+        (kinds(StateMachine), kinds(DynamoDbTable)),  # a task's DynamoDB call
+    )
     kind: Literal["writes"] = "writes"
     prefix: Affix = None
     """For S3: the key prefix written."""
@@ -310,7 +318,7 @@ class Publishes(Flow):
     """Publishes messages to an SNS topic."""
 
     verb: ClassVar[str] = "publishes to"
-    allowed: ClassVar[frozenset[tuple[str, str]]] = pairs((COMPUTE | kinds(ApiGateway), kinds(SnsTopic)))
+    allowed: ClassVar[frozenset[tuple[str, str]]] = pairs((COMPUTE | kinds(ApiGateway, StateMachine), kinds(SnsTopic)))
     kind: Literal["publishes"] = "publishes"
 
 
@@ -318,8 +326,17 @@ class Enqueues(Flow):
     """Sends messages to an SQS queue."""
 
     verb: ClassVar[str] = "sends messages to"
-    allowed: ClassVar[frozenset[tuple[str, str]]] = pairs((COMPUTE | kinds(ApiGateway), kinds(SqsQueue)))
+    allowed: ClassVar[frozenset[tuple[str, str]]] = pairs((COMPUTE | kinds(ApiGateway, StateMachine), kinds(SqsQueue)))
     kind: Literal["enqueues"] = "enqueues"
+
+
+class Starts(Flow):
+    """Starts executions of a state machine: code calling `StartExecution`, or a resource archcase does not model
+    (an EventBridge rule or schedule, an HTTP API integration, ...)."""
+
+    verb: ClassVar[str] = "starts executions of"
+    allowed: ClassVar[frozenset[tuple[str, str]]] = pairs((COMPUTE | GENERIC, kinds(StateMachine)))
+    kind: Literal["starts"] = "starts"
 
 
 class Subscribes(Flow):

@@ -10,7 +10,7 @@ from .base import Service
 
 
 class Generic(Service):
-    """A resource of a type archcase does not model (an EC2 VPC, a Step Functions state machine, ...), kept
+    """A resource of a type archcase does not model (an EC2 VPC, an EventBridge rule, ...), kept
     from an imported template: drawn with a generic icon, joined to the rest by `uses` flows, not checked
     and not emitted."""
 

@@ -28,6 +28,7 @@ from .flows import (
     Reads,
     SendsEmail,
     Signs,
+    Starts,
     Subscribes,
     Targets,
     Transforms,
@@ -39,7 +40,7 @@ from .services import MODELLED, SERVICE_CLASSES, SERVICE_KINDS, AnyService, Serv
 
 FlowModel: TypeAlias = (
     Calls | Authenticates | Authorizes | Federates | AssumesRole | Grants | Invokes | Reads | Writes | Caches
-    | Triggers | SendsEmail | Origin | Signs | Publishes | Enqueues | Subscribes | Notifies | PutsRecords
+    | Triggers | SendsEmail | Origin | Signs | Publishes | Enqueues | Starts | Subscribes | Notifies | PutsRecords
     | Delivers | Transforms | Queries | Targets | DeadLetter | Uses
 )
 """Any flow of an architecture (the type of `Architecture.flows`' items)."""

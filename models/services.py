@@ -17,14 +17,16 @@ from .compute import AutoScalingGroup, LambdaFunction
 from .data import DaxCluster, DynamoDbTable, S3Bucket
 from .edge import Alb, ApiGateway, Clb, CloudFront
 from .generic import Generic
+from .http_api import HttpApi
 from .identity import CognitoIdentityPool, CognitoUserPool, Sts
 from .messaging import Ses, SnsTopic, SqsQueue
+from .workflows import StateMachine
 
 ServiceModel: TypeAlias = (
     MobileApp | Browser | IotDevice
-    | CloudFront | ApiGateway | Alb | Clb
+    | CloudFront | ApiGateway | HttpApi | Alb | Clb
     | CognitoUserPool | CognitoIdentityPool | Sts
-    | LambdaFunction | AutoScalingGroup
+    | LambdaFunction | AutoScalingGroup | StateMachine
     | DynamoDbTable | DaxCluster | S3Bucket
     | SqsQueue | SnsTopic | Ses
     | KinesisStream | Firehose | Athena
@@ -59,6 +61,6 @@ MODELLED: frozenset[str] = frozenset(SERVICE_KINDS) - {kind_of(Generic)}
 __all__ = [
     "MODELLED", "SERVICE_CLASSES", "SERVICE_KINDS", "Alb", "AnyService", "ApiGateway", "Athena", "AutoScalingGroup",
     "Browser", "Clb", "CloudFront", "CognitoIdentityPool", "CognitoUserPool", "DaxCluster", "DynamoDbTable",
-    "Firehose", "Generic", "IotDevice", "KinesisStream", "LambdaFunction", "MobileApp", "QuickSight", "Redshift",
-    "S3Bucket", "Ses", "ServiceModel", "SnsTopic", "SqsQueue", "Sts", "kind_of", "kinds",
+    "Firehose", "Generic", "HttpApi", "IotDevice", "KinesisStream", "LambdaFunction", "MobileApp", "QuickSight", "Redshift",
+    "S3Bucket", "Ses", "ServiceModel", "SnsTopic", "SqsQueue", "StateMachine", "Sts", "kind_of", "kinds",
 ]

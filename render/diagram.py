@@ -32,6 +32,7 @@ from ..models.services import (
     DynamoDbTable,
     Firehose,
     Generic,
+    HttpApi,
     IotDevice,
     KinesisStream,
     LambdaFunction,
@@ -42,6 +43,7 @@ from ..models.services import (
     Ses,
     SnsTopic,
     SqsQueue,
+    StateMachine,
     Sts,
 )
 from ..models.text import picture
@@ -55,6 +57,7 @@ ICONS: dict[type[Service], type[Node]] = {
     IotDevice: iot.IotGeneric,
     CloudFront: network.CloudFront,
     ApiGateway: network.APIGateway,
+    HttpApi: network.APIGateway,
     Alb: network.ElbApplicationLoadBalancer,
     Clb: network.ElbClassicLoadBalancer,
     CognitoUserPool: security.Cognito,
@@ -62,6 +65,7 @@ ICONS: dict[type[Service], type[Node]] = {
     Sts: security.IdentityAndAccessManagementIamAWSSts,
     LambdaFunction: compute.Lambda,
     AutoScalingGroup: compute.EC2AutoScaling,
+    StateMachine: integration.StepFunctions,
     DynamoDbTable: database.Dynamodb,
     DaxCluster: database.DynamodbDax,
     S3Bucket: storage.SimpleStorageServiceS3,

@@ -20,6 +20,7 @@ from ..models.services import (
     DynamoDbTable,
     Firehose,
     Generic,
+    HttpApi,
     IotDevice,
     KinesisStream,
     LambdaFunction,
@@ -30,6 +31,7 @@ from ..models.services import (
     Ses,
     SnsTopic,
     SqsQueue,
+    StateMachine,
     Sts,
 )
 from ..models.text import flat, picture
@@ -49,6 +51,7 @@ SHAPES: dict[type[Service], tuple[str, str]] = {
     IotDevice: ("([", "])"),
     CloudFront: ("{{", "}}"),
     ApiGateway: ("[/", "\\]"),
+    HttpApi: ("[/", "\\]"),
     Alb: ("[/", "\\]"),
     Clb: ("[/", "\\]"),
     CognitoUserPool: ("[[", "]]"),
@@ -56,6 +59,7 @@ SHAPES: dict[type[Service], tuple[str, str]] = {
     Sts: ("[[", "]]"),
     LambdaFunction: ("(", ")"),
     AutoScalingGroup: ("[", "]"),
+    StateMachine: ("[[", "]]"),
     DynamoDbTable: ("[(", ")]"),
     DaxCluster: ("[(", ")]"),
     S3Bucket: ("[(", ")]"),

@@ -10,14 +10,15 @@ from ...models.base import Service
 from ...models.compute import PYTHON_RUNTIMES, AutoScalingGroup, LambdaFunction
 from ...models.data import DynamoDbTable, S3Bucket
 from ...models.edge import Alb, ApiGateway, Clb
-from ...models.flows import ASYNC_SOURCES, POLLED_SOURCES, DeadLetter, Flow, Invokes, Subscribes, Targets, Triggers
+from ...models.flows import ASYNC_SOURCES, POLLED_SOURCES, Authorizes, DeadLetter, Flow, Invokes, Subscribes, Targets, Triggers
+from ...models.http_api import HttpApi
 from ...models.messaging import SqsQueue
 from ...models.text import cfn_text
 from . import code, iam
 from .context import Context, Fragment, att_of, lid, pascal, ref_of
 from .marks import emits
 from .policy import Statement
-from .template import NO_VALUE, Json, get_att, ref, sub
+from .template import NO_VALUE, EmitError, Json, get_att, ref, sub
 
 
 def permission_id(function: Service, source: Service) -> str:
@@ -82,9 +83,10 @@ def emit_lambda(function: LambdaFunction, ctx: Context) -> Fragment:
 
 
 def _push_flows(ctx: Context, function: Service) -> list[Flow]:
-    """Flows whose source invokes the function directly (API Gateway, S3 events, SNS)."""
+    """Flows whose source invokes the function directly (API Gateway, an HTTP API's authorizer, S3 events, SNS)."""
     return [f for f in ctx.graph.incoming(function.id)
-            if (isinstance(f, Invokes) and isinstance(ctx.service(f.source), ApiGateway))
+            if (isinstance(f, Invokes) and isinstance(ctx.service(f.source), (ApiGateway, HttpApi)))
+            or (isinstance(f, Authorizes) and isinstance(ctx.service(f.source), HttpApi))
             or (isinstance(f, Triggers) and isinstance(ctx.service(f.source), S3Bucket)) or isinstance(f, Subscribes)]
 
 
@@ -128,6 +130,10 @@ def environment_of(out: Fragment, function: LambdaFunction) -> Json:
 def _event_source_mapping(out: Fragment, function: LambdaFunction, flow: Triggers, dead_letter: Service | None,
                           role_id: str) -> None:
     source = out.ctx.service(flow.source)
+    if isinstance(source, DynamoDbTable) and source.stream is None:  # AC412 reports it; a template cannot deploy it
+        raise EmitError(f"`triggers` flow '{flow.key}': table '{source.id}' has no stream, so there is nothing for "
+                        f"'{function.id}' to read (the event source mapping names the table's stream ARN)",
+                        flow.key, f"set `stream: NEW_IMAGE` (or another view type) on '{source.id}'")
     properties: Json = {
         "FunctionName": ref_of(function),
         "EventSourceArn": att_of(source, "StreamArn") if isinstance(source, DynamoDbTable) else out.arn(source),
@@ -154,6 +160,11 @@ def _event_source_mapping(out: Fragment, function: LambdaFunction, flow: Trigger
 def _permission(out: Fragment, function: LambdaFunction, flow: Flow) -> None:
     source = out.ctx.service(flow.source)
     properties: Json = {"Action": "lambda:InvokeFunction", "FunctionName": att_of(function, "Arn")}
+    if isinstance(flow, Authorizes):  # an HTTP API's Lambda authorizer
+        arn_text = f"arn:${{AWS::Partition}}:execute-api:${{AWS::Region}}:${{AWS::AccountId}}:${{{lid(source)}}}/authorizers/*"
+        out.resource(lid(function, f"{pascal(source.id)}AuthorizerPermission"), "AWS::Lambda::Permission", {
+            **properties, "Principal": "apigateway.amazonaws.com", "SourceArn": sub(arn_text)})
+        return
     if isinstance(flow, Invokes):  # from API Gateway
         properties["Principal"] = "apigateway.amazonaws.com"
         routes = [_execute_api_path(route) for route in flow.routes] or ["*/*"]

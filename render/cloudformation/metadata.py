@@ -18,10 +18,12 @@ from ...models.contract import CACHING_DISABLED, METADATA_KEY
 from ...models.data import DaxCluster, DynamoDbTable, S3Bucket
 from ...models.edge import Alb, ApiGateway, Clb, CloudFront
 from ...models.flows import Authorizes, Calls, Invokes, Reads, Signs, Targets
+from ...models.http_api import HttpApi
 from ...models.identity import CognitoIdentityPool, CognitoUserPool
 from ...models.messaging import Ses, SnsTopic, SqsQueue
 from ...models.registry import kind_of
 from ...models.text import cfn_value
+from ...models.workflows import StateMachine
 from .context import pascal
 from .template import Json
 
@@ -34,8 +36,8 @@ INTENT: dict[type[Service], tuple[str, ...]] = {
     Clb: ("availability_zones",),
     DaxCluster: ("item_ttl_s",),
     CloudFront: (), LambdaFunction: ("invoked_from_outside",), CognitoUserPool: (), CognitoIdentityPool: (), SqsQueue: (),
-    SnsTopic: ("endpoints",),
-    Ses: (), KinesisStream: (), Firehose: ("records_compressed",), Athena: ("database",),
+    SnsTopic: ("endpoints",), HttpApi: ("public_routes", "iam_authorization"),
+    Ses: (), KinesisStream: (), Firehose: ("records_compressed",), Athena: ("database",), StateMachine: (),
 }
 """Per emitted class, the fields no resource property states: the intent (read-heavy, paid content, static files),
 and settings the emitted stack does not configure (an API's custom-domain TLS, DAX's default item TTL, the
@@ -46,7 +48,7 @@ FLOW_INTENT: dict[type[Flow], tuple[str, ...]] = {Invokes: ("mode",), Signs: ("e
 """Per flow kind, the fields a template does not state (a function's invocation mode lives in its code)."""
 
 UNSTATED_FLOWS: frozenset[tuple[type[Flow], type[Service], type[Service]]] = frozenset(
-    {(Calls, source, target) for source in (LambdaFunction, AutoScalingGroup) for target in (ApiGateway, CloudFront, Alb, Clb)}
+    {(Calls, source, target) for source in (LambdaFunction, AutoScalingGroup) for target in (ApiGateway, HttpApi, CloudFront, Alb, Clb)}
     | {(Signs, LambdaFunction, S3Bucket)} | {(Reads, Athena, S3Bucket)}
     | {(Authorizes, Alb, CognitoUserPool)} | {(Invokes, CognitoUserPool, LambdaFunction)}
     | {(Authorizes, ApiGateway, LambdaFunction)} | {(Targets, Alb, LambdaFunction)})

@@ -34,15 +34,17 @@ from ...models.flows import (
                              Triggers,
 )
 from ...models.generic import Generic
+from ...models.http_api import HttpApi
 from ...models.identity import CognitoIdentityPool, CognitoUserPool, Sts
 from ...models.messaging import SnsTopic, SqsQueue
-from . import analytics, api, compute, data, edge, environment, iam, identity, messaging, refs
+from . import analytics, api, compute, data, edge, environment, http_api, iam, identity, messaging, refs, workflows
 from .context import ArnOf, Context, Fragment, Permits, Polls, Tables, Tells
 from .marks import arn_of, emits, permits, polls, tells
 
 Emitter = Callable[[Any, Context], Fragment]
 
-MODULES: tuple[ModuleType, ...] = (analytics, api, compute, data, edge, environment, iam, identity, messaging, refs)
+MODULES: tuple[ModuleType, ...] = (analytics, api, compute, data, edge, environment, http_api, iam, identity, messaging, refs,
+                                   workflows)
 """The modules whose registrations count (explicitly: importing a module registers nothing)."""
 
 EMITTERS = cast(dict[type[Service], Emitter], emits.collect(MODULES))
@@ -64,6 +66,7 @@ ARNS = cast(dict[type[Service], ArnOf], arn_of.collect(MODULES))
 
 NO_ARN: dict[type[Service], str] = {
     CloudFront: "no permission, event source or policy names a distribution by ARN (bucket policies use its id)",
+    HttpApi: "callers reach an HTTP API over HTTPS; a function's permission names it in an `execute-api` ARN built in compute.py",
     ApiGateway: "callers reach an API over HTTPS; identity-pool grants on an API name it by `execute-api` ARN, "
                 "which is not emitted yet",
     Alb: "reached over HTTP(S) through its DNS name; no permission names it",
@@ -78,10 +81,10 @@ PERMISSIONS = cast(dict[tuple[type[Flow], type[Service]], Permits], permits.coll
 
 _HTTP = "an HTTP(S) call to a public endpoint: no IAM permission (the endpoint's own auth applies)"
 NEEDS_NO_PERMISSION: dict[tuple[type[Flow], type[Service]], str] = {
-    (Calls, ApiGateway): _HTTP, (Calls, CloudFront): _HTTP, (Calls, Alb): _HTTP, (Calls, Clb): _HTTP,
+    (Calls, ApiGateway): _HTTP, (Calls, HttpApi): _HTTP, (Calls, CloudFront): _HTTP, (Calls, Alb): _HTTP, (Calls, Clb): _HTTP,
     (Authorizes, CognitoUserPool): "the API or load balancer validates tokens against the pool: no IAM permission",
-    (Authorizes, LambdaFunction): "a Lambda authorizer is invoked by API Gateway under a resource policy; archcase does "
-                                  "not emit Lambda authorizers yet",
+    (Authorizes, LambdaFunction): "a Lambda authorizer is invoked by API Gateway under a Lambda permission resource "
+                                  "(compute.py, for HTTP APIs); REST APIs do not emit Lambda authorizers yet",
     (Federates, CognitoUserPool): "the identity pool trusts the user pool's tokens: configuration, no IAM permission",
     (Triggers, LambdaFunction): "the function's own role polls queues and streams (@polls in iam.py); S3 pushes "
                                 "under a Lambda permission resource (compute.py)",
@@ -110,7 +113,7 @@ ENVIRONMENT = cast(dict[tuple[type[Flow], type[Service]], Tells], tells.collect(
 
 _URL = "not told yet: the endpoint's URL is a stack output, not passed to functions (the code must be configured)"
 NO_ENVIRONMENT: dict[tuple[type[Flow], type[Service]], str] = {
-    (Calls, ApiGateway): _URL, (Calls, CloudFront): _URL, (Calls, Alb): _URL, (Calls, Clb): _URL,
+    (Calls, ApiGateway): _URL, (Calls, HttpApi): _URL, (Calls, CloudFront): _URL, (Calls, Alb): _URL, (Calls, Clb): _URL,
     (Invokes, LambdaFunction): "not told yet: the invoked function's name is not passed to the caller",
     (DeadLetter, SqsQueue): "Lambda itself sends failed events to the dead-letter queue; the code never does",
 }

@@ -22,6 +22,14 @@ DIRECT_PUT = [add_service(id="clicks", kind="firehose", encryption=True), add("d
               add("clicks", "delivers", "ingestion-bucket", prefix="clicks/")]
 """The big-data case with a second delivery stream, which the devices write to directly."""
 
+WORKFLOW = [add_service(id="order-flow", kind="step-functions"), add("orders-function", "starts", "order-flow"),
+            add("order-flow", "writes", "invoices")]
+"""The microservices case with a state machine the orders function starts, which writes invoices."""
+
+HTTP_API = [add_service(id="todo-http", kind="http-api"), add("todo-http", "invokes", "todo-function", routes=["GET /v2/todos"]),
+            add("todo-http", "authorizes", "user-pool")]
+"""The to-do case with an HTTP API beside its REST API, authorized by the user pool."""
+
 # rule id: (case, non-compliant edits, rules expected to fire, compliant edits or None for the case as it is)
 CASES = {
     "AC101": (B, [flow("blog-cdn", "origin", "site-content", access="none")], {"AC101"}, None),
@@ -59,6 +67,9 @@ CASES = {
     "AC214": (M, [svc("catalog-servers", availability_zones=1)], {"AC214"}, None),
     "AC215": (M, [svc("catalog-lb", deletion_protection=False)], {"AC215"}, None),
     "AC216": (M, [flow("orders-api", "invokes", "orders-function", routes=None)], {"AC216"}, None),
+    "AC217": (T, [*HTTP_API, svc("todo-http", access_logging=False)], {"AC217"}, HTTP_API),
+    "AC218": (T, [*HTTP_API, drop("todo-http", "authorizes", "user-pool")], {"AC218"}, HTTP_API),
+    "AC219": (T, [*HTTP_API, svc("todo-http", throttle_rate_per_s=NULL)], {"AC219"}, HTTP_API),
     "AC301": (T, [svc("todo-function", runtime="python3.9")], {"AC301"}, None),
     "AC302": (T, [svc("todo-function", tracing=False)], {"AC302"}, None),
     "AC303": (B, [drop("welcome-email", "dead-letter", "welcome-email-dlq")], {"AC303", "AC608"}, None),
@@ -119,6 +130,8 @@ CASES = {
     "AC708": (D, [svc("analytics", bytes_scanned_cutoff=NULL)], {"AC708"}, None),
     "AC709": (D, [svc("delivery", compression="UNCOMPRESSED")], {"AC709"}, None),
     "AC710": (D, [svc("transform", timeout_s=10)], {"AC710"}, None),
+    "AC901": (M, [*WORKFLOW, svc("order-flow", logging_level="OFF")], {"AC901"}, WORKFLOW),
+    "AC902": (M, [*WORKFLOW, svc("order-flow", tracing=False)], {"AC902"}, WORKFLOW),
     "AC801": (T, [flow("identity-pool", "grants", "user-files", actions=["s3:*"])], {"AC801"}, None),
     "AC802": (T, [flow("identity-pool", "grants", "user-files", actions=["s3:GetObject", "s3:PutBucketPolicy"])],
               {"AC802"}, None),
@@ -198,3 +211,29 @@ def test_only_grants_on_stored_data_are_asked_to_be_scoped_to_the_user(target, a
         "flows": [{"from": "users", "to": target["id"], "kind": "grants", "actions": actions, "scope": "all"}]})
     messages = [f.message for f in check(case).findings if f.rule_id == "AC509"]
     assert messages == ([f"identity pool 'users' grants all of '{target['id']}' to every user"] if fires else [])
+
+
+def test_a_state_machine_without_logs_is_told_what_is_left_of_its_executions():
+    from archcase.models import Architecture
+
+    def findings(workflow_type: str) -> list[str]:
+        case = Architecture.model_validate({"name": "t", "title": "t", "services": [
+            {"id": "flow", "kind": "step-functions", "workflow_type": workflow_type, "logging_level": "OFF"}]})
+        return [f.message for f in check(case).findings if f.rule_id == "AC901"]
+
+    assert findings("EXPRESS") == ["state machine 'flow' writes no logs: no history at all (an express workflow)"]
+    assert findings("STANDARD") == ["state machine 'flow' writes no logs: only its execution history"]
+
+
+def test_http_api_routes_listed_public_need_no_authorizer_and_the_others_are_named():
+    from archcase.models import Architecture
+
+    def findings(public: list[str]) -> list[str]:
+        case = Architecture.model_validate({"name": "t", "title": "t", "services": [
+            {"id": "api", "kind": "http-api", "public_routes": public}, {"id": "fn", "kind": "lambda", "handler": "a.b"}],
+            "flows": [{"from": "api", "to": "fn", "kind": "invokes", "routes": ["GET /health", "POST /orders"]}]})
+        return [f.message for f in check(case).findings if f.rule_id == "AC218"]
+
+    assert findings([]) == ["API 'api' lets anyone call GET /health, POST /orders"]
+    assert findings(["GET /health"]) == ["API 'api' lets anyone call POST /orders"]
+    assert findings(["GET /health", "POST /orders"]) == []

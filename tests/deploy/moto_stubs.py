@@ -32,6 +32,7 @@ STUBBED: dict[str, str] = {
     "AWS::KinesisFirehose::DeliveryStream": "firehose", "AWS::Logs::LogStream": "logs",
     "AWS::S3::BucketPolicy": "s3", "AWS::SES::ConfigurationSet": "ses", "AWS::SES::EmailIdentity": "ses",
     "AWS::SNS::Subscription": "sns", "AWS::SQS::QueuePolicy": "sqs",
+    **{f"AWS::ApiGatewayV2::{part}": "apigateway" for part in ("Api", "Integration", "Route", "Authorizer", "Stage")},
 }
 """Resource types archcase emits that moto does not create, by the service in their ARNs."""
 

@@ -89,3 +89,22 @@ def test_emit_refuses_a_destination_or_result_location_outside_the_case_located_
     assert result.code == 2 and not out.exists()
     assert message in result.err
     assert ":5:" in result.err  # the line of the service
+
+
+def test_emit_refuses_a_trigger_from_a_table_without_a_stream_located_at_the_flow(cli, write_case, tmp_path):
+    """AC412 reports such a table; a template would name the stream ARN of a table that has none (found by the
+    generated deploy test: CloudFormation cannot resolve the attribute)."""
+    path = write_case("""
+        name: no-stream
+        title: A table with no stream triggers a function
+        services:
+          - {id: fn, kind: lambda, handler: todo_api.app.handler}
+          - {id: items, kind: dynamodb, partition_key: {name: pk}}
+        flows:
+          - {from: items, to: fn, kind: triggers}
+    """)
+    out = tmp_path / "out"
+    result = cli("emit", str(path), "--out", str(out), "--handlers", str(HANDLERS))
+    assert result.code == 2 and not out.exists()
+    assert "table 'items' has no stream" in result.err and "set `stream: NEW_IMAGE`" in result.err
+    assert ":7:" in result.err  # the line of the flow
