@@ -85,7 +85,8 @@ def import_document(path: Path, document: Document, size: int | None = None) -> 
 def _both_ways(read: Source) -> Imported:
     """The import as drawn, and, where the template's conditions decide anything, the case each scenario of them
     deploys (`Imported.variants`); not for a template archcase emitted, whose case (in its Metadata) says what
-    is meant. A scenario that gives no valid case is left out."""
+    is meant. A scenario that gives no valid case, or in which a deployed resource refers to one the scenario
+    does not deploy (CloudFormation refuses that), is left out."""
     metadata = read.data.get("Metadata")
     emitted = isinstance(metadata, dict) and isinstance(metadata.get(METADATA_KEY), dict)  # its case states the intent
     drawing = _Importer(read, drawn(read.data, decide=not emitted), implied=not emitted)
@@ -95,8 +96,11 @@ def _both_ways(read: Source) -> Imported:
     if not emitted and ("Fn::If" in resources or "'Condition':" in resources):
         variants = []
         for way in scenarios(read.data):
+            reading = _Importer(read, way, drawn=drawing.t)
+            if reading.t.dangling():
+                continue  # CloudFormation would refuse the template deployed this way: not a way it deploys
             with contextlib.suppress(CaseError):
-                variants.append(Variant(_Importer(read, way, drawn=drawing.t).run().architecture, way.truth))
+                variants.append(Variant(reading.run().architecture, way.truth))
         imported.variants = tuple(variants)
     return imported
 

@@ -18,7 +18,7 @@ from typing import Any
 from ..models.base import Service
 from ..models.contract import METADATA_KEY
 from .scenarios import Scenario
-from .values import conditions, references, text
+from .values import as_list, conditions, references, text
 
 V2_PARTS = ("AWS::ApiGatewayV2::Route", "AWS::ApiGatewayV2::Integration", "AWS::ApiGatewayV2::Authorizer",
             "AWS::ApiGatewayV2::Stage", "AWS::ApiGatewayV2::Deployment", "AWS::ApiGatewayV2::RouteResponse",
@@ -272,6 +272,17 @@ class Template:
                 elif kind == "HttpApi" and not (event.get("Properties") or {}).get("ApiId") and "ServerlessHttpApi" not in self.resources:
                     self.resources["ServerlessHttpApi"] = Resource("ServerlessHttpApi", "AWS::Serverless::HttpApi", {}, {},
                                                                    service_class=reads.get("AWS::Serverless::HttpApi"))
+
+    def dangling(self) -> list[str]:
+        """The resources of the template this reading refers to but does not deploy (a scenario in which a
+        deployed resource refers to one whose condition is false): CloudFormation refuses such a template."""
+        declared = self.data["Resources"]
+        found = []
+        for resource in self.resources.values():
+            depends = resource.attributes.get("DependsOn")
+            named = [lid for lid, _ in references(resource.properties)] + [d for d in as_list(depends) if isinstance(d, str)]
+            found += [lid for lid in named if lid in declared and lid not in self.resources]
+        return sorted(set(found))
 
     def receives_logs(self, logical_id: str) -> bool:
         """Whether something sends its logs to this bucket (a distribution, a load balancer, another bucket), in

@@ -149,3 +149,19 @@ def test_a_way_in_which_the_rule_does_not_apply_leaves_the_finding_standing(tmp_
             "Conditions": {"Archiving": {"Fn::Equals": [{"Ref": "Archive"}, "yes"]}},
             "Resources": {"Stream": stream, "Archive": bucket(VERSIONED)}}
     assert findings(tmp_path, body, "AC709") == [("fail", "delivery stream 'stream' delivers uncompressed objects")]
+
+
+def test_a_way_in_which_a_deployed_resource_names_one_not_deployed_is_no_way_it_deploys(tmp_path):
+    """With Stage c the function names `Other`, which only Stage b deploys: CloudFormation refuses that, so the
+    untraced function of Stage c is no finding."""
+    function = {"Type": "AWS::Lambda::Function", "Properties": {
+        "Runtime": "python3.12", "Handler": "app.handler", "Role": "arn:aws:iam::123456789012:role/r", "Code": {"ZipFile": "x"},
+        "TracingConfig": {"Mode": {"Fn::If": ["IsC", "PassThrough", "Active"]}},
+        "Environment": {"Variables": {"DATA": {"Fn::If": ["IsA", {"Ref": "Data"}, {"Ref": "Other"}]}}}}}
+    body = {"Parameters": {"Stage": {"Type": "String", "AllowedValues": ["a", "b", "c"]}},
+            "Conditions": {"IsA": {"Fn::Equals": [{"Ref": "Stage"}, "a"]}, "IsB": {"Fn::Equals": [{"Ref": "Stage"}, "b"]},
+                           "IsC": {"Fn::Equals": [{"Ref": "Stage"}, "c"]}},
+            "Resources": {"Fn": function, "Data": bucket(VERSIONED), "Other": bucket(VERSIONED, Condition="IsB")}}
+    assert findings(tmp_path, body, "AC302") == []
+    body["Resources"]["Other"].pop("Condition")
+    assert [status for status, _ in findings(tmp_path, body, "AC302")] == ["unknown"]
