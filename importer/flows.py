@@ -156,8 +156,8 @@ def _sam_event(flows: Flows, r: Resource, kind: Any, p: dict[str, Any]) -> None:
         flows.add(flows.first(p.get("Topic"), SnsTopic), fn, "subscribes", fn)
     elif kind == "HttpApi":
         flows.add(flows.first(p.get("ApiId"), Generic) or ("ServerlessHttpApi" if not p.get("ApiId") else None), fn, "invokes", fn)
-    elif kind in ("MSK", "MQ", "DocumentDB"):  # a cluster or broker archcase keeps as a generic service
-        source = p.get("Stream") or p.get("Broker") or p.get("Cluster")
+    elif kind in ("MSK", "MQ", "DocumentDB", "SelfManagedKafka"):  # a cluster or broker archcase keeps as a generic service
+        source = p.get("Stream") or p.get("Broker") or p.get("Cluster") or p.get("KafkaBootstrapServers")
         flows.add(flows.first(source, Generic), fn, "invokes", fn)
     elif kind == "Cognito":
         flows.add(flows.first(p.get("UserPool"), CognitoUserPool), fn, "invokes", fn)
@@ -231,10 +231,13 @@ INVOKING: dict[str, tuple[str, ...]] = {
     "AWS::AppSync::DataSource": ("LambdaConfig",), "AWS::SecretsManager::RotationSchedule": ("RotationLambdaARN",),
     "AWS::CodePipeline::Pipeline": ("Stages",), "AWS::SES::ReceiptRule": ("Rule",),
     "AWS::CloudFormation::Macro": ("FunctionName",), "AWS::Cognito::UserPool": ("LambdaConfig",),
+    "AWS::KinesisAnalytics::ApplicationOutput": ("Output",), "AWS::KinesisAnalyticsV2::ApplicationOutput": ("Output",),
+    "AWS::KinesisAnalytics::Application": ("Inputs",), "AWS::KinesisAnalyticsV2::Application": ("ApplicationConfiguration",),
     CUSTOM_RESOURCE: ("ServiceToken",),
 }
 """Resources that invoke the functions these properties name (a rule's targets, a custom resource's service
-token, a state machine's tasks, a user pool's triggers, ...); all but user pools are generic services.
+token, a state machine's tasks, a user pool's triggers, a Kinesis Data Analytics application's output or input
+preprocessor, ...); all but user pools are generic services.
 `Custom::*` types read as `AWS::CloudFormation::CustomResource`; SAM events that create such resources are
 added by the template (`Template._sam_event_sources`)."""
 

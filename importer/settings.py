@@ -85,21 +85,33 @@ def lambda_function(t: Template, r: Resource) -> Settings:
 OUTSIDE_SOURCES = {"AWS::Lambda::Permission": "SourceArn", "AWS::Lambda::EventSourceMapping": "EventSourceArn"}
 """Resources that let something invoke a function, and the property naming what: when it names nothing in
 the template, the invoker is outside it."""
-SAM_SOURCES = ("Queue", "Stream", "Topic", "Bucket", "Broker", "Cluster", "UserPool", "ApiId", "RestApiId")
-"""The properties of SAM events naming their source."""
+SAM_SOURCES = ("Queue", "Stream", "Topic", "Bucket", "Broker", "Cluster", "UserPool", "ApiId", "RestApiId", "KafkaBootstrapServers")
+"""The properties of SAM events naming their source (a self-managed Kafka cluster's servers are outside the
+template unless they name a resource of it)."""
+SAM_OUTSIDE = frozenset({"AlexaSkill"})
+"""SAM event types whose source is always outside the template."""
 
 
 def _invoked_from_outside(t: Template, r: Resource) -> bool:
-    """A permission or event source mapping whose source is not in the template, a function URL, or a SAM event
-    whose source is named by an ARN rather than a resource of the template."""
+    """A permission or event source mapping whose source is not in the template, a function URL, a subscription
+    filter on a log group no other service of the template writes to, or a SAM event whose source is named by an
+    ARN rather than a resource of the template."""
     for resource in t.owned(r.logical_id, *OUTSIDE_SOURCES, "AWS::Lambda::Url"):
         source = resource.properties.get(OUTSIDE_SOURCES.get(resource.type, ""))
         if resource.type == "AWS::Lambda::Url" or not t.references(source):
             return True
     if r.properties.get("FunctionUrlConfig"):
         return True
-    events = r.properties.get("Events")
-    for event in events.values() if isinstance(events, dict) else ():
+    for subscription in t.referrers(r.logical_id, "AWS::Logs::SubscriptionFilter"):
+        if r.logical_id not in {lid for lid, _ in t.references(subscription.properties.get("DestinationArn"))}:
+            continue
+        if not {t.service_of(lid) for lid, _ in t.references(subscription.properties.get("LogGroupName"))} - {None, r.logical_id}:
+            return True  # the log group is given by name, or belongs to no other service: what logs into it is not known
+    declared = r.properties.get("Events")
+    events = [event for event in declared.values() if isinstance(event, dict)] if isinstance(declared, dict) else []
+    if any(event.get("Type") in SAM_OUTSIDE for event in events):
+        return True
+    for event in events:
         given = [event["Properties"][k] for k in SAM_SOURCES if isinstance(event, dict) and isinstance(event.get("Properties"), dict)
                  and k in event["Properties"]]
         if any(not t.references(value) for value in given):
@@ -447,10 +459,24 @@ def sns(t: Template, r: Resource) -> Settings:
     subscriptions = [x for x in as_list(p.get("Subscription")) if isinstance(x, dict)] + \
         [x.properties for x in t.referrers(r.logical_id, "AWS::SNS::Subscription")]
     endpoints = sorted({protocol for x in subscriptions if (protocol := t.text(x.get("Protocol")) or "") in ENDPOINTS})
-    s: Settings = {"fifo": bool(flag(p.get("FifoTopic"), t.parameters)), "encryption": bool(p.get("KmsMasterKeyId"))}
+    s: Settings = {"fifo": bool(flag(p.get("FifoTopic"), t.parameters)), "encryption": bool(p.get("KmsMasterKeyId")),
+                   "published_from_outside": any(t.resources[x.source].type in PUBLISHING
+                                                 and x.path.split(".")[0] in PUBLISHING[t.resources[x.source].type]
+                                                 for x in t.incoming.get(r.logical_id, []))}
     if endpoints:
         s["endpoints"] = endpoints
     return s
+
+
+PUBLISHING: dict[str, tuple[str, ...]] = {
+    "AWS::CloudWatch::Alarm": ("AlarmActions", "OKActions", "InsufficientDataActions"),
+    "AWS::AutoScaling::AutoScalingGroup": ("NotificationConfigurations", "NotificationConfiguration"),
+    "AWS::AutoScaling::LifecycleHook": ("NotificationTargetARN",),
+}
+"""Resources that publish to the topics these properties name, and are no service of the case that a `publishes`
+flow could start at (an alarm configures what it watches; a group's notifications need no IAM): the topic is
+`published_from_outside`. Resources kept as generic services (a composite alarm, an EventBridge rule, ...) have
+`uses` flows to the topic instead."""
 
 
 @reads(Ses, "AWS::SES::EmailIdentity")

@@ -67,13 +67,17 @@ OWNER_PROPERTIES: dict[str, tuple[str, ...]] = {
 }
 """The properties that name the owner of a configuring resource (a policy also names what it grants on)."""
 
-SAM_EVENT_SOURCES: dict[str, tuple[str, str]] = {
-    "Schedule": ("AWS::Events::Rule", "Targets"), "CloudWatchEvent": ("AWS::Events::Rule", "Targets"),
-    "EventBridgeRule": ("AWS::Events::Rule", "Targets"), "ScheduleV2": ("AWS::Scheduler::Schedule", "Target"),
-    "IoTRule": ("AWS::IoT::TopicRule", "TopicRulePayload"),
+SAM_EVENT_SOURCES: dict[str, tuple[str, str, tuple[str, ...]]] = {
+    "Schedule": ("AWS::Events::Rule", "Targets", ("DeadLetterConfig",)),
+    "CloudWatchEvent": ("AWS::Events::Rule", "Targets", ("DeadLetterConfig",)),
+    "EventBridgeRule": ("AWS::Events::Rule", "Targets", ("DeadLetterConfig",)),
+    "ScheduleV2": ("AWS::Scheduler::Schedule", "Target", ("DeadLetterConfig",)),
+    "IoTRule": ("AWS::IoT::TopicRule", "TopicRulePayload", ()),
+    "CloudWatchLogs": ("AWS::Logs::SubscriptionFilter", "DestinationArn", ("LogGroupName", "FilterPattern")),
 }
-"""SAM event types that create a resource of their own invoking the function: the type, and the property
-naming the function (read by `importer.flows.INVOKING`)."""
+"""SAM event types that create a resource of their own invoking the function: the type, the property naming the
+function (read by `importer.flows.INVOKING`, or for a subscription filter `importer.flows._log_subscription`),
+and the event's properties the resource takes as they are (a filter's log group, a rule's dead-letter queue)."""
 
 UNMODELLED_VARIANTS: dict[str, tuple[str, frozenset[str]]] = {
     "AWS::ElasticLoadBalancingV2::LoadBalancer": ("Type", frozenset({"network", "gateway"})),
@@ -235,19 +239,21 @@ class Template:
 
     def _sam_event_sources(self, reads: Mapping[str, type[Service]]) -> None:
         """The resources SAM creates for a function's events that invoke it from outside the function: a rule or
-        schedule per `Schedule`, `ScheduleV2`, `CloudWatchEvent`, `EventBridgeRule` and `IoTRule` event (named
-        as SAM names them, function id and event name), and `ServerlessHttpApi` for `HttpApi` events that name
-        no API."""
+        schedule per `Schedule`, `ScheduleV2`, `CloudWatchEvent`, `EventBridgeRule` and `IoTRule` event, a
+        subscription filter per `CloudWatchLogs` event (named as SAM names them, function id and event name), and
+        `ServerlessHttpApi` for `HttpApi` events that name no API."""
         for resource in [r for r in self.resources.values() if r.type == "AWS::Serverless::Function"]:
             events = resource.properties.get("Events")
             for name, event in events.items() if isinstance(events, dict) else ():
                 kind = event.get("Type") if isinstance(event, dict) else None
                 target = {"Fn::GetAtt": [resource.logical_id, "Arn"]}
                 if kind in SAM_EVENT_SOURCES:
-                    created, prop = SAM_EVENT_SOURCES[kind]
+                    created, prop, copied = SAM_EVENT_SOURCES[kind]
                     lid = f"{resource.logical_id}{name}"
+                    given = event.get("Properties") if isinstance(event.get("Properties"), dict) else {}
                     if lid not in self.resources:
-                        self.resources[lid] = Resource(lid, created, {prop: [{"Arn": target}]}, {}, service_class=reads.get(created))
+                        properties = {**{k: given[k] for k in copied if k in given}, prop: [{"Arn": target}]}
+                        self.resources[lid] = Resource(lid, created, properties, {}, service_class=reads.get(created))
                 elif kind == "HttpApi" and not (event.get("Properties") or {}).get("ApiId") and "ServerlessHttpApi" not in self.resources:
                     self.resources["ServerlessHttpApi"] = Resource("ServerlessHttpApi", "AWS::Serverless::HttpApi", {}, {},
                                                                    service_class=reads.get("AWS::Serverless::HttpApi"))
