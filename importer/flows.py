@@ -261,9 +261,11 @@ def _permission(flows: Flows, r: Resource) -> None:
 
 @reads_flows("AWS::Logs::SubscriptionFilter")
 def _log_subscription(flows: Flows, r: Resource) -> None:
-    """Log events of a function's (or another service's) log group are sent to a function."""
-    group = next((lid for lid, _ in flows.t.references(r.properties.get("LogGroupName")) if flows.t.service_of(lid)), None)
-    flows.add(group, flows.first(r.properties.get("DestinationArn"), LambdaFunction), "invokes", r.logical_id)
+    """Log events of a function's (or another service's) log group are sent to a function: each service writing to
+    the group invokes it."""
+    function = flows.first(r.properties.get("DestinationArn"), LambdaFunction)
+    for writer in flows.t.log_writers(r.properties.get("LogGroupName")):
+        flows.add(writer, function, "invokes", r.logical_id)
 
 
 @reads_flows("AWS::SNS::Subscription")

@@ -94,8 +94,8 @@ SAM_OUTSIDE = frozenset({"AlexaSkill"})
 
 def _invoked_from_outside(t: Template, r: Resource) -> bool:
     """A permission or event source mapping whose source is not in the template, a function URL, a subscription
-    filter on a log group no other service of the template writes to, or a SAM event whose source is named by an
-    ARN rather than a resource of the template."""
+    filter on a log group no other service of the template writes to (`Template.log_writers`), or a SAM event whose
+    source is named by an ARN rather than a resource of the template."""
     for resource in t.owned(r.logical_id, *OUTSIDE_SOURCES, "AWS::Lambda::Url"):
         source = resource.properties.get(OUTSIDE_SOURCES.get(resource.type, ""))
         if resource.type == "AWS::Lambda::Url" or not t.references(source):
@@ -105,8 +105,8 @@ def _invoked_from_outside(t: Template, r: Resource) -> bool:
     for subscription in t.referrers(r.logical_id, "AWS::Logs::SubscriptionFilter"):
         if r.logical_id not in {lid for lid, _ in t.references(subscription.properties.get("DestinationArn"))}:
             continue
-        if not {t.service_of(lid) for lid, _ in t.references(subscription.properties.get("LogGroupName"))} - {None, r.logical_id}:
-            return True  # the log group is given by name, or belongs to no other service: what logs into it is not known
+        if not set(t.log_writers(subscription.properties.get("LogGroupName"))) - {r.logical_id}:
+            return True  # the log group is given by name, or no other service of the template writes to it
     declared = r.properties.get("Events")
     events = [event for event in declared.values() if isinstance(event, dict)] if isinstance(declared, dict) else []
     if any(event.get("Type") in SAM_OUTSIDE for event in events):

@@ -91,6 +91,9 @@ ACCOUNT_WIDE: frozenset[str] = frozenset({"AWS::ApiGateway::Account"})
 
 LOG_PATHS = re.compile(r"Logging|AccessLog|access_logs|LogFile|LogDestination")
 """Property paths through which a bucket receives logs (a bucket only referred to this way is a log bucket)."""
+LOG_GROUP_PATHS = re.compile(r"Logging|AccessLog|LogConfig|LogDestination|LogGroup|awslogs-group")
+"""Property paths through which a service writes to a log group (a function's `LoggingConfig`, a stage's
+`AccessLogSetting`, a state machine's `LoggingConfiguration`, a container's `LogConfiguration`, ...)."""
 
 
 @dataclass
@@ -209,6 +212,20 @@ class Template:
             if known and self._any_bucket.search(known):  # one pass in C; the loop only where a name is
                 found += [(lid, "name") for name, lid in self.bucket_names.items() if name in known]
         return list(dict.fromkeys(found))
+
+    def log_writers(self, group: Any) -> list[str]:
+        """The services that write to the log group a value names (a subscription filter's `LogGroupName`): those
+        its name names (`/aws/lambda/${Fn}`) and, for a log group of the template, those its own name names and
+        those that send their logs to it (`LOG_GROUP_PATHS`)."""
+        found: list[str | None] = []
+        for lid, _ in self.references(group):
+            if self.resources[lid].type != "AWS::Logs::LogGroup":
+                found.append(self.service_of(lid))
+                continue
+            found += [self.service_of(x) for x, _ in self.references(self.resources[lid].properties.get("LogGroupName"))]
+            found += [self.service_of(x.source) for x in self.incoming.get(lid, []) if LOG_GROUP_PATHS.search(x.path)
+                      and self.resources[x.source].type != "AWS::Logs::SubscriptionFilter"]
+        return [service for service in dict.fromkeys(found) if service]
 
     def _bucket_names(self) -> dict[str, str]:
         """Bucket name -> logical id, for names specific enough to be recognised inside ARNs."""

@@ -60,6 +60,16 @@ INVOKERS: dict[str, dict] = {
                           "Pool": {"Type": "AWS::Cognito::UserPool", "Properties": {}}},
     "sam mq event": {**sam_event("MQ", Broker={"Fn::GetAtt": ["Broker", "Arn"]}, Queues=["q"]),
                      "Broker": {"Type": "AWS::AmazonMQ::Broker", "Properties": {}}},
+    "log subscription through a log group": {"Fn": FN, "Other": {**FN}, "Filter": {"Type": "AWS::Logs::SubscriptionFilter", "Properties": {
+        "LogGroupName": {"Ref": "Group"}, "FilterPattern": "", "DestinationArn": ARN}},
+        "Group": {"Type": "AWS::Logs::LogGroup", "Properties": {"LogGroupName": {"Fn::Sub": "/aws/lambda/${Other}"}}}},
+    "log subscription to access logs": {"Fn": FN, "Api": {"Type": "AWS::ApiGateway::RestApi", "Properties": {"Name": "a"}},
+                                        "Stage": {"Type": "AWS::ApiGateway::Stage", "Properties": {
+                                            "RestApiId": {"Ref": "Api"}, "StageName": "prod", "DeploymentId": "d",
+                                            "AccessLogSetting": {"DestinationArn": {"Fn::GetAtt": ["Group", "Arn"]}}}},
+                                        "Filter": {"Type": "AWS::Logs::SubscriptionFilter", "Properties": {
+                                            "LogGroupName": {"Ref": "Group"}, "FilterPattern": "", "DestinationArn": ARN}},
+                                        "Group": {"Type": "AWS::Logs::LogGroup", "Properties": {}}},
     "kinesis analytics output": {"Fn": FN, "App": {"Type": "AWS::KinesisAnalytics::Application", "Properties": {"Inputs": []}},
                                  "Output": {"Type": "AWS::KinesisAnalytics::ApplicationOutput", "Properties": {
                                      "ApplicationName": {"Ref": "App"}, "Output": {"DestinationSchema": {"RecordFormatType": "JSON"},
