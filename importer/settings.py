@@ -37,7 +37,7 @@ from ..models.services import (
 )
 from .flows import S3_DESTINATIONS, firehose_destination, firehose_s3
 from .marks import reads
-from .policies import broad
+from .policies import broad, grants
 from .template import Resource, Template
 from .values import as_list, dig, flag, number, references
 
@@ -93,15 +93,19 @@ SAM_OUTSIDE = frozenset({"AlexaSkill"})
 
 
 def _invoked_from_outside(t: Template, r: Resource) -> bool:
-    """A permission or event source mapping whose source is not in the template, a function URL, a subscription
-    filter on a log group no other service of the template writes to (`Template.log_writers`), or a SAM event whose
-    source is named by an ARN rather than a resource of the template."""
+    """A permission or event source mapping whose source is not in the template, a function URL, a role allowed to
+    invoke the function that no service of the template acts as, a subscription filter on a log group no other
+    service of the template writes to (`Template.log_writers`), or a SAM event whose source is named by an ARN
+    rather than a resource of the template."""
     for resource in t.owned(r.logical_id, *OUTSIDE_SOURCES, "AWS::Lambda::Url"):
         source = resource.properties.get(OUTSIDE_SOURCES.get(resource.type, ""))
         if resource.type == "AWS::Lambda::Url" or not t.references(source):
             return True
     if r.properties.get("FunctionUrlConfig"):
         return True
+    for grant in t.referrers(r.logical_id, *IAM_GRANTS):
+        if t.service_of(grant.logical_id) is None and _allows_invoking(t, grant, r.logical_id):
+            return True  # a role no service of the template acts as (one an included API definition names, ...)
     for subscription in t.referrers(r.logical_id, "AWS::Logs::SubscriptionFilter"):
         if r.logical_id not in {lid for lid, _ in t.references(subscription.properties.get("DestinationArn"))}:
             continue
@@ -117,6 +121,18 @@ def _invoked_from_outside(t: Template, r: Resource) -> bool:
         if any(not t.references(value) for value in given):
             return True
     return False
+
+
+IAM_GRANTS = ("AWS::IAM::Role", "AWS::IAM::Policy", "AWS::IAM::ManagedPolicy")
+"""Resources whose policy documents allow what a role may do (a role's inline `Policies`)."""
+
+
+def _allows_invoking(t: Template, grant: Resource, function: str) -> bool:
+    """Whether a role's or policy's documents allow invoking the function (`lambda:InvokeFunction` on it)."""
+    given = grant.properties.get("Policies") if grant.type == "AWS::IAM::Role" else [grant.properties]
+    statements = [s for p in as_list(given) for s in as_list(dig(p, "PolicyDocument", "Statement")) if isinstance(s, dict)]
+    return any(s.get("Effect", "Allow") == "Allow" and grants([a for a in map(t.text, as_list(s.get("Action"))) if a], "invokes")
+               and function in {lid for lid, _ in t.references(s.get("Resource"))} for s in statements)
 
 
 @reads(AutoScalingGroup, "AWS::AutoScaling::AutoScalingGroup")

@@ -171,6 +171,11 @@ OUTSIDE = {
     "event source by arn": {"Fn": FN, "Map": {"Type": "AWS::Lambda::EventSourceMapping", "Properties": {
         "FunctionName": {"Ref": "Fn"}, "EventSourceArn": "arn:aws:sqs:us-east-1:123456789012:jobs"}}},
     "sam event by arn": sam_event("SQS", Queue="arn:aws:sqs:us-east-1:123456789012:jobs"),
+    "role no service acts as": {"Fn": FN, "Role": {"Type": "AWS::IAM::Role", "Properties": {
+        "AssumeRolePolicyDocument": {"Statement": [{"Effect": "Allow", "Principal": {"Service": "apigateway.amazonaws.com"},
+                                                    "Action": "sts:AssumeRole"}]}}},
+        "Invoke": {"Type": "AWS::IAM::Policy", "Properties": {"PolicyName": "p", "Roles": [{"Ref": "Role"}], "PolicyDocument": {
+            "Statement": [{"Effect": "Allow", "Action": "lambda:InvokeFunction", "Resource": ARN}]}}}},
     "sam msk event by arn": sam_event("MSK", Stream="arn:aws:kafka:us-east-1:123456789012:cluster/c/1", Topics=["t"],
                                       StartingPosition="LATEST"),
     "sam msk event imported": sam_event("MSK", Stream={"Fn::ImportValue": "cluster-arn"}, Topics=["t"], StartingPosition="LATEST"),
