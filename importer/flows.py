@@ -161,8 +161,8 @@ def _sam_event(flows: Flows, r: Resource, kind: Any, p: dict[str, Any]) -> None:
         http_route = sam_route(t, {"Properties": p})
         flows.add(flows.first(p.get("ApiId"), HttpApi) or ("ServerlessHttpApi" if not p.get("ApiId") else None), fn, "invokes", fn,
                   routes=[http_route] if http_route else [])
-    elif kind in ("MSK", "MQ", "DocumentDB"):  # a cluster or broker archcase keeps as a generic service
-        source = p.get("Stream") or p.get("Broker") or p.get("Cluster")
+    elif kind in ("MSK", "MQ", "DocumentDB", "SelfManagedKafka"):  # a cluster or broker archcase keeps as a generic service
+        source = p.get("Stream") or p.get("Broker") or p.get("Cluster") or p.get("KafkaBootstrapServers")
         flows.add(flows.first(source, Generic), fn, "invokes", fn)
     elif kind == "Cognito":
         flows.add(flows.first(p.get("UserPool"), CognitoUserPool), fn, "invokes", fn)
@@ -233,11 +233,13 @@ INVOKING: dict[str, tuple[str, ...]] = {
     "AWS::AppSync::DataSource": ("LambdaConfig",), "AWS::SecretsManager::RotationSchedule": ("RotationLambdaARN",),
     "AWS::CodePipeline::Pipeline": ("Stages",), "AWS::SES::ReceiptRule": ("Rule",),
     "AWS::CloudFormation::Macro": ("FunctionName",), "AWS::Cognito::UserPool": ("LambdaConfig",),
+    "AWS::KinesisAnalytics::ApplicationOutput": ("Output",), "AWS::KinesisAnalyticsV2::ApplicationOutput": ("Output",),
+    "AWS::KinesisAnalytics::Application": ("Inputs",), "AWS::KinesisAnalyticsV2::Application": ("ApplicationConfiguration",),
     CUSTOM_RESOURCE: ("ServiceToken",),
 }
 """Resources that invoke the functions these properties name (a rule's targets, a custom resource's service
-token, a user pool's triggers, ...); all but user pools are generic services. State machines' tasks are read by
-importer/workflows.py.
+token, a user pool's triggers, a Kinesis Data Analytics application's output or input preprocessor, ...); all but
+user pools are generic services. State machines' tasks are read by importer/workflows.py.
 `Custom::*` types read as `AWS::CloudFormation::CustomResource`; SAM events that create such resources are
 added by the template (`Template._sam_event_sources`)."""
 
@@ -267,9 +269,11 @@ def _permission(flows: Flows, r: Resource) -> None:
 
 @reads_flows("AWS::Logs::SubscriptionFilter")
 def _log_subscription(flows: Flows, r: Resource) -> None:
-    """Log events of a function's (or another service's) log group are sent to a function."""
-    group = next((lid for lid, _ in flows.t.references(r.properties.get("LogGroupName")) if flows.t.service_of(lid)), None)
-    flows.add(group, flows.first(r.properties.get("DestinationArn"), LambdaFunction), "invokes", r.logical_id)
+    """Log events of a function's (or another service's) log group are sent to a function: each service writing to
+    the group invokes it."""
+    function = flows.first(r.properties.get("DestinationArn"), LambdaFunction)
+    for writer in flows.t.log_writers(r.properties.get("LogGroupName")):
+        flows.add(writer, function, "invokes", r.logical_id)
 
 
 @reads_flows("AWS::SNS::Subscription")

@@ -38,7 +38,7 @@ from ..models.services import (
 )
 from .flows import S3_DESTINATIONS, firehose_destination, firehose_s3
 from .marks import reads
-from .policies import broad
+from .policies import broad, grants
 from .template import Resource, Template
 from .values import as_list, dig, flag, number, references
 
@@ -86,26 +86,54 @@ def lambda_function(t: Template, r: Resource) -> Settings:
 OUTSIDE_SOURCES = {"AWS::Lambda::Permission": "SourceArn", "AWS::Lambda::EventSourceMapping": "EventSourceArn"}
 """Resources that let something invoke a function, and the property naming what: when it names nothing in
 the template, the invoker is outside it."""
-SAM_SOURCES = ("Queue", "Stream", "Topic", "Bucket", "Broker", "Cluster", "UserPool", "ApiId", "RestApiId")
-"""The properties of SAM events naming their source."""
+SAM_SOURCES = ("Queue", "Stream", "Topic", "Bucket", "Broker", "Cluster", "UserPool", "ApiId", "RestApiId", "KafkaBootstrapServers")
+"""The properties of SAM events naming their source (a self-managed Kafka cluster's servers are outside the
+template unless they name a resource of it)."""
+SAM_OUTSIDE = frozenset({"AlexaSkill"})
+"""SAM event types whose source is always outside the template."""
 
 
 def _invoked_from_outside(t: Template, r: Resource) -> bool:
-    """A permission or event source mapping whose source is not in the template, a function URL, or a SAM event
-    whose source is named by an ARN rather than a resource of the template."""
+    """A permission or event source mapping whose source is not in the template, a function URL, a role allowed to
+    invoke the function that no service of the template acts as, a subscription filter on a log group no other
+    service of the template writes to (`Template.log_writers`), or a SAM event whose source is named by an ARN
+    rather than a resource of the template."""
     for resource in t.owned(r.logical_id, *OUTSIDE_SOURCES, "AWS::Lambda::Url"):
         source = resource.properties.get(OUTSIDE_SOURCES.get(resource.type, ""))
         if resource.type == "AWS::Lambda::Url" or not t.references(source):
             return True
     if r.properties.get("FunctionUrlConfig"):
         return True
-    events = r.properties.get("Events")
-    for event in events.values() if isinstance(events, dict) else ():
+    for grant in t.referrers(r.logical_id, *IAM_GRANTS):
+        if t.service_of(grant.logical_id) is None and _allows_invoking(t, grant, r.logical_id):
+            return True  # a role no service of the template acts as (one an included API definition names, ...)
+    for subscription in t.referrers(r.logical_id, "AWS::Logs::SubscriptionFilter"):
+        if r.logical_id not in {lid for lid, _ in t.references(subscription.properties.get("DestinationArn"))}:
+            continue
+        if not set(t.log_writers(subscription.properties.get("LogGroupName"))) - {r.logical_id}:
+            return True  # the log group is given by name, or no other service of the template writes to it
+    declared = r.properties.get("Events")
+    events = [event for event in declared.values() if isinstance(event, dict)] if isinstance(declared, dict) else []
+    if any(event.get("Type") in SAM_OUTSIDE for event in events):
+        return True
+    for event in events:
         given = [event["Properties"][k] for k in SAM_SOURCES if isinstance(event, dict) and isinstance(event.get("Properties"), dict)
                  and k in event["Properties"]]
         if any(not t.references(value) for value in given):
             return True
     return False
+
+
+IAM_GRANTS = ("AWS::IAM::Role", "AWS::IAM::Policy", "AWS::IAM::ManagedPolicy")
+"""Resources whose policy documents allow what a role may do (a role's inline `Policies`)."""
+
+
+def _allows_invoking(t: Template, grant: Resource, function: str) -> bool:
+    """Whether a role's or policy's documents allow invoking the function (`lambda:InvokeFunction` on it)."""
+    given = grant.properties.get("Policies") if grant.type == "AWS::IAM::Role" else [grant.properties]
+    statements = [s for p in as_list(given) for s in as_list(dig(p, "PolicyDocument", "Statement")) if isinstance(s, dict)]
+    return any(s.get("Effect", "Allow") == "Allow" and grants([a for a in map(t.text, as_list(s.get("Action"))) if a], "invokes")
+               and function in {lid for lid, _ in t.references(s.get("Resource"))} for s in statements)
 
 
 @reads(AutoScalingGroup, "AWS::AutoScaling::AutoScalingGroup")
@@ -521,7 +549,10 @@ def sns(t: Template, r: Resource) -> Settings:
     subscriptions = [x for x in as_list(p.get("Subscription")) if isinstance(x, dict)] + \
         [x.properties for x in t.referrers(r.logical_id, "AWS::SNS::Subscription")]
     endpoints = sorted({protocol for x in subscriptions if (protocol := t.text(x.get("Protocol")) or "") in ENDPOINTS})
-    s: Settings = {"fifo": bool(flag(p.get("FifoTopic"), t.parameters)), "encryption": bool(p.get("KmsMasterKeyId"))}
+    s: Settings = {"fifo": bool(flag(p.get("FifoTopic"), t.parameters)), "encryption": bool(p.get("KmsMasterKeyId")),
+                   "published_from_outside": any(t.resources[x.source].type in PUBLISHING
+                                                 and x.path.split(".")[0] in PUBLISHING[t.resources[x.source].type]
+                                                 for x in t.incoming.get(r.logical_id, []))}
     if endpoints:
         s["endpoints"] = endpoints
     return s
@@ -538,6 +569,17 @@ def state_machine(t: Template, r: Resource) -> Settings:
             "logging_level": t.text(dig(logging, "Level")) or "OFF",
             "include_execution_data": bool(flag(dig(logging, "IncludeExecutionData"), t.parameters)),
             "tracing": bool(flag(dig(p, "Tracing" if sam else "TracingConfiguration", "Enabled"), t.parameters))}
+
+
+PUBLISHING: dict[str, tuple[str, ...]] = {
+    "AWS::CloudWatch::Alarm": ("AlarmActions", "OKActions", "InsufficientDataActions"),
+    "AWS::AutoScaling::AutoScalingGroup": ("NotificationConfigurations", "NotificationConfiguration"),
+    "AWS::AutoScaling::LifecycleHook": ("NotificationTargetARN",),
+}
+"""Resources that publish to the topics these properties name, and are no service of the case that a `publishes`
+flow could start at (an alarm configures what it watches; a group's notifications need no IAM): the topic is
+`published_from_outside`. Resources kept as generic services (a composite alarm, an EventBridge rule, ...) have
+`uses` flows to the topic instead."""
 
 
 @reads(Ses, "AWS::SES::EmailIdentity")

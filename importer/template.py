@@ -75,13 +75,17 @@ OWNER_PROPERTIES: dict[str, tuple[str, ...]] = {
 }
 """The properties that name the owner of a configuring resource (a policy also names what it grants on)."""
 
-SAM_EVENT_SOURCES: dict[str, tuple[str, str]] = {
-    "Schedule": ("AWS::Events::Rule", "Targets"), "CloudWatchEvent": ("AWS::Events::Rule", "Targets"),
-    "EventBridgeRule": ("AWS::Events::Rule", "Targets"), "ScheduleV2": ("AWS::Scheduler::Schedule", "Target"),
-    "IoTRule": ("AWS::IoT::TopicRule", "TopicRulePayload"),
+SAM_EVENT_SOURCES: dict[str, tuple[str, str, tuple[str, ...]]] = {
+    "Schedule": ("AWS::Events::Rule", "Targets", ("DeadLetterConfig",)),
+    "CloudWatchEvent": ("AWS::Events::Rule", "Targets", ("DeadLetterConfig",)),
+    "EventBridgeRule": ("AWS::Events::Rule", "Targets", ("DeadLetterConfig",)),
+    "ScheduleV2": ("AWS::Scheduler::Schedule", "Target", ("DeadLetterConfig",)),
+    "IoTRule": ("AWS::IoT::TopicRule", "TopicRulePayload", ()),
+    "CloudWatchLogs": ("AWS::Logs::SubscriptionFilter", "DestinationArn", ("LogGroupName", "FilterPattern")),
 }
-"""SAM event types that create a resource of their own invoking the function: the type, and the property
-naming the function (read by `importer.flows.INVOKING`)."""
+"""SAM event types that create a resource of their own invoking the function: the type, the property naming the
+function (read by `importer.flows.INVOKING`, or for a subscription filter `importer.flows._log_subscription`),
+and the event's properties the resource takes as they are (a filter's log group, a rule's dead-letter queue)."""
 
 UNMODELLED_VARIANTS: dict[str, tuple[str, frozenset[str]]] = {
     "AWS::ElasticLoadBalancingV2::LoadBalancer": ("Type", frozenset({"network", "gateway"})),
@@ -95,6 +99,9 @@ ACCOUNT_WIDE: frozenset[str] = frozenset({"AWS::ApiGateway::Account"})
 
 LOG_PATHS = re.compile(r"Logging|AccessLog|access_logs|LogFile|LogDestination|LogBucket")
 """Property paths through which a bucket receives logs (a bucket only referred to this way is a log bucket)."""
+LOG_GROUP_PATHS = re.compile(r"Logging|AccessLog|LogConfig|LogDestination|LogGroup|awslogs-group")
+"""Property paths through which a service writes to a log group (a function's `LoggingConfig`, a stage's
+`AccessLogSetting`, a state machine's `LoggingConfiguration`, a container's `LogConfiguration`, ...)."""
 
 
 @dataclass
@@ -223,6 +230,20 @@ class Template:
                 found += [(lid, "name") for name, lid in self.bucket_names.items() if name in known]
         return list(dict.fromkeys(found))
 
+    def log_writers(self, group: Any) -> list[str]:
+        """The services that write to the log group a value names (a subscription filter's `LogGroupName`): those
+        its name names (`/aws/lambda/${Fn}`) and, for a log group of the template, those its own name names and
+        those that send their logs to it (`LOG_GROUP_PATHS`)."""
+        found: list[str | None] = []
+        for lid, _ in self.references(group):
+            if self.resources[lid].type != "AWS::Logs::LogGroup":
+                found.append(self.service_of(lid))
+                continue
+            found += [self.service_of(x) for x, _ in self.references(self.resources[lid].properties.get("LogGroupName"))]
+            found += [self.service_of(x.source) for x in self.incoming.get(lid, []) if LOG_GROUP_PATHS.search(x.path)
+                      and self.resources[x.source].type != "AWS::Logs::SubscriptionFilter"]
+        return [service for service in dict.fromkeys(found) if service]
+
     def _bucket_names(self) -> dict[str, str]:
         """Bucket name -> logical id, for names specific enough to be recognised inside ARNs."""
         names = {}
@@ -253,8 +274,8 @@ class Template:
     def _sam_event_sources(self, reads: Mapping[str, type[Service]]) -> None:
         """The resources SAM creates for a function's or state machine's events that invoke or start it from
         outside: a rule or schedule per `Schedule`, `ScheduleV2`, `CloudWatchEvent`, `EventBridgeRule` and (for
-        functions) `IoTRule` event (named as SAM names them, resource id and event name), and `ServerlessHttpApi`
-        for `HttpApi` events that name no API."""
+        functions) `IoTRule` event, a subscription filter per `CloudWatchLogs` event (named as SAM names them,
+        resource id and event name), and `ServerlessHttpApi` for `HttpApi` events that name no API."""
         sam = ("AWS::Serverless::Function", "AWS::Serverless::StateMachine")
         for resource in [r for r in self.resources.values() if r.type in sam]:
             events = resource.properties.get("Events")
@@ -265,10 +286,12 @@ class Template:
                     continue  # an API event starts a state machine through a REST API integration: not read yet
                 target: dict[str, Any] = {"Ref": resource.logical_id} if machine else {"Fn::GetAtt": [resource.logical_id, "Arn"]}
                 if kind in SAM_EVENT_SOURCES:
-                    created, prop = SAM_EVENT_SOURCES[kind]
+                    created, prop, copied = SAM_EVENT_SOURCES[kind]
                     lid = f"{resource.logical_id}{name}"
+                    given = event.get("Properties") if isinstance(event.get("Properties"), dict) else {}
                     if lid not in self.resources:
-                        self.resources[lid] = Resource(lid, created, {prop: [{"Arn": target}]}, {}, service_class=reads.get(created))
+                        properties = {**{k: given[k] for k in copied if k in given}, prop: [{"Arn": target}]}
+                        self.resources[lid] = Resource(lid, created, properties, {}, service_class=reads.get(created))
                 elif kind == "HttpApi" and not (event.get("Properties") or {}).get("ApiId") and "ServerlessHttpApi" not in self.resources:
                     self.resources["ServerlessHttpApi"] = Resource("ServerlessHttpApi", "AWS::Serverless::HttpApi", {}, {},
                                                                    service_class=reads.get("AWS::Serverless::HttpApi"))

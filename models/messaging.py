@@ -42,6 +42,9 @@ class SnsTopic(Service):
     endpoints: list[Endpoint] = []
     """Kinds of subscriber outside the case: email addresses, HTTP(S) URLs, phone numbers (`sms`), mobile app
     endpoints (`application`), delivery streams (`firehose`). Queues and functions subscribe by `subscribes` flows."""
+    published_from_outside: bool = False
+    """Something that is not a service of the case publishes to the topic: a CloudWatch alarm's actions, an Auto
+    Scaling group's notifications or lifecycle hook (read from imported templates)."""
 
     @field_validator("endpoints")
     @classmethod

@@ -36,13 +36,14 @@ INTENT: dict[type[Service], tuple[str, ...]] = {
     Clb: ("availability_zones",),
     DaxCluster: ("item_ttl_s",),
     CloudFront: (), LambdaFunction: ("invoked_from_outside",), CognitoUserPool: (), CognitoIdentityPool: (), SqsQueue: (),
-    SnsTopic: ("endpoints",), HttpApi: ("public_routes", "iam_authorization"),
+    SnsTopic: ("endpoints", "published_from_outside"), HttpApi: ("public_routes", "iam_authorization"),
     Ses: (), KinesisStream: (), Firehose: ("records_compressed",), Athena: ("database",), StateMachine: (),
 }
 """Per emitted class, the fields no resource property states: the intent (read-heavy, paid content, static files),
 and settings the emitted stack does not configure (an API's custom-domain TLS, DAX's default item TTL, the
 number of zones, which the subnets given at deployment decide), the Glue database a workgroup queries (no
-workgroup property names it), and a topic's kinds of subscriber outside the case (a case holds no addresses)."""
+workgroup property names it), and a topic's kinds of subscriber outside the case (a case holds no addresses) and
+whether something outside the case publishes to it (an imported template's alarms)."""
 
 FLOW_INTENT: dict[type[Flow], tuple[str, ...]] = {Invokes: ("mode",), Signs: ("expires_s",)}
 """Per flow kind, the fields a template does not state (a function's invocation mode lives in its code)."""

@@ -60,6 +60,30 @@ INVOKERS: dict[str, dict] = {
                           "Pool": {"Type": "AWS::Cognito::UserPool", "Properties": {}}},
     "sam mq event": {**sam_event("MQ", Broker={"Fn::GetAtt": ["Broker", "Arn"]}, Queues=["q"]),
                      "Broker": {"Type": "AWS::AmazonMQ::Broker", "Properties": {}}},
+    "log subscription through a log group": {"Fn": FN, "Other": {**FN}, "Filter": {"Type": "AWS::Logs::SubscriptionFilter", "Properties": {
+        "LogGroupName": {"Ref": "Group"}, "FilterPattern": "", "DestinationArn": ARN}},
+        "Group": {"Type": "AWS::Logs::LogGroup", "Properties": {"LogGroupName": {"Fn::Sub": "/aws/lambda/${Other}"}}}},
+    "log subscription to access logs": {"Fn": FN, "Api": {"Type": "AWS::ApiGateway::RestApi", "Properties": {"Name": "a"}},
+                                        "Stage": {"Type": "AWS::ApiGateway::Stage", "Properties": {
+                                            "RestApiId": {"Ref": "Api"}, "StageName": "prod", "DeploymentId": "d",
+                                            "AccessLogSetting": {"DestinationArn": {"Fn::GetAtt": ["Group", "Arn"]}}}},
+                                        "Filter": {"Type": "AWS::Logs::SubscriptionFilter", "Properties": {
+                                            "LogGroupName": {"Ref": "Group"}, "FilterPattern": "", "DestinationArn": ARN}},
+                                        "Group": {"Type": "AWS::Logs::LogGroup", "Properties": {}}},
+    "kinesis analytics output": {"Fn": FN, "App": {"Type": "AWS::KinesisAnalytics::Application", "Properties": {"Inputs": []}},
+                                 "Output": {"Type": "AWS::KinesisAnalytics::ApplicationOutput", "Properties": {
+                                     "ApplicationName": {"Ref": "App"}, "Output": {"DestinationSchema": {"RecordFormatType": "JSON"},
+                                                                                   "LambdaOutput": {"ResourceARN": ARN, "RoleARN": "r"}}}}},
+    "kinesis analytics v2 output": {"Fn": FN, "App": {"Type": "AWS::KinesisAnalyticsV2::Application", "Properties": {
+        "RuntimeEnvironment": "SQL-1_0", "ServiceExecutionRole": "r"}},
+                                    "Output": {"Type": "AWS::KinesisAnalyticsV2::ApplicationOutput", "Properties": {
+                                        "ApplicationName": {"Ref": "App"}, "Output": {"DestinationSchema": {"RecordFormatType": "JSON"},
+                                                                                      "LambdaOutput": {"ResourceARN": ARN}}}}},
+    "kinesis analytics preprocessor": {"Fn": FN, "App": {"Type": "AWS::KinesisAnalytics::Application", "Properties": {"Inputs": [{
+        "NamePrefix": "in", "InputSchema": {"RecordColumns": [], "RecordFormat": {"RecordFormatType": "JSON"}},
+        "InputProcessingConfiguration": {"InputLambdaProcessor": {"ResourceARN": ARN, "RoleARN": "r"}}}]}}},
+    "sam cloudwatch logs event": {**sam_event("CloudWatchLogs", LogGroupName={"Fn::Sub": "/aws/lambda/${Other}"}, FilterPattern=""),
+                                  "Other": {**FN}},
 }
 INVOKING = (Invokes, Triggers, Subscribes, Transforms, Targets, Authorizes)
 
@@ -147,6 +171,21 @@ OUTSIDE = {
     "event source by arn": {"Fn": FN, "Map": {"Type": "AWS::Lambda::EventSourceMapping", "Properties": {
         "FunctionName": {"Ref": "Fn"}, "EventSourceArn": "arn:aws:sqs:us-east-1:123456789012:jobs"}}},
     "sam event by arn": sam_event("SQS", Queue="arn:aws:sqs:us-east-1:123456789012:jobs"),
+    "role no service acts as": {"Fn": FN, "Role": {"Type": "AWS::IAM::Role", "Properties": {
+        "AssumeRolePolicyDocument": {"Statement": [{"Effect": "Allow", "Principal": {"Service": "apigateway.amazonaws.com"},
+                                                    "Action": "sts:AssumeRole"}]}}},
+        "Invoke": {"Type": "AWS::IAM::Policy", "Properties": {"PolicyName": "p", "Roles": [{"Ref": "Role"}], "PolicyDocument": {
+            "Statement": [{"Effect": "Allow", "Action": "lambda:InvokeFunction", "Resource": ARN}]}}}},
+    "sam msk event by arn": sam_event("MSK", Stream="arn:aws:kafka:us-east-1:123456789012:cluster/c/1", Topics=["t"],
+                                      StartingPosition="LATEST"),
+    "sam msk event imported": sam_event("MSK", Stream={"Fn::ImportValue": "cluster-arn"}, Topics=["t"], StartingPosition="LATEST"),
+    "sam self-managed kafka event": sam_event("SelfManagedKafka", KafkaBootstrapServers=["b-1.example.com:9092"], Topics=["t"]),
+    "sam alexa skill event": sam_event("AlexaSkill"),
+    "sam cloudwatch logs event on a group by name": sam_event("CloudWatchLogs", LogGroupName="/aws/apigateway/welcome", FilterPattern=""),
+    "log subscription on a group of no other service": {"Fn": FN, "Group": {"Type": "AWS::Logs::LogGroup", "Properties": {}},
+                                                        "Filter": {"Type": "AWS::Logs::SubscriptionFilter", "Properties": {
+                                                            "LogGroupName": {"Ref": "Group"}, "FilterPattern": "",
+                                                            "DestinationArn": ARN}}},
 }
 
 
@@ -161,3 +200,13 @@ def test_a_function_something_outside_the_template_may_invoke_is_undecided_not_f
     assert case.service("fn").invoked_from_outside
     ((status, message),) = [(f.status, f.message) for f in check(case).findings if f.rule_id == "AC311"]
     assert status == "unknown" and "undecided: its template lets something outside the template invoke it" in message
+
+
+def test_a_sam_rule_events_dead_letter_queue_is_sent_to_by_the_rule(tmp_path):
+    resources = {**sam_event("EventBridgeRule", Pattern={"source": ["aws.ec2"]}, DeadLetterConfig={"Arn": {"Fn::GetAtt": ["Dlq", "Arn"]}}),
+                 "Dlq": {"Type": "AWS::SQS::Queue", "Properties": {}}}
+    path = tmp_path / "template.json"
+    path.write_text(json.dumps({"Transform": "AWS::Serverless-2016-10-31", "Resources": resources}), encoding="utf-8")
+    case = import_template(path).architecture
+    assert sorted((f.source, f.kind, f.target) for f in case.flows) == [("fn-ev", "invokes", "fn"), ("fn-ev", "uses", "dlq")]
+    assert [f.message for f in check(case).findings if f.rule_id == "AC608"] == []

@@ -51,7 +51,7 @@ SHOWN: dict[str, Callable[[dict], bool]] = {
     "AC206": lambda d: all(s["CacheDataEncrypted"] for s in stage_settings(d) if s.get("CachingEnabled")),
     "AC302": lambda d: all(p["TracingConfig"]["Mode"] == "Active" for p in props(d, "AWS::Lambda::Function")),
     "AC305": lambda d: all(p.get("FunctionResponseTypes") == ["ReportBatchItemFailures"]
-                           for p in props(d, "AWS::Lambda::EventSourceMapping")),
+                           for p in props(d, "AWS::Lambda::EventSourceMapping") if p.get("BatchSize") != 1),
     "AC309": lambda d: all(p["LaunchTemplateData"]["MetadataOptions"]["HttpTokens"] == "required"
                            for p in props(d, "AWS::EC2::LaunchTemplate")),
     "AC401": lambda d: all(all(b.get("PublicAccessBlockConfiguration", {}).get(k) for k in
@@ -60,7 +60,8 @@ SHOWN: dict[str, Callable[[dict], bool]] = {
     "AC402": lambda d: len([p for p in props(d, "AWS::S3::BucketPolicy") if "DenyInsecureTransport" in str(p)])
                        == len(resources_of(d, "AWS::S3::Bucket")),
     "AC403": lambda d: all(b.get("VersioningConfiguration") == {"Status": "Enabled"} for b in buckets(d)),
-    "AC404": lambda d: all("LoggingConfiguration" in b for b in buckets(d)),
+    "AC404": lambda d: all("LoggingConfiguration" in r["Properties"] for lid, r in resources_of(d, "AWS::S3::Bucket").items()
+                           if lid != "AccessLogs" and not r.get("Metadata", {}).get("archcase", {}).get("receives_logs")),
     "AC405": lambda d: all(p["PointInTimeRecoverySpecification"]["PointInTimeRecoveryEnabled"] for p in props(d, "AWS::DynamoDB::Table"))
                        and all(r["PointInTimeRecoverySpecification"]["PointInTimeRecoveryEnabled"]
                                for p in props(d, "AWS::DynamoDB::GlobalTable") for r in p["Replicas"]),
