@@ -92,8 +92,7 @@ def _both_ways(read: Source) -> Imported:
     drawing = _Importer(read, drawn(read.data, decide=not emitted), implied=not emitted)
     imported = drawing.run()
     imported.partial = not emitted
-    resources = repr(read.data.get("Resources"))
-    if not emitted and ("Fn::If" in resources or "'Condition':" in resources):
+    if not emitted:
         variants = []
         for way in scenarios(read.data):
             reading = _Importer(read, way, drawn=drawing.t)

@@ -60,12 +60,16 @@ def drawn(data: Mapping[str, Any], decide: bool = True) -> Scenario:
 
 
 def scenarios(data: Mapping[str, Any]) -> list[Scenario]:
-    """The scenarios to read a template in besides its drawn reading (none when it has no conditions)."""
-    conditions = data.get("Conditions")
-    if not isinstance(conditions, dict) or not conditions:
-        return []
+    """The scenarios to read a template in besides its drawn reading (none when no condition or parameter
+    leaves anything open)."""
+    given, resources = data.get("Conditions"), repr(data.get("Resources"))
+    used = "Fn::If" in resources or "'Condition':" in resources  # conditions only outputs use decide nothing here
+    conditions: dict[str, Any] = given if isinstance(given, dict) and used else {}
     defaults = _defaults(data)
-    varied = sorted(_referenced(conditions))
+    open_ = sorted(name for name in _referenced(data.get("Resources")) if _allowed(data, name) and defaults.get(name) is None)
+    if not conditions and not open_:
+        return []
+    varied = sorted(_referenced(conditions) | set(open_))
     candidates = {name: _candidates(data, name) for name in varied}
     if _product(len(c) for c in candidates.values()) <= 4 * LIMIT:
         assignments: Iterator[dict[str, str | None]] = (dict(zip(varied, combo, strict=True))
@@ -75,26 +79,31 @@ def scenarios(data: Mapping[str, Any]) -> list[Scenario]:
         widest = max(len(c) for c in candidates.values())
         turned = [{n: c[(i + step) % len(c)] for n, c in candidates.items()} for i in range(widest) for step in (0, 1)]
         assignments = itertools.chain(turned, ({**base, name: value} for name in varied for value in candidates[name]))
-    found: dict[tuple[tuple[str, bool], ...], Scenario] = {}
+    found: dict[tuple[tuple[str, object], ...], Scenario] = {}
     for assignment in assignments:
         values = {**{k: v for k, v in defaults.items() if v is not None}, **{k: v for k, v in assignment.items() if v is not None}}
         truth = _truths(data, values)
         undecided = [name for name in conditions if name not in truth]
         for way in ((True, False) if undecided else (True,)):
             full = {**truth, **dict.fromkeys(undecided, way)}
-            found.setdefault(tuple(sorted(full.items())), Scenario(values, full, deployed=True))
-    return _covering(list(found.values()))
+            found.setdefault(tuple(sorted(full.items())) + tuple((name, values[name]) for name in open_ if name in values),
+                             Scenario(values, full, deployed=True))
+    return _covering(list(found.values()), open_)
 
 
-def _covering(found: list[Scenario]) -> list[Scenario]:
-    """Up to LIMIT scenarios: each next the one that shows the most (condition, truth) pairs not yet shown (the
-    first such in order), until every pair any scenario has is shown; then the rest in order."""
+def _covering(found: list[Scenario], open_: list[str]) -> list[Scenario]:
+    """Up to LIMIT scenarios: each next the one that shows the most (condition, truth) pairs, and values of the
+    open parameters, not yet shown (the first such in order), until everything any scenario shows is shown;
+    then the rest in order."""
+    def shown(scenario: Scenario) -> set[tuple[str, object]]:
+        return set(scenario.truth.items()) | {(f"parameter {name}", scenario.values.get(name)) for name in open_}
+
     chosen: list[Scenario] = []
-    wanted = {item for s in found for item in s.truth.items()}
+    wanted = {item for s in found for item in shown(s)}
     while wanted and len(chosen) < LIMIT:
-        best = max(found, key=lambda s: len(wanted & set(s.truth.items())))
+        best = max(found, key=lambda s: len(wanted & shown(s)))
         chosen.append(best)
-        wanted -= set(best.truth.items())
+        wanted -= shown(best)
     chosen += [s for s in found if s not in chosen][:LIMIT - len(chosen)]
     return chosen
 
@@ -128,12 +137,20 @@ def _referenced(value: Any) -> set[str]:
     return set()
 
 
-def _candidates(data: Mapping[str, Any], name: str) -> list[str | None]:
+def _allowed(data: Mapping[str, Any], name: str) -> list[str | None]:
+    """A parameter's `AllowedValues` as text (empty when it has none, or they are not plain values)."""
     declared = data.get("Parameters")
     spec = declared.get(name) if isinstance(declared, dict) else None
     allowed = spec.get("AllowedValues") if isinstance(spec, dict) else None
     if isinstance(allowed, list) and allowed and all(isinstance(v, str | int | float | bool) for v in allowed):
         return list(dict.fromkeys(text(v) for v in allowed))
+    return []
+
+
+def _candidates(data: Mapping[str, Any], name: str) -> list[str | None]:
+    allowed = _allowed(data, name)
+    if allowed:
+        return allowed
     compared = [text(other) for pair in _comparisons(data.get("Conditions")) for side, other in (pair, pair[::-1])
                 if side == {"Ref": name} and isinstance(other, str | int | float | bool)]
     default = _defaults(data).get(name)

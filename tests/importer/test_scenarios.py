@@ -94,6 +94,11 @@ def truth(expression: dict, values: dict[str, str]) -> bool:
 
 
 PARAMETERS = ("P", "Q", "R")
+
+
+def using(conditions: dict) -> dict:
+    """A queue under each condition (conditions no resource uses decide nothing, and get no scenarios)."""
+    return {f"Queue{name}": {"Type": "AWS::SQS::Queue", "Condition": name} for name in conditions}
 conditions_given = st.dictionaries(st.sampled_from(("C1", "C2", "C3")), expressions, min_size=1)
 
 
@@ -102,7 +107,7 @@ conditions_given = st.dictionaries(st.sampled_from(("C1", "C2", "C3")), expressi
                                                 for p in PARAMETERS}))
 def test_each_condition_is_seen_each_way_the_allowed_values_can_make_it(conditions, allowed):
     parameters = {name: {"Type": "String", "AllowedValues": allowed[name]} for name in PARAMETERS}
-    ways = scenarios({"Parameters": parameters, "Conditions": conditions, "Resources": {}})
+    ways = scenarios({"Parameters": parameters, "Conditions": conditions, "Resources": using(conditions)})
     reachable = {(name, truth(expression, dict(zip(allowed, combo, strict=True))))
                  for combo in itertools.product(*allowed.values()) for name, expression in conditions.items()}
     assert 0 < len(ways) <= LIMIT
@@ -116,7 +121,7 @@ def test_each_condition_is_seen_each_way_the_allowed_values_can_make_it(conditio
 @given(conditions_given, st.sampled_from(VALUES))
 def test_parameters_free_to_take_any_value_give_scenarios_their_values_decide(conditions, default):
     parameters = {name: {"Type": "String", "Default": default} for name in PARAMETERS}
-    ways = scenarios({"Parameters": parameters, "Conditions": conditions, "Resources": {}})
+    ways = scenarios({"Parameters": parameters, "Conditions": conditions, "Resources": using(conditions)})
     assert 0 < len(ways) <= LIMIT
     for way in ways:
         assert dict(way.truth) == {name: truth(e, dict(way.values)) for name, e in conditions.items()}
@@ -165,3 +170,14 @@ def test_a_way_in_which_a_deployed_resource_names_one_not_deployed_is_no_way_it_
     assert findings(tmp_path, body, "AC302") == []
     body["Resources"]["Other"].pop("Condition")
     assert [status for status, _ in findings(tmp_path, body, "AC302")] == ["unknown"]
+
+
+def test_a_setting_given_by_a_parameter_without_default_is_read_for_each_allowed_value(tmp_path):
+    function = {"Type": "AWS::Lambda::Function", "Properties": {
+        "Runtime": "python3.12", "Handler": "app.handler", "Role": "arn:aws:iam::123456789012:role/r", "Code": {"ZipFile": "x"},
+        "TracingConfig": {"Mode": {"Ref": "Tracing"}}}}
+    body = {"Parameters": {"Tracing": {"Type": "String", "AllowedValues": ["Active", "PassThrough"]}}, "Resources": {"Fn": function}}
+    assert findings(tmp_path, body, "AC302") == [("unknown", "function 'fn' is not traced (undecided: the template's conditions "
+                                                             "decide: it holds in 1 of the 2 ways they allow)")]
+    body["Parameters"]["Tracing"]["AllowedValues"] = ["PassThrough"]
+    assert findings(tmp_path, body, "AC302") == [("fail", "function 'fn' is not traced")]
