@@ -73,6 +73,9 @@ class Flows:
         self.kinds.setdefault((source, target), set()).add(kind)
         self.targets.setdefault(source, {}).setdefault(kind, set()).add(target)
         for name, value in fields.items():
+            if name == "prefix":  # two sightings with different prefixes (or one with none) reach more than either
+                flow["prefix"] = value if flow.get("prefix", value) == value else None
+                continue
             if value is None:
                 continue
             if isinstance(value, list) and isinstance(flow.get(name), list):
@@ -505,7 +508,7 @@ def _statement(flows: Flows, r: Resource, source: str, target: str, actions: lis
             flows.add(source, target, flow_kind, r.logical_id)
         return
     if cls in (DynamoDbTable, DaxCluster, S3Bucket):
-        prefix = _prefix(t, resource) if cls is S3Bucket else None
+        prefix = _prefix(t, resource, statement) if cls is S3Bucket else None
         for access in ("reads", "writes"):
             if grants(actions, access):
                 flows.add(source, target, access, r.logical_id, prefix=prefix)
@@ -528,11 +531,17 @@ FLOW_TO: dict[type[Service], str] = {
 """The flow a role's policy gives to a service of each class (`policies.ACTIONS_OF_FLOWS` says which actions)."""
 
 
-def _prefix(t: Template, resource: Any) -> str | None:
-    """The key prefix an S3 object ARN is limited to (`arn:...:s3:::bucket/uploads/*` -> `uploads/`)."""
+def _prefix(t: Template, resource: Any, statement: dict[str, Any]) -> str | None:
+    """The key prefix a statement on S3 is limited to: by the object ARN (`arn:...:s3:::bucket/uploads/*` or
+    `${Bucket.Arn}/uploads/*` -> `uploads/`), or, on the bucket itself (listing), by its `s3:prefix` condition."""
     known = t.text(resource) or ""
-    match = re.search(r":s3:::[^/]+/(.+?)\*?$", known)
+    match = re.search(r"(?::s3:::[^/]+|^\$\{[^{}/]+\})/(.+?)\*?$", known)
     prefix = match.group(1) if match else ""
+    if not match:
+        condition = statement.get("Condition")
+        listed = {t.text(v) or "" for operator in (condition.values() if isinstance(condition, dict) else ()) if isinstance(operator, dict)
+                  for key, values in operator.items() if str(key).lower() == "s3:prefix" for v in as_list(values)}
+        prefix = listed.pop().rstrip("*") if len(listed) == 1 else ""
     return prefix if prefix and "*" not in prefix and "$" not in prefix else None
 
 

@@ -160,3 +160,15 @@ def test_a_dax_cluster_caches_the_table_its_role_names_or_any_its_clients_name_w
     flows = sorted((f.source, f.kind, f.target) for f in imported(tmp_path, resources).flows)
     assert flows == ([("cache", "caches", "orders"), ("fn", "reads", "cache")] if caches
                      else [("fn", "reads", "cache"), ("fn", "reads", "orders")])
+
+
+@pytest.mark.parametrize(("resources", "prefix"), [
+    ([{"Fn::Sub": "${Data.Arn}/uploads/*"}], "uploads/"),
+    ([{"Fn::Sub": "${Data.Arn}/uploads/*"}, {"Fn::Sub": "${Data.Arn}/uploads/*"}], "uploads/"),
+    ([{"Fn::Sub": "${Data.Arn}/uploads/*"}, {"Fn::Sub": "${Data.Arn}/reports/*"}], None),  # reaches both: no one prefix
+    ([{"Fn::Sub": "${Data.Arn}/uploads/*"}, {"Fn::Sub": "${Data.Arn}/*"}], None),  # the whole bucket
+])
+def test_statements_on_one_bucket_keep_a_prefix_only_when_they_all_name_it(tmp_path, resources, prefix):
+    statements = [{"Action": "s3:GetObject", "Resource": resource} for resource in resources]
+    case = imported(tmp_path, {"Fn": function(), "Data": {"Type": "AWS::S3::Bucket", "Properties": {}}, "Role": role(*statements)})
+    assert [(f.kind, f.prefix) for f in case.flows if f.source == "fn"] == [("reads", prefix)]
