@@ -212,8 +212,13 @@ def _when(others: list[Reading], fails: list[int], passes: list[int]) -> str:
     """Which way of the conditions gives the finding, in words."""
     if not fails and not passes:
         return "no way they allow deploys it"  # or its id differs in every way: not dropped on that
+    deciding = []
     for name in sorted({name for i in fails for name in others[i].conditions}):
         values = {others[i].conditions.get(name) for i in fails}
         if values in ({True}, {False}) and all(others[i].conditions.get(name) not in values for i in passes):
-            return f"it holds when condition '{name}' is {str(values == {True}).lower()}, not otherwise"
+            deciding.append(f"'{name}' is {str(values == {True}).lower()}")
+    if len(deciding) == 1:
+        return f"it holds when condition {deciding[0]}, not otherwise"
+    if deciding:  # conditions that go together in every way read: which of them decides cannot be told apart
+        return f"it holds in the ways where condition {' and '.join(deciding[:4])}{' ...' if len(deciding) > 4 else ''}, not in the others"
     return f"it holds in {len(fails)} of the {len(fails) + len(passes)} ways they allow"

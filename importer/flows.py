@@ -486,7 +486,10 @@ def _iam(flows: Flows, r: Resource) -> None:
 
 
 def _statement(flows: Flows, r: Resource, source: str, target: str, actions: list[str], resource: Any, statement: dict[str, Any]) -> None:
+    """The flows one statement gives a service to one target. `*` alone (every action of every service) states
+    no intent: it is a broad permission (AC805), not a flow."""
     t = flows.t
+    actions = [a for a in actions if a != "*"]
     cls = flows.class_of(target)
     owner = r.service_class
     if cls is Generic:

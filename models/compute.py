@@ -66,8 +66,9 @@ class LambdaFunction(Service):
     log_retention_days: RetentionDays = 30
     """How long the function's CloudWatch logs are kept, in days (one of the periods CloudWatch Logs offers)."""
     invoked_from_outside: bool = False
-    """Something outside the case may invoke the function: read from imported templates (a permission for a
-    principal with no source in the template, a function URL, an event source named by ARN)."""
+    """Something outside the case invokes the function, as its template says: a permission for a principal with
+    no source in the template, a function URL, an event source named by ARN or parameter, a role only something
+    outside acts as (read from imported templates; AC311 passes)."""
     broad_permissions: list[BroadPermission] = []
     """IAM permissions the function's role holds beyond its flows, as `ACTION on RESOURCE` (read from imported
     templates; archcase emits roles from flows only, so a case that lists any is not emitted)."""

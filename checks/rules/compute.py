@@ -17,7 +17,7 @@ from ...models.flows import (
 from ...models.graph import Graph
 from ...models.registry import FlowModel
 from ...models.services import ApiGateway, AutoScalingGroup, CloudFront, DaxCluster, LambdaFunction, S3Bucket, SqsQueue
-from ..rule import NOT_APPLICABLE, Outcome, passes_if, rule, unknown
+from ..rule import NOT_APPLICABLE, Outcome, passes_if, rule
 
 LAMBDA = "https://docs.aws.amazon.com/lambda/latest/dg/"
 
@@ -190,7 +190,4 @@ def ebs_encrypted(group: AutoScalingGroup, g: Graph) -> Outcome:
       outside="who calls a function from elsewhere (an SDK call, another stack, the console)")
 def function_is_invoked(fn: LambdaFunction, g: Graph) -> Outcome:
     invokers = [f for f in g.incoming(fn.id) if isinstance(f, (Invokes, Triggers, Subscribes, Transforms, Targets, Authorizes))]
-    if not invokers and fn.invoked_from_outside:
-        return unknown(f"nothing in the case invokes function '{fn.id}' (undecided: its template lets something outside "
-                       "the template invoke it)")
-    return passes_if(bool(invokers), f"nothing invokes function '{fn.id}'")
+    return passes_if(bool(invokers) or fn.invoked_from_outside, f"nothing invokes function '{fn.id}'")
