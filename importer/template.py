@@ -90,7 +90,7 @@ UNMODELLED_VARIANTS: dict[str, tuple[str, frozenset[str]]] = {
     "AWS::RDS::DBInstance": ("Engine", frozenset({
         *(f"{custom}oracle-{edition}{cdb}" for custom in ("", "custom-") for edition in ("ee", "se2") for cdb in ("", "-cdb")),
         *(f"{custom}sqlserver-{edition}" for custom in ("", "custom-") for edition in ("ee", "se", "ex", "web", "dev")),
-        "db2-se", "db2-ae"})),
+        "oracle-se1", "oracle-se", "db2-se", "db2-ae"})),
     "AWS::RDS::DBCluster": ("Engine", frozenset({"mysql", "postgres", "neptune", "docdb"})),
 }
 """Types read as a service class, but for the resources whose property (named here) says they are a variant the
@@ -317,6 +317,8 @@ class Template:
             return None
         if resource.type == "AWS::Glue::Database":
             return self._workgroup_of(lid)
+        if resource.type == "AWS::RDS::DBInstance" and (cluster := self._cluster_named(resource)):
+            return cluster
         named = OWNER_PROPERTIES.get(resource.type, ())
         out = [r.target for r in self.outgoing.get(lid, []) if not named or r.path.split(".")[0] in named]
         inc = [r.source for r in self.incoming.get(lid, [])]
@@ -328,6 +330,15 @@ class Template:
                 return owners[candidate]
         return None
 
+
+    def _cluster_named(self, member: Resource) -> str | None:
+        """The DB cluster of the template a DB instance names by its identifier, written out (`shop-db`) rather
+        than by reference (RDS identifiers are not case-sensitive)."""
+        named = self.text(member.properties.get("DBClusterIdentifier"))
+        if not named:
+            return None
+        return next((lid for lid, r in self.resources.items() if r.type == "AWS::RDS::DBCluster"
+                     and (self.text(r.properties.get("DBClusterIdentifier")) or "").lower() == named.lower()), None)
 
     def _workgroup_of(self, database: str) -> str | None:
         """The Athena workgroup whose queries use a Glue database: one named beside it (in a policy or a

@@ -84,6 +84,13 @@ def test_an_aurora_cluster_is_one_database_and_its_instances_belong_to_it(tmp_pa
         "auto_minor_version_upgrade": True}
 
 
+def test_instances_that_name_their_cluster_by_its_identifier_belong_to_it(tmp_path):
+    case = imported(tmp_path, {"Db": cluster(DBClusterIdentifier="Shop-DB"), "Writer": member(DBClusterIdentifier="shop-db"),
+                               "Reader": member(DBClusterIdentifier="shop-db")})
+    assert [(s.id, s.kind) for s in case.services] == [("db", "rds")]
+    assert the_db(case).multi_az is True
+
+
 def test_an_aurora_cluster_of_one_instance_is_single_az_and_old_aurora_is_aurora_mysql(tmp_path):
     db = the_db(imported(tmp_path, {"Db": cluster(Engine="aurora"), "Writer": member(Engine="aurora")}))
     assert (db.engine, db.multi_az, db.encrypted_at_rest) == ("aurora-mysql", False, False)
@@ -100,7 +107,8 @@ def test_a_serverless_v1_cluster_is_always_encrypted(tmp_path):
     assert the_db(imported(tmp_path, {"Db": cluster(EngineMode="serverless")})).encrypted_at_rest is True
 
 
-@pytest.mark.parametrize("db", [instance(Engine="sqlserver-ex"), instance(Engine="oracle-se2"), cluster(Engine="mysql")])
+@pytest.mark.parametrize("db", [instance(Engine="sqlserver-ex"), instance(Engine="oracle-se2"), instance(Engine="oracle-se1"),
+                                instance(Engine="custom-sqlserver-web"), instance(Engine="db2-ae"), cluster(Engine="mysql")])
 def test_engines_archcase_does_not_model_stay_generic(tmp_path, db):
     assert [(s.id, s.kind) for s in imported(tmp_path, {"Db": db}).services] == [("db", "generic")]
 
