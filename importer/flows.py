@@ -29,6 +29,7 @@ from ..models.services import (
     HttpApi,
     KinesisStream,
     LambdaFunction,
+    RdsDatabase,
     S3Bucket,
     Ses,
     SnsTopic,
@@ -47,6 +48,7 @@ BY_TARGET: dict[type[Service], str] = {
     DynamoDbTable: "reads", DaxCluster: "reads", S3Bucket: "reads", SqsQueue: "enqueues", SnsTopic: "publishes",
     KinesisStream: "puts-records", Firehose: "puts-records", Athena: "queries", LambdaFunction: "invokes",
     Ses: "sends-email", CloudFront: "signs", ApiGateway: "calls", StateMachine: "starts",
+    RdsDatabase: "connects",
 }
 """The flow a function has to a resource named in its environment, when nothing more precise says."""
 
@@ -529,7 +531,7 @@ def _statement(flows: Flows, r: Resource, source: str, target: str, actions: lis
 
 FLOW_TO: dict[type[Service], str] = {
     SqsQueue: "enqueues", SnsTopic: "publishes", Ses: "sends-email", KinesisStream: "puts-records", Firehose: "puts-records",
-    LambdaFunction: "invokes", Athena: "queries", ApiGateway: "calls", StateMachine: "starts",
+    LambdaFunction: "invokes", Athena: "queries", ApiGateway: "calls", StateMachine: "starts", RdsDatabase: "connects",
 }
 """The flow a role's policy gives to a service of each class (`policies.ACTIONS_OF_FLOWS` says which actions)."""
 

@@ -30,6 +30,7 @@ from ..models.services import (
     Firehose,
     KinesisStream,
     LambdaFunction,
+    RdsDatabase,
     S3Bucket,
     Ses,
     SnsTopic,
@@ -201,6 +202,40 @@ def dax(t: Template, r: Resource) -> Settings:
                    "tls_in_transit": t.text(p.get("ClusterEndpointEncryptionType")) == "TLS"}
     _put(s, "node_type", t.text(p.get("NodeType")))
     _put(s, "nodes", number(p.get("ReplicationFactor"), t.parameters))
+    return s
+
+
+RDS_ENGINES = frozenset(get_args(RdsDatabase.model_fields["engine"].annotation))
+
+
+@reads(RdsDatabase, "AWS::RDS::DBInstance", "AWS::RDS::DBCluster")
+def rds(t: Template, r: Resource) -> Settings:
+    """A DB instance, or an Aurora cluster with the DB instances that name it (they belong to it). Left out:
+    no storage encryption (a serverless v1 cluster is always encrypted), single-AZ, backups kept 1 day, no
+    deletion protection, no IAM database authentication, minor versions upgraded (docs/aws-defaults.md); public
+    access depends on the subnets given at deployment, and is read as off unless the template turns it on. A read
+    replica of a DB instance of the template has its source's engine and encryption."""
+    p = r.properties
+    source = next((t.resources[lid].properties for lid, _ in t.references(p.get("SourceDBInstanceIdentifier"))
+                   if t.resources[lid].type == "AWS::RDS::DBInstance"), {})  # a read replica inherits these
+    engine = (t.text(p.get("Engine") or source.get("Engine")) or "").lower()
+    s: Settings = {}
+    if engine == "aurora":
+        engine = "aurora-mysql"  # the MySQL 5.6-compatible Aurora of old templates
+    if engine in RDS_ENGINES:
+        s["engine"] = engine
+    serverless = (t.text(p.get("EngineMode")) or "").lower() == "serverless"
+    s["encrypted_at_rest"] = bool(flag(p.get("StorageEncrypted", source.get("StorageEncrypted")), t.parameters)) or serverless
+    s["backup_retention_days"] = _or(number(p.get("BackupRetentionPeriod"), t.parameters), 1)
+    s["deletion_protection"] = bool(flag(p.get("DeletionProtection"), t.parameters))
+    s["iam_authentication"] = bool(flag(p.get("EnableIAMDatabaseAuthentication"), t.parameters))
+    instances = [p] if r.type == "AWS::RDS::DBInstance" else [m.properties for m in t.owned(r.logical_id, "AWS::RDS::DBInstance")]
+    s["publicly_accessible"] = any(flag(i.get("PubliclyAccessible"), t.parameters) for i in instances)
+    s["auto_minor_version_upgrade"] = all(flag(i.get("AutoMinorVersionUpgrade"), t.parameters) is not False for i in [p, *instances])
+    if r.type == "AWS::RDS::DBInstance":
+        s["multi_az"] = bool(flag(p.get("MultiAZ"), t.parameters))
+    else:
+        s["multi_az"] = len(instances) >= 2 or serverless
     return s
 
 

@@ -57,6 +57,7 @@ OWNED_BY_REFERRER: frozenset[str] = frozenset({
     "AWS::EC2::SecurityGroup", "AWS::Logs::LogGroup", "AWS::Lambda::LayerVersion",
     "AWS::Serverless::LayerVersion", "AWS::SES::ConfigurationSet", "AWS::Glue::Database",
     "AWS::ElasticLoadBalancingV2::TargetGroup", "AWS::CertificateManager::Certificate",
+    "AWS::RDS::DBSubnetGroup", "AWS::RDS::DBParameterGroup", "AWS::RDS::DBClusterParameterGroup", "AWS::RDS::OptionGroup",
 })
 """Resources that belong to the service that refers to them (a function's role, a distribution's OAI, ...)."""
 
@@ -72,6 +73,7 @@ OWNER_PROPERTIES: dict[str, tuple[str, ...]] = {
     "AWS::ApiGateway::Method": ("RestApiId",), "AWS::ApiGateway::Deployment": ("RestApiId",),
     "AWS::ApiGateway::Resource": ("RestApiId",), "AWS::ApiGateway::Authorizer": ("RestApiId",),
     **{part: ("ApiId",) for part in V2_PARTS},
+    "AWS::RDS::DBInstance": ("DBClusterIdentifier",),
 }
 """The properties that name the owner of a configuring resource (a policy also names what it grants on)."""
 
@@ -89,10 +91,16 @@ and the event's properties the resource takes as they are (a filter's log group,
 
 UNMODELLED_VARIANTS: dict[str, tuple[str, frozenset[str]]] = {
     "AWS::ElasticLoadBalancingV2::LoadBalancer": ("Type", frozenset({"network", "gateway"})),
+    "AWS::RDS::DBInstance": ("Engine", frozenset({
+        *(f"{custom}oracle-{edition}{cdb}" for custom in ("", "custom-") for edition in ("ee", "se2") for cdb in ("", "-cdb")),
+        *(f"{custom}sqlserver-{edition}" for custom in ("", "custom-") for edition in ("ee", "se", "ex", "web", "dev")),
+        "oracle-se1", "oracle-se", "db2-se", "db2-ae"})),
+    "AWS::RDS::DBCluster": ("Engine", frozenset({"mysql", "postgres", "neptune", "docdb"})),
 }
 """Types read as a service class, but for the resources whose property (named here) says they are a variant the
 class does not model: a network or gateway load balancer is no ALB (TCP, UDP and GENEVE listeners, no HTTP
-settings). Those resources become generic services."""
+settings); Oracle, SQL Server and Db2 DB instances and Multi-AZ DB clusters (`mysql`, `postgres` engines) are not
+modelled databases. Those resources become generic services."""
 
 ACCOUNT_WIDE: frozenset[str] = frozenset({"AWS::ApiGateway::Account"})
 """Settings of the account rather than of a service (API Gateway's CloudWatch role)."""
@@ -199,6 +207,8 @@ class Template:
         resource = self.resources[logical_id]
         if logical_id in self.log_buckets:
             return False
+        if resource.type == "AWS::RDS::DBInstance" and resource.properties.get("DBClusterIdentifier") is not None:
+            return False  # an instance of an Aurora cluster belongs to the cluster
         return resource.type not in OWNED_BY_REFERENCE | OWNED_BY_REFERRER | ACCOUNT_WIDE
 
     def service_of(self, logical_id: str) -> str | None:
@@ -341,6 +351,8 @@ class Template:
             return None
         if resource.type == "AWS::Glue::Database":
             return self._workgroup_of(lid)
+        if resource.type == "AWS::RDS::DBInstance" and (cluster := self._cluster_named(resource)):
+            return cluster
         named = OWNER_PROPERTIES.get(resource.type, ())
         out = [r.target for r in self.outgoing.get(lid, []) if not named or r.path.split(".")[0] in named]
         inc = [r.source for r in self.incoming.get(lid, [])]
@@ -352,6 +364,15 @@ class Template:
                 return owners[candidate]
         return None
 
+
+    def _cluster_named(self, member: Resource) -> str | None:
+        """The DB cluster of the template a DB instance names by its identifier, written out (`shop-db`) rather
+        than by reference (RDS identifiers are not case-sensitive)."""
+        named = self.text(member.properties.get("DBClusterIdentifier"))
+        if not named:
+            return None
+        return next((lid for lid, r in self.resources.items() if r.type == "AWS::RDS::DBCluster"
+                     and (self.text(r.properties.get("DBClusterIdentifier")) or "").lower() == named.lower()), None)
 
     def _workgroup_of(self, database: str) -> str | None:
         """The Athena workgroup whose queries use a Glue database: one named beside it (in a policy or a

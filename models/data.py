@@ -135,3 +135,42 @@ class S3Bucket(Service):
                              "serve a public website, or remove website_hosting (CloudFront with origin access serves "
                              "a private bucket)")
         return self
+
+
+RdsEngine = Literal["postgres", "mysql", "mariadb", "aurora-postgresql", "aurora-mysql"]
+"""Database engines: RDS for PostgreSQL, MySQL, MariaDB (one DB instance), or Aurora (a DB cluster)."""
+
+class RdsDatabase(Service):
+    """A relational database: an RDS DB instance (`postgres`, `mysql`, `mariadb`) or an Aurora DB cluster
+    (`aurora-postgresql`, `aurora-mysql`) with its DB instances. Clients reach it in the VPC. Sizing (instance class,
+    storage) is not modelled: the emitted template takes it as parameters."""
+
+    kind: Literal["rds"] = "rds"
+
+    engine: RdsEngine = "postgres"
+    """Database engine; the Aurora engines make a DB cluster."""
+    encrypted_at_rest: bool = True
+    """Storage encryption (`StorageEncrypted`)."""
+    multi_az: bool = True
+    """A standby in a second Availability Zone (DB instance), or a second DB instance, a replica (Aurora)."""
+    backup_retention_days: Annotated[int, Field(ge=0, le=35)] = 7
+    """Days automated backups are kept; 0 turns them off (DB instances only: Aurora keeps at least 1)."""
+    deletion_protection: bool = True
+    """Refuse deletion while enabled."""
+    publicly_accessible: bool = False
+    """The DB instance has a public DNS name and address (reachable from outside the VPC)."""
+    iam_authentication: bool = True
+    """Database users may sign in with IAM credentials (`rds-db:connect`) instead of passwords."""
+    auto_minor_version_upgrade: bool = True
+    """Minor engine versions are applied automatically in the maintenance window."""
+
+    @property
+    def is_aurora(self) -> bool:
+        return self.engine.startswith("aurora-")
+
+    @model_validator(mode="after")
+    def _aurora_keeps_backups(self) -> RdsDatabase:
+        if self.is_aurora and self.backup_retention_days == 0:
+            raise ValueError("an Aurora cluster keeps automated backups for 1 to 35 days: "
+                             "set backup_retention_days: 1 or more")
+        return self

@@ -30,6 +30,7 @@ from .services import (
     LambdaFunction,
     MobileApp,
     QuickSight,
+    RdsDatabase,
     Redshift,
     S3Bucket,
     Ses,
@@ -222,6 +223,15 @@ class Caches(Flow):
     verb: ClassVar[str] = "caches"
     allowed: ClassVar[frozenset[tuple[str, str]]] = pairs((kinds(DaxCluster), kinds(DynamoDbTable)))
     kind: Literal["caches"] = "caches"
+
+
+class Connects(Flow):
+    """Opens database connections to a relational database (SQL over the VPC), as its endpoint, its master secret
+    or an `rds-db:connect` permission says."""
+
+    verb: ClassVar[str] = "connects to"
+    allowed: ClassVar[frozenset[tuple[str, str]]] = pairs((COMPUTE, kinds(RdsDatabase)))
+    kind: Literal["connects"] = "connects"
 
 
 class Triggers(Flow):

@@ -13,6 +13,7 @@ from .flows import (
     Authorizes,
     Caches,
     Calls,
+    Connects,
     DeadLetter,
     Delivers,
     Enqueues,
@@ -39,7 +40,7 @@ from .flows import (
 from .services import MODELLED, SERVICE_CLASSES, SERVICE_KINDS, AnyService, ServiceModel, kind_of
 
 FlowModel: TypeAlias = (
-    Calls | Authenticates | Authorizes | Federates | AssumesRole | Grants | Invokes | Reads | Writes | Caches
+    Calls | Authenticates | Authorizes | Federates | AssumesRole | Grants | Invokes | Reads | Writes | Caches | Connects
     | Triggers | SendsEmail | Origin | Signs | Publishes | Enqueues | Starts | Subscribes | Notifies | PutsRecords
     | Delivers | Transforms | Queries | Targets | DeadLetter | Uses
 )

@@ -14,7 +14,7 @@ from .analytics import Athena, Firehose, KinesisStream
 from .base import Model, Service
 from .clients import Browser, IotDevice, MobileApp, QuickSight, Redshift
 from .compute import AutoScalingGroup, LambdaFunction
-from .data import DaxCluster, DynamoDbTable, S3Bucket
+from .data import DaxCluster, DynamoDbTable, RdsDatabase, S3Bucket
 from .edge import Alb, ApiGateway, Clb, CloudFront
 from .generic import Generic
 from .http_api import HttpApi
@@ -27,7 +27,7 @@ ServiceModel: TypeAlias = (
     | CloudFront | ApiGateway | HttpApi | Alb | Clb
     | CognitoUserPool | CognitoIdentityPool | Sts
     | LambdaFunction | AutoScalingGroup | StateMachine
-    | DynamoDbTable | DaxCluster | S3Bucket
+    | DynamoDbTable | DaxCluster | S3Bucket | RdsDatabase
     | SqsQueue | SnsTopic | Ses
     | KinesisStream | Firehose | Athena
     | QuickSight | Redshift
@@ -61,6 +61,6 @@ MODELLED: frozenset[str] = frozenset(SERVICE_KINDS) - {kind_of(Generic)}
 __all__ = [
     "MODELLED", "SERVICE_CLASSES", "SERVICE_KINDS", "Alb", "AnyService", "ApiGateway", "Athena", "AutoScalingGroup",
     "Browser", "Clb", "CloudFront", "CognitoIdentityPool", "CognitoUserPool", "DaxCluster", "DynamoDbTable",
-    "Firehose", "Generic", "HttpApi", "IotDevice", "KinesisStream", "LambdaFunction", "MobileApp", "QuickSight", "Redshift",
+    "Firehose", "Generic", "HttpApi", "IotDevice", "KinesisStream", "LambdaFunction", "MobileApp", "QuickSight", "RdsDatabase", "Redshift",
     "S3Bucket", "Ses", "ServiceModel", "SnsTopic", "SqsQueue", "StateMachine", "Sts", "kind_of", "kinds",
 ]

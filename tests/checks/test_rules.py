@@ -30,6 +30,9 @@ HTTP_API = [add_service(id="todo-http", kind="http-api"), add("todo-http", "invo
             add("todo-http", "authorizes", "user-pool")]
 """The to-do case with an HTTP API beside its REST API, authorized by the user pool."""
 
+DATABASE = [add_service(id="orders-db", kind="rds"), add("orders-function", "connects", "orders-db"), svc("orders-function", in_vpc=True)]
+"""The microservices case with a relational database the orders function connects to."""
+
 # rule id: (case, non-compliant edits, rules expected to fire, compliant edits or None for the case as it is)
 CASES = {
     "AC101": (B, [flow("blog-cdn", "origin", "site-content", access="none")], {"AC101"}, None),
@@ -130,6 +133,14 @@ CASES = {
     "AC708": (D, [svc("analytics", bytes_scanned_cutoff=NULL)], {"AC708"}, None),
     "AC709": (D, [svc("delivery", compression="UNCOMPRESSED")], {"AC709"}, None),
     "AC710": (D, [svc("transform", timeout_s=10)], {"AC710"}, None),
+    "AC420": (M, [*DATABASE, svc("orders-db", encrypted_at_rest=False)], {"AC420"}, DATABASE),
+    "AC421": (M, [*DATABASE, svc("orders-db", publicly_accessible=True)], {"AC421"}, DATABASE),
+    "AC422": (M, [*DATABASE, svc("orders-db", multi_az=False)], {"AC422"}, DATABASE),
+    "AC423": (M, [*DATABASE, svc("orders-db", backup_retention_days=1)], {"AC423"}, DATABASE),
+    "AC424": (M, [*DATABASE, svc("orders-db", deletion_protection=False)], {"AC424"}, DATABASE),
+    "AC425": (M, [*DATABASE, svc("orders-db", iam_authentication=False)], {"AC425"}, DATABASE),
+    "AC426": (M, [*DATABASE, svc("orders-db", auto_minor_version_upgrade=False)], {"AC426"}, DATABASE),
+    "AC427": (M, [*DATABASE, svc("orders-function", in_vpc=False)], {"AC427"}, DATABASE),
     "AC901": (M, [*WORKFLOW, svc("order-flow", logging_level="OFF")], {"AC901"}, WORKFLOW),
     "AC902": (M, [*WORKFLOW, svc("order-flow", tracing=False)], {"AC902"}, WORKFLOW),
     "AC801": (T, [flow("identity-pool", "grants", "user-files", actions=["s3:*"])], {"AC801"}, None),

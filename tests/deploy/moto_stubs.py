@@ -33,6 +33,9 @@ STUBBED: dict[str, str] = {
     "AWS::S3::BucketPolicy": "s3", "AWS::SES::ConfigurationSet": "ses", "AWS::SES::EmailIdentity": "ses",
     "AWS::SNS::Subscription": "sns", "AWS::SQS::QueuePolicy": "sqs",
     **{f"AWS::ApiGatewayV2::{part}": "apigateway" for part in ("Api", "Integration", "Route", "Authorizer", "Stage")},
+    # moto creates DB instances, but gives none of the attributes emitted templates read (an ARN, the master
+    # secret, the resource id), and no Aurora clusters at all
+    "AWS::RDS::DBInstance": "rds", "AWS::RDS::DBCluster": "rds", "AWS::RDS::DBSubnetGroup": "rds",
 }
 """Resource types archcase emits that moto does not create, by the service in their ARNs."""
 
@@ -62,6 +65,15 @@ def _stub(type_: str, service: str) -> type:
             return f"cognito-idp.{self.region}.amazonaws.com/{self.id}"
         if attribute == "ClusterDiscoveryEndpointURL":
             return f"daxs://{self.id}.dax-clusters.{self.region}.amazonaws.com"
+        if attribute in ("Endpoint.Address", "Endpoint"):  # moto may cut a dotted attribute at its first dot
+            return f"{self.id}.abcdefghijkl.{self.region}.rds.amazonaws.com"
+        if attribute in ("MasterUserSecret.SecretArn", "MasterUserSecret"):
+            return f"arn:aws:secretsmanager:{self.region}:{self.account_id}:secret:rds!{self.id}-AbCdEf"
+        if attribute in ("DBInstanceArn", "DBClusterArn"):
+            kind = "db" if attribute == "DBInstanceArn" else "cluster"
+            return f"arn:aws:rds:{self.region}:{self.account_id}:{kind}:{self.id}"
+        if attribute in ("DbiResourceId", "DBClusterResourceId"):
+            return f"{'db' if attribute == 'DbiResourceId' else 'cluster'}-{hashlib.sha256(self.id.encode()).hexdigest()[:26].upper()}"
         if attribute == "S3CanonicalUserId":
             return hashlib.sha256(self.id.encode()).hexdigest() * 2
         return self.id
