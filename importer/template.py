@@ -57,6 +57,7 @@ OWNED_BY_REFERRER: frozenset[str] = frozenset({
     "AWS::EC2::SecurityGroup", "AWS::Logs::LogGroup", "AWS::Lambda::LayerVersion",
     "AWS::Serverless::LayerVersion", "AWS::SES::ConfigurationSet", "AWS::Glue::Database",
     "AWS::ElasticLoadBalancingV2::TargetGroup", "AWS::CertificateManager::Certificate",
+    "AWS::Events::EventBus",
 })
 """Resources that belong to the service that refers to them (a function's role, a distribution's OAI, ...)."""
 
@@ -82,6 +83,27 @@ SAM_EVENT_SOURCES: dict[str, tuple[str, str]] = {
 }
 """SAM event types that create a resource of their own invoking the function: the type, and the property
 naming the function (read by `importer.flows.INVOKING`)."""
+
+def _sam_rule(event: Any, target: Any) -> dict[str, Any]:
+    """The `AWS::Events::Rule` SAM creates for a `Schedule`, `CloudWatchEvent` or `EventBridgeRule` event: its
+    schedule or pattern, bus and state (`Enabled: false` as SAM reads it), and the target with the event's
+    dead-letter queue (one named by `Arn`; SAM's own queue of `Type: SQS` is not in the template) and retry policy."""
+    p = event if isinstance(event, dict) else {}
+    rule: dict[str, Any] = {}
+    for name, cfn in (("Schedule", "ScheduleExpression"), ("Pattern", "EventPattern"), ("EventBusName", "EventBusName"),
+                      ("State", "State")):
+        if name in p:
+            rule[cfn] = p[name]
+    if "State" not in p and p.get("Enabled") is False:
+        rule["State"] = "DISABLED"
+    entry: dict[str, Any] = {"Arn": target}
+    if isinstance(p.get("DeadLetterConfig"), dict) and "Arn" in p["DeadLetterConfig"]:
+        entry["DeadLetterConfig"] = {"Arn": p["DeadLetterConfig"]["Arn"]}
+    if "RetryPolicy" in p:
+        entry["RetryPolicy"] = p["RetryPolicy"]
+    rule["Targets"] = [entry]
+    return rule
+
 
 UNMODELLED_VARIANTS: dict[str, tuple[str, frozenset[str]]] = {
     "AWS::ElasticLoadBalancingV2::LoadBalancer": ("Type", frozenset({"network", "gateway"})),
@@ -268,7 +290,9 @@ class Template:
                     created, prop = SAM_EVENT_SOURCES[kind]
                     lid = f"{resource.logical_id}{name}"
                     if lid not in self.resources:
-                        self.resources[lid] = Resource(lid, created, {prop: [{"Arn": target}]}, {}, service_class=reads.get(created))
+                        rule = created == "AWS::Events::Rule"
+                        properties = _sam_rule(event.get("Properties"), target) if rule else {prop: [{"Arn": target}]}
+                        self.resources[lid] = Resource(lid, created, properties, {}, service_class=reads.get(created))
                 elif kind == "HttpApi" and not (event.get("Properties") or {}).get("ApiId") and "ServerlessHttpApi" not in self.resources:
                     self.resources["ServerlessHttpApi"] = Resource("ServerlessHttpApi", "AWS::Serverless::HttpApi", {}, {},
                                                                    service_class=reads.get("AWS::Serverless::HttpApi"))
