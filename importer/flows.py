@@ -24,6 +24,7 @@ from ..models.services import (
     CognitoUserPool,
     DaxCluster,
     DynamoDbTable,
+    EventRule,
     Firehose,
     Generic,
     HttpApi,
@@ -233,7 +234,7 @@ SUBSCRIBERS: dict[str, type[Service]] = {"sqs": SqsQueue, "lambda": LambdaFuncti
 CUSTOM_RESOURCE = "AWS::CloudFormation::CustomResource"
 
 INVOKING: dict[str, tuple[str, ...]] = {
-    "AWS::Events::Rule": ("Targets",), "AWS::Scheduler::Schedule": ("Target",), "AWS::Pipes::Pipe": ("Target", "Enrichment"),
+    "AWS::Scheduler::Schedule": ("Target",), "AWS::Pipes::Pipe": ("Target", "Enrichment"),
     "AWS::IoT::TopicRule": ("TopicRulePayload",), "AWS::Config::ConfigRule": ("Source",),
     "AWS::AppSync::DataSource": ("LambdaConfig",), "AWS::SecretsManager::RotationSchedule": ("RotationLambdaARN",),
     "AWS::CodePipeline::Pipeline": ("Stages",), "AWS::SES::ReceiptRule": ("Rule",),
@@ -242,14 +243,15 @@ INVOKING: dict[str, tuple[str, ...]] = {
     "AWS::KinesisAnalytics::Application": ("Inputs",), "AWS::KinesisAnalyticsV2::Application": ("ApplicationConfiguration",),
     CUSTOM_RESOURCE: ("ServiceToken",),
 }
-"""Resources that invoke the functions these properties name (a rule's targets, a custom resource's service
+"""Resources that invoke the functions these properties name (a schedule's target, a custom resource's service
 token, a user pool's triggers, a Kinesis Data Analytics application's output or input preprocessor, ...); all but
-user pools are generic services. State machines' tasks are read by importer/workflows.py.
+user pools are generic services. State machines' tasks are read by importer/workflows.py, EventBridge rules'
+targets by importer/events.py.
 `Custom::*` types read as `AWS::CloudFormation::CustomResource`; SAM events that create such resources are
 added by the template (`Template._sam_event_sources`)."""
 
 
-STARTING: frozenset[str] = frozenset({"AWS::Events::Rule", "AWS::Scheduler::Schedule", "AWS::Pipes::Pipe", "AWS::IoT::TopicRule"})
+STARTING: frozenset[str] = frozenset({"AWS::Scheduler::Schedule", "AWS::Pipes::Pipe", "AWS::IoT::TopicRule"})
 """Of `INVOKING`, the resources that start executions of the state machines their targets name."""
 
 
@@ -265,10 +267,11 @@ def _invoker(flows: Flows, r: Resource) -> None:
 
 @reads_flows("AWS::Lambda::Permission")
 def _permission(flows: Flows, r: Resource) -> None:
-    """A function's permission names its invoker by `SourceArn`: a resource in the template invokes it."""
+    """A function's permission names its invoker by `SourceArn`: a resource in the template invokes it (an
+    EventBridge rule too: its target may be added outside the template)."""
     function = flows.first(r.properties.get("FunctionName"), LambdaFunction)
     for source, _ in flows.t.references(r.properties.get("SourceArn")):
-        if flows.class_of(source) is Generic:
+        if flows.class_of(source) in (Generic, EventRule):
             flows.add(source, function, "invokes", r.logical_id)
 
 

@@ -15,7 +15,7 @@ from typing import Any
 
 from ..models.base import Service
 from ..models.services import Browser, Generic, IotDevice, MobileApp, QuickSight, Redshift, Sts
-from . import flows, http_api, settings, workflows
+from . import events, flows, http_api, settings, workflows
 from .marks import flow_types, service_types
 from .template import Resource, Template
 
@@ -24,7 +24,7 @@ SettingsReader = Callable[[Template, Resource], dict[str, Any]]
 FlowReader = Callable[[flows.Flows, Resource], None]
 """Adds the flows one resource states."""
 
-MODULES: tuple[ModuleType, ...] = (settings, flows, http_api, workflows)
+MODULES: tuple[ModuleType, ...] = (settings, flows, http_api, workflows, events)
 """The modules whose readers are registered (explicitly: importing a module registers nothing)."""
 
 

@@ -58,6 +58,7 @@ OWNED_BY_REFERRER: frozenset[str] = frozenset({
     "AWS::Serverless::LayerVersion", "AWS::SES::ConfigurationSet", "AWS::Glue::Database",
     "AWS::ElasticLoadBalancingV2::TargetGroup", "AWS::CertificateManager::Certificate",
     "AWS::RDS::DBSubnetGroup", "AWS::RDS::DBParameterGroup", "AWS::RDS::DBClusterParameterGroup", "AWS::RDS::OptionGroup",
+    "AWS::Events::EventBus",
 })
 """Resources that belong to the service that refers to them (a function's role, a distribution's OAI, ...)."""
 
@@ -88,6 +89,33 @@ SAM_EVENT_SOURCES: dict[str, tuple[str, str, tuple[str, ...]]] = {
 """SAM event types that create a resource of their own invoking the function: the type, the property naming the
 function (read by `importer.flows.INVOKING`, or for a subscription filter `importer.flows._log_subscription`),
 and the event's properties the resource takes as they are (a filter's log group, a rule's dead-letter queue)."""
+
+def _dead_letter_type(event: dict[str, Any]) -> Any:
+    """The `Type` of a SAM event's `DeadLetterConfig` (`SQS`: SAM makes the queue)."""
+    config = event.get("DeadLetterConfig")
+    return config.get("Type") if isinstance(config, dict) else None
+
+
+def _sam_rule(event: Any, target: Any) -> dict[str, Any]:
+    """The `AWS::Events::Rule` SAM creates for a `Schedule`, `CloudWatchEvent` or `EventBridgeRule` event: its
+    schedule or pattern, bus and state (`Enabled: false` as SAM reads it), and the target with the event's
+    dead-letter queue (one named by `Arn`; SAM's own queue of `Type: SQS` is not in the template) and retry policy."""
+    p = event if isinstance(event, dict) else {}
+    rule: dict[str, Any] = {}
+    for name, cfn in (("Schedule", "ScheduleExpression"), ("Pattern", "EventPattern"), ("EventBusName", "EventBusName"),
+                      ("State", "State")):
+        if name in p:
+            rule[cfn] = p[name]
+    if "State" not in p and p.get("Enabled") is False:
+        rule["State"] = "DISABLED"
+    entry: dict[str, Any] = {"Arn": target}
+    if isinstance(p.get("DeadLetterConfig"), dict) and "Arn" in p["DeadLetterConfig"]:
+        entry["DeadLetterConfig"] = {"Arn": p["DeadLetterConfig"]["Arn"]}
+    if "RetryPolicy" in p:
+        entry["RetryPolicy"] = p["RetryPolicy"]
+    rule["Targets"] = [entry]
+    return rule
+
 
 UNMODELLED_VARIANTS: dict[str, tuple[str, frozenset[str]]] = {
     "AWS::ElasticLoadBalancingV2::LoadBalancer": ("Type", frozenset({"network", "gateway"})),
@@ -300,7 +328,14 @@ class Template:
                     lid = f"{resource.logical_id}{name}"
                     given = event.get("Properties") if isinstance(event.get("Properties"), dict) else {}
                     if lid not in self.resources:
-                        properties = {**{k: given[k] for k in copied if k in given}, prop: [{"Arn": target}]}
+                        if created == "AWS::Events::Rule":
+                            properties = _sam_rule(given, target)
+                            if _dead_letter_type(given) == "SQS":  # SAM makes the rule's dead-letter queue itself
+                                self.resources[f"{lid}Queue"] = Resource(f"{lid}Queue", "AWS::SQS::Queue", {}, {},
+                                                                          service_class=reads.get("AWS::SQS::Queue"))
+                                properties["Targets"][0]["DeadLetterConfig"] = {"Arn": {"Fn::GetAtt": [f"{lid}Queue", "Arn"]}}
+                        else:
+                            properties = {**{k: given[k] for k in copied if k in given}, prop: [{"Arn": target}]}
                         self.resources[lid] = Resource(lid, created, properties, {}, service_class=reads.get(created))
                 elif kind == "HttpApi" and not (event.get("Properties") or {}).get("ApiId") and "ServerlessHttpApi" not in self.resources:
                     self.resources["ServerlessHttpApi"] = Resource("ServerlessHttpApi", "AWS::Serverless::HttpApi", {}, {},

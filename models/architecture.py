@@ -12,6 +12,7 @@ from . import catalogue
 from .base import Id, Model, Service, did_you_mean
 from .compute import LambdaFunction
 from .edge import ApiGateway
+from .events import EventRule
 from .flows import (
     S3_EVENTS,
     S3_TRIGGER_EVENTS,
@@ -341,7 +342,10 @@ def _dead_letter_type_problems(i: int, flow: DeadLetter, source: Service, target
     """A FIFO queue or topic sends failures to a FIFO queue and a standard one to a standard queue; a
     function's asynchronous failures go to a standard queue or topic."""
     fifo = getattr(target, "fifo", False)
-    if isinstance(source, LambdaFunction) and fifo:
+    if isinstance(source, EventRule) and fifo:
+        yield Problem(("flows", i, "to"), f"'{flow.target}' is FIFO, and an EventBridge rule's dead-letter queue is a "
+                      "standard queue", f"send '{flow.source}' failures to a standard queue")
+    elif isinstance(source, LambdaFunction) and fifo:
         yield Problem(("flows", i, "to"), f"'{flow.target}' is FIFO, and a function's failed asynchronous events "
                       "go only to a standard queue or topic", f"send '{flow.source}' failures to a standard queue")
     elif not isinstance(source, LambdaFunction) and getattr(source, "fifo", False) != fifo:

@@ -22,6 +22,7 @@ from .services import (
     CognitoUserPool,
     DaxCluster,
     DynamoDbTable,
+    EventRule,
     Firehose,
     Generic,
     HttpApi,
@@ -176,7 +177,7 @@ class Invokes(Flow):
 
     verb: ClassVar[str] = "invokes"
     allowed: ClassVar[frozenset[tuple[str, str]]] = pairs(
-        (kinds(ApiGateway, HttpApi, Alb, LambdaFunction, CloudFront, CognitoUserPool, StateMachine, Generic),
+        (kinds(ApiGateway, HttpApi, Alb, LambdaFunction, CloudFront, CognitoUserPool, StateMachine, EventRule, Generic),
          kinds(LambdaFunction)))
     kind: Literal["invokes"] = "invokes"
     routes: list[Annotated[str, Field(pattern=r"^(GET|HEAD|OPTIONS|POST|PUT|PATCH|DELETE|ANY) /\S*$")]] = []
@@ -328,7 +329,7 @@ class Publishes(Flow):
     """Publishes messages to an SNS topic."""
 
     verb: ClassVar[str] = "publishes to"
-    allowed: ClassVar[frozenset[tuple[str, str]]] = pairs((COMPUTE | kinds(ApiGateway, StateMachine), kinds(SnsTopic)))
+    allowed: ClassVar[frozenset[tuple[str, str]]] = pairs((COMPUTE | kinds(ApiGateway, StateMachine, EventRule), kinds(SnsTopic)))
     kind: Literal["publishes"] = "publishes"
 
 
@@ -336,7 +337,7 @@ class Enqueues(Flow):
     """Sends messages to an SQS queue."""
 
     verb: ClassVar[str] = "sends messages to"
-    allowed: ClassVar[frozenset[tuple[str, str]]] = pairs((COMPUTE | kinds(ApiGateway, StateMachine), kinds(SqsQueue)))
+    allowed: ClassVar[frozenset[tuple[str, str]]] = pairs((COMPUTE | kinds(ApiGateway, StateMachine, EventRule), kinds(SqsQueue)))
     kind: Literal["enqueues"] = "enqueues"
 
 
@@ -345,7 +346,7 @@ class Starts(Flow):
     (an EventBridge rule or schedule, an HTTP API integration, ...)."""
 
     verb: ClassVar[str] = "starts executions of"
-    allowed: ClassVar[frozenset[tuple[str, str]]] = pairs((COMPUTE | GENERIC, kinds(StateMachine)))
+    allowed: ClassVar[frozenset[tuple[str, str]]] = pairs((COMPUTE | GENERIC | kinds(EventRule), kinds(StateMachine)))
     kind: Literal["starts"] = "starts"
 
 
@@ -378,7 +379,7 @@ class PutsRecords(Flow):
 
     verb: ClassVar[str] = "puts records into"
     allowed: ClassVar[frozenset[tuple[str, str]]] = pairs(
-        (CLIENTS | COMPUTE | kinds(ApiGateway), kinds(KinesisStream, Firehose)),
+        (CLIENTS | COMPUTE | kinds(ApiGateway, EventRule), kinds(KinesisStream, Firehose)),
     )
     kind: Literal["puts-records"] = "puts-records"
 
@@ -436,6 +437,7 @@ class DeadLetter(Flow):
     allowed: ClassVar[frozenset[tuple[str, str]]] = pairs(
         (kinds(SqsQueue, SnsTopic), kinds(SqsQueue)),  # a redrive policy's target is a queue
         (kinds(LambdaFunction), kinds(SqsQueue, SnsTopic)),  # a function's dead-letter target: a queue or a topic
+        (kinds(EventRule), kinds(SqsQueue)),  # an EventBridge target's dead-letter queue
     )
     kind: Literal["dead-letter"] = "dead-letter"
 

@@ -16,6 +16,7 @@ from .clients import Browser, IotDevice, MobileApp, QuickSight, Redshift
 from .compute import AutoScalingGroup, LambdaFunction
 from .data import DaxCluster, DynamoDbTable, RdsDatabase, S3Bucket
 from .edge import Alb, ApiGateway, Clb, CloudFront
+from .events import EventRule
 from .generic import Generic
 from .http_api import HttpApi
 from .identity import CognitoIdentityPool, CognitoUserPool, Sts
@@ -28,7 +29,7 @@ ServiceModel: TypeAlias = (
     | CognitoUserPool | CognitoIdentityPool | Sts
     | LambdaFunction | AutoScalingGroup | StateMachine
     | DynamoDbTable | DaxCluster | S3Bucket | RdsDatabase
-    | SqsQueue | SnsTopic | Ses
+    | SqsQueue | SnsTopic | Ses | EventRule
     | KinesisStream | Firehose | Athena
     | QuickSight | Redshift
     | Generic
@@ -60,7 +61,7 @@ MODELLED: frozenset[str] = frozenset(SERVICE_KINDS) - {kind_of(Generic)}
 
 __all__ = [
     "MODELLED", "SERVICE_CLASSES", "SERVICE_KINDS", "Alb", "AnyService", "ApiGateway", "Athena", "AutoScalingGroup",
-    "Browser", "Clb", "CloudFront", "CognitoIdentityPool", "CognitoUserPool", "DaxCluster", "DynamoDbTable",
+    "Browser", "Clb", "CloudFront", "CognitoIdentityPool", "CognitoUserPool", "DaxCluster", "DynamoDbTable", "EventRule",
     "Firehose", "Generic", "HttpApi", "IotDevice", "KinesisStream", "LambdaFunction", "MobileApp", "QuickSight", "RdsDatabase", "Redshift",
     "S3Bucket", "Ses", "ServiceModel", "SnsTopic", "SqsQueue", "StateMachine", "Sts", "kind_of", "kinds",
 ]

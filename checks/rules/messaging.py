@@ -1,13 +1,14 @@
-"""Messaging and events: SQS, SNS, SES, and event-driven email."""
+"""Messaging and events: SQS, SNS, SES, EventBridge rules, and event-driven email."""
 
 from __future__ import annotations
 
 from ...models.flows import DeadLetter, Invokes, Notifies, Publishes, SendsEmail, Subscribes, Triggers
 from ...models.graph import Graph
-from ...models.services import ApiGateway, DynamoDbTable, LambdaFunction, Ses, SnsTopic, SqsQueue
+from ...models.services import ApiGateway, DynamoDbTable, EventRule, LambdaFunction, Ses, SnsTopic, SqsQueue
 from ..rule import NOT_APPLICABLE, Outcome, passes_if, rule
 
 SQS = "https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/"
+EVENTBRIDGE = "https://docs.aws.amazon.com/eventbridge/latest/userguide/"
 
 
 @rule("AC601", severity="medium", title="SQS queues are encrypted",
@@ -93,3 +94,17 @@ def ses_dkim(identity: Ses, g: Graph) -> Outcome:
 def messaging_is_used(channel: SqsQueue | SnsTopic, g: Graph) -> Outcome:
     outside = isinstance(channel, SnsTopic) and channel.published_from_outside  # an alarm's actions, a group's notifications
     return passes_if(bool(g.incoming(channel.id)) or outside, f"nothing sends to '{channel.id}'")
+
+
+@rule("AC609", severity="medium", title="EventBridge rule targets have a dead-letter queue",
+      rationale="""An event EventBridge cannot deliver to a target (the target is missing, throttled or refuses it) is retried
+      for up to 24 hours, or as the retry policy says, and then dropped without a trace unless the target has a dead-letter
+      queue to keep it for inspection and redrive.""",
+      remediation="Add a `dead-letter` flow from the rule to a standard SQS queue.",
+      docs=EVENTBRIDGE + "eb-rule-dlq.html")
+def event_rule_has_dlq(rule: EventRule, g: Graph) -> Outcome:
+    if not [f for f in g.outgoing(rule.id) if not isinstance(f, DeadLetter)]:
+        return NOT_APPLICABLE  # a rule without targets delivers nothing
+    return passes_if(bool(g.outgoing(rule.id, DeadLetter)),
+                     f"rule '{rule.id}' has no dead-letter queue: events its targets do not take are dropped after "
+                     f"{rule.max_retry_attempts} retries or {rule.max_event_age_s} s")

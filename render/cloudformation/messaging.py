@@ -6,6 +6,7 @@ from __future__ import annotations
 from ...models.flows import DeadLetter, Notifies, Subscribes
 from ...models.messaging import Ses, SnsTopic, SqsQueue
 from ...models.text import cfn_text
+from . import events
 from .compute import permission_id
 from .context import Context, Fragment, att_of, lid, ref_of
 from .marks import emits
@@ -40,7 +41,8 @@ def emit_sqs(queue: SqsQueue, ctx: Context) -> Fragment:
 
 
 def _queue_policy(out: Fragment, queue: SqsQueue) -> None:
-    """Who may send to the queue besides IAM principals of this account: its SNS topics and S3 buckets."""
+    """Who may send to the queue besides IAM principals of this account: its SNS topics, S3 buckets and EventBridge
+    rules."""
     statements: list[Json] = [{
         "Sid": "DenyInsecureTransport", "Effect": "Deny", "Principal": "*", "Action": "sqs:*",
         "Resource": out.arn(queue), "Condition": {"Bool": {"aws:SecureTransport": "false"}}}]
@@ -59,6 +61,7 @@ def _queue_policy(out: Fragment, queue: SqsQueue) -> None:
                            "Resource": out.arn(queue), "Condition": {
                                "ArnLike": {"aws:SourceArn": out.arn(bucket)},
                                "StringEquals": {"aws:SourceAccount": ref("AWS::AccountId")}}})
+    statements += events.sends(out, queue)
     out.resource(lid(queue, "Policy"), "AWS::SQS::QueuePolicy", {
         "Queues": [ref(lid(queue))], "PolicyDocument": {"Version": "2012-10-17", "Statement": statements}})
 
@@ -94,7 +97,8 @@ def emit_sns(topic: SnsTopic, ctx: Context) -> Fragment:
 
 
 def _topic_policy(out: Fragment, topic: SnsTopic) -> None:
-    """Who may publish to the topic besides IAM principals of this account: its S3 buckets' notifications."""
+    """Who may publish to the topic besides IAM principals of this account: its S3 buckets' notifications and its
+    EventBridge rules."""
     statements: list[Json] = []
     for notifies in out.ctx.graph.incoming(topic.id, Notifies):
         bucket = out.ctx.service(notifies.source)
@@ -102,6 +106,7 @@ def _topic_policy(out: Fragment, topic: SnsTopic) -> None:
                            "Action": "sns:Publish", "Resource": ref_of(topic), "Condition": {
                                "ArnLike": {"aws:SourceArn": out.arn(bucket)},
                                "StringEquals": {"aws:SourceAccount": ref("AWS::AccountId")}}})
+    statements += events.sends(out, topic)
     if statements:
         out.resource(lid(topic, "Policy"), "AWS::SNS::TopicPolicy", {
             "Topics": [ref_of(topic)], "PolicyDocument": {"Version": "2012-10-17", "Statement": statements}})

@@ -17,6 +17,7 @@ from ...models.compute import AutoScalingGroup, LambdaFunction
 from ...models.contract import CACHING_DISABLED, METADATA_KEY
 from ...models.data import DaxCluster, DynamoDbTable, RdsDatabase, S3Bucket
 from ...models.edge import Alb, ApiGateway, Clb, CloudFront
+from ...models.events import EventRule
 from ...models.flows import Authorizes, Calls, Invokes, Reads, Signs, Targets
 from ...models.http_api import HttpApi
 from ...models.identity import CognitoIdentityPool, CognitoUserPool
@@ -38,7 +39,7 @@ INTENT: dict[type[Service], tuple[str, ...]] = {
     RdsDatabase: (),
     CloudFront: (), LambdaFunction: ("invoked_from_outside",), CognitoUserPool: (), CognitoIdentityPool: (), SqsQueue: (),
     SnsTopic: ("endpoints", "published_from_outside"), HttpApi: ("public_routes", "iam_authorization"),
-    Ses: (), KinesisStream: (), Firehose: ("records_compressed",), Athena: ("database",), StateMachine: (),
+    Ses: (), KinesisStream: (), Firehose: ("records_compressed",), Athena: ("database",), StateMachine: (), EventRule: (),
 }
 """Per emitted class, the fields no resource property states: the intent (read-heavy, paid content, static files),
 and settings the emitted stack does not configure (an API's custom-domain TLS, DAX's default item TTL, the

@@ -33,6 +33,10 @@ HTTP_API = [add_service(id="todo-http", kind="http-api"), add("todo-http", "invo
 DATABASE = [add_service(id="orders-db", kind="rds"), add("orders-function", "connects", "orders-db"), svc("orders-function", in_vpc=True)]
 """The microservices case with a relational database the orders function connects to."""
 
+EVENT_RULE = [add_service(id="nightly", kind="eventbridge-rule", schedule="rate(1 day)"), add("nightly", "invokes", "billing-function"),
+              add("nightly", "dead-letter", "shipping-dlq")]
+"""The microservices case with a scheduled rule that invokes the billing function, failed events kept in the DLQ."""
+
 # rule id: (case, non-compliant edits, rules expected to fire, compliant edits or None for the case as it is)
 CASES = {
     "AC101": (B, [flow("blog-cdn", "origin", "site-content", access="none")], {"AC101"}, None),
@@ -120,6 +124,7 @@ CASES = {
     "AC606": (B, [svc("users", stream="KEYS_ONLY", replica_regions=[])], {"AC606", "AC115"}, None),
     "AC607": (B, [svc("email", dkim=False)], {"AC607"}, None),
     "AC608": (B, [add_service(id="spare-queue", kind="sqs")], {"AC608"}, None),
+    "AC609": (M, [*EVENT_RULE, drop("nightly", "dead-letter", "shipping-dlq")], {"AC609"}, EVENT_RULE),
     "AC701": (D, [svc("ingest-stream", encryption=False)], {"AC701"}, None),
     # a delivery stream fed by Kinesis takes its source's encryption: AC702 is about one devices write to directly
     "AC805": (T, [svc("todo-function", broad_permissions=["dynamodb:* on *"])], {"AC805"}, None),
@@ -248,3 +253,17 @@ def test_http_api_routes_listed_public_need_no_authorizer_and_the_others_are_nam
     assert findings([]) == ["API 'api' lets anyone call GET /health, POST /orders"]
     assert findings(["GET /health"]) == ["API 'api' lets anyone call POST /orders"]
     assert findings(["GET /health", "POST /orders"]) == []
+
+
+def test_a_rule_without_a_dead_letter_queue_is_told_when_its_events_are_dropped():
+    from archcase.models import Architecture
+
+    def findings(flows: list[dict]) -> list[str]:
+        case = Architecture.model_validate({"name": "t", "title": "t", "services": [
+            {"id": "tick", "kind": "eventbridge-rule", "schedule": "rate(1 hour)", "max_retry_attempts": 3, "max_event_age_s": 600},
+            {"id": "fn", "kind": "lambda", "handler": "a.b"}], "flows": flows})
+        return [f.message for f in check(case).findings if f.rule_id == "AC609"]
+
+    assert findings([]) == []  # no target: nothing to deliver
+    assert findings([{"from": "tick", "to": "fn", "kind": "invokes"}]) == [
+        "rule 'tick' has no dead-letter queue: events its targets do not take are dropped after 3 retries or 600 s"]

@@ -207,5 +207,5 @@ def test_a_sam_rule_events_dead_letter_queue_is_sent_to_by_the_rule(tmp_path):
     path = tmp_path / "template.json"
     path.write_text(json.dumps({"Transform": "AWS::Serverless-2016-10-31", "Resources": resources}), encoding="utf-8")
     case = import_template(path).architecture
-    assert sorted((f.source, f.kind, f.target) for f in case.flows) == [("fn-ev", "invokes", "fn"), ("fn-ev", "uses", "dlq")]
+    assert sorted((f.source, f.kind, f.target) for f in case.flows) == [("fn-ev", "dead-letter", "dlq"), ("fn-ev", "invokes", "fn")]
     assert [f.message for f in check(case).findings if f.rule_id == "AC608"] == []

@@ -1,0 +1,137 @@
+"""EventBridge rules imported: their settings as AWS deploys them, the flows to their targets and dead-letter queues
+(and only those), the rules SAM creates for functions' events, and the round trip of an emitted rule."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from archcase.checks.engine import check
+from archcase.importer import import_template
+from archcase.models import Architecture
+from archcase.models.events import EventRule
+from archcase.render.cloudformation.emit import template_text
+
+from ..render.cloudformation.conftest import write_handlers
+from .test_round_trip import differences
+
+SAM = "AWS::Serverless-2016-10-31"
+FN = {"Type": "AWS::Lambda::Function", "Properties": {
+    "Runtime": "python3.12", "Handler": "app.handler", "Role": "arn:aws:iam::123456789012:role/r",
+    "Code": {"ZipFile": "def handler(event, context): pass"}}}
+QUEUE = {"Type": "AWS::SQS::Queue", "Properties": {}}
+TOPIC = {"Type": "AWS::SNS::Topic", "Properties": {}}
+MACHINE = {"Type": "AWS::StepFunctions::StateMachine", "Properties": {
+    "RoleArn": "arn:aws:iam::123456789012:role/m", "Definition": {"StartAt": "A", "States": {"A": {"Type": "Pass", "End": True}}}}}
+STREAM = {"Type": "AWS::Kinesis::Stream", "Properties": {"ShardCount": 1}}
+
+
+def rule(**properties: Any) -> dict[str, Any]:
+    return {"Type": "AWS::Events::Rule", "Properties": properties}
+
+
+def imported(tmp_path: Path, resources: dict[str, Any], **extra: Any) -> Architecture:
+    path = tmp_path / "template.json"
+    path.write_text(json.dumps({"Resources": resources, **extra}), encoding="utf-8")
+    return import_template(path).architecture
+
+
+def flows(case: Architecture) -> list[tuple[str, str, str]]:
+    return sorted((f.source, f.kind, f.target) for f in case.flows)
+
+
+def the_rule(case: Architecture, service_id: str = "nightly") -> EventRule:
+    service = case.service(service_id)
+    assert isinstance(service, EventRule)
+    return service
+
+
+def test_a_rule_is_an_eventbridge_rule_with_aws_defaults(tmp_path):
+    case = imported(tmp_path, {"Nightly": rule(ScheduleExpression="rate(1 day)")})
+    assert the_rule(case).model_dump(exclude={"id", "label", "description"}) == {
+        "kind": "eventbridge-rule", "schedule": "rate(1 day)", "event_sources": [], "enabled": True, "custom_bus": False,
+        "max_retry_attempts": 185, "max_event_age_s": 86400}
+
+
+def test_pattern_state_bus_and_the_weakest_retry_policy_are_read(tmp_path):
+    case = imported(tmp_path, {
+        "Bus": {"Type": "AWS::Events::EventBus", "Properties": {"Name": "orders"}},
+        "Q1": QUEUE, "Q2": QUEUE,
+        "Nightly": rule(EventPattern=json.dumps({"source": ["com.example.orders", "aws.s3"], "detail-type": ["x"]}),
+                        State="DISABLED", EventBusName={"Ref": "Bus"}, Targets=[
+                            {"Id": "a", "Arn": {"Fn::GetAtt": ["Q1", "Arn"]}, "RetryPolicy": {"MaximumRetryAttempts": 3}},
+                            {"Id": "b", "Arn": {"Fn::GetAtt": ["Q2", "Arn"]}, "RetryPolicy": {"MaximumEventAgeInSeconds": 600}}])})
+    found = the_rule(case)
+    assert (found.schedule, found.event_sources, found.enabled, found.custom_bus) == (None, ["aws.s3", "com.example.orders"], False, True)
+    assert (found.max_retry_attempts, found.max_event_age_s) == (3, 600)
+    assert [s.id for s in case.services if s.id == "bus"] == []  # the bus belongs to its rule
+
+
+def test_a_rule_on_the_default_bus_by_name_is_not_on_a_custom_bus(tmp_path):
+    case = imported(tmp_path, {"Nightly": rule(EventPattern={"source": ["aws.ec2"]}, EventBusName="default")})
+    assert the_rule(case).custom_bus is False
+
+
+def test_each_target_is_a_flow_of_its_kind_and_the_dead_letter_queue_a_dead_letter_flow(tmp_path):
+    dlq = {"DeadLetterConfig": {"Arn": {"Fn::GetAtt": ["Failed", "Arn"]}}}
+    case = imported(tmp_path, {
+        "Report": FN, "Jobs": QUEUE, "Failed": QUEUE, "Alerts": TOPIC, "Flow": MACHINE, "Clicks": STREAM,
+        "Nightly": rule(ScheduleExpression="rate(1 hour)", Targets=[
+            {"Id": "1", "Arn": {"Fn::GetAtt": ["Report", "Arn"]}, **dlq}, {"Id": "2", "Arn": {"Fn::GetAtt": ["Jobs", "Arn"]}},
+            {"Id": "3", "Arn": {"Ref": "Alerts"}}, {"Id": "4", "Arn": {"Ref": "Flow"}, "RoleArn": "arn:aws:iam::1:role/x"},
+            {"Id": "5", "Arn": {"Fn::GetAtt": ["Clicks", "Arn"]}, "RoleArn": "arn:aws:iam::1:role/x"},
+            {"Id": "6", "Arn": "arn:aws:lambda:us-east-1:123456789012:function:elsewhere"}])})
+    assert flows(case) == [("nightly", "dead-letter", "failed"), ("nightly", "enqueues", "jobs"), ("nightly", "invokes", "report"),
+                           ("nightly", "publishes", "alerts"), ("nightly", "puts-records", "clicks"), ("nightly", "starts", "flow")]
+
+
+def test_sam_schedule_and_eventbridge_events_are_rules_with_their_settings(tmp_path):
+    function = {"Type": "AWS::Serverless::Function", "Properties": {
+        "Runtime": "python3.12", "Handler": "app.handler", "CodeUri": ".", "Events": {
+            "Tick": {"Type": "Schedule", "Properties": {"Schedule": "rate(5 minutes)", "Enabled": False,
+                                                        "DeadLetterConfig": {"Arn": {"Fn::GetAtt": ["Failed", "Arn"]}},
+                                                        "RetryPolicy": {"MaximumRetryAttempts": 2}}},
+            "Order": {"Type": "EventBridgeRule", "Properties": {"Pattern": {"source": ["com.example.orders"]}}}}}}
+    case = imported(tmp_path, {"Worker": function, "Failed": QUEUE}, Transform=SAM)
+    tick, order = the_rule(case, "worker-tick"), the_rule(case, "worker-order")
+    assert (tick.schedule, tick.enabled, tick.max_retry_attempts) == ("rate(5 minutes)", False, 2)
+    assert (order.schedule, order.event_sources, order.enabled) == (None, ["com.example.orders"], True)
+    assert flows(case) == [("worker-order", "invokes", "worker"), ("worker-tick", "dead-letter", "failed"),
+                           ("worker-tick", "invokes", "worker")]
+
+
+@pytest.mark.parametrize("rule_settings", [
+    {"schedule": "cron(0 3 * * ? *)", "max_retry_attempts": 4, "max_event_age_s": 3600},
+    {"event_sources": ["com.example.orders"], "custom_bus": True, "enabled": False},
+    {},
+])
+def test_an_emitted_rule_is_imported_as_it_was(tmp_path, rule_settings):
+    case = Architecture.model_validate({"name": "orders", "title": "Orders", "services": [
+        {"id": "nightly", "kind": "eventbridge-rule", **rule_settings},
+        {"id": "report", "kind": "lambda", "handler": "billing.app.handler"},
+        {"id": "jobs", "kind": "sqs"}, {"id": "failed", "kind": "sqs", "retention_s": 1209600},
+        {"id": "alerts", "kind": "sns", "encryption": False}, {"id": "flow", "kind": "step-functions"},
+        {"id": "clicks", "kind": "kinesis-stream"},
+    ], "flows": [{"from": "nightly", "to": "report", "kind": "invokes"}, {"from": "nightly", "to": "jobs", "kind": "enqueues"},
+                 {"from": "nightly", "to": "alerts", "kind": "publishes"}, {"from": "nightly", "to": "flow", "kind": "starts"},
+                 {"from": "nightly", "to": "clicks", "kind": "puts-records"},
+                 {"from": "nightly", "to": "failed", "kind": "dead-letter"}]})
+    path = tmp_path / "orders.yaml"
+    path.write_text(template_text(case, write_handlers(tmp_path / "handlers", [case])), encoding="utf-8")
+    assert differences(case, import_template(path).architecture) == []
+
+
+def test_a_sam_rule_whose_dead_letter_queue_sam_makes_has_one(tmp_path):
+    """`DeadLetterConfig: {Type: SQS}` on a SAM rule event: SAM makes the queue (`<function><event>Queue`), so the
+    rule keeps undelivered events and AC609 passes."""
+    nightly = {"Type": "Schedule", "Properties": {"Schedule": "rate(1 day)", "DeadLetterConfig": {"Type": "SQS"}}}
+    function = {"Type": "AWS::Serverless::Function", "Properties": {"Runtime": "python3.12", "Handler": "a.b", "CodeUri": "s",
+                "Events": {"Nightly": nightly}}}
+    path = tmp_path / "template.json"
+    path.write_text(json.dumps({"Transform": "AWS::Serverless-2016-10-31", "Resources": {"Fn": function}}), encoding="utf-8")
+    case = import_template(path).architecture
+    assert ("fn-nightly", "dead-letter", "fn-nightly-queue") in {(f.source, f.kind, f.target) for f in case.flows}
+    assert [f.message for f in check(case).findings if f.rule_id == "AC609"] == []
