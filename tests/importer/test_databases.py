@@ -4,8 +4,6 @@ environment, `rds-db:connect` or the secret in a role), and the round trip of em
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -16,6 +14,7 @@ from archcase.models.data import RdsDatabase
 from archcase.render.cloudformation.emit import template_text
 
 from ..render.cloudformation.conftest import write_handlers
+from .templates import flows, imported
 from .test_round_trip import differences
 
 FN = {"Type": "AWS::Lambda::Function", "Properties": {
@@ -39,11 +38,6 @@ def member(**properties: Any) -> dict[str, Any]:
     return {"Type": "AWS::RDS::DBInstance", "Properties": {
         "Engine": "aurora-postgresql", "DBInstanceClass": "db.r6g.large", "DBClusterIdentifier": {"Ref": "Db"}, **properties}}
 
-
-def imported(tmp_path: Path, resources: dict[str, Any], **extra: Any) -> Architecture:
-    path = tmp_path / "template.json"
-    path.write_text(json.dumps({"Resources": resources, **extra}), encoding="utf-8")
-    return import_template(path).architecture
 
 
 def the_db(case: Architecture) -> RdsDatabase:
@@ -112,9 +106,6 @@ def test_a_serverless_v1_cluster_is_always_encrypted(tmp_path):
 def test_engines_archcase_does_not_model_stay_generic(tmp_path, db):
     assert [(s.id, s.kind) for s in imported(tmp_path, {"Db": db}).services] == [("db", "generic")]
 
-
-def flows(case: Architecture) -> list[tuple[str, str, str]]:
-    return sorted((f.source, f.kind, f.target) for f in case.flows)
 
 
 def with_environment(**variables: Any) -> dict[str, Any]:

@@ -3,8 +3,6 @@ HTTP APIs and their events, and the round trip of an emitted HTTP API."""
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -15,6 +13,7 @@ from archcase.models.http_api import HttpApi
 from archcase.render.cloudformation.emit import template_text
 
 from ..render.cloudformation.conftest import write_handlers
+from .templates import imported
 from .test_round_trip import differences
 
 SAM = "AWS::Serverless-2016-10-31"
@@ -38,11 +37,6 @@ JWT = part("Authorizer", AuthorizerType="JWT", Name="jwt", IdentitySource=["$req
 def route(key: str, **properties: Any) -> dict[str, Any]:
     return part("Route", RouteKey=key, Target={"Fn::Join": ["/", ["integrations", {"Ref": "Integration"}]]}, **properties)
 
-
-def imported(tmp_path: Path, resources: dict[str, Any], **extra: Any) -> Architecture:
-    path = tmp_path / "template.json"
-    path.write_text(json.dumps({"Resources": resources, **extra}), encoding="utf-8")
-    return import_template(path).architecture
 
 
 def the_api(case: Architecture, service_id: str = "api") -> HttpApi:

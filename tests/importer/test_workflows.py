@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -15,6 +14,7 @@ from archcase.models.workflows import StateMachine
 from archcase.render.cloudformation.emit import template_text
 
 from ..render.cloudformation.conftest import write_handlers
+from .templates import flows, imported
 from .test_round_trip import differences
 
 SAM = "AWS::Serverless-2016-10-31"
@@ -46,14 +46,6 @@ def machine(**properties: Any) -> dict[str, Any]:
     return {"Type": "AWS::StepFunctions::StateMachine", "Properties": {"RoleArn": ROLE, **properties}}
 
 
-def imported(tmp_path: Path, resources: dict[str, Any], **extra: Any) -> Architecture:
-    path = tmp_path / "template.json"
-    path.write_text(json.dumps({"Resources": resources, **extra}), encoding="utf-8")
-    return import_template(path).architecture
-
-
-def flows(case: Architecture) -> list[tuple[str, str, str]]:
-    return sorted((f.source, f.kind, f.target) for f in case.flows)
 
 
 def the_machine(case: Architecture, service_id: str = "machine") -> StateMachine:
