@@ -77,6 +77,9 @@ def emit_sns(topic: SnsTopic, ctx: Context) -> Fragment:
         properties["KmsMasterKeyId"] = "alias/aws/sns"
     out.resource(lid(topic), "AWS::SNS::Topic", properties)
     dead_letters = ctx.graph.outgoing(topic.id, DeadLetter, to=SqsQueue)
+    if dead_letters and not ctx.graph.outgoing(topic.id, Subscribes):
+        raise ctx.fail(topic, "a topic's dead-letter queue is set on its subscriptions (each has a redrive policy), and it has "
+                       "no `subscribes` flow to set it on: add the subscription, or remove the dead-letter flow")
     for flow in ctx.graph.outgoing(topic.id, Subscribes):
         target = ctx.service(flow.target)
         queue = isinstance(target, SqsQueue)

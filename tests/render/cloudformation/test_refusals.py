@@ -108,3 +108,22 @@ def test_emit_refuses_a_trigger_from_a_table_without_a_stream_located_at_the_flo
     assert result.code == 2 and not out.exists()
     assert "table 'items' has no stream" in result.err and "set `stream: NEW_IMAGE`" in result.err
     assert ":7:" in result.err  # the line of the flow
+
+
+def test_emit_refuses_a_topics_dead_letter_queue_with_no_subscription_to_set_it_on(cli, write_case, tmp_path):
+    """Found by the generated round trip: SNS keeps a dead-letter queue per subscription, so one on a topic with
+    none was written nowhere and lost on import."""
+    path = write_case("""
+        name: lost-dlq
+        title: A topic with a dead-letter queue and no subscriber
+        services:
+          - {id: alerts, kind: sns}
+          - {id: failed, kind: sqs}
+        flows:
+          - {from: alerts, to: failed, kind: dead-letter}
+    """)
+    out = tmp_path / "out"
+    result = cli("emit", str(path), "--out", str(out))
+    assert result.code == 2 and not out.exists()
+    assert "service 'alerts': a topic's dead-letter queue is set on its subscriptions" in result.err
+    assert ":4:" in result.err  # the line of the topic
