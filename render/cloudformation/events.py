@@ -69,6 +69,9 @@ def emit_event_rule(rule: EventRule, ctx: Context) -> Fragment:
         raise ctx.fail(rule, "a retry policy is set on each target, and the rule has none (an `invokes`, `enqueues`, "
                              "`publishes`, `starts` or `puts-records` flow from it)")
     dead_letters = ctx.graph.outgoing(rule.id, DeadLetter)
+    if dead_letters and not flows:
+        raise ctx.fail(rule, "a dead-letter queue is set on each target, and the rule has none (an `invokes`, `enqueues`, "
+                             "`publishes`, `starts` or `puts-records` flow from it): add a target, or remove the dead-letter flow")
     for flow in [*flows, *dead_letters[:1]]:
         _check(out, flow)
     matched = "events of " + (", ".join(rule.event_sources) if rule.event_sources else "any source")

@@ -127,3 +127,22 @@ def test_emit_refuses_a_topics_dead_letter_queue_with_no_subscription_to_set_it_
     assert result.code == 2 and not out.exists()
     assert "service 'alerts': a topic's dead-letter queue is set on its subscriptions" in result.err
     assert ":4:" in result.err  # the line of the topic
+
+
+def test_emit_refuses_a_rules_dead_letter_queue_with_no_target_to_set_it_on(cli, write_case, tmp_path):
+    """Found by the generated round trip in a clean-clone CI run: EventBridge keeps a dead-letter queue per target,
+    so one on a rule with no target was written nowhere and lost on import."""
+    path = write_case("""
+        name: lost-rule-dlq
+        title: A rule with a dead-letter queue and no target
+        services:
+          - {id: nightly, kind: eventbridge-rule, schedule: "rate(1 day)"}
+          - {id: failed, kind: sqs}
+        flows:
+          - {from: nightly, to: failed, kind: dead-letter}
+    """)
+    out = tmp_path / "out"
+    result = cli("emit", str(path), "--out", str(out))
+    assert result.code == 2 and not out.exists()
+    assert "service 'nightly': a dead-letter queue is set on each target, and the rule has none" in result.err
+    assert ":4:" in result.err  # the line of the rule
