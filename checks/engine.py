@@ -162,6 +162,7 @@ def _requirement(requirement: Requirement, report: CaseReport) -> RequirementRes
 
 
 UNDECIDED = "undecided: the template's conditions decide"
+UNKNOWN = "undecided: it turns on a value the template does not give"
 
 
 @dataclass(frozen=True)
@@ -173,10 +174,12 @@ class Reading:
     applied: frozenset[tuple[str, str]]
     """(rule id, target) of each service or flow a rule applied to in this way of deploying."""
     conditions: Mapping[str, bool]
+    unknown: tuple[tuple[str, str], ...] = ()
+    """Values the template does not give, as this way takes them: (service id, or "" for all, what in words)."""
 
 
-def reading(report: CaseReport, conditions: Mapping[str, bool]) -> Reading:
-    return Reading(report, frozenset(report.applied), conditions)
+def reading(report: CaseReport, conditions: Mapping[str, bool], unknown: tuple[tuple[str, str], ...] = ()) -> Reading:
+    return Reading(report, frozenset(report.applied), conditions, unknown)
 
 
 def undecided(report: CaseReport, others: list[Reading]) -> CaseReport:
@@ -184,7 +187,8 @@ def undecided(report: CaseReport, others: list[Reading]) -> CaseReport:
     which its rule applies to its service or flow gives stands (a way that does not deploy the service, or
     where the rule does not apply, says nothing); one that only some give is `unknown`, with the conditions that
     decide it, and so is one the drawn reading does not give; one that none gives is dropped (the drawing read a
-    condition it could not decide so that the setting is seen)."""
+    condition it could not decide so that the setting is seen). A way that gives values the template does not
+    (importer/unknowns.py) can make a finding undecided, naming those values, but gives none of its own."""
     failing = [{(f.rule_id, f.target) for f in other.report.findings if f.status == "fail"} for other in others]
 
     def verdict(finding: Finding) -> Finding | None:
@@ -196,16 +200,29 @@ def undecided(report: CaseReport, others: list[Reading]) -> CaseReport:
         if where and not fails:
             return None  # drawn with a setting no way of deploying gives
         passes = [i for i in where if key not in failing[i]]
-        return replace(finding, status="unknown", message=f"{finding.message} ({UNDECIDED}: {_when(others, fails, passes)})")
+        given = _given(finding.target, [item for i in passes for item in others[i].unknown])
+        why = f"{UNKNOWN}: {given}" if given else f"{UNDECIDED}: {_when(others, fails, passes)}"
+        return replace(finding, status="unknown", message=f"{finding.message} ({why})")
 
     found = [verdict(f) if f.status == "fail" else f for f in report.findings]
     seen = {(f.rule_id, f.target) for f in report.findings if f.status == "fail"}
     for other in others:
+        if other.unknown:
+            continue  # a value chosen for what the template does not give is no finding of its own: not a guess worth acting on
         for finding in other.report.findings:
             if finding.status == "fail" and (finding.rule_id, finding.target) not in seen:
                 seen.add((finding.rule_id, finding.target))
                 found.append(verdict(finding))
     return replace(report, findings=[f for f in found if f is not None])
+
+
+def _given(target: str, unknown: list[tuple[str, str]]) -> str:
+    """The values the template does not give that a finding on `target` turns on, in words: those of its own
+    service (or of a flow's ends) first, else any."""
+    own = [what for service, what in unknown if service and (service == target or target.startswith(f"{service}-")
+                                                                or target.endswith(f"-{service}"))]
+    named = list(dict.fromkeys(own or [what for _, what in unknown]))
+    return "; ".join(named[:2]) + (" ..." if len(named) > 2 else "")
 
 
 def _when(others: list[Reading], fails: list[int], passes: list[int]) -> str:

@@ -13,7 +13,7 @@ import hashlib
 import os
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
 from typing import Any, TypeVar
@@ -34,6 +34,7 @@ from .scenarios import Scenario, drawn, scenarios
 from .shapes import describe
 from .source import Source, is_template, looks_like_template, read, source
 from .template import ACCOUNT_WIDE, Resource, Template
+from .unknowns import probes
 
 __all__ = ["Imported", "import_template", "import_document", "is_template", "looks_like_template", "case_yaml"]
 
@@ -100,6 +101,13 @@ def _both_ways(read: Source) -> Imported:
                 continue  # CloudFormation would refuse the template deployed this way: not a way it deploys
             with contextlib.suppress(CaseError):
                 variants.append(Variant(reading.run().architecture, way.truth))
+        for data, varied in probes(read.data):
+            probe = Source(read.path, replace(read.document, data=data), [], read.origins)
+            reading = _Importer(probe, drawn(data), drawn=drawing.t)
+            unknown = tuple((drawing.ids.get(drawing.t.service_of(leaf.resource) or "", "") if leaf.resource else "", leaf.reason())
+                            for leaf in varied)
+            with contextlib.suppress(CaseError):
+                variants.append(Variant(reading.run().architecture, {}, unknown))
         imported.variants = tuple(variants)
     return imported
 

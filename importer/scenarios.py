@@ -21,6 +21,8 @@ from .values import text
 LIMIT = 8
 """At most this many scenarios per template (chosen so that each condition is seen each way it can be)."""
 OTHER = "archcase-other-value"
+SSM_TYPE = "AWS::SSM::Parameter::Value<"
+"""The type of a parameter whose value is read from Systems Manager (its default is the parameter's name)."""
 """A parameter value that equals none of the values a template compares with."""
 
 
@@ -122,6 +124,8 @@ def _defaults(data: Mapping[str, Any]) -> dict[str, str | None]:
     result: dict[str, str | None] = {}
     for name, spec in declared.items() if isinstance(declared, dict) else ():
         default = spec.get("Default") if isinstance(spec, dict) else None
+        if isinstance(spec, dict) and str(spec.get("Type", "")).startswith(SSM_TYPE):
+            default = None  # it names a parameter in Systems Manager, whose value is known when the stack deploys
         result[name] = text(default) if default is not None and not isinstance(default, dict | list) else None
     return result
 

@@ -66,11 +66,13 @@ class CaseError(Exception):
 
 @dataclass(frozen=True)
 class Variant:
-    """Another reading of a file: a template as it deploys when its conditions are as `conditions` says (with
-    the same ids for the same services and flows)."""
+    """Another reading of a file: a template as it deploys when its conditions are as `conditions` says, or when
+    values it does not give take values they may (`unknown`: (service id, or "" for all, and what was varied in
+    words) for each), with the same ids for the same services and flows."""
 
     architecture: Architecture
     conditions: Mapping[str, bool]
+    unknown: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)

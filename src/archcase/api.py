@@ -171,7 +171,7 @@ def checked(cases: Sequence[SourcedCase], pack: str) -> list[CaseReport]:
         for case in cases:
             report = run_checks(case.architecture, PACKS[pack], case.element_position, str(case.path), case.partial)
             others = [reading(run_checks(variant.architecture, PACKS[pack], case.element_position, str(case.path), case.partial),
-                              variant.conditions) for variant in case.variants]
+                              variant.conditions, variant.unknown) for variant in case.variants]
             reports.append(undecided(report, others) if others else report)
         return reports
 
