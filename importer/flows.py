@@ -178,8 +178,10 @@ def _poll(flows: Flows, r: Resource, source: str | None, p: dict[str, Any]) -> N
     t = flows.t
     events = re.findall(r"\b(INSERT|MODIFY|REMOVE)\b", str(p.get("FilterCriteria") or ""))
     responses = [t.text(x) for x in as_list(p.get("FunctionResponseTypes"))]
+    stream = source in t.resources and t.resources[source].type in ("AWS::Kinesis::Stream", "AWS::DynamoDB::Table")
+    bisect = {"bisect_on_error": flag(p.get("BisectBatchOnFunctionError"), t.parameters) is True} if stream else {}
     flows.add(source, r.logical_id, "triggers", r.logical_id, batch_size=number(p.get("BatchSize"), t.parameters),
-              events=events, report_batch_item_failures="ReportBatchItemFailures" in responses)
+              events=events, report_batch_item_failures="ReportBatchItemFailures" in responses, **bisect)
     on_failure = dig(p, "DestinationConfig", "OnFailure", "Destination")
     flows.add(r.logical_id, flows.first(on_failure, SqsQueue, SnsTopic), "dead-letter", r.logical_id)
 

@@ -17,6 +17,7 @@ from .flows import (
     S3_EVENTS,
     S3_TRIGGER_EVENTS,
     STREAM_RECORD_EVENTS,
+    STREAM_SOURCES,
     Authorizes,
     DeadLetter,
     Delivers,
@@ -181,6 +182,7 @@ class Architecture(Model):
             if isinstance(flow, Grants) and (kinds[flow.source], kinds[flow.target]) in flow.allowed:
                 yield from _grant_problems(i, flow, kinds[flow.target])
             yield from _event_problems(i, flow, kinds[flow.source])
+            yield from _trigger_problems(i, flow, kinds[flow.source])
             if isinstance(flow, (Reads, Writes)) and flow.prefix is not None and kinds[flow.target] != "s3":
                 yield Problem(("flows", i, "prefix"), f"a prefix limits the keys read or written in an S3 bucket, and "
                               f"'{flow.target}' is a {kinds[flow.target]}", "remove `prefix` from this flow")
@@ -370,6 +372,25 @@ def _event_problems(i: int, flow: FlowModel, source_kind: str) -> Iterator[Probl
                           did_you_mean(event, sorted(known)) or f"use one of: {', '.join(sorted(known))}")
         elif event in flow.events[:j]:
             yield Problem(("flows", i, "events", j), f"the event {event!r} is listed twice", "list each event once")
+
+
+def _trigger_problems(i: int, flow: FlowModel, source_kind: str) -> Iterator[Problem]:
+    """A trigger's settings are ones its source has: S3 invokes the function once per event (no batches) and
+    filters keys; queues and streams are polled in batches, and only a stream's batch can be split in two."""
+    if not isinstance(flow, Triggers):
+        return
+    if source_kind == "s3":
+        batch = {"batch_size": flow.batch_size is not None, "report_batch_item_failures": not flow.report_batch_item_failures}
+        for name in (name for name, given in batch.items() if given):
+            yield Problem(("flows", i, name), f"S3 invokes '{flow.target}' once per event, so `{name}` does not apply",
+                          f"remove `{name}` (it applies to queues and streams)")
+    else:
+        for name in (name for name in ("prefix", "suffix") if getattr(flow, name) is not None):
+            yield Problem(("flows", i, name), f"`{name}` filters the keys of an S3 bucket, and '{flow.source}' is a {source_kind}",
+                          f"remove `{name}` from this flow")
+    if source_kind not in {cls.model_fields["kind"].default for cls in STREAM_SOURCES} and not flow.bisect_on_error:
+        yield Problem(("flows", i, "bisect_on_error"), f"only a stream's batches are split on an error, and '{flow.source}' "
+                      f"is a {source_kind}", "remove `bisect_on_error` (it applies to Kinesis and DynamoDB streams)")
 
 
 def _resolved(flow: FlowModel, kinds: Mapping[str, str]) -> FlowModel:

@@ -255,6 +255,9 @@ class Triggers(Flow):
     """For streams and queues: records per invocation."""
     report_batch_item_failures: bool = True
     """For streams and queues: the function reports failed records so only they are retried."""
+    bisect_on_error: bool = True
+    """For streams: a batch that fails is split in two and each half retried, until the failing record is alone
+    (`BisectBatchOnFunctionError`; AWS leaves it off)."""
 
 
 ASYNC_SOURCES: tuple[type[Service], ...] = (S3Bucket, SnsTopic)

@@ -17,7 +17,7 @@ from ...models.flows import (
 from ...models.graph import Graph
 from ...models.registry import FlowModel
 from ...models.services import ApiGateway, AutoScalingGroup, CloudFront, DaxCluster, LambdaFunction, S3Bucket, SqsQueue
-from ..rule import NOT_APPLICABLE, Outcome, passes_if, rule
+from ..rule import NOT_APPLICABLE, PASS, Outcome, passes_if, rule
 
 LAMBDA = "https://docs.aws.amazon.com/lambda/latest/dg/"
 
@@ -110,11 +110,14 @@ def visibility_covers_consumer(flow: Triggers, g: Graph) -> Outcome:
 
 @rule("AC305", severity="medium", title="Queue and stream consumers report batch item failures",
       rationale="Without partial batch responses one bad record makes the whole batch retry, again and again.",
-      remediation="Set `report_batch_item_failures: true` and return `batchItemFailures` from the handler.",
+      remediation="Set `report_batch_item_failures: true` and return `batchItemFailures` from the handler (on a stream, "
+                  "`bisect_on_error: true` also isolates the failing record).",
       docs=LAMBDA + "services-sqs-errorhandling.html")
 def batch_item_failures(flow: Triggers, g: Graph) -> Outcome:
     if not isinstance(g.source(flow), (SqsQueue, *STREAM_SOURCES)) or flow.batch_size == 1:
         return NOT_APPLICABLE  # a batch of one record fails or succeeds whole: nothing to report item by item
+    if isinstance(g.source(flow), STREAM_SOURCES) and flow.bisect_on_error:
+        return PASS  # a failing batch is halved until the bad record is alone: the others go through
     return passes_if(flow.report_batch_item_failures,
                      f"'{flow.target}' retries whole batches from '{flow.source}' on one failure")
 

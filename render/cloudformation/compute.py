@@ -146,7 +146,7 @@ def _event_source_mapping(out: Fragment, function: LambdaFunction, flow: Trigger
     if not isinstance(source, SqsQueue):
         properties["StartingPosition"] = "LATEST"
         properties["MaximumRetryAttempts"] = 3
-        properties["BisectBatchOnFunctionError"] = True
+        properties["BisectBatchOnFunctionError"] = flow.bisect_on_error
         if dead_letter is not None:
             properties["DestinationConfig"] = {"OnFailure": {"Destination": out.arn(dead_letter)}}
     events = [e for e in flow.events if not e.startswith("s3:")]

@@ -214,6 +214,16 @@ def test_a_consumer_of_one_record_at_a_time_has_no_batch_to_report_on(batch_size
     assert bool([f for f in check(broken).findings if f.rule_id == "AC305"]) is fires
 
 
+@pytest.mark.parametrize(("report", "bisect", "fires"), [(False, True, False), (False, False, True), (True, False, False)])
+def test_a_stream_consumer_that_bisects_failing_batches_isolates_the_bad_record(report, bisect, fires):
+    from archcase.models import Architecture
+
+    case = Architecture.model_validate({"name": "t", "title": "t", "services": [
+        {"id": "clicks", "kind": "kinesis-stream"}, {"id": "fn", "kind": "lambda", "handler": "todo_api"}],
+        "flows": [{"from": "clicks", "to": "fn", "kind": "triggers", "report_batch_item_failures": report, "bisect_on_error": bisect}]})
+    assert bool([f for f in check(case).findings if f.rule_id == "AC305"]) is fires
+
+
 @pytest.mark.parametrize(("target", "actions", "fires"), [
     ({"id": "api", "kind": "api-gateway"}, ["execute-api:Invoke"], False),
     ({"id": "stream", "kind": "kinesis-stream"}, ["kinesis:PutRecord"], False),

@@ -12,6 +12,8 @@ from archcase.checks.engine import check
 from archcase.importer import import_template
 from archcase.models.flows import Authorizes, Invokes, Subscribes, Targets, Transforms, Triggers
 
+from .templates import imported
+
 FN = {"Type": "AWS::Lambda::Function", "Properties": {
     "Runtime": "python3.12", "Handler": "app.handler", "Role": "arn:aws:iam::123456789012:role/r",
     "Code": {"ZipFile": "def handler(event, context): pass"}}}
@@ -105,12 +107,6 @@ def test_a_function_nothing_invokes_is_still_found(tmp_path):
     path.write_text(json.dumps({"Resources": {"Fn": FN}}), encoding="utf-8")
     findings = check(import_template(path).architecture).findings
     assert [f.message for f in findings if f.rule_id == "AC311"] == ["nothing invokes function 'fn'"]
-
-
-def imported(tmp_path, resources: dict):
-    path = tmp_path / "template.json"
-    path.write_text(json.dumps({"Resources": resources}), encoding="utf-8")
-    return import_template(path).architecture
 
 
 def test_a_function_told_only_a_distributions_domain_calls_it(tmp_path):
@@ -209,3 +205,16 @@ def test_a_sam_rule_events_dead_letter_queue_is_sent_to_by_the_rule(tmp_path):
     case = import_template(path).architecture
     assert sorted((f.source, f.kind, f.target) for f in case.flows) == [("fn-ev", "dead-letter", "dlq"), ("fn-ev", "invokes", "fn")]
     assert [f.message for f in check(case).findings if f.rule_id == "AC608"] == []
+
+
+@pytest.mark.parametrize(("bisect", "expected"), [(True, True), (False, False), (None, False)])
+def test_a_stream_mappings_bisecting_is_read_as_written_and_off_when_left_out(tmp_path, bisect, expected):
+    """AWS leaves `BisectBatchOnFunctionError` off; a stream consumer that bisects isolates a bad record (AC305)."""
+    mapping = {"FunctionName": {"Ref": "Fn"}, "EventSourceArn": {"Fn::GetAtt": ["Clicks", "Arn"]}, "StartingPosition": "LATEST"}
+    if bisect is not None:
+        mapping["BisectBatchOnFunctionError"] = bisect
+    case = imported(tmp_path, {"Fn": FN, "Clicks": {"Type": "AWS::Kinesis::Stream", "Properties": {"ShardCount": 1}},
+                               "Mapping": {"Type": "AWS::Lambda::EventSourceMapping", "Properties": mapping}})
+    (trigger,) = [f for f in case.flows if isinstance(f, Triggers)]
+    assert trigger.bisect_on_error is expected
+    assert bool([f for f in check(case).findings if f.rule_id == "AC305"]) is not expected

@@ -181,3 +181,28 @@ def test_a_prefix_on_a_flow_to_anything_but_a_bucket_is_refused(kind):
                            {"id": "t", "kind": "dynamodb", "partition_key": {"name": "pk"}},
                            flows=({"from": "fn", "to": "t", "kind": kind, "prefix": "0"},)))
     assert "a prefix limits the keys read or written in an S3 bucket, and 't' is a dynamodb" in message
+
+
+STREAM = {"id": "src", "kind": "kinesis-stream"}
+
+
+@pytest.mark.parametrize(("source", "settings", "expected"), [
+    ({"id": "src", "kind": "s3"}, {"batch_size": 10}, "S3 invokes 'fn' once per event, so `batch_size` does not apply"),
+    ({"id": "src", "kind": "s3"}, {"report_batch_item_failures": False}, "so `report_batch_item_failures` does not apply"),
+    ({"id": "src", "kind": "sqs"}, {"prefix": "in/"}, "`prefix` filters the keys of an S3 bucket, and 'src' is a sqs"),
+    (STREAM, {"suffix": ".json"}, "`suffix` filters the keys of an S3 bucket"),
+    ({"id": "src", "kind": "sqs"}, {"bisect_on_error": False}, "only a stream's batches are split on an error"),
+])
+def test_a_triggers_settings_are_ones_its_source_has(source, settings, expected):
+    """Found while adding `bisect_on_error`: a setting a source does not have was accepted, emitted nowhere and
+    lost on import."""
+    function = {"id": "fn", "kind": "lambda", "handler": "todo_api"}
+    assert expected in refused(case(source, function, flows=({"from": "src", "to": "fn", "kind": "triggers", **settings},)))
+
+
+@pytest.mark.parametrize("source", [STREAM, {"id": "src", "kind": "dynamodb", "partition_key": {"name": "pk"}, "stream": "NEW_IMAGE"}])
+def test_a_streams_trigger_may_leave_bisecting_off(source):
+    function = {"id": "fn", "kind": "lambda", "handler": "todo_api"}
+    (flow,) = Architecture.model_validate(case(source, function, flows=({"from": "src", "to": "fn", "kind": "triggers",
+                                                                        "bisect_on_error": False},))).flows
+    assert flow.bisect_on_error is False
