@@ -167,6 +167,7 @@ class _Importer:
         self.implied = implied
         self.notes: list[Diagnostic] = list(source.notes)
         self.t = Template(source.data, READS, self.isolated, scenario, drawn)
+        source.made.update(self.t.made)
         self.ids: dict[str, str] = {}
         self.taken: set[str] = set()
 

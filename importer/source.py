@@ -30,6 +30,8 @@ class Source:
     origins: dict[str, str] = field(default_factory=dict)
     """For each resource read from a nested stack's template, the logical id of the stack resource in this one
     (where its findings are placed)."""
+    made: dict[str, tuple[str | int, ...]] = field(default_factory=dict)
+    """For each resource SAM creates, where the event that makes it is written (`Template.made`)."""
 
     @property
     def data(self) -> dict[str, Any]:
@@ -45,6 +47,8 @@ class Source:
         return Diagnostic(str(self.path), *self.document.position(self._placed(path), key=True), message, hint, severity)
 
     def _placed(self, path: tuple[str | int, ...]) -> tuple[str | int, ...]:
+        if len(path) >= 2 and path[0] == "Resources" and isinstance(path[1], str) and path[1] in self.made:
+            return self._placed(self.made[path[1]])
         if len(path) >= 2 and path[0] == "Resources" and isinstance(path[1], str) and path[1] in self.origins:
             return ("Resources", self.origins[path[1]])
         return path

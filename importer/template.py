@@ -208,6 +208,9 @@ class Template:
             resource.properties = isolated(resource, "properties", read, {}) if isolated else read()
             self._variant(resource)
             self.resources[logical_id] = resource
+        self.made: dict[str, tuple[str | int, ...]] = {}
+        """For each resource SAM creates (and the template does not declare), where in the template the event
+        that makes it is written: findings on it are placed there."""
         self._implicit_api(reads)
         self._sam_event_sources(reads)
         self.bucket_names = self._bucket_names()
@@ -308,6 +311,7 @@ class Template:
         if implicit and "ServerlessRestApi" not in self.resources:
             self.resources["ServerlessRestApi"] = Resource("ServerlessRestApi", "AWS::Serverless::Api", {"StageName": "Prod"}, {},
                                                            service_class=reads.get("AWS::Serverless::Api"))
+            self.made["ServerlessRestApi"] = ("Resources", implicit[0].logical_id, "Properties", "Events")
 
     def _sam_event_sources(self, reads: Mapping[str, type[Service]]) -> None:
         """The resources SAM creates for a function's or state machine's events that invoke or start it from
@@ -323,6 +327,7 @@ class Template:
                 if machine and kind not in ("Schedule", "ScheduleV2", "CloudWatchEvent", "EventBridgeRule"):
                     continue  # an API event starts a state machine through a REST API integration: not read yet
                 target: dict[str, Any] = {"Ref": resource.logical_id} if machine else {"Fn::GetAtt": [resource.logical_id, "Arn"]}
+                at = ("Resources", resource.logical_id, "Properties", "Events", name)
                 if kind in SAM_EVENT_SOURCES:
                     created, prop, copied = SAM_EVENT_SOURCES[kind]
                     lid = f"{resource.logical_id}{name}"
@@ -334,12 +339,15 @@ class Template:
                                 self.resources[f"{lid}Queue"] = Resource(f"{lid}Queue", "AWS::SQS::Queue", {}, {},
                                                                           service_class=reads.get("AWS::SQS::Queue"))
                                 properties["Targets"][0]["DeadLetterConfig"] = {"Arn": {"Fn::GetAtt": [f"{lid}Queue", "Arn"]}}
+                                self.made[f"{lid}Queue"] = (*at, "Properties", "DeadLetterConfig")
                         else:
                             properties = {**{k: given[k] for k in copied if k in given}, prop: [{"Arn": target}]}
                         self.resources[lid] = Resource(lid, created, properties, {}, service_class=reads.get(created))
+                        self.made[lid] = at
                 elif kind == "HttpApi" and not (event.get("Properties") or {}).get("ApiId") and "ServerlessHttpApi" not in self.resources:
                     self.resources["ServerlessHttpApi"] = Resource("ServerlessHttpApi", "AWS::Serverless::HttpApi", {}, {},
                                                                    service_class=reads.get("AWS::Serverless::HttpApi"))
+                    self.made["ServerlessHttpApi"] = at
 
     def dangling(self) -> list[str]:
         """The resources of the template this reading refers to but does not deploy (a scenario in which a

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from archcase import api
 from archcase.checks.engine import check
 from archcase.importer import import_template
 from archcase.models import Architecture
@@ -127,3 +128,34 @@ def test_a_sam_rule_whose_dead_letter_queue_sam_makes_has_one(tmp_path):
     case = import_template(path).architecture
     assert ("fn-nightly", "dead-letter", "fn-nightly-queue") in {(f.source, f.kind, f.target) for f in case.flows}
     assert [f.message for f in check(case).findings if f.rule_id == "AC609"] == []
+
+
+def test_findings_on_what_sam_makes_for_an_event_are_placed_at_the_event(tmp_path):
+    """Found by the precision review: a rule SAM makes for a function's event has no line of its own, and its
+    finding was placed at the template's first resource."""
+    text = """\
+Transform: AWS::Serverless-2016-10-31
+Resources:
+  Table:
+    Type: AWS::DynamoDB::Table
+    Properties: {KeySchema: [{AttributeName: pk, KeyType: HASH}], AttributeDefinitions: [{AttributeName: pk, AttributeType: S}]}
+  Fn:
+    Type: AWS::Serverless::Function
+    Properties:
+      Runtime: python3.12
+      Handler: app.handler
+      CodeUri: src/
+      Events:
+        Ordered:
+          Type: EventBridgeRule
+          Properties: {Pattern: {source: [com.example.orders]}}
+        Get:
+          Type: Api
+          Properties: {Path: /items, Method: get}
+"""
+    path = tmp_path / "template.yaml"
+    path.write_text(text, encoding="utf-8")
+    (report,) = api.check([path])
+    lines = {(f.rule_id, f.target): f.line for f in report.findings}
+    assert lines[("AC609", "fn-ordered")] == 13
+    assert lines[("AC204", "serverless-rest-api")] == 12  # the implicit API: at the function's events
