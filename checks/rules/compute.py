@@ -76,11 +76,14 @@ def lambda_tracing(fn: LambdaFunction, g: Graph) -> Outcome:
       remediation="Add a `dead-letter` flow from the function to an SQS queue (or SNS topic).",
       docs=LAMBDA + "invocation-async-retain-records.html", checkov=("CKV_AWS_116",))
 def async_trigger_has_dlq(fn: LambdaFunction, g: Graph) -> Outcome:
-    sources = [f.source for f in g.incoming(fn.id) if _invokes_asynchronously(f, g)]
-    if not sources:
+    flows = [f for f in g.incoming(fn.id) if _invokes_asynchronously(f, g)]
+    if not flows:
         return NOT_APPLICABLE
-    return passes_if(bool(g.outgoing(fn.id, DeadLetter)),
-                     f"function '{fn.id}' is triggered asynchronously by {', '.join(sources)} and keeps no failed events")
+    streams = [f.source for f in flows if isinstance(g.source(f), STREAM_SOURCES)]
+    calls = [f.source for f in flows if f.source not in streams]
+    how = ([f"is invoked asynchronously by {', '.join(calls)}"] if calls else []) + \
+        ([f"reads {', '.join(streams)}, whose failing records block the shard until they expire,"] if streams else [])
+    return passes_if(bool(g.outgoing(fn.id, DeadLetter)), f"function '{fn.id}' {' and '.join(how)} and keeps no failed events")
 
 
 def _invokes_asynchronously(flow: FlowModel, g: Graph) -> bool:

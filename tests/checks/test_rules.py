@@ -277,3 +277,16 @@ def test_a_rule_without_a_dead_letter_queue_is_told_when_its_events_are_dropped(
     assert findings([]) == []  # no target: nothing to deliver
     assert findings([{"from": "tick", "to": "fn", "kind": "invokes"}]) == [
         "rule 'tick' has no dead-letter queue: events its targets do not take are dropped after 3 retries or 600 s"]
+
+
+def test_a_stream_consumer_without_a_failure_destination_is_told_it_reads_a_stream_not_that_it_is_invoked_asynchronously():
+    """Found by the precision review: Lambda polls a stream and invokes the function synchronously; what is lost
+    is the shard's progress, not an asynchronous event."""
+    from archcase.models import Architecture
+
+    case = Architecture.model_validate({"name": "t", "title": "t", "services": [
+        {"id": "clicks", "kind": "kinesis-stream"}, {"id": "uploads", "kind": "s3"}, {"id": "fn", "kind": "lambda", "handler": "todo_api"}],
+        "flows": [{"from": "clicks", "to": "fn", "kind": "triggers"}, {"from": "uploads", "to": "fn", "kind": "triggers"}]})
+    assert [f.message for f in check(case).findings if f.rule_id == "AC303"] == [
+        "function 'fn' is invoked asynchronously by uploads and reads clicks, whose failing records block the shard until they "
+        "expire, and keeps no failed events"]
