@@ -18,3 +18,13 @@ class Generic(Service):
 
     resource_type: Annotated[str, Field(pattern=r"^[A-Za-z0-9]+::[A-Za-z0-9]+(::[A-Za-z0-9]+)*$")]
     """The CloudFormation resource type, such as `AWS::EC2::VPC` or `Custom::Seeder`."""
+
+    @property
+    def runs_at_deploy(self) -> bool:
+        """A CloudFormation custom resource or macro: it invokes its function while a stack is created, updated or
+        deleted (or a template processed), not while the application runs."""
+        return self.resource_type.startswith("Custom::") or self.resource_type in DEPLOY_TIME
+
+
+DEPLOY_TIME = frozenset({"AWS::CloudFormation::CustomResource", "AWS::CloudFormation::Macro"})
+"""Resource types that invoke a function only while CloudFormation works (with `Custom::` ones)."""

@@ -16,7 +16,7 @@ from ...models.flows import (
 )
 from ...models.graph import Graph
 from ...models.registry import FlowModel
-from ...models.services import ApiGateway, AutoScalingGroup, CloudFront, DaxCluster, LambdaFunction, S3Bucket, SqsQueue
+from ...models.services import ApiGateway, AutoScalingGroup, CloudFront, DaxCluster, Generic, LambdaFunction, S3Bucket, SqsQueue
 from ..rule import NOT_APPLICABLE, PASS, Outcome, passes_if, rule
 
 LAMBDA = "https://docs.aws.amazon.com/lambda/latest/dg/"
@@ -60,12 +60,16 @@ def supported_runtime(fn: LambdaFunction, g: Graph) -> Outcome:
 
 
 @rule("AC302", severity="low", title="Lambda functions are traced with X-Ray",
-      rationale="Active tracing shows each invocation's calls to other services and where time goes.",
+      rationale="""Active tracing shows each invocation's calls to other services and where time goes. Not asked of
+      Lambda@Edge (X-Ray does not trace replicated functions) nor of a custom resource's or macro's handler, which
+      runs only while its stack deploys.""",
       remediation="Set `tracing: true`.",
       docs=LAMBDA + "services-xray.html", checkov=("CKV_AWS_50",))
 def lambda_tracing(fn: LambdaFunction, g: Graph) -> Outcome:
     if g.incoming(fn.id, Invokes, frm=CloudFront):  # Lambda@Edge: X-Ray does not trace replicated functions
         return NOT_APPLICABLE
+    if _deploy_time_only(fn, g):
+        return NOT_APPLICABLE  # a custom resource's handler runs while the stack deploys: its log says what it did
     return passes_if(fn.tracing, f"function '{fn.id}' is not traced")
 
 
@@ -84,6 +88,12 @@ def async_trigger_has_dlq(fn: LambdaFunction, g: Graph) -> Outcome:
     how = ([f"is invoked asynchronously by {', '.join(calls)}"] if calls else []) + \
         ([f"reads {', '.join(streams)}, whose failing records block the shard until they expire,"] if streams else [])
     return passes_if(bool(g.outgoing(fn.id, DeadLetter)), f"function '{fn.id}' {' and '.join(how)} and keeps no failed events")
+
+
+def _deploy_time_only(fn: LambdaFunction, g: Graph) -> bool:
+    """Whether only CloudFormation custom resources and macros invoke the function (while the stack deploys)."""
+    invokers = [g.source(f) for f in g.incoming(fn.id)]
+    return bool(invokers) and not fn.invoked_from_outside and all(isinstance(s, Generic) and s.runs_at_deploy for s in invokers)
 
 
 def _invokes_asynchronously(flow: FlowModel, g: Graph) -> bool:

@@ -290,3 +290,19 @@ def test_a_stream_consumer_without_a_failure_destination_is_told_it_reads_a_stre
     assert [f.message for f in check(case).findings if f.rule_id == "AC303"] == [
         "function 'fn' is invoked asynchronously by uploads and reads clicks, whose failing records block the shard until they "
         "expire, and keeps no failed events"]
+
+
+@pytest.mark.parametrize(("invokers", "outside", "asked"), [
+    (["Custom::Seeder"], False, False), (["AWS::CloudFormation::CustomResource"], False, False),
+    (["AWS::CloudFormation::Macro"], False, False),
+    (["Custom::Seeder"], True, True), (["Custom::Seeder", "AWS::IoT::TopicRule"], False, True), ([], False, True),
+])
+def test_a_custom_resources_handler_is_not_asked_for_tracing(invokers, outside, asked):
+    """It runs while its stack deploys; a function anything else invokes is still asked."""
+    from archcase.models import Architecture
+
+    services = [{"id": f"g{i}", "kind": "generic", "resource_type": t} for i, t in enumerate(invokers)]
+    case = Architecture.model_validate({"name": "t", "title": "t", "services": [
+        *services, {"id": "fn", "kind": "lambda", "handler": "todo_api", "tracing": False, "invoked_from_outside": outside}],
+        "flows": [{"from": s["id"], "to": "fn", "kind": "invokes"} for s in services]})
+    assert bool([f for f in check(case).findings if f.rule_id == "AC302"]) is asked
