@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
+from functools import partial
 from typing import Any
 
 from ..models.base import Service
@@ -37,8 +38,9 @@ from ..models.services import (
     SqsQueue,
     StateMachine,
 )
+from .denials import NO_DENIALS, Denials, resource_text
 from .marks import reads_flows
-from .policies import documents, grants
+from .policies import grants, statements
 from .routes import sam_route
 from .template import Isolated, Resource, Template
 from .values import as_list, dig, flag, number
@@ -477,26 +479,36 @@ def _workgroup(flows: Flows, r: Resource) -> None:
 
 def _iam(flows: Flows, r: Resource) -> None:
     t = flows.t
-    statements = [s for doc in documents(t, r) for s in as_list(dig(doc, "Statement"))
-                  if isinstance(s, dict) and s.get("Effect", "Allow") == "Allow"]
-    workgroups = [lid for s in statements if any(str(a).startswith("athena:") for a in as_list(s.get("Action")))
+    allowed = statements(t, r)
+    workgroups = [lid for s, _ in allowed if any(str(a).startswith("athena:") for a in as_list(s.get("Action")))
+                  and not any(str(a).startswith("sam:") for a in as_list(s.get("Action")))
                   for lid, _ in t.references(s.get("Resource")) if flows.class_of(lid) is Athena]
-    located = {lid for s in statements if "s3:GetBucketLocation" in as_list(s.get("Action")) for lid, _ in t.references(s.get("Resource"))}
-    for statement in statements:
+    located = {lid for s, _ in allowed if "s3:GetBucketLocation" in as_list(s.get("Action")) for lid, _ in t.references(s.get("Resource"))}
+    for statement, refused in allowed:
         actions = [a for a in (t.text(x) for x in as_list(statement.get("Action"))) if a]
         for value in as_list(statement.get("Resource")):
             for lid, _ in t.references(value):
                 source = workgroups[0] if workgroups and lid in located and flows.class_of(lid) is S3Bucket else r.logical_id
                 if source != r.logical_id and flows.has(t.service_of(source) or source, t.service_of(lid) or lid, ("writes",)):
                     continue  # Athena reads back the results it writes: no flow of its own
-                _statement(flows, r, source, lid, actions, value, statement)
+                _statement(flows, r, source, lid, actions, value, statement, refused)
 
 
-def _statement(flows: Flows, r: Resource, source: str, target: str, actions: list[str], resource: Any, statement: dict[str, Any]) -> None:
-    """The flows one statement gives a service to one target. `*` alone (every action of every service) states
-    no intent: it is a broad permission (AC805), not a flow."""
+def _statement(flows: Flows, r: Resource, source: str, target: str, actions: list[str], resource: Any, statement: dict[str, Any],
+               refused: Denials = NO_DENIALS) -> None:
+    """The flows one statement gives a service to one target, less what an unconditional Deny of the same role
+    refuses on that resource (`refused`). `*` alone (every action of every service) states no intent: it is a broad
+    permission (AC805), not a flow."""
     t = flows.t
-    actions = [a for a in actions if a != "*"]
+    written = resource_text(t, resource)
+
+    def denied(action: str) -> bool:
+        return refused.covers(action, written)
+
+    kept = [a for a in actions if not denied(a)]
+    if actions and not kept:
+        return  # every action the statement allows there is refused
+    actions = [a for a in kept if a != "*"]
     cls = flows.class_of(target)
     owner = r.service_class
     if cls is Generic:
@@ -514,21 +526,23 @@ def _statement(flows: Flows, r: Resource, source: str, target: str, actions: lis
         return
     sam = [a[4:] for a in actions if a.startswith("sam:")]
     if sam:
+        stood_for = [a for a in actions if not a.startswith("sam:")]  # the actions of its flows a SAM policy template stands for
         for flow_kind in sam:
-            flows.add(source, target, flow_kind, r.logical_id)
+            if not stood_for or grants(stood_for, flow_kind, denied):
+                flows.add(source, target, flow_kind, r.logical_id)
         return
     if cls in (DynamoDbTable, DaxCluster, S3Bucket):
         prefix = _prefix(t, resource, statement) if cls is S3Bucket else None
         for access in ("reads", "writes"):
-            if grants(actions, access):
+            if grants(actions, access, denied):
                 flows.add(source, target, access, r.logical_id, prefix=prefix)
         return
     kind = FLOW_TO.get(cls) if cls else None
-    if kind and grants(actions, kind):
+    if kind and grants(actions, kind, denied):
         ends = (t.service_of(source) or source, t.service_of(target) or target)
         if kind in ("enqueues", "publishes") and flows.has(*ends, ("dead-letter",)):
             return
-        named = any("*" not in a for a in actions if grants([a], kind))
+        named = any("*" not in a for a in actions if grants([a], kind, denied))
         if kind == "enqueues" and not named and flows.has(ends[1], ends[0], ("triggers",)):
             return  # `sqs:*` on the queue a function consumes: it polls the queue, nothing says it sends
         flows.add(source, target, kind, r.logical_id)
@@ -599,10 +613,12 @@ def _environment(flows: Flows, r: Resource) -> None:
 def _caches_any_table(t: Template, cluster: Resource) -> bool:
     """Whether a DAX cluster's role lets it read every table (`dynamodb:GetItem` or a wildcard on `*`): then the
     tables it caches are those its clients name, not those its role names."""
-    return any(grants([a for a in (t.text(x) for x in as_list(s.get("Action"))) if a and a.startswith("dynamodb:")], "reads")
-               and "*" in [t.text(x) for x in as_list(s.get("Resource"))]
-               for document in documents(t, cluster) for s in as_list(dig(document, "Statement"))
-               if isinstance(s, dict) and s.get("Effect", "Allow") == "Allow")
+    for statement, refused in statements(t, cluster):
+        actions = [a for a in (t.text(x) for x in as_list(statement.get("Action"))) if a and a.startswith("dynamodb:")]
+        everywhere = "*" in [t.text(x) for x in as_list(statement.get("Resource"))]
+        if everywhere and grants(actions, "reads", partial(refused.covers, resource="*")):
+            return True
+    return False
 
 
 def _generic(flows: Flows) -> None:

@@ -5,10 +5,13 @@ that do either (`AmazonDynamoDBFullAccess`)."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from fnmatch import fnmatchcase
 from typing import Any
 
 from ..models import catalogue
+from .denials import Denials, denials, resource_text
 from .template import Resource, Template
 from .values import as_list, dig
 
@@ -75,45 +78,113 @@ def _assumable(t: Template, role: Resource, r: Resource) -> bool:
     return any((name or "").split(".")[0] in prefixes for name in trusted)  # `lambda.amazonaws.com.cn` too
 
 
-def documents(t: Template, r: Resource) -> list[Any]:
-    """Every policy document that applies to a service: of its roles (inline, policy resources, managed
-    policies of the template) and, for SAM functions and state machines, its `Policies`."""
-    documents: list[Any] = []
+@dataclass(frozen=True)
+class Principal:
+    """One role a service acts as: the policy documents and AWS managed policy ARNs that apply to it. A Deny
+    statement refuses only what the Allows of its own principal grant."""
+
+    documents: tuple[Any, ...]
+    """Its policy documents: inline, policy resources naming it, managed policies of the template."""
+    managed: tuple[Any, ...]
+    """The managed policy ARNs attached to it, as written."""
+
+
+def principals(t: Template, r: Resource) -> list[Principal]:
+    """The roles a service acts as, each with its policies, and for SAM functions and state machines the role SAM
+    makes from their `Policies` (a SAM policy template stands for the actions of its flows on the resource it names)."""
+    found = []
     for role in roles(t, r):
-        documents += [dig(p, "PolicyDocument") for p in as_list(role.properties.get("Policies"))]
+        documents = [dig(p, "PolicyDocument") for p in as_list(role.properties.get("Policies"))]
         policies = t.referrers(role.logical_id, "AWS::IAM::Policy", "AWS::IAM::ManagedPolicy")
         policies += [t.resources[lid] for lid, _ in t.references(role.properties.get("ManagedPolicyArns"))]
         documents += [x.properties.get("PolicyDocument") for x in policies]
+        found.append(Principal(tuple(documents), tuple(as_list(role.properties.get("ManagedPolicyArns")))))
     if r.type in ("AWS::Serverless::Function", "AWS::Serverless::StateMachine"):
+        own: list[Any] = []
+        arns: list[Any] = []
         for policy in as_list(r.properties.get("Policies")):
             if isinstance(policy, dict) and "Statement" in policy:
-                documents.append(policy)
+                own.append(policy)
             elif isinstance(policy, dict):
-                for name, argument in policy.items():
-                    for kind in SAM_POLICIES.get(name, ()):
-                        for lid, _ in t.references(argument):
-                            documents.append({"Statement": [{"Effect": "Allow", "Action": [f"sam:{kind}"], "Resource": {"Ref": lid}}]})
-    return documents
+                own += [_sam_document(t, name, argument) for name, argument in policy.items()]
+                arns.append(policy)
+            elif isinstance(policy, str):
+                arns.append(policy if ":" in policy else f"arn:aws:iam::aws:policy/{policy}")
+        found.append(Principal(tuple(own), tuple(arns)))
+    return found
+
+
+def _sam_document(t: Template, name: str, argument: Any) -> dict[str, Any]:
+    """The document a SAM policy template stands for: `sam:FLOW` for each of its flows (which `flows` reads) and
+    the actions of those flows of its service (which a Deny may refuse), on each resource it names."""
+    service = SAM_SERVICE.match(name)
+    prefix = f"{service.group().lower()}:" if service else "?"
+    kinds = SAM_POLICIES.get(name, ())
+    actions = [f"sam:{kind}" for kind in kinds] + [a for kind in kinds for a in ACTIONS_OF_FLOWS[kind] if a.startswith(prefix)]
+    resources = [{"Ref": lid} for lid, _ in t.references(argument)]
+    return {"Statement": [{"Effect": "Allow", "Action": actions, "Resource": resources}] if kinds and resources else []}
+
+
+SAM_SERVICE = re.compile(r"DynamoDB|S3|SQS|SNS|Kinesis|Firehose|SES|Lambda|Athena")
+"""The IAM service of a SAM policy template, from the start of its name (`DynamoDBReadPolicy`: `dynamodb`)."""
+
+
+def documents(t: Template, r: Resource) -> list[Any]:
+    """Every policy document that applies to a service: of its roles (inline, policy resources, managed
+    policies of the template) and, for SAM functions and state machines, its `Policies`."""
+    return [document for principal in principals(t, r) for document in principal.documents]
+
+
+def statements(t: Template, r: Resource) -> list[tuple[dict[str, Any], Denials]]:
+    """Each Allow statement of a service's policies, in the order written, with the unconditional Deny statements
+    of its own principal, which refuse part of what it allows (`denials`)."""
+    found = []
+    for principal in principals(t, r):
+        refused = denials(t, principal.documents)
+        found += [(s, refused) for document in principal.documents for s in as_list(dig(document, "Statement"))
+                  if isinstance(s, dict) and s.get("Effect", "Allow") == "Allow"]
+    return found
 
 
 def broad(t: Template, r: Resource) -> list[str]:
     """`ACTION on RESOURCE` for each allowed action of a service's policies that is a wildcard (`dynamodb:*`,
     `s3:Get*`, `*`), or that IAM lets name a resource but is allowed on `*`; in the order written, once each.
     Actions that cannot name a resource (`xray:PutTraceSegments`, `ec2:DescribeNetworkInterfaces`) need `*`
-    and are not broad. An AWS managed policy that is broad counts as `NAME on *`."""
-    found = [f"{name} on *" for name in managed(t, r) if BROAD_MANAGED.fullmatch(name)]
-    for document in documents(t, r):
-        for statement in as_list(dig(document, "Statement")):
-            if not isinstance(statement, dict) or statement.get("Effect", "Allow") != "Allow":
-                continue
-            resources = [t.text(x) or next((lid for lid, _ in t.references(x)), "?") for x in as_list(statement.get("Resource"))]
-            for action in (t.text(x) for x in as_list(statement.get("Action"))):
-                if not action or action.startswith("sam:"):
-                    continue
-                for resource in resources:
-                    if "*" in action or (resource == "*" and _names_resources(action)):
-                        found.append(f"{action} on {resource}")
+    and are not broad. An AWS managed policy that is broad counts as `NAME on *`. `NotAction` allows every
+    action but those it lists (`every action but iam:*`), `NotResource` allows on every resource but those
+    (`every resource but ${Data.Arn}`): each is broad as `*` would be. What an unconditional Deny of the same
+    role refuses entirely is not broad; one that refuses part (`s3:DeleteObject` under `s3:*`) leaves it broad."""
+    found = []
+    for principal in principals(t, r):
+        refused = denials(t, principal.documents)
+        if not refused.covers("*", "*"):
+            found += [f"{name} on *" for name in _managed_names(t, principal.managed) if BROAD_MANAGED.fullmatch(name)]
+        for document in principal.documents:
+            for statement in as_list(dig(document, "Statement")):
+                if isinstance(statement, dict) and statement.get("Effect", "Allow") == "Allow":
+                    found += _broad_statement(t, statement, refused)
     return list(dict.fromkeys(found))
+
+
+def _broad_statement(t: Template, statement: dict[str, Any], refused: Denials) -> list[str]:
+    """The broad `ACTION on RESOURCE` of one Allow statement that the Denials do not refuse entirely."""
+    found = []
+    if "NotAction" in statement:
+        written = [t.text(x) or "?" for x in as_list(statement.get("NotAction"))]
+        actions = [(f"every action but {','.join(written)}", "*")]
+    else:
+        actions = [(a, a) for a in (t.text(x) for x in as_list(statement.get("Action"))) if a and not a.startswith("sam:")]
+    values = as_list(statement.get("NotResource" if "NotResource" in statement else "Resource"))
+    shown = [t.text(x) or next((lid for lid, _ in t.references(x)), "?") for x in values]
+    if "NotResource" in statement:
+        resources: list[tuple[str, str | None]] = [(f"every resource but {','.join(shown)}", "*")]
+    else:
+        resources = [(name, resource_text(t, x)) for name, x in zip(shown, values, strict=True)]
+    for action_shown, action in actions:
+        for resource_shown, resource in resources:
+            if ("*" in action or (resource == "*" and _names_resources(action))) and not refused.covers(action, resource):
+                found.append(f"{action_shown} on {resource_shown}")
+    return found
 
 
 AWS_MANAGED = re.compile(r"arn:(?:aws[a-z-]*|\$\{AWS::Partition\}):iam::aws:policy/(?:[\w+=,.@-]+/)*([\w+=,.@-]+)")
@@ -129,10 +200,10 @@ on `*`). Execution roles AWS provides for one job (`AWSLambdaBasicExecutionRole`
 def managed(t: Template, r: Resource) -> list[str]:
     """The names of the AWS managed policies attached to a service's roles (or named in a SAM function's
     `Policies`, where a bare name is one), in order, once each."""
-    values = [arn for role in roles(t, r) for arn in as_list(role.properties.get("ManagedPolicyArns"))]
-    if r.type in ("AWS::Serverless::Function", "AWS::Serverless::StateMachine"):
-        values += [p if isinstance(p, dict) or ":" in p else f"arn:aws:iam::aws:policy/{p}"
-                   for p in as_list(r.properties.get("Policies")) if isinstance(p, dict | str)]
+    return _managed_names(t, [arn for principal in principals(t, r) for arn in principal.managed])
+
+
+def _managed_names(t: Template, values: Iterable[Any]) -> list[str]:
     names = [match.group(1) for value in values if (match := AWS_MANAGED.fullmatch(t.text(value) or ""))]
     return list(dict.fromkeys(names))
 
@@ -154,10 +225,10 @@ one (`s3:Get*`, `sqs:*`, `*`). Configuration actions (`s3:PutBucketNotification`
 (`s3:DeleteObject`, `dynamodb:DeleteItem`) are neither reads nor writes."""
 
 
-def grants(actions: list[str], flow: str) -> bool:
-    """Whether any of the actions (as written in a policy) allows the flow."""
-    wanted = ACTIONS_OF_FLOWS[flow]
-    return any(fnmatchcase(w.lower(), a.lower()) for a in actions for w in wanted)
+def grants(actions: list[str], flow: str, refused: Callable[[str], bool] = lambda action: False) -> bool:
+    """Whether any of the actions (as written in a policy) allows the flow: allows one of its actions that
+    `refused` (an unconditional Deny on the resource) does not take back."""
+    return any(fnmatchcase(w.lower(), a.lower()) and not refused(w) for a in actions for w in ACTIONS_OF_FLOWS[flow])
 
 
 HOUSEKEEPING = frozenset({"logs:createloggroup", "logs:createlogstream", "logs:putlogevents",

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import re
+from functools import partial
 from typing import Any, get_args
 
 from ..models.contract import CACHING_DISABLED, MANAGED_CACHE_POLICY_TTLS
@@ -37,6 +38,7 @@ from ..models.services import (
     SqsQueue,
     StateMachine,
 )
+from .denials import denials, resource_text
 from .flows import S3_DESTINATIONS, firehose_destination, firehose_s3
 from .marks import reads
 from .policies import broad, grants
@@ -130,11 +132,15 @@ IAM_GRANTS = ("AWS::IAM::Role", "AWS::IAM::Policy", "AWS::IAM::ManagedPolicy")
 
 
 def _allows_invoking(t: Template, grant: Resource, function: str) -> bool:
-    """Whether a role's or policy's documents allow invoking the function (`lambda:InvokeFunction` on it)."""
+    """Whether a role's or policy's documents allow invoking the function (`lambda:InvokeFunction` on it), less
+    what an unconditional Deny of the same documents refuses there."""
     given = grant.properties.get("Policies") if grant.type == "AWS::IAM::Role" else [grant.properties]
-    statements = [s for p in as_list(given) for s in as_list(dig(p, "PolicyDocument", "Statement")) if isinstance(s, dict)]
-    return any(s.get("Effect", "Allow") == "Allow" and grants([a for a in map(t.text, as_list(s.get("Action"))) if a], "invokes")
-               and function in {lid for lid, _ in t.references(s.get("Resource"))} for s in statements)
+    documents = [dig(p, "PolicyDocument") for p in as_list(given)]
+    refused = denials(t, documents)
+    statements = [s for d in documents for s in as_list(dig(d, "Statement")) if isinstance(s, dict) and s.get("Effect", "Allow") == "Allow"]
+    return any(grants([a for a in map(t.text, as_list(s.get("Action"))) if a], "invokes",
+                      partial(refused.covers, resource=resource_text(t, value)))
+               for s in statements for value in as_list(s.get("Resource")) if function in {lid for lid, _ in t.references(value)})
 
 
 @reads(AutoScalingGroup, "AWS::AutoScaling::AutoScalingGroup")

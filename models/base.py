@@ -10,9 +10,10 @@ from pydantic import BaseModel, ConfigDict, Field
 
 ID_PATTERN = r"^[a-z][a-z0-9-]{0,62}$"
 
-BroadPermission = Annotated[str, Field(pattern=r"^\S{1,200} on \S{1,1000}$")]
+BroadPermission = Annotated[str, Field(pattern=r"^(?:every action but )?\S{1,200} on (?:every resource but )?\S{1,1000}$")]
 """An IAM permission a role holds beyond what its flows need, as `ACTION on RESOURCE`: a wildcard action
-(`dynamodb:* on Orders`), or an action that can name a resource allowed on every one (`s3:GetObject on *`)."""
+(`dynamodb:* on Orders`), or an action that can name a resource allowed on every one (`s3:GetObject on *`).
+A policy's `NotAction` reads `every action but iam:*,sts:*`, its `NotResource` `every resource but ARN,...`."""
 
 Rate = Annotated[float, Field(ge=0, le=1e9)]
 """Requests per second: at most a billion, far above any real table or API, so that capacity and throttling
