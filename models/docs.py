@@ -52,5 +52,6 @@ def document(root: type[BaseModel]) -> None:
         for name, field in cls.model_fields.items():
             if field.description is None and name in docs:
                 field.description = docs[name]
-    for cls in classes:
-        cls.model_rebuild(force=True)
+    for _ in range(2):  # a class holding another (a case holds services) keeps the schema it had when rebuilt:
+        for cls in classes:  # the second pass gives each the schemas the first made
+            cls.model_rebuild(force=True)
