@@ -182,7 +182,8 @@ def _broad_statement(t: Template, statement: dict[str, Any], refused: Denials) -
         resources = [(name, resource_text(t, x)) for name, x in zip(shown, values, strict=True)]
     for action_shown, action in actions:
         for resource_shown, resource in resources:
-            if ("*" in action or (resource == "*" and _names_resources(action))) and not refused.covers(action, resource):
+            wildcard = ("*" in action or "?" in action) and not _only_flow_actions(action)
+            if (wildcard or (resource == "*" and _names_resources(action))) and not refused.covers(action, resource):
                 found.append(f"{action_shown} on {resource_shown}")
     return found
 
@@ -241,3 +242,19 @@ AWSLambdaVPCAccessExecutionRole grant on `*`: not broad."""
 def _names_resources(action: str) -> bool:
     service, _, name = action.partition(":")
     return action.lower() not in HOUSEKEEPING and bool(catalogue.iam_action_resources(service, name))
+
+
+def _only_flow_actions(action: str) -> bool:
+    """Whether a wildcard action stands only for actions that make flows, as listing them would (`sqs:SendMessage*`
+    is `sqs:SendMessage`, `kinesis:PutRecord*` is `PutRecord` and `PutRecords`); `s3:PutObject*` also allows
+    `PutObjectAcl`, and `dynamodb:Get*` `GetResourcePolicy`. Judged by the IAM actions the catalogue knows."""
+    service, _, name = action.lower().partition(":")
+    if not name:
+        return False  # `*`: every action of every service
+    covered = {known for known in catalogue.iam_actions(service) if fnmatchcase(known, name)}
+    return bool(covered) and {f"{service}:{known}" for known in covered} <= FLOW_ACTIONS
+
+
+FLOW_ACTIONS = frozenset(action.lower() for actions in ACTIONS_OF_FLOWS.values() for action in actions)
+"""Every action that makes a flow (lower case)."""
+

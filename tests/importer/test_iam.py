@@ -173,3 +173,20 @@ def test_statements_on_one_bucket_keep_a_prefix_only_when_they_all_name_it(tmp_p
     statements = [{"Action": "s3:GetObject", "Resource": resource} for resource in resources]
     case = imported(tmp_path, {"Fn": function(), "Data": {"Type": "AWS::S3::Bucket", "Properties": {}}, "Role": role(*statements)})
     assert [(f.kind, f.prefix) for f in case.flows if f.source == "fn"] == [("reads", prefix)]
+
+
+@pytest.mark.parametrize(("action", "broad"), [
+    ("sqs:SendMessage*", False),  # only SendMessage (SendMessageBatch is allowed by it)
+    ("kinesis:PutRecord*", False),  # PutRecord and PutRecords: the puts-records flow
+    ("dynamodb:BatchGet*", False),
+    ("s3:PutObject*", True),  # also PutObjectAcl: who may read the object
+    ("dynamodb:Get*", True),  # also GetResourcePolicy
+    ("sqs:*", True),
+])
+def test_a_wildcard_action_is_broad_unless_it_stands_only_for_actions_that_make_flows(tmp_path, action, broad):
+    """Found by the precision review: `sqs:SendMessage*` on one queue was reported as broad as `sqs:*`."""
+    resources = {"Fn": function(), "Orders": TABLE, "Data": {"Type": "AWS::S3::Bucket"}, "Jobs": {"Type": "AWS::SQS::Queue"},
+                 "Clicks": {"Type": "AWS::Kinesis::Stream", "Properties": {"ShardCount": 1}},
+                 "Role": role({"Action": [action], "Resource": [ON_TABLE, {"Fn::Sub": "${Data.Arn}/*"},
+                                                                {"Fn::GetAtt": ["Jobs", "Arn"]}, {"Fn::GetAtt": ["Clicks", "Arn"]}]})}
+    assert bool(imported(tmp_path, resources).service("fn").broad_permissions) is broad
