@@ -560,8 +560,12 @@ def user_pool(t: Template, r: Resource) -> Settings:
 @reads(CognitoIdentityPool, "AWS::Cognito::IdentityPool")
 def identity_pool(t: Template, r: Resource) -> Settings:
     p = r.properties
-    return {"allow_unauthenticated": bool(flag(p.get("AllowUnauthenticatedIdentities"), t.parameters)),
-            "classic_flow": bool(flag(p.get("AllowClassicFlow"), t.parameters))}
+    guests = bool(flag(p.get("AllowUnauthenticatedIdentities"), t.parameters))
+    attachments = t.owned(r.logical_id, "AWS::Cognito::IdentityPoolRoleAttachment")
+    if attachments and not any(isinstance(a.properties.get("Roles"), dict) and "unauthenticated" in a.properties["Roles"]
+                               for a in attachments):
+        guests = False  # guests get an identity but no role to take, so no credentials
+    return {"allow_unauthenticated": guests, "classic_flow": bool(flag(p.get("AllowClassicFlow"), t.parameters))}
 
 
 @reads(SqsQueue, "AWS::SQS::Queue")

@@ -70,7 +70,14 @@ def emit_identity_pool(pool: CognitoIdentityPool, ctx: Context) -> Fragment:
         statements += out.permissions(flow)
     if statements:
         iam.policy(out, role_id, statements)
-    out.resource(lid(pool, "Roles"), "AWS::Cognito::IdentityPoolRoleAttachment", {
-        "IdentityPoolId": ref_of(pool), "Roles": {"authenticated": get_att(role_id, "Arn")}})
+    roles = {"authenticated": get_att(role_id, "Arn")}
+    if pool.allow_unauthenticated:  # guests get credentials only through a role of their own: one allowed nothing
+        amr = {"cognito-identity.amazonaws.com:amr": "unauthenticated"}
+        guest = {**trust, "Condition": {**trust["Condition"], "ForAnyValue:StringLike": amr}}
+        out.resource(lid(pool, "GuestRole"), "AWS::IAM::Role", {
+            "Description": f"Guests of {pool.id}: allowed nothing until a policy says what.",
+            "AssumeRolePolicyDocument": {"Version": "2012-10-17", "Statement": [guest]}})
+        roles["unauthenticated"] = get_att(lid(pool, "GuestRole"), "Arn")
+    out.resource(lid(pool, "Roles"), "AWS::Cognito::IdentityPoolRoleAttachment", {"IdentityPoolId": ref_of(pool), "Roles": roles})
     out.output(lid(pool, "Id"), ref_of(pool), f"Id of the {pool.id} identity pool")
     return out

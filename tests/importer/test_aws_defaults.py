@@ -12,6 +12,8 @@ from archcase.checks.engine import check
 from archcase.importer import import_template
 from archcase.models import Architecture
 
+from .templates import imported
+
 
 def findings(tmp_path, resources: dict, rule: str) -> list[str]:
     path = tmp_path / "template.json"
@@ -131,3 +133,18 @@ def test_a_bucket_others_write_logs_to_is_not_asked_for_access_logs_of_its_own(t
         "Environment": {"Variables": {"LOGS": {"Ref": "Logs"}}}}}
     assert findings(tmp_path, {"Logs": logs, "Site": site, "Reader": reader}, "AC404") == []
     assert findings(tmp_path, {"Logs": logs, "Reader": reader}, "AC404") == ["bucket 'logs' writes no access logs"]
+
+
+@pytest.mark.parametrize(("roles", "guests"), [
+    (None, True),  # no attachment in the template: the pool says guests are allowed, and that stands
+    ({"authenticated": "arn:aws:iam::123456789012:role/signed-in"}, False),
+    ({"authenticated": "arn:aws:iam::123456789012:role/a", "unauthenticated": "arn:aws:iam::123456789012:role/g"}, True),
+])
+def test_guests_of_an_identity_pool_get_credentials_only_through_a_guest_role(tmp_path, roles, guests):
+    """Found by the precision review: `AllowUnauthenticatedIdentities: true` with an attachment that maps only an
+    authenticated role gives guests an identity and no credentials (AC504)."""
+    resources: dict = {"Pool": {"Type": "AWS::Cognito::IdentityPool", "Properties": {"AllowUnauthenticatedIdentities": True}}}
+    if roles is not None:
+        resources["Roles"] = {"Type": "AWS::Cognito::IdentityPoolRoleAttachment",
+                              "Properties": {"IdentityPoolId": {"Ref": "Pool"}, "Roles": roles}}
+    assert imported(tmp_path, resources).service("pool").allow_unauthenticated is guests
