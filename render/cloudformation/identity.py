@@ -57,14 +57,16 @@ def emit_identity_pool(pool: CognitoIdentityPool, ctx: Context) -> Fragment:
         "AllowClassicFlow": pool.classic_flow,
         "CognitoIdentityProviders": providers,
     })
-    trust = {"Effect": "Allow", "Principal": {"Federated": "cognito-identity.amazonaws.com"},
-             "Action": "sts:AssumeRoleWithWebIdentity",
-             "Condition": {"StringEquals": {"cognito-identity.amazonaws.com:aud": ref_of(pool)},
-                           "ForAnyValue:StringLike": {"cognito-identity.amazonaws.com:amr": "authenticated"}}}
+    def trust(amr: str) -> Json:
+        return {"Effect": "Allow", "Principal": {"Federated": "cognito-identity.amazonaws.com"},
+                "Action": "sts:AssumeRoleWithWebIdentity",
+                "Condition": {"StringEquals": {"cognito-identity.amazonaws.com:aud": ref_of(pool)},
+                              "ForAnyValue:StringLike": {"cognito-identity.amazonaws.com:amr": amr}}}
+
     role_id = lid(pool, "AuthenticatedRole")
     out.resource(role_id, "AWS::IAM::Role", {
         "Description": f"Signed-in users of {pool.id}: each reaches only their own data.",
-        "AssumeRolePolicyDocument": {"Version": "2012-10-17", "Statement": [trust]}})
+        "AssumeRolePolicyDocument": {"Version": "2012-10-17", "Statement": [trust("authenticated")]}})
     statements: list[Statement] = []
     for flow in ctx.graph.outgoing(pool.id, Grants):
         statements += out.permissions(flow)
@@ -72,11 +74,9 @@ def emit_identity_pool(pool: CognitoIdentityPool, ctx: Context) -> Fragment:
         iam.policy(out, role_id, statements)
     roles = {"authenticated": get_att(role_id, "Arn")}
     if pool.allow_unauthenticated:  # guests get credentials only through a role of their own: one allowed nothing
-        amr = {"cognito-identity.amazonaws.com:amr": "unauthenticated"}
-        guest = {**trust, "Condition": {**trust["Condition"], "ForAnyValue:StringLike": amr}}
         out.resource(lid(pool, "GuestRole"), "AWS::IAM::Role", {
             "Description": f"Guests of {pool.id}: allowed nothing until a policy says what.",
-            "AssumeRolePolicyDocument": {"Version": "2012-10-17", "Statement": [guest]}})
+            "AssumeRolePolicyDocument": {"Version": "2012-10-17", "Statement": [trust("unauthenticated")]}})
         roles["unauthenticated"] = get_att(lid(pool, "GuestRole"), "Arn")
     out.resource(lid(pool, "Roles"), "AWS::Cognito::IdentityPoolRoleAttachment", {"IdentityPoolId": ref_of(pool), "Roles": roles})
     out.output(lid(pool, "Id"), ref_of(pool), f"Id of the {pool.id} identity pool")
