@@ -24,6 +24,7 @@ from ..models.services import (
     CognitoUserPool,
     DaxCluster,
     DynamoDbTable,
+    ElastiCache,
     EventRule,
     Firehose,
     Generic,
@@ -49,7 +50,7 @@ BY_TARGET: dict[type[Service], str] = {
     DynamoDbTable: "reads", DaxCluster: "reads", S3Bucket: "reads", SqsQueue: "enqueues", SnsTopic: "publishes",
     KinesisStream: "puts-records", Firehose: "puts-records", Athena: "queries", LambdaFunction: "invokes",
     Ses: "sends-email", CloudFront: "signs", ApiGateway: "calls", StateMachine: "starts",
-    RdsDatabase: "connects",
+    RdsDatabase: "connects", ElastiCache: "connects",
 }
 """The flow a function has to a resource named in its environment, when nothing more precise says."""
 
@@ -406,6 +407,44 @@ def _group(flows: Flows, r: Resource) -> None:
         flows.add(lid, r.logical_id, "targets", r.logical_id, protocol="https" if protocol in ("https", "ssl") else "http", port=port or 80)
 
 
+CACHE_GROUPS: dict[str, str] = {"AWS::ElastiCache::ReplicationGroup": "SecurityGroupIds",
+                                 "AWS::ElastiCache::CacheCluster": "VpcSecurityGroupIds",
+                                 "AWS::ElastiCache::ServerlessCache": "SecurityGroupIds"}
+"""The property naming a cache's security groups, by type."""
+
+
+@reads_flows(*CACHE_GROUPS)
+def _cache(flows: Flows, r: Resource) -> None:
+    for client in admitted(flows.t, r.properties.get(CACHE_GROUPS[r.type])):
+        flows.add(client, r.logical_id, "connects", r.logical_id)
+
+
+CLIENT_HOLDERS: dict[str, type[Service]] = {
+    "AWS::Lambda::Function": LambdaFunction, "AWS::Serverless::Function": LambdaFunction,
+    "AWS::EC2::LaunchTemplate": AutoScalingGroup, "AWS::AutoScaling::LaunchConfiguration": AutoScalingGroup,
+}
+"""Resources that put a function or an Auto Scaling group's instances in a security group, and whose they are."""
+
+
+def admitted(t: Template, groups: Any) -> list[str]:
+    """The functions and Auto Scaling groups whose security groups the given security groups admit (by a rule
+    naming the client's group as its source, inline or as an `AWS::EC2::SecurityGroupIngress`): the services
+    that connect. Rules open to address ranges say nothing of who."""
+    own = {lid for lid, _ in t.references(groups) if t.resources[lid].type == "AWS::EC2::SecurityGroup"}
+    rules = [rule for lid in sorted(own) for rule in as_list(t.resources[lid].properties.get("SecurityGroupIngress"))]
+    rules += [ingress.properties for ingress in t.resources.values() if ingress.type == "AWS::EC2::SecurityGroupIngress"
+              and any(lid in own for lid, _ in t.references(ingress.properties.get("GroupId")))]
+    sources = [lid for rule in rules if isinstance(rule, dict) for lid, _ in t.references(rule.get("SourceSecurityGroupId"))
+               if lid not in own]
+    clients: list[str] = []
+    for source in sources:
+        for holder in t.referrers(source, *CLIENT_HOLDERS):
+            service = t.service_of(holder.logical_id)
+            if service and t.resources[service].service_class is CLIENT_HOLDERS[holder.type] and service not in clients:
+                clients.append(service)
+    return clients
+
+
 FIREHOSE_DESTINATIONS: dict[str, tuple[str, ...]] = {
     "ExtendedS3DestinationConfiguration": ("BucketARN",), "S3DestinationConfiguration": ("BucketARN",),
     "ElasticsearchDestinationConfiguration": ("DomainARN", "ClusterEndpoint"),
@@ -537,6 +576,7 @@ def _statement(flows: Flows, r: Resource, source: str, target: str, actions: lis
 FLOW_TO: dict[type[Service], str] = {
     SqsQueue: "enqueues", SnsTopic: "publishes", Ses: "sends-email", KinesisStream: "puts-records", Firehose: "puts-records",
     LambdaFunction: "invokes", Athena: "queries", ApiGateway: "calls", StateMachine: "starts", RdsDatabase: "connects",
+    ElastiCache: "connects",
 }
 """The flow a role's policy gives to a service of each class (`policies.ACTIONS_OF_FLOWS` says which actions)."""
 

@@ -22,6 +22,7 @@ from .services import (
     CognitoUserPool,
     DaxCluster,
     DynamoDbTable,
+    ElastiCache,
     EventRule,
     Firehose,
     Generic,
@@ -227,11 +228,11 @@ class Caches(Flow):
 
 
 class Connects(Flow):
-    """Opens database connections to a relational database (SQL over the VPC), as its endpoint, its master secret
-    or an `rds-db:connect` permission says."""
+    """Opens connections over the VPC to a relational database (SQL) or a cache (Valkey, Redis or Memcached
+    protocol), as its endpoint, its secret, an `rds-db:connect` permission or its security group says."""
 
     verb: ClassVar[str] = "connects to"
-    allowed: ClassVar[frozenset[tuple[str, str]]] = pairs((COMPUTE, kinds(RdsDatabase)))
+    allowed: ClassVar[frozenset[tuple[str, str]]] = pairs((COMPUTE, kinds(RdsDatabase, ElastiCache)))
     kind: Literal["connects"] = "connects"
 
 

@@ -54,6 +54,7 @@ from ..models.services import (
     CognitoUserPool,
     DaxCluster,
     DynamoDbTable,
+    ElastiCache,
     EventRule,
     Firehose,
     Generic,
@@ -107,6 +108,7 @@ COLUMNS: dict[type[Service], str] = {
     DynamoDbTable: "data",
     DaxCluster: "data",
     RdsDatabase: "data",
+    ElastiCache: "data",
     S3Bucket: "data",
     SqsQueue: "async",
     SnsTopic: "async",
@@ -187,6 +189,12 @@ def _prefixed(verb: str) -> Callable[[Reads | Writes | Delivers, Kinds], str]:
     return lambda flow, kinds: f"{verb} {flow.prefix}" if flow.prefix else verb
 
 
+def _connection(flow: Connects, kinds: Kinds) -> str:
+    """SQL to a database; a cache's protocol to a cache."""
+    target = kinds[flow.target]
+    return "SQL" if SERVICE_KINDS[target] is RdsDatabase else "cache"
+
+
 def _grant_scope(flow: Grants, kinds: Kinds) -> str:
     return "own prefix" if flow.scope == "user" else "credentials"
 
@@ -202,7 +210,7 @@ FLOW_LABELS: dict[type[Flow], FlowLabel] = dict([
     _of(Reads, _prefixed("read")),
     _of(Writes, _prefixed("write")),
     _of(Caches, _fixed("cache")),
-    _of(Connects, _fixed("SQL")),
+    _of(Connects, _connection),
     _of(Triggers, _trigger),
     _of(SendsEmail, _fixed("email")),
     _of(Origin, _origin_access),

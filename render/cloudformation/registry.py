@@ -37,13 +37,29 @@ from ...models.generic import Generic
 from ...models.http_api import HttpApi
 from ...models.identity import CognitoIdentityPool, CognitoUserPool, Sts
 from ...models.messaging import SnsTopic, SqsQueue
-from . import analytics, api, compute, data, databases, edge, environment, events, http_api, iam, identity, messaging, refs, workflows
+from . import (
+                             analytics,
+                             api,
+                             caches,
+                             compute,
+                             data,
+                             databases,
+                             edge,
+                             environment,
+                             events,
+                             http_api,
+                             iam,
+                             identity,
+                             messaging,
+                             refs,
+                             workflows,
+)
 from .context import ArnOf, Context, Fragment, Permits, Polls, Tables, Tells
 from .marks import arn_of, emits, permits, polls, tells
 
 Emitter = Callable[[Any, Context], Fragment]
 
-MODULES: tuple[ModuleType, ...] = (analytics, api, compute, data, databases, edge, environment, events, http_api, iam, identity,
+MODULES: tuple[ModuleType, ...] = (analytics, api, caches, compute, data, databases, edge, environment, events, http_api, iam, identity,
                                    messaging, refs, workflows)
 """The modules whose registrations count (explicitly: importing a module registers nothing)."""
 
