@@ -24,6 +24,7 @@ from ..models.services import (
     CognitoUserPool,
     DaxCluster,
     DynamoDbTable,
+    EfsFileSystem,
     ElastiCache,
     EventRule,
     Firehose,
@@ -142,6 +143,9 @@ def _function(flows: Flows, r: Resource) -> None:
     p = r.properties
     dead_letter = dig(p, "DeadLetterConfig", "TargetArn") or dig(p, "DeadLetterQueue", "TargetArn")
     flows.add(r.logical_id, flows.first(dead_letter, SqsQueue, SnsTopic), "dead-letter", r.logical_id)
+    for config in as_list(p.get("FileSystemConfigs")):
+        if isinstance(config, dict):
+            _file_system(flows, r, config.get("Arn"))
     if r.type != "AWS::Serverless::Function":
         return
     for event in (p.get("Events") or {}).values():
@@ -185,6 +189,27 @@ def _poll(flows: Flows, r: Resource, source: str | None, p: dict[str, Any]) -> N
               events=events, report_batch_item_failures="ReportBatchItemFailures" in responses, **bisect)
     on_failure = dig(p, "DestinationConfig", "OnFailure", "Destination")
     flows.add(r.logical_id, flows.first(on_failure, SqsQueue, SnsTopic), "dead-letter", r.logical_id)
+
+
+def _file_system(flows: Flows, r: Resource, arn: Any) -> None:
+    """A function mounts the file system of the access point it names, as the access point says."""
+    t = flows.t
+    point = next((lid for lid, _ in t.references(arn) if t.resources[lid].type == "AWS::EFS::AccessPoint"), None)
+    if point is None:
+        return
+    p = t.resources[point].properties
+    root = t.text(dig(p, "RootDirectory", "Path")) or "/"
+    access_point = {"root_directory": root.rstrip("/") or "/", "posix_user": isinstance(p.get("PosixUser"), dict)}
+    flows.add(r.logical_id, point, "mounts", r.logical_id, access_point=access_point)
+
+
+@reads_flows("AWS::EFS::MountTarget")
+def _mount_target(flows: Flows, r: Resource) -> None:
+    """Instances whose security group a mount target's admits mount the file system (functions mount through the
+    access point their `FileSystemConfigs` name)."""
+    for client in admitted(flows.t, r.properties.get("SecurityGroups")):
+        if flows.class_of(client) is AutoScalingGroup:
+            flows.add(client, r.logical_id, "mounts", r.logical_id)
 
 
 @reads_flows("AWS::Lambda::EventSourceMapping")
@@ -563,6 +588,8 @@ def _statement(flows: Flows, r: Resource, source: str, target: str, actions: lis
                 flows.add(source, target, access, r.logical_id, prefix=prefix)
         return
     kind = FLOW_TO.get(cls) if cls else None
+    if kind == "mounts" and owner is LambdaFunction:
+        return  # a function mounts what its FileSystemConfigs name, through an access point
     if kind and grants(actions, kind):
         ends = (t.service_of(source) or source, t.service_of(target) or target)
         if kind in ("enqueues", "publishes") and flows.has(*ends, ("dead-letter",)):
@@ -576,7 +603,7 @@ def _statement(flows: Flows, r: Resource, source: str, target: str, actions: lis
 FLOW_TO: dict[type[Service], str] = {
     SqsQueue: "enqueues", SnsTopic: "publishes", Ses: "sends-email", KinesisStream: "puts-records", Firehose: "puts-records",
     LambdaFunction: "invokes", Athena: "queries", ApiGateway: "calls", StateMachine: "starts", RdsDatabase: "connects",
-    ElastiCache: "connects",
+    ElastiCache: "connects", EfsFileSystem: "mounts",
 }
 """The flow a role's policy gives to a service of each class (`policies.ACTIONS_OF_FLOWS` says which actions)."""
 

@@ -27,6 +27,7 @@ from ..models.services import (
     CognitoUserPool,
     DaxCluster,
     DynamoDbTable,
+    EfsFileSystem,
     ElastiCache,
     Firehose,
     KinesisStream,
@@ -268,6 +269,14 @@ def elasticache(t: Template, r: Resource) -> Settings:
     s["auth_token"] = p.get("AuthToken") is not None or bool(as_list(p.get("UserGroupIds")))
     s["multi_az"] = bool(flag(p.get("MultiAZEnabled"), t.parameters)) and flag(p.get("AutomaticFailoverEnabled"), t.parameters) is not False
     return s
+
+
+@reads(EfsFileSystem, "AWS::EFS::FileSystem")
+def efs(t: Template, r: Resource) -> Settings:
+    """Left out: not encrypted, no automatic backups (docs/aws-defaults.md)."""
+    p = r.properties
+    return {"encrypted_at_rest": bool(flag(p.get("Encrypted"), t.parameters)),
+            "backups": (t.text(dig(p, "BackupPolicy", "Status")) or "").upper() == "ENABLED"}
 
 
 @reads(S3Bucket, "AWS::S3::Bucket")

@@ -38,7 +38,7 @@ OWNED_BY_REFERENCE: frozenset[str] = frozenset({
     "AWS::Cognito::UserPoolClient", "AWS::Cognito::UserPoolDomain", "AWS::Cognito::UserPoolGroup",
     "AWS::Cognito::UserPoolUser", "AWS::Cognito::IdentityPoolRoleAttachment", "AWS::Cognito::UserPoolResourceServer",
     "AWS::Logs::LogStream", "AWS::Logs::SubscriptionFilter", "AWS::Logs::MetricFilter",
-    "AWS::EC2::SecurityGroupIngress", "AWS::EC2::SecurityGroupEgress",
+    "AWS::EC2::SecurityGroupIngress", "AWS::EC2::SecurityGroupEgress", "AWS::EFS::MountTarget", "AWS::EFS::AccessPoint",
     "AWS::CloudWatch::Alarm", "AWS::ApplicationAutoScaling::ScalableTarget",
     "AWS::ApplicationAutoScaling::ScalingPolicy", "AWS::AutoScaling::ScalingPolicy",
     "AWS::AutoScaling::LifecycleHook", "AWS::AutoScaling::ScheduledAction",
@@ -77,6 +77,7 @@ OWNER_PROPERTIES: dict[str, tuple[str, ...]] = {
     **{part: ("ApiId",) for part in V2_PARTS},
     "AWS::RDS::DBInstance": ("DBClusterIdentifier",),
     "AWS::ElastiCache::CacheCluster": ("ReplicationGroupId",),
+    "AWS::EFS::MountTarget": ("FileSystemId",), "AWS::EFS::AccessPoint": ("FileSystemId",),
 }
 """The properties that name the owner of a configuring resource (a policy also names what it grants on)."""
 

@@ -253,3 +253,25 @@ class ElastiCache(Service):
     @property
     def port(self) -> int:
         return 11211 if self.engine == "memcached" else 6379
+
+
+class AccessPoint(Model):
+    """An EFS access point a client mounts through: the directory it sees as the file system's root, and the user
+    every request acts as."""
+
+    root_directory: Annotated[str, Field(pattern=r"^/([A-Za-z0-9._-]+(/[A-Za-z0-9._-]+)*)?$", max_length=100)] = "/"
+    """The directory the client sees as root (`/` is the whole file system); created owned by the POSIX user."""
+    posix_user: bool = True
+    """Every request acts as one POSIX user (uid and gid 1000), whatever user the client runs as."""
+
+
+class EfsFileSystem(Service):
+    """An Amazon EFS file system, mounted over NFS in the VPC through a mount target in each subnet. Performance and
+    throughput modes are not modelled: the emitted file system is General Purpose with elastic throughput."""
+
+    kind: Literal["efs"] = "efs"
+
+    encrypted_at_rest: bool = True
+    """Data and metadata are encrypted at rest (`Encrypted`); chosen only when the file system is created."""
+    backups: bool = True
+    """AWS Backup takes daily automatic backups (`BackupPolicy` `ENABLED`)."""

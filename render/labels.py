@@ -25,6 +25,7 @@ from ..models.flows import (
     Flow,
     Grants,
     Invokes,
+    Mounts,
     Notifies,
     Origin,
     Publishes,
@@ -54,6 +55,7 @@ from ..models.services import (
     CognitoUserPool,
     DaxCluster,
     DynamoDbTable,
+    EfsFileSystem,
     ElastiCache,
     EventRule,
     Firehose,
@@ -109,6 +111,7 @@ COLUMNS: dict[type[Service], str] = {
     DaxCluster: "data",
     RdsDatabase: "data",
     ElastiCache: "data",
+    EfsFileSystem: "data",
     S3Bucket: "data",
     SqsQueue: "async",
     SnsTopic: "async",
@@ -195,6 +198,12 @@ def _connection(flow: Connects, kinds: Kinds) -> str:
     return "SQL" if SERVICE_KINDS[target] is RdsDatabase else "cache"
 
 
+def _mount(flow: Mounts, kinds: Kinds) -> str:
+    """NFS, and the directory an access point roots the client in."""
+    point = flow.access_point
+    return f"NFS {point.root_directory}" if point and point.root_directory != "/" else "NFS"
+
+
 def _grant_scope(flow: Grants, kinds: Kinds) -> str:
     return "own prefix" if flow.scope == "user" else "credentials"
 
@@ -211,6 +220,7 @@ FLOW_LABELS: dict[type[Flow], FlowLabel] = dict([
     _of(Writes, _prefixed("write")),
     _of(Caches, _fixed("cache")),
     _of(Connects, _connection),
+    _of(Mounts, _mount),
     _of(Triggers, _trigger),
     _of(SendsEmail, _fixed("email")),
     _of(Origin, _origin_access),

@@ -17,7 +17,7 @@ from ...models.analytics import Firehose
 from ...models.base import Service
 from ...models.clients import Browser, IotDevice, MobileApp, QuickSight, Redshift
 from ...models.compute import AutoScalingGroup, LambdaFunction
-from ...models.data import S3Bucket
+from ...models.data import EfsFileSystem, S3Bucket
 from ...models.edge import Alb, ApiGateway, Clb, CloudFront
 from ...models.flows import (
                              Authorizes,
@@ -27,6 +27,7 @@ from ...models.flows import (
                              Federates,
                              Flow,
                              Invokes,
+                             Mounts,
                              Notifies,
                              Origin,
                              Subscribes,
@@ -47,6 +48,7 @@ from . import (
                              edge,
                              environment,
                              events,
+                             files,
                              http_api,
                              iam,
                              identity,
@@ -59,7 +61,8 @@ from .marks import arn_of, emits, permits, polls, tells
 
 Emitter = Callable[[Any, Context], Fragment]
 
-MODULES: tuple[ModuleType, ...] = (analytics, api, caches, compute, data, databases, edge, environment, events, http_api, iam, identity,
+MODULES: tuple[ModuleType, ...] = (analytics, api, caches, compute, data, databases, edge, environment, events, files, http_api, iam,
+                                   identity,
                                    messaging, refs, workflows)
 """The modules whose registrations count (explicitly: importing a module registers nothing)."""
 
@@ -132,6 +135,7 @@ NO_ENVIRONMENT: dict[tuple[type[Flow], type[Service]], str] = {
     (Calls, ApiGateway): _URL, (Calls, HttpApi): _URL, (Calls, CloudFront): _URL, (Calls, Alb): _URL, (Calls, Clb): _URL,
     (Invokes, LambdaFunction): "not told yet: the invoked function's name is not passed to the caller",
     (DeadLetter, SqsQueue): "Lambda itself sends failed events to the dead-letter queue; the code never does",
+    (Mounts, EfsFileSystem): "Lambda mounts the file system at /mnt/<file system id> (FileSystemConfigs): a path, not a variable",
 }
 """Flows from a function that give it no environment variable, and why."""
 
