@@ -25,6 +25,8 @@ from ..models.services import (
     CognitoUserPool,
     DaxCluster,
     DynamoDbTable,
+    EfsFileSystem,
+    ElastiCache,
     EventRule,
     Firehose,
     Generic,
@@ -51,7 +53,7 @@ BY_TARGET: dict[type[Service], str] = {
     DynamoDbTable: "reads", DaxCluster: "reads", S3Bucket: "reads", SqsQueue: "enqueues", SnsTopic: "publishes",
     KinesisStream: "puts-records", Firehose: "puts-records", Athena: "queries", LambdaFunction: "invokes",
     Ses: "sends-email", CloudFront: "signs", ApiGateway: "calls", StateMachine: "starts",
-    RdsDatabase: "connects",
+    RdsDatabase: "connects", ElastiCache: "connects",
 }
 """The flow a function has to a resource named in its environment, when nothing more precise says."""
 
@@ -143,6 +145,9 @@ def _function(flows: Flows, r: Resource) -> None:
     p = r.properties
     dead_letter = dig(p, "DeadLetterConfig", "TargetArn") or dig(p, "DeadLetterQueue", "TargetArn")
     flows.add(r.logical_id, flows.first(dead_letter, SqsQueue, SnsTopic), "dead-letter", r.logical_id)
+    for config in as_list(p.get("FileSystemConfigs")):
+        if isinstance(config, dict):
+            _file_system(flows, r, config.get("Arn"))
     if r.type != "AWS::Serverless::Function":
         return
     for event in (p.get("Events") or {}).values():
@@ -186,6 +191,27 @@ def _poll(flows: Flows, r: Resource, source: str | None, p: dict[str, Any]) -> N
               events=events, report_batch_item_failures="ReportBatchItemFailures" in responses, **bisect)
     on_failure = dig(p, "DestinationConfig", "OnFailure", "Destination")
     flows.add(r.logical_id, flows.first(on_failure, SqsQueue, SnsTopic), "dead-letter", r.logical_id)
+
+
+def _file_system(flows: Flows, r: Resource, arn: Any) -> None:
+    """A function mounts the file system of the access point it names, as the access point says."""
+    t = flows.t
+    point = next((lid for lid, _ in t.references(arn) if t.resources[lid].type == "AWS::EFS::AccessPoint"), None)
+    if point is None:
+        return
+    p = t.resources[point].properties
+    root = t.text(dig(p, "RootDirectory", "Path")) or "/"
+    access_point = {"root_directory": root.rstrip("/") or "/", "posix_user": isinstance(p.get("PosixUser"), dict)}
+    flows.add(r.logical_id, point, "mounts", r.logical_id, access_point=access_point)
+
+
+@reads_flows("AWS::EFS::MountTarget")
+def _mount_target(flows: Flows, r: Resource) -> None:
+    """Instances whose security group a mount target's admits mount the file system (functions mount through the
+    access point their `FileSystemConfigs` name)."""
+    for client in admitted(flows.t, r.properties.get("SecurityGroups")):
+        if flows.class_of(client) is AutoScalingGroup:
+            flows.add(client, r.logical_id, "mounts", r.logical_id)
 
 
 @reads_flows("AWS::Lambda::EventSourceMapping")
@@ -408,6 +434,44 @@ def _group(flows: Flows, r: Resource) -> None:
         flows.add(lid, r.logical_id, "targets", r.logical_id, protocol="https" if protocol in ("https", "ssl") else "http", port=port or 80)
 
 
+CACHE_GROUPS: dict[str, str] = {"AWS::ElastiCache::ReplicationGroup": "SecurityGroupIds",
+                                 "AWS::ElastiCache::CacheCluster": "VpcSecurityGroupIds",
+                                 "AWS::ElastiCache::ServerlessCache": "SecurityGroupIds"}
+"""The property naming a cache's security groups, by type."""
+
+
+@reads_flows(*CACHE_GROUPS)
+def _cache(flows: Flows, r: Resource) -> None:
+    for client in admitted(flows.t, r.properties.get(CACHE_GROUPS[r.type])):
+        flows.add(client, r.logical_id, "connects", r.logical_id)
+
+
+CLIENT_HOLDERS: dict[str, type[Service]] = {
+    "AWS::Lambda::Function": LambdaFunction, "AWS::Serverless::Function": LambdaFunction,
+    "AWS::EC2::LaunchTemplate": AutoScalingGroup, "AWS::AutoScaling::LaunchConfiguration": AutoScalingGroup,
+}
+"""Resources that put a function or an Auto Scaling group's instances in a security group, and whose they are."""
+
+
+def admitted(t: Template, groups: Any) -> list[str]:
+    """The functions and Auto Scaling groups whose security groups the given security groups admit (by a rule
+    naming the client's group as its source, inline or as an `AWS::EC2::SecurityGroupIngress`): the services
+    that connect. Rules open to address ranges say nothing of who."""
+    own = {lid for lid, _ in t.references(groups) if t.resources[lid].type == "AWS::EC2::SecurityGroup"}
+    rules = [rule for lid in sorted(own) for rule in as_list(t.resources[lid].properties.get("SecurityGroupIngress"))]
+    rules += [ingress.properties for ingress in t.resources.values() if ingress.type == "AWS::EC2::SecurityGroupIngress"
+              and any(lid in own for lid, _ in t.references(ingress.properties.get("GroupId")))]
+    sources = [lid for rule in rules if isinstance(rule, dict) for lid, _ in t.references(rule.get("SourceSecurityGroupId"))
+               if lid not in own]
+    clients: list[str] = []
+    for source in sources:
+        for holder in t.referrers(source, *CLIENT_HOLDERS):
+            service = t.service_of(holder.logical_id)
+            if service and t.resources[service].service_class is CLIENT_HOLDERS[holder.type] and service not in clients:
+                clients.append(service)
+    return clients
+
+
 FIREHOSE_DESTINATIONS: dict[str, tuple[str, ...]] = {
     "ExtendedS3DestinationConfiguration": ("BucketARN",), "S3DestinationConfiguration": ("BucketARN",),
     "ElasticsearchDestinationConfiguration": ("DomainARN", "ClusterEndpoint"),
@@ -538,6 +602,8 @@ def _statement(flows: Flows, r: Resource, source: str, target: str, actions: lis
                 flows.add(source, target, access, r.logical_id, prefix=prefix)
         return
     kind = FLOW_TO.get(cls) if cls else None
+    if kind == "mounts" and owner is LambdaFunction:
+        return  # a function mounts what its FileSystemConfigs name, through an access point
     if kind and grants(actions, kind, denied):
         ends = (t.service_of(source) or source, t.service_of(target) or target)
         if kind in ("enqueues", "publishes") and flows.has(*ends, ("dead-letter",)):
@@ -551,6 +617,7 @@ def _statement(flows: Flows, r: Resource, source: str, target: str, actions: lis
 FLOW_TO: dict[type[Service], str] = {
     SqsQueue: "enqueues", SnsTopic: "publishes", Ses: "sends-email", KinesisStream: "puts-records", Firehose: "puts-records",
     LambdaFunction: "invokes", Athena: "queries", ApiGateway: "calls", StateMachine: "starts", RdsDatabase: "connects",
+    ElastiCache: "connects", EfsFileSystem: "mounts",
 }
 """The flow a role's policy gives to a service of each class (`policies.ACTIONS_OF_FLOWS` says which actions)."""
 

@@ -220,6 +220,7 @@ ACTIONS_OF_FLOWS: dict[str, tuple[str, ...]] = {
     "invokes": ("lambda:InvokeFunction",), "queries": ("athena:StartQueryExecution",), "calls": ("execute-api:Invoke",),
     "starts": ("states:StartExecution", "states:StartSyncExecution"),
     "connects": ("rds-db:connect", "secretsmanager:GetSecretValue"),
+    "mounts": ("elasticfilesystem:ClientMount",),
 }
 """The actions that make each flow: an action grants the flow when it is one of them or a wildcard that covers
 one (`s3:Get*`, `sqs:*`, `*`). Configuration actions (`s3:PutBucketNotification`) and deletes

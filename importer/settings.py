@@ -28,6 +28,8 @@ from ..models.services import (
     CognitoUserPool,
     DaxCluster,
     DynamoDbTable,
+    EfsFileSystem,
+    ElastiCache,
     Firehose,
     KinesisStream,
     LambdaFunction,
@@ -243,6 +245,44 @@ def rds(t: Template, r: Resource) -> Settings:
     else:
         s["multi_az"] = len(instances) >= 2 or serverless
     return s
+
+
+CACHE_ENGINES = frozenset(get_args(ElastiCache.model_fields["engine"].annotation))
+
+
+@reads(ElastiCache, "AWS::ElastiCache::ReplicationGroup", "AWS::ElastiCache::CacheCluster", "AWS::ElastiCache::ServerlessCache")
+def elasticache(t: Template, r: Resource) -> Settings:
+    """A Valkey or Redis OSS replication group, a cache cluster (Memcached, or one Redis node), or a serverless cache.
+    Left out: engine Redis OSS (replication groups), no encryption at rest or in transit, no AUTH, no Multi-AZ
+    failover, no snapshots (docs/aws-defaults.md). A Redis cache cluster cannot be encrypted at rest and has no
+    AUTH; what a Memcached or serverless cache cannot choose the model fills in."""
+    p = r.properties
+    engine = (t.text(p.get("Engine")) or "redis").lower()
+    s: Settings = {"engine": engine if engine in CACHE_ENGINES else "redis"}
+    if r.type == "AWS::ElastiCache::ServerlessCache":
+        s["serverless"] = True
+        s["auth_token"] = p.get("UserGroupId") is not None and engine != "memcached"
+        s["snapshot_retention_days"] = _or(number(p.get("SnapshotRetentionLimit"), t.parameters), 0)
+        return s
+    s["tls_in_transit"] = bool(flag(p.get("TransitEncryptionEnabled"), t.parameters))
+    if engine == "memcached":
+        return s
+    s["snapshot_retention_days"] = _or(number(p.get("SnapshotRetentionLimit"), t.parameters), 0)
+    if r.type == "AWS::ElastiCache::CacheCluster":  # one node: no replica, no encryption at rest, no AUTH
+        s.update(encrypted_at_rest=False, auth_token=False, multi_az=False)
+        return s
+    s["encrypted_at_rest"] = bool(flag(p.get("AtRestEncryptionEnabled"), t.parameters))
+    s["auth_token"] = p.get("AuthToken") is not None or bool(as_list(p.get("UserGroupIds")))
+    s["multi_az"] = bool(flag(p.get("MultiAZEnabled"), t.parameters)) and flag(p.get("AutomaticFailoverEnabled"), t.parameters) is not False
+    return s
+
+
+@reads(EfsFileSystem, "AWS::EFS::FileSystem")
+def efs(t: Template, r: Resource) -> Settings:
+    """Left out: not encrypted, no automatic backups (docs/aws-defaults.md)."""
+    p = r.properties
+    return {"encrypted_at_rest": bool(flag(p.get("Encrypted"), t.parameters)),
+            "backups": (t.text(dig(p, "BackupPolicy", "Status")) or "").upper() == "ENABLED"}
 
 
 @reads(S3Bucket, "AWS::S3::Bucket")

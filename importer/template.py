@@ -38,7 +38,7 @@ OWNED_BY_REFERENCE: frozenset[str] = frozenset({
     "AWS::Cognito::UserPoolClient", "AWS::Cognito::UserPoolDomain", "AWS::Cognito::UserPoolGroup",
     "AWS::Cognito::UserPoolUser", "AWS::Cognito::IdentityPoolRoleAttachment", "AWS::Cognito::UserPoolResourceServer",
     "AWS::Logs::LogStream", "AWS::Logs::SubscriptionFilter", "AWS::Logs::MetricFilter",
-    "AWS::EC2::SecurityGroupIngress", "AWS::EC2::SecurityGroupEgress",
+    "AWS::EC2::SecurityGroupIngress", "AWS::EC2::SecurityGroupEgress", "AWS::EFS::MountTarget", "AWS::EFS::AccessPoint",
     "AWS::CloudWatch::Alarm", "AWS::ApplicationAutoScaling::ScalableTarget",
     "AWS::ApplicationAutoScaling::ScalingPolicy", "AWS::AutoScaling::ScalingPolicy",
     "AWS::AutoScaling::LifecycleHook", "AWS::AutoScaling::ScheduledAction",
@@ -59,6 +59,7 @@ OWNED_BY_REFERRER: frozenset[str] = frozenset({
     "AWS::ElasticLoadBalancingV2::TargetGroup", "AWS::CertificateManager::Certificate",
     "AWS::RDS::DBSubnetGroup", "AWS::RDS::DBParameterGroup", "AWS::RDS::DBClusterParameterGroup", "AWS::RDS::OptionGroup",
     "AWS::Events::EventBus",
+    "AWS::ElastiCache::SubnetGroup", "AWS::ElastiCache::ParameterGroup",
 })
 """Resources that belong to the service that refers to them (a function's role, a distribution's OAI, ...)."""
 
@@ -75,6 +76,8 @@ OWNER_PROPERTIES: dict[str, tuple[str, ...]] = {
     "AWS::ApiGateway::Resource": ("RestApiId",), "AWS::ApiGateway::Authorizer": ("RestApiId",),
     **{part: ("ApiId",) for part in V2_PARTS},
     "AWS::RDS::DBInstance": ("DBClusterIdentifier",),
+    "AWS::ElastiCache::CacheCluster": ("ReplicationGroupId",),
+    "AWS::EFS::MountTarget": ("FileSystemId",), "AWS::EFS::AccessPoint": ("FileSystemId",),
 }
 """The properties that name the owner of a configuring resource (a policy also names what it grants on)."""
 
@@ -240,6 +243,10 @@ class Template:
             return False
         if resource.type == "AWS::RDS::DBInstance" and resource.properties.get("DBClusterIdentifier") is not None:
             return False  # an instance of an Aurora cluster belongs to the cluster
+        if resource.type == "AWS::ElastiCache::CacheCluster" and resource.properties.get("ReplicationGroupId") is not None:
+            return False  # a node of a replication group belongs to the group
+        if resource.type == "AWS::SecretsManager::Secret" and self._auth_token_of(logical_id):
+            return False  # the AUTH token of a cache belongs to the cache
         return resource.type not in OWNED_BY_REFERENCE | OWNED_BY_REFERRER | ACCOUNT_WIDE
 
     def service_of(self, logical_id: str) -> str | None:
@@ -396,6 +403,8 @@ class Template:
             return self._workgroup_of(lid)
         if resource.type == "AWS::RDS::DBInstance" and (cluster := self._cluster_named(resource)):
             return cluster
+        if resource.type == "AWS::SecretsManager::Secret" and (group := self._auth_token_of(lid)):
+            return group
         named = OWNER_PROPERTIES.get(resource.type, ())
         out = [r.target for r in self.outgoing.get(lid, []) if not named or r.path.split(".")[0] in named]
         inc = [r.source for r in self.incoming.get(lid, [])]
@@ -407,6 +416,11 @@ class Template:
                 return owners[candidate]
         return None
 
+
+    def _auth_token_of(self, secret: str) -> str | None:
+        """The ElastiCache replication group whose `AuthToken` resolves this secret, if any."""
+        return next((r.source for r in self.incoming.get(secret, []) if r.path.split(".")[0] == "AuthToken"
+                     and self.resources[r.source].type == "AWS::ElastiCache::ReplicationGroup"), None)
 
     def _cluster_named(self, member: Resource) -> str | None:
         """The DB cluster of the template a DB instance names by its identifier, written out (`shop-db`) rather

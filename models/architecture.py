@@ -23,6 +23,7 @@ from .flows import (
     Delivers,
     Grants,
     Invokes,
+    Mounts,
     Notifies,
     Origin,
     Reads,
@@ -30,7 +31,7 @@ from .flows import (
     Writes,
 )
 from .messaging import Ses, SqsQueue
-from .registry import FLOW_KINDS, AnyFlow, AnyService, FlowModel
+from .registry import FLOW_KINDS, AnyFlow, AnyService, FlowModel, kind_of
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -156,6 +157,7 @@ class Architecture(Model):
             kinds.setdefault(service.id, service.kind)
         ids = sorted(kinds)
         seen_flows: set[str] = set()
+        mounted: dict[str, str] = {}
         for i, flow in enumerate(self.flows):
             if flow.key in seen_flows:
                 yield Problem(
@@ -188,6 +190,7 @@ class Architecture(Model):
                               f"'{flow.target}' is a {kinds[flow.target]}", "remove `prefix` from this flow")
             target = by_id[flow.target]
             source = by_id[flow.source]
+            yield from _mount_problems(i, flow, source, mounted)
             if (isinstance(flow, Triggers) and isinstance(source, SqsQueue) and isinstance(target, LambdaFunction)
                     and source.visibility_timeout_s < target.timeout_s):
                 yield Problem(("flows", i, "from"), f"'{flow.source}' hides a message for {source.visibility_timeout_s} s and "
@@ -391,6 +394,26 @@ def _trigger_problems(i: int, flow: FlowModel, source_kind: str) -> Iterator[Pro
     if source_kind not in {cls.model_fields["kind"].default for cls in STREAM_SOURCES} and not flow.bisect_on_error:
         yield Problem(("flows", i, "bisect_on_error"), f"only a stream's batches are split on an error, and '{flow.source}' "
                       f"is a {source_kind}", "remove `bisect_on_error` (it applies to Kinesis and DynamoDB streams)")
+
+
+def _mount_problems(i: int, flow: FlowModel, source: Service, mounted: dict[str, str]) -> Iterator[Problem]:
+    """A function mounts one file system, through an access point, from the VPC; instances mount the file system
+    itself (`mounted`: the file system each function mounts, filled in as flows are seen)."""
+    if not isinstance(flow, Mounts) or (kind_of(type(source)), "efs") not in flow.allowed:
+        return
+    if isinstance(source, LambdaFunction):
+        if flow.access_point is None:
+            yield Problem(("flows", i, "access_point"), f"Lambda mounts a file system only through an access point, and "
+                          f"'{flow.source}' names none", "set `access_point: {root_directory: /data}` (or another directory)")
+        if not source.in_vpc:
+            yield Problem(("flows", i, "from"), f"'{flow.source}' mounts '{flow.target}' but runs outside the VPC, where "
+                          "no mount target is reachable", f"set `in_vpc: true` on '{flow.source}'")
+        if mounted.setdefault(flow.source, flow.target) != flow.target:
+            yield Problem(("flows", i, "to"), f"'{flow.source}' already mounts '{mounted[flow.source]}' (a function mounts "
+                          "one file system)", "keep one `mounts` flow per function")
+    elif flow.access_point is not None:
+        yield Problem(("flows", i, "access_point"), f"archcase mounts access points in functions only, and '{flow.source}' "
+                      f"is a {kind_of(type(source))}", "remove `access_point` (the instances mount the whole file system)")
 
 
 def _resolved(flow: FlowModel, kinds: Mapping[str, str]) -> FlowModel:

@@ -1,4 +1,4 @@
-"""Data stores: DynamoDB, DAX and S3."""
+"""Data stores: DynamoDB, DAX, S3, relational databases (RDS, Aurora), caches (ElastiCache) and file systems (EFS)."""
 
 from __future__ import annotations
 
@@ -174,3 +174,104 @@ class RdsDatabase(Service):
             raise ValueError("an Aurora cluster keeps automated backups for 1 to 35 days: "
                              "set backup_retention_days: 1 or more")
         return self
+
+
+CacheEngine = Literal["valkey", "redis", "memcached"]
+"""ElastiCache engines: Valkey, Redis OSS (a primary and its replicas, snapshots, AUTH) or Memcached (nodes that
+keep their data in memory only)."""
+
+CACHE_FIXED: dict[tuple[str, bool], dict[str, tuple[object, str]]] = {
+    ("memcached", False): {
+        "encrypted_at_rest": (False, "a Memcached cluster keeps its data in memory only (nothing at rest to encrypt)"),
+        "auth_token": (False, "Memcached has no AUTH"),
+        "multi_az": (False, "Memcached nodes do not replicate, so nothing fails over"),
+        "snapshot_retention_days": (0, "Memcached takes no snapshots"),
+    },
+    ("memcached", True): {
+        "encrypted_at_rest": (True, "a serverless cache is always encrypted at rest"),
+        "tls_in_transit": (True, "a serverless cache always requires TLS"),
+        "multi_az": (True, "a serverless cache always replicates across Availability Zones"),
+        "auth_token": (False, "Memcached has no AUTH"),
+    },
+    **{(engine, True): {
+        "encrypted_at_rest": (True, "a serverless cache is always encrypted at rest"),
+        "tls_in_transit": (True, "a serverless cache always requires TLS"),
+        "multi_az": (True, "a serverless cache always replicates across Availability Zones"),
+    } for engine in ("valkey", "redis")},
+}
+"""The settings a kind of cache cannot choose, per (engine, serverless), with why: filled in when the case leaves
+them out, refused when it sets another value."""
+
+
+class ElastiCache(Service):
+    """An ElastiCache cache: a Valkey or Redis OSS replication group (a primary and its replicas), a Memcached
+    cluster, or a serverless cache of either. Clients reach it in the VPC. Node type and count are not modelled:
+    the emitted template takes the node type as a parameter. Settings a kind of cache cannot choose (Memcached has
+    no AUTH, a serverless cache is always encrypted) are filled in when left out."""
+
+    kind: Literal["elasticache"] = "elasticache"
+
+    engine: CacheEngine = "valkey"
+    """Cache engine."""
+    serverless: bool = False
+    """A serverless cache (`AWS::ElastiCache::ServerlessCache`): no nodes to size, always encrypted, replicated
+    across Availability Zones."""
+    encrypted_at_rest: bool = True
+    """Data on disk (swap, synchronisation, snapshots) is encrypted (`AtRestEncryptionEnabled`); false for a
+    Memcached cluster, which keeps nothing on disk."""
+    tls_in_transit: bool = True
+    """Clients and nodes talk TLS (`TransitEncryptionEnabled`)."""
+    auth_token: bool = True
+    """Clients authenticate: a Redis AUTH token (`AuthToken`) or a user group (`UserGroupIds`); Valkey and Redis
+    only, and only over TLS."""
+    multi_az: bool = True
+    """Valkey and Redis: a replica in a second Availability Zone is promoted automatically when the primary fails
+    (`MultiAZEnabled`, `AutomaticFailoverEnabled`)."""
+    snapshot_retention_days: Annotated[int, Field(ge=0, le=35)] = 7
+    """Days automatic daily snapshots are kept (`SnapshotRetentionLimit`); 0 takes none. A Memcached cluster takes
+    none (a serverless Memcached cache does)."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _fill_fixed(cls, data: object) -> object:
+        if isinstance(data, dict):
+            engine, serverless = data.get("engine", "valkey"), data.get("serverless", False)
+            known = isinstance(engine, str) and isinstance(serverless, bool)
+            fixed = CACHE_FIXED.get((engine, serverless), {}) if known else {}
+            return {**{name: value for name, (value, _) in fixed.items()}, **data}
+        return data
+
+    @model_validator(mode="after")
+    def _fixed_settings_kept(self) -> ElastiCache:
+        for name, (value, why) in CACHE_FIXED.get((self.engine, self.serverless), {}).items():
+            if getattr(self, name) != value:
+                raise ValueError(f"{why}: set {name}: {str(value).lower()} or leave it out")
+        if self.auth_token and not self.tls_in_transit:
+            raise ValueError("ElastiCache accepts an AUTH token only over TLS: set tls_in_transit: true, or auth_token: false")
+        return self
+
+    @property
+    def port(self) -> int:
+        return 11211 if self.engine == "memcached" else 6379
+
+
+class AccessPoint(Model):
+    """An EFS access point a client mounts through: the directory it sees as the file system's root, and the user
+    every request acts as."""
+
+    root_directory: Annotated[str, Field(pattern=r"^/([A-Za-z0-9._-]+(/[A-Za-z0-9._-]+)*)?$", max_length=100)] = "/"
+    """The directory the client sees as root (`/` is the whole file system); created owned by the POSIX user."""
+    posix_user: bool = True
+    """Every request acts as one POSIX user (uid and gid 1000), whatever user the client runs as."""
+
+
+class EfsFileSystem(Service):
+    """An Amazon EFS file system, mounted over NFS in the VPC through a mount target in each subnet. Performance and
+    throughput modes are not modelled: the emitted file system is General Purpose with elastic throughput."""
+
+    kind: Literal["efs"] = "efs"
+
+    encrypted_at_rest: bool = True
+    """Data and metadata are encrypted at rest (`Encrypted`); chosen only when the file system is created."""
+    backups: bool = True
+    """AWS Backup takes daily automatic backups (`BackupPolicy` `ENABLED`)."""

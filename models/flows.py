@@ -9,6 +9,7 @@ from typing import Annotated, Any, ClassVar, Literal
 from pydantic import BeforeValidator, Field, field_validator, model_validator
 
 from .base import Id, Model, Service
+from .data import AccessPoint
 from .services import (
     MODELLED,
     Alb,
@@ -22,6 +23,8 @@ from .services import (
     CognitoUserPool,
     DaxCluster,
     DynamoDbTable,
+    EfsFileSystem,
+    ElastiCache,
     EventRule,
     Firehose,
     Generic,
@@ -227,12 +230,24 @@ class Caches(Flow):
 
 
 class Connects(Flow):
-    """Opens database connections to a relational database (SQL over the VPC), as its endpoint, its master secret
-    or an `rds-db:connect` permission says."""
+    """Opens connections over the VPC to a relational database (SQL) or a cache (Valkey, Redis or Memcached
+    protocol), as its endpoint, its secret, an `rds-db:connect` permission or its security group says."""
 
     verb: ClassVar[str] = "connects to"
-    allowed: ClassVar[frozenset[tuple[str, str]]] = pairs((COMPUTE, kinds(RdsDatabase)))
+    allowed: ClassVar[frozenset[tuple[str, str]]] = pairs((COMPUTE, kinds(RdsDatabase, ElastiCache)))
     kind: Literal["connects"] = "connects"
+
+
+class Mounts(Flow):
+    """Mounts an EFS file system over NFS in the VPC: a function through an access point (Lambda mounts nothing
+    else, and one file system per function), an Auto Scaling group's instances the file system itself."""
+
+    verb: ClassVar[str] = "mounts"
+    allowed: ClassVar[frozenset[tuple[str, str]]] = pairs((COMPUTE, kinds(EfsFileSystem)))
+    kind: Literal["mounts"] = "mounts"
+    access_point: AccessPoint | None = None
+    """The access point mounted (functions only, and required for them); none mounts the whole file system as the
+    client's own users."""
 
 
 class Triggers(Flow):

@@ -21,6 +21,7 @@ from .flows import (
     Flow,
     Grants,
     Invokes,
+    Mounts,
     Notifies,
     Origin,
     Publishes,
@@ -40,7 +41,7 @@ from .flows import (
 from .services import MODELLED, SERVICE_CLASSES, SERVICE_KINDS, AnyService, ServiceModel, kind_of
 
 FlowModel: TypeAlias = (
-    Calls | Authenticates | Authorizes | Federates | AssumesRole | Grants | Invokes | Reads | Writes | Caches | Connects
+    Calls | Authenticates | Authorizes | Federates | AssumesRole | Grants | Invokes | Reads | Writes | Caches | Connects | Mounts
     | Triggers | SendsEmail | Origin | Signs | Publishes | Enqueues | Starts | Subscribes | Notifies | PutsRecords
     | Delivers | Transforms | Queries | Targets | DeadLetter | Uses
 )

@@ -14,7 +14,7 @@ from .analytics import Athena, Firehose, KinesisStream
 from .base import Model, Service
 from .clients import Browser, IotDevice, MobileApp, QuickSight, Redshift
 from .compute import AutoScalingGroup, LambdaFunction
-from .data import DaxCluster, DynamoDbTable, RdsDatabase, S3Bucket
+from .data import DaxCluster, DynamoDbTable, EfsFileSystem, ElastiCache, RdsDatabase, S3Bucket
 from .edge import Alb, ApiGateway, Clb, CloudFront
 from .events import EventRule
 from .generic import Generic
@@ -28,7 +28,7 @@ ServiceModel: TypeAlias = (
     | CloudFront | ApiGateway | HttpApi | Alb | Clb
     | CognitoUserPool | CognitoIdentityPool | Sts
     | LambdaFunction | AutoScalingGroup | StateMachine
-    | DynamoDbTable | DaxCluster | S3Bucket | RdsDatabase
+    | DynamoDbTable | DaxCluster | S3Bucket | RdsDatabase | ElastiCache | EfsFileSystem
     | SqsQueue | SnsTopic | Ses | EventRule
     | KinesisStream | Firehose | Athena
     | QuickSight | Redshift
@@ -61,7 +61,8 @@ MODELLED: frozenset[str] = frozenset(SERVICE_KINDS) - {kind_of(Generic)}
 
 __all__ = [
     "MODELLED", "SERVICE_CLASSES", "SERVICE_KINDS", "Alb", "AnyService", "ApiGateway", "Athena", "AutoScalingGroup",
-    "Browser", "Clb", "CloudFront", "CognitoIdentityPool", "CognitoUserPool", "DaxCluster", "DynamoDbTable", "EventRule",
+    "Browser", "Clb", "CloudFront", "CognitoIdentityPool", "CognitoUserPool", "DaxCluster", "DynamoDbTable",
+    "EfsFileSystem", "ElastiCache", "EventRule",
     "Firehose", "Generic", "HttpApi", "IotDevice", "KinesisStream", "LambdaFunction", "MobileApp", "QuickSight", "RdsDatabase", "Redshift",
     "S3Bucket", "Ses", "ServiceModel", "SnsTopic", "SqsQueue", "StateMachine", "Sts", "kind_of", "kinds",
 ]

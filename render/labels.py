@@ -25,6 +25,7 @@ from ..models.flows import (
     Flow,
     Grants,
     Invokes,
+    Mounts,
     Notifies,
     Origin,
     Publishes,
@@ -54,6 +55,8 @@ from ..models.services import (
     CognitoUserPool,
     DaxCluster,
     DynamoDbTable,
+    EfsFileSystem,
+    ElastiCache,
     EventRule,
     Firehose,
     Generic,
@@ -107,6 +110,8 @@ COLUMNS: dict[type[Service], str] = {
     DynamoDbTable: "data",
     DaxCluster: "data",
     RdsDatabase: "data",
+    ElastiCache: "data",
+    EfsFileSystem: "data",
     S3Bucket: "data",
     SqsQueue: "async",
     SnsTopic: "async",
@@ -187,6 +192,18 @@ def _prefixed(verb: str) -> Callable[[Reads | Writes | Delivers, Kinds], str]:
     return lambda flow, kinds: f"{verb} {flow.prefix}" if flow.prefix else verb
 
 
+def _connection(flow: Connects, kinds: Kinds) -> str:
+    """SQL to a database; a cache's protocol to a cache."""
+    target = kinds[flow.target]
+    return "SQL" if SERVICE_KINDS[target] is RdsDatabase else "cache"
+
+
+def _mount(flow: Mounts, kinds: Kinds) -> str:
+    """NFS, and the directory an access point roots the client in."""
+    point = flow.access_point
+    return f"NFS {point.root_directory}" if point and point.root_directory != "/" else "NFS"
+
+
 def _grant_scope(flow: Grants, kinds: Kinds) -> str:
     return "own prefix" if flow.scope == "user" else "credentials"
 
@@ -202,7 +219,8 @@ FLOW_LABELS: dict[type[Flow], FlowLabel] = dict([
     _of(Reads, _prefixed("read")),
     _of(Writes, _prefixed("write")),
     _of(Caches, _fixed("cache")),
-    _of(Connects, _fixed("SQL")),
+    _of(Connects, _connection),
+    _of(Mounts, _mount),
     _of(Triggers, _trigger),
     _of(SendsEmail, _fixed("email")),
     _of(Origin, _origin_access),

@@ -4,6 +4,7 @@ EC2 Auto Scaling groups (launch template, instance role, security group)."""
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from ...models import catalogue
 from ...models.base import Service
@@ -14,7 +15,7 @@ from ...models.flows import ASYNC_SOURCES, POLLED_SOURCES, Authorizes, DeadLette
 from ...models.http_api import HttpApi
 from ...models.messaging import SqsQueue
 from ...models.text import cfn_text
-from . import code, iam
+from . import code, files, iam
 from .context import Context, Fragment, att_of, lid, pascal, ref_of
 from .marks import emits
 from .policy import Statement
@@ -74,7 +75,11 @@ def emit_lambda(function: LambdaFunction, ctx: Context) -> Fragment:
         properties["DeadLetterConfig"] = {"TargetArn": out.arn(dead_letter)}
     if function.in_vpc:
         properties["VpcConfig"] = {"SubnetIds": out.subnets(), "SecurityGroupIds": [ref(security_group(out, function))]}
-    out.resource(function_id, "AWS::Lambda::Function", properties)
+    file_systems, mount_targets = files.file_system_configs(out, function.id)
+    if file_systems:
+        properties["FileSystemConfigs"] = file_systems
+    waits: dict[str, Any] = {"DependsOn": mount_targets} if mount_targets else {}
+    out.resource(function_id, "AWS::Lambda::Function", properties, **waits)
     for flow in ctx.graph.incoming(function.id, Triggers, POLLED_SOURCES):
         _event_source_mapping(out, function, flow, dead_letter, role_id)
     for pushed in _push_flows(ctx, function):

@@ -4,6 +4,9 @@ subnets, admitting only the services that connect to it; the master password is 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
+from ...models.base import Service
 from ...models.compute import AutoScalingGroup, LambdaFunction
 from ...models.data import RdsDatabase
 from ...models.flows import Connects
@@ -31,21 +34,10 @@ def emit_rds(db: RdsDatabase, ctx: Context) -> Fragment:
     out = Fragment(ctx=ctx)
     port = PORTS[db.engine]
     clients = [ctx.service(i) for i in dict.fromkeys(f.source for f in ctx.graph.incoming(db.id, Connects))]
-    for client in clients:
-        if isinstance(client, LambdaFunction) and not client.in_vpc:
-            raise ctx.fail(db, f"function '{client.id}' connects to it but runs outside the VPC, where the database "
-                               f"is not reachable: set `in_vpc: true` on '{client.id}'")
+    refuse_clients_outside_vpc(out, db, clients, "database")
     subnets = out.resource(lid(db, "SubnetGroup"), "AWS::RDS::DBSubnetGroup", {
         "DBSubnetGroupDescription": f"Subnets of the {db.id} database", "SubnetIds": out.subnets()})
-    ingress = [{"IpProtocol": "tcp", "FromPort": port, "ToPort": port, "SourceSecurityGroupId": ref(_client_group(out, client)),
-                "Description": f"from {client.id}"} for client in clients]
-    group = out.resource(lid(db, "SecurityGroup"), "AWS::EC2::SecurityGroup", {
-        "GroupDescription": f"{db.id}: database clients only", "VpcId": out.vpc(),
-        "SecurityGroupIngress": ingress, "SecurityGroupEgress": [NO_EGRESS]})
-    for client in clients:
-        out.resource(lid(client, f"To{lid(db)}Egress"), "AWS::EC2::SecurityGroupEgress", {
-            "GroupId": ref(_client_group(out, client)), "IpProtocol": "tcp", "FromPort": port, "ToPort": port,
-            "DestinationSecurityGroupId": ref(group), "Description": f"to the {db.id} database"})
+    group = admit_clients(out, db, clients, port, port, "database")
     common: Json = {
         "Engine": db.engine,
         "MasterUsername": MASTER_USERNAME,
@@ -74,6 +66,30 @@ def emit_rds(db: RdsDatabase, ctx: Context) -> Fragment:
             "VPCSecurityGroups": [ref(group)]}, **SNAPSHOT)
     out.output(lid(db, "Endpoint"), att_of(db, "Endpoint.Address"), f"Endpoint of the {db.id} database")
     return out
+
+
+def admit_clients(out: Fragment, service: Service, clients: Sequence[Service], from_port: int, to_port: int, what: str) -> str:
+    """A security group admitting only `clients` on the service's ports (outbound closed), and each client's egress
+    to it; its logical id. `what` names the service in descriptions (database, cache, file system)."""
+    ports: Json = {"IpProtocol": "tcp", "FromPort": from_port, "ToPort": to_port}
+    ingress = [{**ports, "SourceSecurityGroupId": ref(_client_group(out, client)), "Description": f"from {client.id}"}
+               for client in clients]
+    group = out.resource(lid(service, "SecurityGroup"), "AWS::EC2::SecurityGroup", {
+        "GroupDescription": f"{service.id}: {what} clients only", "VpcId": out.vpc(),
+        "SecurityGroupIngress": ingress, "SecurityGroupEgress": [NO_EGRESS]})
+    for client in clients:
+        out.resource(lid(client, f"To{lid(service)}Egress"), "AWS::EC2::SecurityGroupEgress", {
+            "GroupId": ref(_client_group(out, client)), **ports,
+            "DestinationSecurityGroupId": ref(group), "Description": f"to the {service.id} {what}"})
+    return group
+
+
+def refuse_clients_outside_vpc(out: Fragment, service: Service, clients: Sequence[Service], what: str) -> None:
+    """Refuse a function outside the VPC among a VPC-only service's clients, located at the service."""
+    for client in clients:
+        if isinstance(client, LambdaFunction) and not client.in_vpc:
+            raise out.ctx.fail(service, f"function '{client.id}' connects to it but runs outside the VPC, where the {what} "
+                                        f"is not reachable: set `in_vpc: true` on '{client.id}'")
 
 
 def _client_group(out: Fragment, client: object) -> str:

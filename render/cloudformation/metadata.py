@@ -15,7 +15,7 @@ from ...models import Architecture, Flow, Service
 from ...models.analytics import Athena, Firehose, KinesisStream
 from ...models.compute import AutoScalingGroup, LambdaFunction
 from ...models.contract import CACHING_DISABLED, METADATA_KEY
-from ...models.data import DaxCluster, DynamoDbTable, RdsDatabase, S3Bucket
+from ...models.data import DaxCluster, DynamoDbTable, EfsFileSystem, ElastiCache, RdsDatabase, S3Bucket
 from ...models.edge import Alb, ApiGateway, Clb, CloudFront
 from ...models.events import EventRule
 from ...models.flows import Authorizes, Calls, Invokes, Reads, Signs, Targets
@@ -37,6 +37,8 @@ INTENT: dict[type[Service], tuple[str, ...]] = {
     Clb: ("availability_zones",),
     DaxCluster: ("item_ttl_s",),
     RdsDatabase: (),
+    ElastiCache: (),
+    EfsFileSystem: (),
     CloudFront: (), LambdaFunction: ("invoked_from_outside",), CognitoUserPool: (), CognitoIdentityPool: (), SqsQueue: (),
     SnsTopic: ("endpoints", "published_from_outside"), HttpApi: ("public_routes", "iam_authorization"),
     Ses: (), KinesisStream: (), Firehose: ("records_compressed",), Athena: ("database",), StateMachine: (), EventRule: (),

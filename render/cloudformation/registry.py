@@ -17,7 +17,7 @@ from ...models.analytics import Firehose
 from ...models.base import Service
 from ...models.clients import Browser, IotDevice, MobileApp, QuickSight, Redshift
 from ...models.compute import AutoScalingGroup, LambdaFunction
-from ...models.data import S3Bucket
+from ...models.data import EfsFileSystem, S3Bucket
 from ...models.edge import Alb, ApiGateway, Clb, CloudFront
 from ...models.flows import (
                              Authorizes,
@@ -27,6 +27,7 @@ from ...models.flows import (
                              Federates,
                              Flow,
                              Invokes,
+                             Mounts,
                              Notifies,
                              Origin,
                              Subscribes,
@@ -37,13 +38,31 @@ from ...models.generic import Generic
 from ...models.http_api import HttpApi
 from ...models.identity import CognitoIdentityPool, CognitoUserPool, Sts
 from ...models.messaging import SnsTopic, SqsQueue
-from . import analytics, api, compute, data, databases, edge, environment, events, http_api, iam, identity, messaging, refs, workflows
+from . import (
+                             analytics,
+                             api,
+                             caches,
+                             compute,
+                             data,
+                             databases,
+                             edge,
+                             environment,
+                             events,
+                             files,
+                             http_api,
+                             iam,
+                             identity,
+                             messaging,
+                             refs,
+                             workflows,
+)
 from .context import ArnOf, Context, Fragment, Permits, Polls, Tables, Tells
 from .marks import arn_of, emits, permits, polls, tells
 
 Emitter = Callable[[Any, Context], Fragment]
 
-MODULES: tuple[ModuleType, ...] = (analytics, api, compute, data, databases, edge, environment, events, http_api, iam, identity,
+MODULES: tuple[ModuleType, ...] = (analytics, api, caches, compute, data, databases, edge, environment, events, files, http_api, iam,
+                                   identity,
                                    messaging, refs, workflows)
 """The modules whose registrations count (explicitly: importing a module registers nothing)."""
 
@@ -116,6 +135,7 @@ NO_ENVIRONMENT: dict[tuple[type[Flow], type[Service]], str] = {
     (Calls, ApiGateway): _URL, (Calls, HttpApi): _URL, (Calls, CloudFront): _URL, (Calls, Alb): _URL, (Calls, Clb): _URL,
     (Invokes, LambdaFunction): "not told yet: the invoked function's name is not passed to the caller",
     (DeadLetter, SqsQueue): "Lambda itself sends failed events to the dead-letter queue; the code never does",
+    (Mounts, EfsFileSystem): "Lambda mounts the file system at /mnt/<file system id> (FileSystemConfigs): a path, not a variable",
 }
 """Flows from a function that give it no environment variable, and why."""
 

@@ -33,6 +33,15 @@ HTTP_API = [add_service(id="todo-http", kind="http-api"), add("todo-http", "invo
 DATABASE = [add_service(id="orders-db", kind="rds"), add("orders-function", "connects", "orders-db"), svc("orders-function", in_vpc=True)]
 """The microservices case with a relational database the orders function connects to."""
 
+CACHE = [add_service(id="sessions", kind="elasticache"), add("orders-function", "connects", "sessions"),
+         svc("orders-function", in_vpc=True)]
+"""The microservices case with a Valkey cache the orders function connects to."""
+
+SHARED_FILES = [add_service(id="shared", kind="efs"), svc("orders-function", in_vpc=True), svc("billing-function", in_vpc=True),
+                add("orders-function", "mounts", "shared", access_point={"root_directory": "/orders"}),
+                add("billing-function", "mounts", "shared", access_point={"root_directory": "/billing"})]
+"""The microservices case with a file system two functions mount, each through its own access point."""
+
 EVENT_RULE = [add_service(id="nightly", kind="eventbridge-rule", schedule="rate(1 day)"), add("nightly", "invokes", "billing-function"),
               add("nightly", "dead-letter", "shipping-dlq")]
 """The microservices case with a scheduled rule that invokes the billing function, failed events kept in the DLQ."""
@@ -146,6 +155,16 @@ CASES = {
     "AC425": (M, [*DATABASE, svc("orders-db", iam_authentication=False)], {"AC425"}, DATABASE),
     "AC426": (M, [*DATABASE, svc("orders-db", auto_minor_version_upgrade=False)], {"AC426"}, DATABASE),
     "AC427": (M, [*DATABASE, svc("orders-function", in_vpc=False)], {"AC427"}, DATABASE),
+    "AC430": (M, [*CACHE, svc("sessions", encrypted_at_rest=False)], {"AC430"}, CACHE),
+    "AC431": (M, [*CACHE, svc("sessions", tls_in_transit=False, auth_token=False)], {"AC431", "AC432"}, CACHE),
+    "AC432": (M, [*CACHE, svc("sessions", auth_token=False)], {"AC432"}, CACHE),
+    "AC433": (M, [*CACHE, svc("sessions", multi_az=False)], {"AC433"}, CACHE),
+    "AC434": (M, [*CACHE, svc("sessions", snapshot_retention_days=0)], {"AC434"}, CACHE),
+    "AC440": (M, [*SHARED_FILES, svc("shared", encrypted_at_rest=False)], {"AC440"}, SHARED_FILES),
+    "AC441": (M, [*SHARED_FILES, svc("shared", backups=False)], {"AC441"}, SHARED_FILES),
+    "AC442": (M, [*SHARED_FILES, flow("billing-function", "mounts", "shared", access_point={"root_directory": "/"})], {"AC442"},
+              SHARED_FILES),
+    "AC435": (M, [*CACHE, svc("orders-function", in_vpc=False)], {"AC435"}, CACHE),
     "AC901": (M, [*WORKFLOW, svc("order-flow", logging_level="OFF")], {"AC901"}, WORKFLOW),
     "AC902": (M, [*WORKFLOW, svc("order-flow", tracing=False)], {"AC902"}, WORKFLOW),
     "AC801": (T, [flow("identity-pool", "grants", "user-files", actions=["s3:*"])], {"AC801"}, None),
