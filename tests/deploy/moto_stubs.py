@@ -36,6 +36,10 @@ STUBBED: dict[str, str] = {
     # moto creates DB instances, but gives none of the attributes emitted templates read (an ARN, the master
     # secret, the resource id), and no Aurora clusters at all
     "AWS::RDS::DBInstance": "rds", "AWS::RDS::DBCluster": "rds", "AWS::RDS::DBSubnetGroup": "rds",
+    # moto's CloudFormation creates no ElastiCache resources nor secrets, and gives EFS resources no attributes
+    **{f"AWS::ElastiCache::{part}": "elasticache" for part in ("ReplicationGroup", "CacheCluster", "ServerlessCache", "SubnetGroup")},
+    "AWS::SecretsManager::Secret": "secretsmanager", "AWS::EFS::AccessPoint": "elasticfilesystem",
+    "AWS::EFS::FileSystem": "elasticfilesystem", "AWS::EFS::MountTarget": "elasticfilesystem",
 }
 """Resource types archcase emits that moto does not create, by the service in their ARNs."""
 
@@ -55,6 +59,8 @@ def _stub(type_: str, service: str) -> type:
             self.id = properties["DatabaseInput"]["Name"]
         if type_ == "AWS::Cognito::UserPool":
             self.id = f"{region}_{digest[:9]}"
+        if type_ == "AWS::SecretsManager::Secret":  # its Ref is its ARN
+            self.id = f"arn:aws:secretsmanager:{region}:{account_id}:secret:{name}-{digest[:6]}"
 
     def attribute(self: Any, attribute: str) -> Any:
         if attribute == "Arn":
@@ -66,7 +72,12 @@ def _stub(type_: str, service: str) -> type:
         if attribute == "ClusterDiscoveryEndpointURL":
             return f"daxs://{self.id}.dax-clusters.{self.region}.amazonaws.com"
         if attribute in ("Endpoint.Address", "Endpoint"):  # moto may cut a dotted attribute at its first dot
-            return f"{self.id}.abcdefghijkl.{self.region}.rds.amazonaws.com"
+            return f"{self.id}.abcdefghijkl.{self.region}.{service}.amazonaws.com"
+        if attribute.endswith(("EndPoint.Address", "Endpoint.Address")) or attribute in ("PrimaryEndPoint", "ConfigurationEndPoint",
+                                                                                       "RedisEndpoint", "ConfigurationEndpoint"):
+            return f"{self.id}.abcdef.0001.use1.cache.amazonaws.com"
+        if attribute.endswith(("EndPoint.Port", "Endpoint.Port")):
+            return "6379"
         if attribute in ("MasterUserSecret.SecretArn", "MasterUserSecret"):
             return f"arn:aws:secretsmanager:{self.region}:{self.account_id}:secret:rds!{self.id}-AbCdEf"
         if attribute in ("DBInstanceArn", "DBClusterArn"):

@@ -114,3 +114,29 @@ def test_databases_deploy(aws, endpoint, tmp_path_factory):
         _packaged, outcome = api.deploy(path, f"database-{number}", _parameters(case, values, number), ARTIFACTS,
                                         out=folder / "out", handlers=HANDLERS, endpoint_url=endpoint, region="us-east-1")
         assert outcome.status == "CREATE_COMPLETE", (outcome, path.read_text())
+
+
+def test_caches_and_file_systems_deploy(aws, endpoint, tmp_path_factory):
+    """A cache of each engine and a file system that a function and an Auto Scaling group use (the sample above may
+    draw neither): the stacks are created. moto's CloudFormation has no ElastiCache, so its types are stubs
+    (moto_stubs.STUBBED), checked by cfn-lint; EFS is moto's own."""
+    values = _cached_values(aws)
+    folder = tmp_path_factory.mktemp("caches")
+    for engine, serverless in (("valkey", False), ("memcached", False), ("redis", True)):
+        cache = {"id": "cache", "kind": "elasticache", "engine": engine, "serverless": serverless}
+        if serverless:
+            cache["auth_token"] = False  # a serverless cache authenticates through user groups, which archcase does not emit
+        case = Architecture.model_validate({"name": f"cache-{engine}", "title": "Caches", "services": [
+            cache,
+            {"id": "files", "kind": "efs"},
+            {"id": "api", "kind": "lambda", "handler": "billing.app.handler", "in_vpc": True},
+            {"id": "servers", "kind": "autoscaling-group", "min_size": 1, "max_size": 1}],
+            "flows": [{"from": "api", "to": "cache", "kind": "connects"}, {"from": "servers", "to": "cache", "kind": "connects"},
+                      {"from": "api", "to": "files", "kind": "mounts", "access_point": {"root_directory": "/api"}},
+                      {"from": "servers", "to": "files", "kind": "mounts"}]})
+        number = next(STACKS)
+        path = Path(folder) / f"{case.name}.yaml"
+        path.write_text(case_yaml(case), encoding="utf-8")
+        _packaged, outcome = api.deploy(path, f"cache-{number}", _parameters(case, values, number), ARTIFACTS,
+                                        out=folder / "out", handlers=HANDLERS, endpoint_url=endpoint, region="us-east-1")
+        assert outcome.status == "CREATE_COMPLETE", (outcome, path.read_text())
