@@ -279,10 +279,13 @@ def elasticache(t: Template, r: Resource) -> Settings:
 
 @reads(EfsFileSystem, "AWS::EFS::FileSystem")
 def efs(t: Template, r: Resource) -> Settings:
-    """Left out: not encrypted, no automatic backups (docs/aws-defaults.md)."""
+    """Left out: not encrypted; automatic backups on for a One Zone file system, in doubt for a Regional one
+    (docs/aws-defaults.md)."""
     p = r.properties
+    status = t.text(dig(p, "BackupPolicy", "Status"))
+    one_zone = p.get("AvailabilityZoneName") is not None
     return {"encrypted_at_rest": bool(flag(p.get("Encrypted"), t.parameters)),
-            "backups": (t.text(dig(p, "BackupPolicy", "Status")) or "").upper() == "ENABLED"}
+            "backups": status.upper() == "ENABLED" if status else True if one_zone else None}
 
 
 @reads(S3Bucket, "AWS::S3::Bucket")

@@ -273,5 +273,6 @@ class EfsFileSystem(Service):
 
     encrypted_at_rest: bool = True
     """Data and metadata are encrypted at rest (`Encrypted`); chosen only when the file system is created."""
-    backups: bool = True
-    """AWS Backup takes daily automatic backups (`BackupPolicy` `ENABLED`)."""
+    backups: bool | None = True
+    """AWS Backup takes daily automatic backups (`BackupPolicy` `ENABLED`). Null: not stated, and AWS's default is in
+    doubt (an imported Regional file system without `BackupPolicy`, see docs/aws-defaults.md)."""

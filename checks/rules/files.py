@@ -5,7 +5,7 @@ from __future__ import annotations
 from ...models.data import EfsFileSystem
 from ...models.flows import Mounts
 from ...models.graph import Graph
-from ..rule import NOT_APPLICABLE, Outcome, passes_if, rule
+from ..rule import NOT_APPLICABLE, Outcome, passes_if, rule, unknown
 
 EFS = "https://docs.aws.amazon.com/efs/latest/ug/"
 
@@ -25,6 +25,10 @@ def efs_encrypted(fs: EfsFileSystem, g: Graph) -> Outcome:
       remediation="Set `backups: true` (daily AWS Backup backups, kept 35 days).",
       docs=EFS + "automatic-backups.html")
 def efs_backups(fs: EfsFileSystem, g: Graph) -> Outcome:
+    if fs.backups is None:
+        return unknown(f"file system '{fs.id}' does not say whether it is backed up: AWS documents automatic backups as "
+                       "off for a Regional file system created through the API, and users report CloudFormation turning them "
+                       "on (aws-cdk#29881); set `BackupPolicy` to say which")
     return passes_if(fs.backups, f"file system '{fs.id}' has no automatic backups")
 
 

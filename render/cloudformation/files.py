@@ -40,7 +40,7 @@ def emit_efs(fs: EfsFileSystem, ctx: Context) -> Fragment:
     group = databases.admit_clients(out, fs, clients, NFS_PORT, NFS_PORT, "file system")
     out.resource(lid(fs), "AWS::EFS::FileSystem", {
         "Encrypted": fs.encrypted_at_rest,
-        "BackupPolicy": {"Status": "ENABLED" if fs.backups else "DISABLED"},
+        **({"BackupPolicy": {"Status": "ENABLED" if fs.backups else "DISABLED"}} if fs.backups is not None else {}),
         "PerformanceMode": "generalPurpose",
         "ThroughputMode": "elastic",
         "FileSystemTags": [{"Key": "Name", "Value": fs.id}],

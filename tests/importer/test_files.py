@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from archcase.checks.engine import check
 from archcase.importer import import_template
 from archcase.models import Architecture
 from archcase.models.data import EfsFileSystem
@@ -24,10 +25,17 @@ FN = {"Type": "AWS::Lambda::Function", "Properties": {
     "FileSystemConfigs": [{"Arn": {"Fn::GetAtt": ["Point", "Arn"]}, "LocalMountPath": "/mnt/data"}]}}
 
 
-def test_a_file_system_left_to_aws_is_unencrypted_without_backups(tmp_path):
-    case = imported(tmp_path, {"Fs": {"Type": "AWS::EFS::FileSystem", "Properties": {}}})
+@pytest.mark.parametrize(("properties", "backups"), [
+    ({}, None),  # Regional: AWS's guide says off, users report CloudFormation turning them on: in doubt
+    ({"AvailabilityZoneName": "us-east-1a"}, True),  # One Zone: on
+    ({"BackupPolicy": {"Status": "DISABLED"}}, False), ({"BackupPolicy": {"Status": "ENABLED"}}, True),
+])
+def test_a_file_system_left_to_aws_is_unencrypted_and_its_backups_as_aws_documents_them(tmp_path, properties, backups):
+    case = imported(tmp_path, {"Fs": {"Type": "AWS::EFS::FileSystem", "Properties": properties}})
     (fs,) = case.services
-    assert isinstance(fs, EfsFileSystem) and (fs.encrypted_at_rest, fs.backups) == (False, False)
+    assert isinstance(fs, EfsFileSystem) and (fs.encrypted_at_rest, fs.backups) == (False, backups)
+    statuses = [f.status for f in check(case).findings if f.rule_id == "AC441"]
+    assert statuses == {None: ["unknown"], True: [], False: ["fail"]}[backups]
 
 
 @pytest.mark.parametrize(("point", "expected"), [
