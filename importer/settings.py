@@ -605,10 +605,27 @@ def identity_pool(t: Template, r: Resource) -> Settings:
     p = r.properties
     guests = bool(flag(p.get("AllowUnauthenticatedIdentities"), t.parameters))
     attachments = t.owned(r.logical_id, "AWS::Cognito::IdentityPoolRoleAttachment")
-    if attachments and not any(isinstance(a.properties.get("Roles"), dict) and "unauthenticated" in a.properties["Roles"]
-                               for a in attachments):
-        guests = False  # guests get an identity but no role to take, so no credentials
+    if attachments:  # guests get an identity, and credentials only through a guest role that trusts them
+        roles = [dig(a.properties, "Roles", "unauthenticated") for a in attachments]
+        guests = guests and any(role is not None and _trusts_guests(t, role) for role in roles)
     return {"allow_unauthenticated": guests, "classic_flow": bool(flag(p.get("AllowClassicFlow"), t.parameters))}
+
+
+def _trusts_guests(t: Template, role: Any) -> bool:
+    """Whether the role given as an identity pool's guest role lets guests assume it: its trust policy does not
+    limit `cognito-identity.amazonaws.com:amr` to `authenticated` (a role outside the template: assumed it does)."""
+    named = [t.resources[lid] for lid, _ in t.references(role) if t.resources[lid].type == "AWS::IAM::Role"]
+    if not named:
+        return True
+    for statement in as_list(dig(named[0].properties, "AssumeRolePolicyDocument", "Statement")):
+        if not isinstance(statement, dict) or statement.get("Effect", "Allow") != "Allow":
+            continue
+        condition = statement.get("Condition")
+        amr = [value for block in (condition.values() if isinstance(condition, dict) else ()) if isinstance(block, dict)
+               for key, value in block.items() if str(key).lower() == "cognito-identity.amazonaws.com:amr"]
+        if not amr or any(str(t.text(v) or "?").lower() != "authenticated" for value in amr for v in as_list(value)):
+            return True
+    return False
 
 
 @reads(SqsQueue, "AWS::SQS::Queue")

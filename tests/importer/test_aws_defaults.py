@@ -148,3 +148,20 @@ def test_guests_of_an_identity_pool_get_credentials_only_through_a_guest_role(tm
         resources["Roles"] = {"Type": "AWS::Cognito::IdentityPoolRoleAttachment",
                               "Properties": {"IdentityPoolId": {"Ref": "Pool"}, "Roles": roles}}
     assert imported(tmp_path, resources).service("pool").allow_unauthenticated is guests
+
+
+@pytest.mark.parametrize(("amr", "guests"), [("authenticated", False), ("unauthenticated", True), (None, True)])
+def test_a_guest_role_that_trusts_only_signed_in_users_gives_guests_no_credentials(tmp_path, amr, guests):
+    """Found by the precision review: the attachment named one role for both, and its trust policy allowed only
+    `amr: authenticated`, so guests could assume nothing (AC504 was false)."""
+    condition: dict = {"StringEquals": {"cognito-identity.amazonaws.com:aud": {"Ref": "Pool"}}}
+    if amr:
+        condition["ForAnyValue:StringLike"] = {"cognito-identity.amazonaws.com:amr": amr}
+    role = {"Type": "AWS::IAM::Role", "Properties": {"AssumeRolePolicyDocument": {"Statement": [{
+        "Effect": "Allow", "Principal": {"Federated": "cognito-identity.amazonaws.com"}, "Action": "sts:AssumeRoleWithWebIdentity",
+        "Condition": condition}]}}}
+    arn = {"Fn::GetAtt": ["Access", "Arn"]}
+    resources = {"Pool": {"Type": "AWS::Cognito::IdentityPool", "Properties": {"AllowUnauthenticatedIdentities": True}},
+                 "Access": role, "Roles": {"Type": "AWS::Cognito::IdentityPoolRoleAttachment", "Properties": {
+                     "IdentityPoolId": {"Ref": "Pool"}, "Roles": {"authenticated": arn, "unauthenticated": arn}}}}
+    assert imported(tmp_path, resources).service("pool").allow_unauthenticated is guests
