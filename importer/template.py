@@ -18,7 +18,7 @@ from typing import Any
 from ..models.base import Service
 from ..models.contract import METADATA_KEY
 from .scenarios import Scenario
-from .values import as_list, conditions, references, text
+from .values import as_list, conditions, documents_parsed, references, text
 
 V2_PARTS = ("AWS::ApiGatewayV2::Route", "AWS::ApiGatewayV2::Integration", "AWS::ApiGatewayV2::Authorizer",
             "AWS::ApiGatewayV2::Stage", "AWS::ApiGatewayV2::Deployment", "AWS::ApiGatewayV2::RouteResponse",
@@ -205,7 +205,7 @@ class Template:
 
             def read(resource: Resource = resource, defaults: Any = defaults) -> dict[str, Any]:
                 merged = _merge(defaults, resource.properties) if isinstance(defaults, dict) else resource.properties
-                unconditional: dict[str, Any] = conditions(merged, scenario.truth)  # a mapping stays a mapping
+                unconditional: dict[str, Any] = documents_parsed(conditions(merged, scenario.truth))  # a mapping stays a mapping
                 return unconditional
 
             resource.properties = isolated(resource, "properties", read, {}) if isolated else read()

@@ -7,6 +7,7 @@ Parameters stand for their `Default`, when they have one.
 
 from __future__ import annotations
 
+import json
 import math
 import re
 from collections.abc import Iterator, Mapping
@@ -154,3 +155,42 @@ def dig(value: Any, *path: str | int) -> Any:
         else:
             return None
     return value
+
+
+DOCUMENT_KEYS = frozenset({"PolicyDocument", "AssumeRolePolicyDocument", "KeyPolicy", "ResourcePolicy"})
+"""Properties that hold an IAM policy document, which CloudFormation also takes as JSON text."""
+
+
+def documents_parsed(value: Any) -> Any:
+    """The value with every policy document given as JSON text (a string, or `Fn::Sub` of one) read as the mapping
+    it stands for; each string of a `Fn::Sub` document that holds a `${...}` stays a `Fn::Sub` of it, so that what
+    it names is still seen. Text that is not JSON is kept as it is."""
+    if isinstance(value, dict):
+        return {key: _document(item) if key in DOCUMENT_KEYS else documents_parsed(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [documents_parsed(item) for item in value]
+    return value
+
+
+def _document(value: Any) -> Any:
+    sub = value.get("Fn::Sub") if isinstance(value, dict) and len(value) == 1 else None
+    body, variables = (sub[0], sub[1]) if isinstance(sub, list) and len(sub) == 2 else (sub, None)
+    text = value if isinstance(value, str) else body if isinstance(body, str) else None
+    if text is None or not text.lstrip().startswith("{"):
+        return documents_parsed(value)
+    try:
+        parsed = json.loads(text)
+    except ValueError:
+        return value
+    return _subbed(parsed, variables) if sub is not None else parsed
+
+
+def _subbed(value: Any, variables: Any) -> Any:
+    if isinstance(value, dict):
+        return {key: _subbed(item, variables) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_subbed(item, variables) for item in value]
+    if isinstance(value, str) and "${" in value:
+        return {"Fn::Sub": [value, variables] if variables is not None else value}
+    return value
+

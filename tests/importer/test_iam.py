@@ -190,3 +190,20 @@ def test_a_wildcard_action_is_broad_unless_it_stands_only_for_actions_that_make_
                  "Role": role({"Action": [action], "Resource": [ON_TABLE, {"Fn::Sub": "${Data.Arn}/*"},
                                                                 {"Fn::GetAtt": ["Jobs", "Arn"]}, {"Fn::GetAtt": ["Clicks", "Arn"]}]})}
     assert bool(imported(tmp_path, resources).service("fn").broad_permissions) is broad
+
+
+def test_a_policy_document_given_as_json_text_is_read_as_the_document_it_stands_for(tmp_path):
+    """Found by the precision review: CloudFormation takes a policy document as JSON text (often `!Sub` of it, to
+    name resources), and its TLS-only statement went unseen."""
+    bucket_policy = {"Fn::Sub": json.dumps({"Statement": [{
+        "Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": "arn:aws:s3:::${Data}/*",
+        "Condition": {"Bool": {"aws:SecureTransport": "false"}}}]})}
+    role_policy = {"Fn::Sub": json.dumps({"Statement": [{"Effect": "Allow", "Action": "sqs:SendMessage", "Resource": "${Jobs.Arn}"}]})}
+    resources = {"Fn": function(), "Data": {"Type": "AWS::S3::Bucket"}, "Jobs": {"Type": "AWS::SQS::Queue"},
+                 "DataPolicy": {"Type": "AWS::S3::BucketPolicy",
+                                "Properties": {"Bucket": {"Ref": "Data"}, "PolicyDocument": bucket_policy}},
+                 "Role": {"Type": "AWS::IAM::Role", "Properties": {"AssumeRolePolicyDocument": json.dumps(TRUST),
+                                                                  "Policies": [{"PolicyName": "p", "PolicyDocument": role_policy}]}}}
+    case = imported(tmp_path, resources)
+    assert case.service("data").enforce_tls is True
+    assert [(f.source, f.kind, f.target) for f in case.flows] == [("fn", "enqueues", "jobs")]
