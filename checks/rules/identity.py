@@ -66,10 +66,10 @@ def enhanced_flow(pool: CognitoIdentityPool, g: Graph) -> Outcome:
       remediation="Add `federates` to the user pool and `assumes-role` to STS from the identity pool.",
       docs=COGNITO + "iam-roles.html")
 def identity_pool_chain(pool: CognitoIdentityPool, g: Graph) -> Outcome:
-    missing = [what for what, flows in (("a user pool it trusts", g.outgoing(pool.id, Federates, to=CognitoUserPool)),
-                                        ("STS for temporary credentials", g.outgoing(pool.id, AssumesRole, to=Sts)))
+    missing = [what for what, flows in (("trusts no user pool", g.outgoing(pool.id, Federates, to=CognitoUserPool)),
+                                        ("gets no temporary credentials from STS", g.outgoing(pool.id, AssumesRole, to=Sts)))
                if not flows]
-    return passes_if(not missing, f"identity pool '{pool.id}' has no {' and no '.join(missing)}")
+    return passes_if(not missing, f"identity pool '{pool.id}' {' and '.join(missing)}")
 
 
 def _direct_access(client: MobileApp | Browser | IotDevice, g: Graph, store_class: type[S3Bucket | DynamoDbTable]) -> Outcome:

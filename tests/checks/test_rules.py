@@ -325,3 +325,12 @@ def test_a_custom_resources_handler_is_not_asked_for_tracing(invokers, outside, 
         *services, {"id": "fn", "kind": "lambda", "handler": "todo_api", "tracing": False, "invoked_from_outside": outside}],
         "flows": [{"from": s["id"], "to": "fn", "kind": "invokes"} for s in services]})
     assert bool([f for f in check(case).findings if f.rule_id == "AC302"]) is asked
+
+
+def test_an_identity_pool_without_its_chain_is_told_what_it_lacks_in_words():
+    """Found by the precision review: the message read "has no a user pool it trusts"."""
+    from archcase.models import Architecture
+
+    case = Architecture.model_validate({"name": "t", "title": "t", "services": [{"id": "pool", "kind": "cognito-identity-pool"}]})
+    assert [f.message for f in check(case).findings if f.rule_id == "AC506"] == [
+        "identity pool 'pool' trusts no user pool and gets no temporary credentials from STS"]
