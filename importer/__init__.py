@@ -148,11 +148,16 @@ def readable(logical_id: str, body: Any) -> str:
     return match.group(1) if match and len(logical_id) - 8 >= 2 else logical_id
 
 
+BRANDS = ("OAuth|GraphQL|IoT|DynamoDB|ElastiCache|CloudFront|CloudWatch|CloudFormation|CloudTrail|EventBridge|OpenSearch|"
+          "AppSync|WebSocket|WebACL|MySQL|PostgreSQL|DocumentDB|MongoDB|GitHub|CodeBuild|CodePipeline|CodeCommit")
+"""Names written in mixed case that are one word (`IoTRule` -> `iot-rule`, not `io-t-rule`)."""
+
+
 def kebab(logical_id: str) -> str:
     """A service id from a logical id: `TodoApi` -> `todo-api`, `MyDDBTable` -> `my-ddb-table`, `RecordIPv6` ->
-    `record-ipv6`."""
+    `record-ipv6`, `IoTRule` -> `iot-rule`."""
     logical_id = re.sub(r"[^A-Za-z0-9]+", "-", logical_id)[:255]  # bounds the work below: ids have 63 characters
-    logical_id = re.sub(r"[A-Z]{2,}[a-z]\d+|OAuth|GraphQL", lambda m: m.group().capitalize(), logical_id)  # IPv6: one word
+    logical_id = re.sub(r"[A-Z]{2,}[a-z]\d+|" + BRANDS, lambda m: m.group().capitalize(), logical_id)  # IPv6: one word
     words = re.sub(r"([a-z0-9])([A-Z])", r"\1-\2", re.sub(r"([A-Z]+)([A-Z][a-z])", r"\1-\2", logical_id))
     slug = re.sub(r"[^a-z0-9]+", "-", words.lower()).strip("-")
     slug = slug if slug[:1].isalpha() else f"r-{slug}"

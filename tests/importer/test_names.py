@@ -17,6 +17,7 @@ QUEUE = {"Type": "AWS::SQS::Queue", "Properties": {}}
     ("Backup20240101", "backup20240101"),  # digits only: a date someone wrote, not a hash
     ("DEADBEEF12345678", "deadbeef12345678"),  # no lower-case letter: no CDK construct id
     ("RecordIPv6", "record-ipv6"), ("OAuthCallback", "oauth-callback"), ("MyDDBTable", "my-ddb-table"),
+    ("IoTTopicRule", "iot-topic-rule"), ("OrdersDynamoDBTable", "orders-dynamodb-table"), ("ElastiCacheCluster", "elasticache-cluster"),
 ])
 def test_a_logical_id_reads_as_its_author_named_it(logical_id, expected):
     assert kebab(readable(logical_id, {})) == expected
