@@ -96,6 +96,16 @@ def test_a_sample_of_generated_cases_deploys(aws, endpoint, tmp_path_factory):
     assert len(deployed) >= 25  # each example that emitted was deployed, not skipped
 
 
+def _created(case: Architecture, values: dict[str, str], folder: Path, endpoint: str) -> None:
+    """Deploy one case as a stack of its own and assert CloudFormation created it."""
+    number = next(STACKS)
+    path = folder / f"{case.name}.yaml"
+    path.write_text(case_yaml(case), encoding="utf-8")
+    _packaged, outcome = api.deploy(path, f"{case.name}-{number}", _parameters(case, values, number), ARTIFACTS,
+                                    out=folder / "out", handlers=HANDLERS, endpoint_url=endpoint, region="us-east-1")
+    assert outcome.status == "CREATE_COMPLETE", (outcome, path.read_text())
+
+
 def test_databases_deploy(aws, endpoint, tmp_path_factory):
     """A DB instance and an Aurora cluster that a function and an Auto Scaling group connect to (the sample above may
     draw no database): both stacks are created. moto has no Aurora and gives a DB instance none of the attributes
@@ -108,12 +118,7 @@ def test_databases_deploy(aws, endpoint, tmp_path_factory):
             {"id": "api", "kind": "lambda", "handler": "billing.app.handler", "in_vpc": True},
             {"id": "servers", "kind": "autoscaling-group", "min_size": 1, "max_size": 1}],
             "flows": [{"from": "api", "to": "db", "kind": "connects"}, {"from": "servers", "to": "db", "kind": "connects"}]})
-        number = next(STACKS)
-        path = Path(folder) / f"{case.name}.yaml"
-        path.write_text(case_yaml(case), encoding="utf-8")
-        _packaged, outcome = api.deploy(path, f"database-{number}", _parameters(case, values, number), ARTIFACTS,
-                                        out=folder / "out", handlers=HANDLERS, endpoint_url=endpoint, region="us-east-1")
-        assert outcome.status == "CREATE_COMPLETE", (outcome, path.read_text())
+        _created(case, values, folder, endpoint)
 
 
 def test_caches_and_file_systems_deploy(aws, endpoint, tmp_path_factory):
@@ -134,9 +139,4 @@ def test_caches_and_file_systems_deploy(aws, endpoint, tmp_path_factory):
             "flows": [{"from": "api", "to": "cache", "kind": "connects"}, {"from": "servers", "to": "cache", "kind": "connects"},
                       {"from": "api", "to": "files", "kind": "mounts", "access_point": {"root_directory": "/api"}},
                       {"from": "servers", "to": "files", "kind": "mounts"}]})
-        number = next(STACKS)
-        path = Path(folder) / f"{case.name}.yaml"
-        path.write_text(case_yaml(case), encoding="utf-8")
-        _packaged, outcome = api.deploy(path, f"cache-{number}", _parameters(case, values, number), ARTIFACTS,
-                                        out=folder / "out", handlers=HANDLERS, endpoint_url=endpoint, region="us-east-1")
-        assert outcome.status == "CREATE_COMPLETE", (outcome, path.read_text())
+        _created(case, values, folder, endpoint)

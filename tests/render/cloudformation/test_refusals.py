@@ -110,39 +110,26 @@ def test_emit_refuses_a_trigger_from_a_table_without_a_stream_located_at_the_flo
     assert ":7:" in result.err  # the line of the flow
 
 
-def test_emit_refuses_a_topics_dead_letter_queue_with_no_subscription_to_set_it_on(cli, write_case, tmp_path):
-    """Found by the generated round trip: SNS keeps a dead-letter queue per subscription, so one on a topic with
-    none was written nowhere and lost on import."""
-    path = write_case("""
+@pytest.mark.parametrize(("holder", "expected"), [
+    ("{id: holder, kind: sns}", "service 'holder': a topic's dead-letter queue is set on its subscriptions"),
+    ('{id: holder, kind: eventbridge-rule, schedule: "rate(1 day)"}',
+     "service 'holder': a dead-letter queue is set on each target, and the rule has none"),
+])
+def test_emit_refuses_a_dead_letter_queue_with_nothing_to_set_it_on(cli, write_case, tmp_path, holder, expected):
+    """Found by the generated round trip (the rule's in a clean-clone CI run): SNS keeps a dead-letter queue per
+    subscription and EventBridge per target, so one on a topic with no subscription, or a rule with no target, was
+    written nowhere and lost on import."""
+    path = write_case(f"""
         name: lost-dlq
-        title: A topic with a dead-letter queue and no subscriber
+        title: A dead-letter queue with nothing to set it on
         services:
-          - {id: alerts, kind: sns}
-          - {id: failed, kind: sqs}
+          - {holder}
+          - {{id: failed, kind: sqs}}
         flows:
-          - {from: alerts, to: failed, kind: dead-letter}
+          - {{from: holder, to: failed, kind: dead-letter}}
     """)
     out = tmp_path / "out"
     result = cli("emit", str(path), "--out", str(out))
     assert result.code == 2 and not out.exists()
-    assert "service 'alerts': a topic's dead-letter queue is set on its subscriptions" in result.err
-    assert ":4:" in result.err  # the line of the topic
-
-
-def test_emit_refuses_a_rules_dead_letter_queue_with_no_target_to_set_it_on(cli, write_case, tmp_path):
-    """Found by the generated round trip in a clean-clone CI run: EventBridge keeps a dead-letter queue per target,
-    so one on a rule with no target was written nowhere and lost on import."""
-    path = write_case("""
-        name: lost-rule-dlq
-        title: A rule with a dead-letter queue and no target
-        services:
-          - {id: nightly, kind: eventbridge-rule, schedule: "rate(1 day)"}
-          - {id: failed, kind: sqs}
-        flows:
-          - {from: nightly, to: failed, kind: dead-letter}
-    """)
-    out = tmp_path / "out"
-    result = cli("emit", str(path), "--out", str(out))
-    assert result.code == 2 and not out.exists()
-    assert "service 'nightly': a dead-letter queue is set on each target, and the rule has none" in result.err
-    assert ":4:" in result.err  # the line of the rule
+    assert expected in result.err
+    assert ":4:" in result.err  # the line of the topic or rule
