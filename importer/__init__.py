@@ -35,6 +35,7 @@ from .shapes import describe
 from .source import Source, is_template, looks_like_template, read, source
 from .template import ACCOUNT_WIDE, Resource, Template
 from .unknowns import probes
+from .values import references
 
 __all__ = ["Imported", "import_template", "import_document", "is_template", "looks_like_template", "case_yaml"]
 
@@ -151,6 +152,27 @@ def readable(logical_id: str, body: Any) -> str:
 BRANDS = ("OAuth|GraphQL|IoT|DynamoDB|ElastiCache|CloudFront|CloudWatch|CloudFormation|CloudTrail|EventBridge|OpenSearch|"
           "AppSync|WebSocket|WebACL|MySQL|PostgreSQL|DocumentDB|MongoDB|GitHub|CodeBuild|CodePipeline|CodeCommit")
 """Names written in mixed case that are one word (`IoTRule` -> `iot-rule`, not `io-t-rule`)."""
+
+
+GENERIC_PREFIXES = "my|the|main|default|new|aws|lambda|s3|sqs|sns|dynamodb|ddb|serverless|api|cf|cloudfront|ec2|rds|app"
+"""Words that say nothing of what a resource is for, when all its id says besides is its type (`MyS3Bucket`)."""
+
+
+def named(t: Template, resource: Resource, service_id: str) -> str | None:
+    """The name a person gave a resource whose logical id says only its type (`Function1`, `MyS3Bucket`): its `Name`
+    tag, else its own name property (`FunctionName`, `BucketName`, `Name`), when written as plain text."""
+    word = kebab(resource.type.rsplit("::", 1)[-1])
+    if not re.fullmatch(rf"(?:(?:{GENERIC_PREFIXES})-)*(?:{word}|resource)(?:-?\d+)?", service_id):
+        return None
+    tags = resource.properties.get("Tags")
+    given = tags.get("Name") if isinstance(tags, dict) else next(
+        (tag.get("Value") for tag in tags if isinstance(tag, dict) and tag.get("Key") == "Name"), None) if isinstance(tags, list) else None
+    own = resource.type.rsplit("::", 1)[-1] + "Name"
+    for value in (given, resource.properties.get(own), resource.properties.get("Name")):
+        text = t.text(value) if value is not None and not any(references(value)) else None
+        if text and "${" not in text and text.strip():
+            return text.strip()[:80]
+    return None
 
 
 def kebab(logical_id: str) -> str:
@@ -343,6 +365,9 @@ class _Importer:
         self.taken.add(service_id)
         cls = resource.service_class
         data: dict[str, Any] = {"id": service_id, "kind": kind_of(cls or Generic)}
+        label = named(t, resource, service_id) if self.implied else None
+        if label:
+            data["label"] = label
         if cls is None:
             data["resource_type"] = resource.type
             return data

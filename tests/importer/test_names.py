@@ -9,6 +9,8 @@ import pytest
 
 from archcase.importer import import_template, kebab, readable
 
+from .templates import imported
+
 QUEUE = {"Type": "AWS::SQS::Queue", "Properties": {}}
 
 
@@ -29,3 +31,17 @@ def test_the_cdk_construct_path_names_the_service(tmp_path):
     path = tmp_path / "template.json"
     path.write_text(json.dumps(body), encoding="utf-8")
     assert [s.id for s in import_template(path).architecture.services] == ["orders-queue", "returns-queue", "returns-queue-2"]
+
+
+@pytest.mark.parametrize(("logical_id", "properties", "label"), [
+    ("Function1", {"FunctionName": "order-intake"}, "order-intake"),
+    ("MyLambdaFunction", {"Tags": [{"Key": "Name", "Value": "Invoice archive"}]}, "Invoice archive"),
+    ("OrdersFunction", {"FunctionName": "orders-v2"}, None),  # the id says what it is for: kept as written
+    ("Function", {"FunctionName": {"Fn::Sub": "${AWS::StackName}-fn"}}, None),  # a name known only when deployed
+    ("Function", {}, None),
+])
+def test_a_resource_whose_id_says_only_its_type_is_labelled_with_the_name_its_author_gave_it(tmp_path, logical_id, properties, label):
+    function = {"Type": "AWS::Lambda::Function", "Properties": {"Runtime": "python3.12", "Handler": "a.b", "Role": "arn:aws:iam::1:role/r",
+                                                                "Code": {"ZipFile": "x"}, **properties}}
+    (service,) = imported(tmp_path, {logical_id: function}).services
+    assert service.label == label
