@@ -34,16 +34,22 @@ def _pattern(t: Template, value: Any) -> Any:
     return value
 
 
-@reads(EventRule, "AWS::Events::Rule")
+def _targets(r: Resource) -> list[Any]:
+    """A rule's `Targets`, or an EventBridge Scheduler schedule's one `Target`."""
+    return as_list(r.properties.get("Target" if r.type == "AWS::Scheduler::Schedule" else "Targets"))
+
+
+@reads(EventRule, "AWS::Events::Rule", "AWS::Scheduler::Schedule")
 def event_rule(t: Template, r: Resource) -> dict[str, Any]:
     """What AWS applies where the template says nothing: enabled, on the default bus, each target retried 185 times
     over 24 hours. Of targets with different retry policies, the fewest retries and the shortest age are read (the
-    weakest target decides whether events are lost)."""
+    weakest target decides whether events are lost). An EventBridge Scheduler schedule is read as a rule on a
+    schedule with one target (its defaults are the same)."""
     p = r.properties
     schedule = t.text(p.get("ScheduleExpression")) if p.get("ScheduleExpression") is not None else None
     sources = [] if schedule is not None else dig(_pattern(t, p.get("EventPattern")), "source")
     bus = p.get("EventBusName")
-    targets = [x for x in as_list(p.get("Targets")) if isinstance(x, dict)]
+    targets = [x for x in _targets(r) if isinstance(x, dict)]
     retries = [number(dig(x, "RetryPolicy", "MaximumRetryAttempts"), t.parameters) for x in targets]
     ages = [number(dig(x, "RetryPolicy", "MaximumEventAgeInSeconds"), t.parameters) for x in targets]
     return {"schedule": schedule,
@@ -54,11 +60,11 @@ def event_rule(t: Template, r: Resource) -> dict[str, Any]:
             "max_event_age_s": min([EVENT_AGE_S, *[n for n in ages if n is not None]])}
 
 
-@reads_flows("AWS::Events::Rule")
+@reads_flows("AWS::Events::Rule", "AWS::Scheduler::Schedule")
 def _rule(flows: Flows, r: Resource) -> None:
     """A flow to each target of the template (by its `Arn`), and a dead-letter flow to each target's dead-letter
     queue."""
-    for target in as_list(r.properties.get("Targets")):
+    for target in _targets(r):
         for found, _ in flows.t.references(dig(target, "Arn")):
             kind = TARGET_FLOWS.get(flows.class_of(found) or object)
             if kind:

@@ -264,7 +264,7 @@ SUBSCRIBERS: dict[str, type[Service]] = {"sqs": SqsQueue, "lambda": LambdaFuncti
 CUSTOM_RESOURCE = "AWS::CloudFormation::CustomResource"
 
 INVOKING: dict[str, tuple[str, ...]] = {
-    "AWS::Scheduler::Schedule": ("Target",), "AWS::Pipes::Pipe": ("Target", "Enrichment"),
+    "AWS::Pipes::Pipe": ("Target", "Enrichment"),
     "AWS::IoT::TopicRule": ("TopicRulePayload",), "AWS::Config::ConfigRule": ("Source",),
     "AWS::AppSync::DataSource": ("LambdaConfig",), "AWS::SecretsManager::RotationSchedule": ("RotationLambdaARN",),
     "AWS::CodePipeline::Pipeline": ("Stages",), "AWS::SES::ReceiptRule": ("Rule",),
@@ -275,13 +275,13 @@ INVOKING: dict[str, tuple[str, ...]] = {
 }
 """Resources that invoke the functions these properties name (a schedule's target, a custom resource's service
 token, a user pool's triggers, a Kinesis Data Analytics application's output or input preprocessor, ...); all but
-user pools are generic services. State machines' tasks are read by importer/workflows.py, EventBridge rules'
-targets by importer/events.py.
+user pools are generic services. State machines' tasks are read by importer/workflows.py, EventBridge rules' and
+EventBridge Scheduler schedules' targets by importer/events.py.
 `Custom::*` types read as `AWS::CloudFormation::CustomResource`; SAM events that create such resources are
 added by the template (`Template._sam_event_sources`)."""
 
 
-STARTING: frozenset[str] = frozenset({"AWS::Scheduler::Schedule", "AWS::Pipes::Pipe", "AWS::IoT::TopicRule"})
+STARTING: frozenset[str] = frozenset({"AWS::Pipes::Pipe", "AWS::IoT::TopicRule"})
 """Of `INVOKING`, the resources that start executions of the state machines their targets name."""
 
 

@@ -85,7 +85,7 @@ SAM_EVENT_SOURCES: dict[str, tuple[str, str, tuple[str, ...]]] = {
     "Schedule": ("AWS::Events::Rule", "Targets", ("DeadLetterConfig",)),
     "CloudWatchEvent": ("AWS::Events::Rule", "Targets", ("DeadLetterConfig",)),
     "EventBridgeRule": ("AWS::Events::Rule", "Targets", ("DeadLetterConfig",)),
-    "ScheduleV2": ("AWS::Scheduler::Schedule", "Target", ("DeadLetterConfig",)),
+    "ScheduleV2": ("AWS::Scheduler::Schedule", "Target", ()),
     "IoTRule": ("AWS::IoT::TopicRule", "TopicRulePayload", ()),
     "CloudWatchLogs": ("AWS::Logs::SubscriptionFilter", "DestinationArn", ("LogGroupName", "FilterPattern")),
 }
@@ -100,13 +100,14 @@ def _dead_letter_type(event: dict[str, Any]) -> Any:
 
 
 def _sam_rule(event: Any, target: Any) -> dict[str, Any]:
-    """The `AWS::Events::Rule` SAM creates for a `Schedule`, `CloudWatchEvent` or `EventBridgeRule` event: its
+    """The `AWS::Events::Rule` SAM creates for a `Schedule`, `CloudWatchEvent` or `EventBridgeRule` event (and, in this
+    shape, the `AWS::Scheduler::Schedule` it creates for a `ScheduleV2` event): its
     schedule or pattern, bus and state (`Enabled: false` as SAM reads it), and the target with the event's
     dead-letter queue (one named by `Arn`; SAM's own queue of `Type: SQS` is not in the template) and retry policy."""
     p = event if isinstance(event, dict) else {}
     rule: dict[str, Any] = {}
-    for name, cfn in (("Schedule", "ScheduleExpression"), ("Pattern", "EventPattern"), ("EventBusName", "EventBusName"),
-                      ("State", "State")):
+    for name, cfn in (("Schedule", "ScheduleExpression"), ("ScheduleExpression", "ScheduleExpression"), ("Pattern", "EventPattern"),
+                      ("EventBusName", "EventBusName"), ("State", "State")):
         if name in p:
             rule[cfn] = p[name]
     if "State" not in p and p.get("Enabled") is False:
@@ -340,13 +341,15 @@ class Template:
                     lid = f"{resource.logical_id}{name}"
                     given = event.get("Properties") if isinstance(event.get("Properties"), dict) else {}
                     if lid not in self.resources:
-                        if created == "AWS::Events::Rule":
+                        if created in ("AWS::Events::Rule", "AWS::Scheduler::Schedule"):
                             properties = _sam_rule(given, target)
                             if _dead_letter_type(given) == "SQS":  # SAM makes the rule's dead-letter queue itself
                                 self.resources[f"{lid}Queue"] = Resource(f"{lid}Queue", "AWS::SQS::Queue", {}, {},
                                                                           service_class=reads.get("AWS::SQS::Queue"))
                                 properties["Targets"][0]["DeadLetterConfig"] = {"Arn": {"Fn::GetAtt": [f"{lid}Queue", "Arn"]}}
                                 self.made[f"{lid}Queue"] = (*at, "Properties", "DeadLetterConfig")
+                            if created == "AWS::Scheduler::Schedule":  # one target, named `Target`
+                                properties["Target"] = properties.pop("Targets")[0]
                         else:
                             properties = {**{k: given[k] for k in copied if k in given}, prop: [{"Arn": target}]}
                         self.resources[lid] = Resource(lid, created, properties, {}, service_class=reads.get(created))

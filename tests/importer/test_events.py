@@ -159,3 +159,25 @@ Resources:
     lines = {(f.rule_id, f.target): f.line for f in report.findings}
     assert lines[("AC609", "fn-ordered")] == 13
     assert lines[("AC204", "serverless-rest-api")] == 12  # the implicit API: at the function's events
+
+
+def test_an_eventbridge_scheduler_schedule_is_a_rule_on_a_schedule_with_its_one_target(tmp_path):
+    schedule = {"Type": "AWS::Scheduler::Schedule", "Properties": {
+        "ScheduleExpression": "cron(0 3 * * ? *)", "FlexibleTimeWindow": {"Mode": "OFF"}, "State": "DISABLED",
+        "Target": {"Arn": {"Fn::GetAtt": ["Fn", "Arn"]}, "RoleArn": "arn:aws:iam::123456789012:role/s",
+                   "RetryPolicy": {"MaximumRetryAttempts": 3}, "DeadLetterConfig": {"Arn": {"Fn::GetAtt": ["Failed", "Arn"]}}}}}
+    case = imported(tmp_path, {"Nightly": schedule, "Fn": FN, "Failed": QUEUE})
+    nightly = the_rule(case)
+    assert (nightly.schedule, nightly.enabled, nightly.max_retry_attempts) == ("cron(0 3 * * ? *)", False, 3)
+    assert flows(case) == [("nightly", "dead-letter", "failed"), ("nightly", "invokes", "fn")]
+    assert [f.rule_id for f in check(case).findings if f.rule_id == "AC609"] == []
+
+
+def test_a_sam_schedule_v2_event_is_a_schedule_with_the_events_settings(tmp_path):
+    function = {"Type": "AWS::Serverless::Function", "Properties": {
+        "Runtime": "python3.12", "Handler": "app.handler", "CodeUri": ".", "Events": {
+            "Tick": {"Type": "ScheduleV2", "Properties": {"ScheduleExpression": "rate(1 hour)",
+                                                          "DeadLetterConfig": {"Type": "SQS"}}}}}}
+    case = imported(tmp_path, {"Worker": function}, Transform=SAM)
+    assert the_rule(case, "worker-tick").schedule == "rate(1 hour)"
+    assert flows(case) == [("worker-tick", "dead-letter", "worker-tick-queue"), ("worker-tick", "invokes", "worker")]
