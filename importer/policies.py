@@ -180,10 +180,12 @@ def _broad_statement(t: Template, statement: dict[str, Any], refused: Denials) -
         resources: list[tuple[str, str | None]] = [(f"every resource but {','.join(shown)}", "*")]
     else:
         resources = [(name, resource_text(t, x)) for name, x in zip(shown, values, strict=True)]
+    scoped = _narrows_resources(statement.get("Condition"))
     for action_shown, action in actions:
         for resource_shown, resource in resources:
-            wildcard = ("*" in action or "?" in action) and not _only_flow_actions(action)
-            if (wildcard or (resource == "*" and _names_resources(action))) and not refused.covers(action, resource):
+            wildcard = ("*" in action or "?" in action) and not _only_flow_actions(action) and not _matches_nothing(action)
+            on_all = resource == "*" and not scoped and _names_resources(action)
+            if (wildcard or on_all) and not refused.covers(action, resource):
                 found.append(f"{action_shown} on {resource_shown}")
     return found
 
@@ -235,9 +237,10 @@ def grants(actions: list[str], flow: str, refused: Callable[[str], bool] = lambd
 
 HOUSEKEEPING = frozenset({"logs:createloggroup", "logs:createlogstream", "logs:putlogevents",
                           "ec2:createnetworkinterface", "ec2:describenetworkinterfaces", "ec2:deletenetworkinterface",
-                          "ec2:assignprivateipaddresses", "ec2:unassignprivateipaddresses"})
-"""A function's own logging and network interfaces in a VPC, which AWS's own AWSLambdaBasicExecutionRole and
-AWSLambdaVPCAccessExecutionRole grant on `*`: not broad."""
+                          "ec2:assignprivateipaddresses", "ec2:unassignprivateipaddresses", "cloudwatch:putmetricdata"})
+"""A function's own logging, metrics and network interfaces in a VPC, which AWS's own AWSLambdaBasicExecutionRole and
+AWSLambdaVPCAccessExecutionRole grant on `*`: not broad. (`cloudwatch:PutMetricData` names a resource only for
+metric datasets; publishing metrics is scoped by a namespace condition, not a resource.)"""
 
 
 def _names_resources(action: str) -> bool:
@@ -258,4 +261,25 @@ def _only_flow_actions(action: str) -> bool:
 
 FLOW_ACTIONS = frozenset(action.lower() for actions in ACTIONS_OF_FLOWS.values() for action in actions)
 """Every action that makes a flow (lower case)."""
+
+
+def _matches_nothing(action: str) -> bool:
+    """Whether a wildcard action covers no action of a service the catalogue knows (`firehose:Get*`): it grants
+    nothing."""
+    service, _, name = action.lower().partition(":")
+    known = catalogue.iam_actions(service)
+    return bool(name) and bool(known) and not any(fnmatchcase(action_name, name) for action_name in known)
+
+
+RESOURCE_KEYS = re.compile(r"(?!aws:)[a-z0-9-]+:.+|aws:(?:ResourceTag/.+|ResourceAccount|ResourceOrgID|ResourceOrgPaths|SourceArn)",
+                           re.IGNORECASE)
+"""Condition keys that narrow which resources a statement reaches: a service's own (`ecs:cluster`,
+`dynamodb:LeadingKeys`, `s3:prefix`) and the global ones about the resource (`aws:ResourceTag/...`); not those
+about the request (`aws:SecureTransport`, `aws:SourceIp`)."""
+
+
+def _narrows_resources(condition: Any) -> bool:
+    """Whether a statement's `Condition` limits the resources its `*` reaches."""
+    blocks = condition.values() if isinstance(condition, dict) else ()
+    return any(RESOURCE_KEYS.fullmatch(str(key)) for block in blocks if isinstance(block, dict) for key in block)
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from ...models.flows import DeadLetter, Invokes, Notifies, Publishes, SendsEmail, Subscribes, Triggers
 from ...models.graph import Graph
 from ...models.services import ApiGateway, DynamoDbTable, EventRule, LambdaFunction, Ses, SnsTopic, SqsQueue
@@ -99,12 +101,26 @@ def messaging_is_used(channel: SqsQueue | SnsTopic, g: Graph) -> Outcome:
 @rule("AC609", severity="medium", title="EventBridge rule targets have a dead-letter queue",
       rationale="""An event EventBridge cannot deliver to a target (the target is missing, throttled or refuses it) is retried
       for up to 24 hours, or as the retry policy says, and then dropped without a trace unless the target has a dead-letter
-      queue to keep it for inspection and redrive.""",
+      queue to keep it for inspection and redrive. Not asked of a rule on a schedule of an hour or less: its events
+      carry nothing but the time, and the next comes within the hour.""",
       remediation="Add a `dead-letter` flow from the rule to a standard SQS queue.",
       docs=EVENTBRIDGE + "eb-rule-dlq.html")
 def event_rule_has_dlq(rule: EventRule, g: Graph) -> Outcome:
     if not [f for f in g.outgoing(rule.id) if not isinstance(f, DeadLetter)]:
         return NOT_APPLICABLE  # a rule without targets delivers nothing
+    if rule.schedule and (every := rate_s(rule.schedule)) is not None and every <= 3600:
+        return NOT_APPLICABLE  # a tick lost is followed by the next within the hour: nothing to inspect or redrive
     return passes_if(bool(g.outgoing(rule.id, DeadLetter)),
                      f"rule '{rule.id}' has no dead-letter queue: events its targets do not take are dropped after "
                      f"{rule.max_retry_attempts} retries or {rule.max_event_age_s} s")
+
+
+RATE = re.compile(r"rate\(\s*(\d+)\s+(minutes?|hours?|days?)\s*\)")
+UNIT_S = {"minute": 60, "hour": 3600, "day": 86400}
+
+
+def rate_s(schedule: str) -> int | None:
+    """Seconds between the events of a `rate(...)` schedule; None for a `cron(...)` one."""
+    match = RATE.fullmatch(schedule.strip())
+    return int(match.group(1)) * UNIT_S[match.group(2).rstrip("s")] if match else None
+

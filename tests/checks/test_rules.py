@@ -289,7 +289,7 @@ def test_a_rule_without_a_dead_letter_queue_is_told_when_its_events_are_dropped(
 
     def findings(flows: list[dict]) -> list[str]:
         case = Architecture.model_validate({"name": "t", "title": "t", "services": [
-            {"id": "tick", "kind": "eventbridge-rule", "schedule": "rate(1 hour)", "max_retry_attempts": 3, "max_event_age_s": 600},
+            {"id": "tick", "kind": "eventbridge-rule", "schedule": "rate(1 day)", "max_retry_attempts": 3, "max_event_age_s": 600},
             {"id": "fn", "kind": "lambda", "handler": "a.b"}], "flows": flows})
         return [f.message for f in check(case).findings if f.rule_id == "AC609"]
 
@@ -334,3 +334,16 @@ def test_an_identity_pool_without_its_chain_is_told_what_it_lacks_in_words():
     case = Architecture.model_validate({"name": "t", "title": "t", "services": [{"id": "pool", "kind": "cognito-identity-pool"}]})
     assert [f.message for f in check(case).findings if f.rule_id == "AC506"] == [
         "identity pool 'pool' trusts no user pool and gets no temporary credentials from STS"]
+
+
+@pytest.mark.parametrize(("schedule", "asked"), [
+    ("rate(1 minute)", False), ("rate(60 minutes)", False), ("rate(2 hours)", True), ("cron(0 3 * * ? *)", True), (None, True),
+])
+def test_a_rule_on_a_frequent_schedule_is_not_asked_for_a_dead_letter_queue(schedule, asked):
+    """Found by the precision review: a lost tick of a per-minute schedule has nothing to inspect or redrive."""
+    from archcase.models import Architecture
+
+    rule = {"id": "tick", "kind": "eventbridge-rule", **({"schedule": schedule} if schedule else {"event_sources": ["com.example"]})}
+    case = Architecture.model_validate({"name": "t", "title": "t", "services": [rule, {"id": "fn", "kind": "lambda", "handler": "todo_api"}],
+                                        "flows": [{"from": "tick", "to": "fn", "kind": "invokes"}]})
+    assert bool([f for f in check(case).findings if f.rule_id == "AC609"]) is asked

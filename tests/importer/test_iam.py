@@ -207,3 +207,18 @@ def test_a_policy_document_given_as_json_text_is_read_as_the_document_it_stands_
     case = imported(tmp_path, resources)
     assert case.service("data").enforce_tls is True
     assert [(f.source, f.kind, f.target) for f in case.flows] == [("fn", "enqueues", "jobs")]
+
+
+@pytest.mark.parametrize(("statement", "broad"), [
+    ({"Action": ["ecs:DescribeContainerInstances"], "Resource": "*",
+      "Condition": {"ArnEquals": {"ecs:cluster": "arn:aws:ecs:us-east-1:123456789012:cluster/c"}}}, False),
+    ({"Action": ["ec2:StopInstances"], "Resource": "*", "Condition": {"StringEquals": {"aws:ResourceTag/team": "a"}}}, False),
+    ({"Action": ["ec2:StopInstances"], "Resource": "*", "Condition": {"Bool": {"aws:SecureTransport": "true"}}}, True),
+    ({"Action": ["cloudwatch:PutMetricData"], "Resource": "*"}, False),  # scoped by namespace, not by a resource
+    ({"Action": ["firehose:Get*"], "Resource": "*"}, False),  # no Firehose action starts with Get: grants nothing
+    ({"Action": ["firehose:Describe*"], "Resource": "*"}, True),
+])
+def test_what_a_statement_reaches_on_every_resource_is_read_with_its_conditions(tmp_path, statement, broad):
+    """Found by the precision review: a condition on the resource narrows `*`; one on the request does not."""
+    resources = {"Fn": function(), "Role": role(statement)}
+    assert bool(imported(tmp_path, resources).service("fn").broad_permissions) is broad
