@@ -239,3 +239,21 @@ def _when(others: list[Reading], fails: list[int], passes: list[int]) -> str:
     if deciding:  # conditions that go together in every way read: which of them decides cannot be told apart
         return f"it holds in the ways where condition {' and '.join(deciding[:4])}{' ...' if len(deciding) > 4 else ''}, not in the others"
     return f"it holds in {len(fails)} of the {len(fails) + len(passes)} ways they allow"
+
+
+def conditional(report: CaseReport, absent: Mapping[str, tuple[str, str]]) -> CaseReport:
+    """A failing finding on a service the template's parameters' defaults do not deploy, or on a flow to or from one
+    (`absent`: target id -> that service and the condition that deploys it), is undecided, naming the condition:
+    whether anyone deploys the template that way is not known."""
+    if not absent:
+        return report
+
+    def verdict(finding: Finding) -> Finding:
+        if finding.status != "fail" or finding.target not in absent:
+            return finding
+        service, condition = absent[finding.target]
+        why = f"'{service}' is deployed only when condition '{condition}' is true, which the parameters' defaults make false"
+        return replace(finding, status="unknown", message=f"{finding.message} (undecided: {why})")
+
+    return replace(report, findings=[verdict(f) for f in report.findings])
+

@@ -64,6 +64,8 @@ class Imported:
     notes: list[Diagnostic] = field(default_factory=list)
     partial: bool = True
     """Read from a template someone wrote (not one archcase emitted from a case): see `SourcedCase.partial`."""
+    conditional: dict[str, str] = field(default_factory=dict)
+    """See `SourcedCase.conditional`."""
     variants: tuple[Variant, ...] = ()
     """The case as it deploys in each scenario of the template's conditions (importer/scenarios.py; empty when no
     `Fn::If` or `Condition` decides anything): `check` reports a finding that not every scenario gives as
@@ -71,7 +73,8 @@ class Imported:
 
     def sourced(self) -> SourcedCase:
         """The case as the checks and renderers take it; findings point at lines of the template."""
-        return SourcedCase(self.source.path, self.architecture, self.document, tuple(self.notes), self.partial, self.variants)
+        return SourcedCase(self.source.path, self.architecture, self.document, tuple(self.notes), self.partial, self.variants,
+                           self.conditional)
 
 
 def import_template(path: str | Path) -> Imported:
@@ -95,6 +98,12 @@ def _both_ways(read: Source) -> Imported:
     imported = drawing.run()
     imported.partial = not emitted
     if not emitted:
+        defaults = drawn(read.data)
+        resources = read.data.get("Resources")
+        for lid, body in resources.items() if isinstance(resources, dict) else ():
+            condition = body.get("Condition") if isinstance(body, dict) else None
+            if isinstance(condition, str) and defaults.truth.get(condition) is False and lid in drawing.ids:
+                imported.conditional[drawing.ids[lid]] = condition
         variants = []
         for way in scenarios(read.data):
             reading = _Importer(read, way, drawn=drawing.t)

@@ -12,7 +12,7 @@ import types
 import typing
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -90,6 +90,9 @@ class SourcedCase:
     variants: tuple[Variant, ...] = ()
     """Other readings of the same file (a template as it deploys in each scenario of its conditions): a finding
     not given by every reading that has its service or flow is undecided."""
+    conditional: Mapping[str, str] = field(default_factory=dict)
+    """Services of a template that its parameters' defaults do not deploy, each with the condition that would: a
+    finding on one of them is undecided."""
 
     def position(self, loc: tuple[str | int, ...]) -> tuple[int, int]:
         """1-based (line, column) of the value at `loc` in the case file."""

@@ -160,7 +160,7 @@ def check(paths: Sequence[str | Path], pack: str = "default") -> list[CaseReport
 def checked(cases: Sequence[SourcedCase], pack: str) -> list[CaseReport]:
     from .checks.catalogue import RULES
     from .checks.engine import check as run_checks
-    from .checks.engine import reading, undecided
+    from .checks.engine import conditional, reading, undecided
     from .checks.packs import PACKS
 
     problems = [problem for case in cases for problem in _unknown_rule_ids(case, RULES)]
@@ -172,7 +172,10 @@ def checked(cases: Sequence[SourcedCase], pack: str) -> list[CaseReport]:
             report = run_checks(case.architecture, PACKS[pack], case.element_position, str(case.path), case.partial)
             others = [reading(run_checks(variant.architecture, PACKS[pack], case.element_position, str(case.path), case.partial),
                               variant.conditions, variant.unknown) for variant in case.variants]
-            reports.append(undecided(report, others) if others else report)
+            absent = {sid: (sid, condition) for sid, condition in case.conditional.items()}
+            absent.update({flow.key: absent[end] for flow in case.architecture.flows for end in (flow.source, flow.target)
+                           if end in absent})
+            reports.append(conditional(undecided(report, others) if others else report, absent))
         return reports
 
 

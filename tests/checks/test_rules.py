@@ -344,6 +344,7 @@ def test_a_rule_on_a_frequent_schedule_is_not_asked_for_a_dead_letter_queue(sche
     from archcase.models import Architecture
 
     rule = {"id": "tick", "kind": "eventbridge-rule", **({"schedule": schedule} if schedule else {"event_sources": ["com.example"]})}
-    case = Architecture.model_validate({"name": "t", "title": "t", "services": [rule, {"id": "fn", "kind": "lambda", "handler": "todo_api"}],
+    function = {"id": "fn", "kind": "lambda", "handler": "todo_api"}
+    case = Architecture.model_validate({"name": "t", "title": "t", "services": [rule, function],
                                         "flows": [{"from": "tick", "to": "fn", "kind": "invokes"}]})
     assert bool([f for f in check(case).findings if f.rule_id == "AC609"]) is asked

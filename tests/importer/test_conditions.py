@@ -59,3 +59,17 @@ def test_a_finding_is_reported_as_failing_exactly_when_every_branch_fails(tmp_pa
     for rule, branches in (("AC403", versioned), ("AC405", recovered)):
         expected = [] if all(branches) else ["fail"] if not any(branches) else ["unknown"]
         assert [status for status, _ in statuses(folder, body, rule)] == expected, rule
+
+
+@pytest.mark.parametrize(("default", "status"), [("", "unknown"), ("trail-logs", "fail")])
+def test_a_finding_on_a_resource_the_defaults_do_not_deploy_is_undecided_naming_the_condition(tmp_path, default, status):
+    """Found by the precision review: a function deployed only when a parameter is set, which its default is not,
+    was reported as failing."""
+    body = {"Parameters": {"TrailGroup": {"Type": "String", "Default": default}},
+            "Conditions": {"HasTrail": {"Fn::Not": [{"Fn::Equals": [{"Ref": "TrailGroup"}, ""]}]}},
+            "Resources": {"Watcher": {"Type": "AWS::Lambda::Function", "Condition": "HasTrail", "Properties": {
+                "Runtime": "python3.13", "Handler": "a.b", "Role": "arn:aws:iam::123456789012:role/r", "Code": {"ZipFile": "x"}}}}}
+    ((found, message),) = statuses(tmp_path, body, "AC302")
+    assert found == status
+    named = "deployed only when condition 'HasTrail' is true, which the parameters' defaults make false" in message
+    assert named is (status == "unknown")

@@ -7,6 +7,7 @@ from __future__ import annotations
 import itertools
 import json
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -44,12 +45,19 @@ def test_the_drawing_takes_the_branch_the_defaults_decide_and_the_other_branch_i
         "it holds when condition 'IsProd' is false, not otherwise)")]
 
 
-def test_a_finding_on_a_conditional_resource_that_holds_whenever_it_exists_stands(tmp_path):
-    """(And whenever its rule applies: a way in which the rule does not apply to it says nothing.)"""
-    body = {"Parameters": {"Stage": {"Type": "String", "Default": "dev"}},
+@pytest.mark.parametrize(("default", "expected"), [
+    ("prod", [("fail", "bucket 'data' keeps no object versions")]),
+    ("dev", [("unknown", "bucket 'data' keeps no object versions (undecided: 'data' is deployed only when condition 'IsProd' "
+                         "is true, which the parameters' defaults make false)")]),
+])
+def test_a_finding_on_a_conditional_resource_that_holds_whenever_it_exists_stands_where_the_defaults_deploy_it(
+        tmp_path, default, expected):
+    """(And whenever its rule applies: a way in which the rule does not apply to it says nothing.) Where the defaults
+    do not deploy the resource, whether anyone deploys it is not known: undecided."""
+    body = {"Parameters": {"Stage": {"Type": "String", "Default": default}},
             "Conditions": {"IsProd": {"Fn::Equals": [{"Ref": "Stage"}, "prod"]}},
             "Resources": {"Data": bucket(SUSPENDED, Condition="IsProd"), "Other": bucket(VERSIONED)}}
-    assert findings(tmp_path, body) == [("fail", "bucket 'data' keeps no object versions")]
+    assert findings(tmp_path, body) == expected
 
 
 def test_a_setting_under_the_resources_own_condition_is_read_as_that_condition_deploys_it(tmp_path):
