@@ -177,7 +177,7 @@ def _instance_settings(t: Template, data: dict[str, Any]) -> Settings:
     `required`, volumes unencrypted unless a block device mapping encrypts them (docs/aws-defaults.md)."""
     tokens = dig(data, "MetadataOptions", "HttpTokens")
     s: Settings = {"imdsv2_required": t.text(tokens) == "required" if tokens is not None else _imdsv2_ami(t, data.get("ImageId")),
-                   "ebs_encrypted": any(flag(dig(m, "Ebs", "Encrypted"), t.parameters) for m in as_list(data.get("BlockDeviceMappings")))}
+                   "ebs_encrypted": _encrypted(t, data.get("BlockDeviceMappings"))}
     _put(s, "instance_type", t.text(data.get("InstanceType")))
     return s
 
@@ -201,6 +201,13 @@ def _imdsv2_ami(t: Template, image: Any) -> bool:
         if isinstance(spec, dict) and str(spec.get("Type", "")).startswith("AWS::SSM::Parameter::Value"):
             name = spec.get("Default") if isinstance(spec.get("Default"), str) else None
     return name is not None and AL2023_AMIS in name
+
+
+def _encrypted(t: Template, mappings: Any) -> bool:
+    """Whether the EBS volumes that block device mappings give are all encrypted (an unencrypted data volume beside
+    an encrypted root is an unencrypted volume); no EBS mapping leaves the AMI's volumes, unencrypted."""
+    volumes = [m for m in as_list(mappings) if isinstance(m, dict) and isinstance(m.get("Ebs"), dict)]
+    return bool(volumes) and all(flag(dig(m, "Ebs", "Encrypted"), t.parameters) for m in volumes)
 
 
 @reads(Ec2Instance, "AWS::EC2::Instance")

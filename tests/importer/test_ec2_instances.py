@@ -150,3 +150,10 @@ def test_emitted_instances_survive_import(tmp_path, web, balancer):
     path = tmp_path / "shop.yaml"
     path.write_text(template_text(case, write_handlers(tmp_path / "handlers", [case])), encoding="utf-8")
     assert differences(case, import_template(path).architecture) == []
+
+
+def test_an_unencrypted_data_volume_beside_an_encrypted_root_is_an_unencrypted_volume(tmp_path):
+    web = the_instance(imported(tmp_path, {"Web": instance(BlockDeviceMappings=[
+        {"DeviceName": "/dev/xvda", "Ebs": {"Encrypted": True}}, {"DeviceName": "/dev/sdf", "Ebs": {"VolumeSize": 10}},
+        {"DeviceName": "/dev/sdb", "VirtualName": "ephemeral0"}])}))
+    assert web.ebs_encrypted is False
