@@ -174,7 +174,8 @@ def _launch_data(t: Template, value: Any) -> dict[str, Any] | None:
 def _instance_settings(t: Template, data: dict[str, Any]) -> Settings:
     """What instances launched with these settings (a launch template's data, a launch configuration, an
     instance's own properties) run with, as AWS applies what they leave out: IMDSv1 allowed unless `HttpTokens` is
-    `required`, volumes unencrypted unless a block device mapping encrypts them (docs/aws-defaults.md)."""
+    `required` (or, left out, the AMI is an Amazon Linux 2023 one), volumes unencrypted unless every EBS block device
+    mapping encrypts them (docs/aws-defaults.md)."""
     tokens = dig(data, "MetadataOptions", "HttpTokens")
     s: Settings = {"imdsv2_required": t.text(tokens) == "required" if tokens is not None else _imdsv2_ami(t, data.get("ImageId")),
                    "ebs_encrypted": _encrypted(t, data.get("BlockDeviceMappings"))}
