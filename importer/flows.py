@@ -25,6 +25,7 @@ from ..models.services import (
     CognitoUserPool,
     DaxCluster,
     DynamoDbTable,
+    Ec2Instance,
     EfsFileSystem,
     ElastiCache,
     EventRule,
@@ -107,7 +108,7 @@ class Flows:
         return next((lid for lid, _ in self.t.references(value) if self.class_of(lid) in classes), None)
 
 
-ROLE_HOLDERS: frozenset[type[Service]] = frozenset({LambdaFunction, AutoScalingGroup, ApiGateway, CognitoIdentityPool,
+ROLE_HOLDERS: frozenset[type[Service]] = frozenset({LambdaFunction, AutoScalingGroup, Ec2Instance, ApiGateway, CognitoIdentityPool,
                                                     DaxCluster, StateMachine})
 """Service classes whose IAM roles (and, for SAM functions, `Policies`) state flows."""
 
@@ -210,7 +211,7 @@ def _mount_target(flows: Flows, r: Resource) -> None:
     """Instances whose security group a mount target's admits mount the file system (functions mount through the
     access point their `FileSystemConfigs` name)."""
     for client in admitted(flows.t, r.properties.get("SecurityGroups")):
-        if flows.class_of(client) is AutoScalingGroup:
+        if flows.class_of(client) in EC2:
             flows.add(client, r.logical_id, "mounts", r.logical_id)
 
 
@@ -420,18 +421,31 @@ def _target_group(flows: Flows, r: Resource) -> None:
     for balancer in sorted(b for b in balancers if b):
         modelled = flows.class_of(balancer) is not Generic  # a network or gateway load balancer is a generic service
         for target in targets:
-            fields = {"protocol": protocol, "port": port} if flows.class_of(target) is AutoScalingGroup and modelled else {}
+            fields = {"protocol": protocol, "port": port} if flows.class_of(target) in EC2 and modelled else {}
             flows.add(balancer, target, "targets" if modelled else "uses", r.logical_id, **fields)
 
 
 @reads_flows("AWS::AutoScaling::AutoScalingGroup")
 def _group(flows: Flows, r: Resource) -> None:
+    for lid, _ in flows.t.references(r.properties.get("LoadBalancerNames")):
+        _classic_target(flows, lid, r.logical_id, r.logical_id)
+
+
+@reads_flows("AWS::ElasticLoadBalancing::LoadBalancer")
+def _classic(flows: Flows, r: Resource) -> None:
+    """A Classic Load Balancer forwards to the instances it names (`Instances`)."""
+    for lid, _ in flows.t.references(r.properties.get("Instances")):
+        if flows.class_of(lid) is Ec2Instance:
+            _classic_target(flows, r.logical_id, lid, r.logical_id)
+
+
+def _classic_target(flows: Flows, balancer: str, target: str, where: str) -> None:
+    """A Classic Load Balancer's `targets` flow, with the protocol and port of its first listener's instances."""
     t = flows.t
-    for lid, _ in t.references(r.properties.get("LoadBalancerNames")):
-        listeners = [x for x in as_list(t.resources[lid].properties.get("Listeners")) if isinstance(x, dict)]
-        protocol = (t.text(listeners[0].get("InstanceProtocol")) or "HTTP").lower() if listeners else "http"
-        port = number(listeners[0].get("InstancePort"), t.parameters) if listeners else 80
-        flows.add(lid, r.logical_id, "targets", r.logical_id, protocol="https" if protocol in ("https", "ssl") else "http", port=port or 80)
+    listeners = [x for x in as_list(t.resources[balancer].properties.get("Listeners")) if isinstance(x, dict)]
+    protocol = (t.text(listeners[0].get("InstanceProtocol")) or "HTTP").lower() if listeners else "http"
+    port = number(listeners[0].get("InstancePort"), t.parameters) if listeners else 80
+    flows.add(balancer, target, "targets", where, protocol="https" if protocol in ("https", "ssl") else "http", port=port or 80)
 
 
 CACHE_GROUPS: dict[str, str] = {"AWS::ElastiCache::ReplicationGroup": "SecurityGroupIds",
@@ -446,11 +460,16 @@ def _cache(flows: Flows, r: Resource) -> None:
         flows.add(client, r.logical_id, "connects", r.logical_id)
 
 
-CLIENT_HOLDERS: dict[str, type[Service]] = {
-    "AWS::Lambda::Function": LambdaFunction, "AWS::Serverless::Function": LambdaFunction,
-    "AWS::EC2::LaunchTemplate": AutoScalingGroup, "AWS::AutoScaling::LaunchConfiguration": AutoScalingGroup,
+EC2: tuple[type[Service], ...] = (AutoScalingGroup, Ec2Instance)
+"""The classes of services that are EC2 instances (an Auto Scaling group's, or one)."""
+
+CLIENT_HOLDERS: dict[str, tuple[type[Service], ...]] = {
+    "AWS::Lambda::Function": (LambdaFunction,), "AWS::Serverless::Function": (LambdaFunction,),
+    "AWS::EC2::LaunchTemplate": EC2, "AWS::AutoScaling::LaunchConfiguration": (AutoScalingGroup,),
+    "AWS::EC2::Instance": (Ec2Instance,),
 }
-"""Resources that put a function or an Auto Scaling group's instances in a security group, and whose they are."""
+"""Resources that put a function or instances (an Auto Scaling group's, or one) in a security group, and whose they
+are."""
 
 
 def admitted(t: Template, groups: Any) -> list[str]:
@@ -467,7 +486,7 @@ def admitted(t: Template, groups: Any) -> list[str]:
     for source in sources:
         for holder in t.referrers(source, *CLIENT_HOLDERS):
             service = t.service_of(holder.logical_id)
-            if service and t.resources[service].service_class is CLIENT_HOLDERS[holder.type] and service not in clients:
+            if service and t.resources[service].service_class in CLIENT_HOLDERS[holder.type] and service not in clients:
                 clients.append(service)
     return clients
 

@@ -28,8 +28,8 @@ SAM_POLICIES: dict[str, tuple[str, ...]] = {
 
 
 HOLDS_ROLES = frozenset({"AWS::IAM::InstanceProfile", "AWS::EC2::LaunchTemplate", "AWS::AutoScaling::LaunchConfiguration"})
-"""Resources through which a service names its role (an Auto Scaling group's launch template names an instance
-profile, which names the role)."""
+"""Resources through which a service names its role (an instance or an Auto Scaling group's launch template names
+an instance profile, which names the role)."""
 
 
 def roles(t: Template, r: Resource) -> list[Resource]:
@@ -51,7 +51,8 @@ def roles(t: Template, r: Resource) -> list[Resource]:
 
 PRINCIPALS: dict[str, frozenset[str]] = {
     "LambdaFunction": frozenset({"lambda.amazonaws.com", "edgelambda.amazonaws.com"}),
-    "AutoScalingGroup": frozenset({"ec2.amazonaws.com"}), "Firehose": frozenset({"firehose.amazonaws.com"}),
+    "AutoScalingGroup": frozenset({"ec2.amazonaws.com"}), "Ec2Instance": frozenset({"ec2.amazonaws.com"}),
+    "Firehose": frozenset({"firehose.amazonaws.com"}),
     "ApiGateway": frozenset({"apigateway.amazonaws.com"}), "DaxCluster": frozenset({"dax.amazonaws.com"}),
     "CognitoIdentityPool": frozenset({"cognito-identity.amazonaws.com"}), "StateMachine": frozenset({"states.amazonaws.com"}),
 }

@@ -28,6 +28,7 @@ from ..models.services import (
     CognitoUserPool,
     DaxCluster,
     DynamoDbTable,
+    Ec2Instance,
     EfsFileSystem,
     ElastiCache,
     Firehose,
@@ -150,18 +151,82 @@ def autoscaling_group(t: Template, r: Resource) -> Settings:
     p = r.properties
     s: Settings = {"min_size": number(p.get("MinSize"), t.parameters), "max_size": number(p.get("MaxSize"), t.parameters),
                    "broad_permissions": broad(t, r)}
-    launch = next((t.resources[lid] for lid, _ in t.references([p.get("LaunchTemplate"), p.get("LaunchConfigurationName"),
-                                                              p.get("MixedInstancesPolicy")])
-                   if t.resources[lid].type in ("AWS::EC2::LaunchTemplate", "AWS::AutoScaling::LaunchConfiguration")), None)
+    launch = _launch_data(t, [p.get("LaunchTemplate"), p.get("LaunchConfigurationName"), p.get("MixedInstancesPolicy")])
     if launch is not None:
-        data = launch.properties.get("LaunchTemplateData", launch.properties)
-        _put(s, "instance_type", t.text(data.get("InstanceType")))
-        s["imdsv2_required"] = t.text(dig(data, "MetadataOptions", "HttpTokens")) == "required"
-        s["ebs_encrypted"] = any(flag(dig(m, "Ebs", "Encrypted"), t.parameters) for m in as_list(data.get("BlockDeviceMappings")))
+        s.update(_instance_settings(t, launch))
     zones = p.get("VPCZoneIdentifier") or p.get("AvailabilityZones")
     if isinstance(zones, list) and zones:
         s["availability_zones"] = min(len(zones), 6)
     return {k: v for k, v in s.items() if v is not None}
+
+
+def _launch_data(t: Template, value: Any) -> dict[str, Any] | None:
+    """The instance settings of the launch template or launch configuration a value names (None when it names
+    none in the template)."""
+    launch = next((t.resources[lid] for lid, _ in t.references(value)
+                   if t.resources[lid].type in ("AWS::EC2::LaunchTemplate", "AWS::AutoScaling::LaunchConfiguration")), None)
+    if launch is None:
+        return None
+    data = launch.properties.get("LaunchTemplateData", launch.properties)
+    return data if isinstance(data, dict) else {}
+
+
+def _instance_settings(t: Template, data: dict[str, Any]) -> Settings:
+    """What instances launched with these settings (a launch template's data, a launch configuration, an
+    instance's own properties) run with, as AWS applies what they leave out: IMDSv1 allowed unless `HttpTokens` is
+    `required` (or, left out, the AMI is an Amazon Linux 2023 one), volumes unencrypted unless every EBS block device
+    mapping encrypts them (docs/aws-defaults.md)."""
+    tokens = dig(data, "MetadataOptions", "HttpTokens")
+    s: Settings = {"imdsv2_required": t.text(tokens) == "required" if tokens is not None else _imdsv2_ami(t, data.get("ImageId")),
+                   "ebs_encrypted": _encrypted(t, data.get("BlockDeviceMappings"))}
+    _put(s, "instance_type", t.text(data.get("InstanceType")))
+    return s
+
+
+AL2023_AMIS = "/aws/service/ami-amazon-linux-latest/al2023-"
+"""The public Systems Manager parameters naming the latest Amazon Linux 2023 AMIs (their AMIs have `ImdsSupport`
+v2.0: instances launched from them require IMDSv2 unless told otherwise)."""
+
+
+def _imdsv2_ami(t: Template, image: Any) -> bool:
+    """Whether an instance launched from this AMI without `HttpTokens` requires IMDSv2: when the AMI is an Amazon
+    Linux 2023 one named by its public SSM parameter (a parameter's default of type
+    `AWS::SSM::Parameter::Value<...>`, or a `{{resolve:ssm:...}}` reference), whose `ImdsSupport` is v2.0. Other AMIs
+    (found in a mapping, given by id, or of other systems) leave IMDSv1 allowed, as AWS does for AMIs without
+    `ImdsSupport` (docs/aws-defaults.md). An account-level default of V1 would allow it again: a template cannot
+    show that."""
+    name = image if isinstance(image, str) else None
+    if isinstance(image, dict) and isinstance(image.get("Ref"), str):
+        declared = t.data.get("Parameters")
+        spec = declared.get(image["Ref"]) if isinstance(declared, dict) else None
+        if isinstance(spec, dict) and str(spec.get("Type", "")).startswith("AWS::SSM::Parameter::Value"):
+            name = spec.get("Default") if isinstance(spec.get("Default"), str) else None
+    return name is not None and AL2023_AMIS in name
+
+
+def _encrypted(t: Template, mappings: Any) -> bool:
+    """Whether the EBS volumes that block device mappings give are all encrypted (an unencrypted data volume beside
+    an encrypted root is an unencrypted volume); no EBS mapping leaves the AMI's volumes, unencrypted."""
+    volumes = [m for m in as_list(mappings) if isinstance(m, dict) and isinstance(m.get("Ebs"), dict)]
+    return bool(volumes) and all(flag(dig(m, "Ebs", "Encrypted"), t.parameters) for m in volumes)
+
+
+@reads(Ec2Instance, "AWS::EC2::Instance")
+def ec2_instance(t: Template, r: Resource) -> Settings:
+    """A single instance: its own properties, over those of the launch template it names (an instance's
+    `MetadataOptions`, `BlockDeviceMappings` and `InstanceType` replace the template's). Volumes attached to it
+    (`Volumes`, `AWS::EC2::VolumeAttachment`) are its volumes too: one unencrypted makes it unencrypted."""
+    p = r.properties
+    own = {name: p[name] for name in ("InstanceType", "ImageId", "MetadataOptions", "BlockDeviceMappings") if p.get(name) is not None}
+    s = _instance_settings(t, {**(_launch_data(t, p.get("LaunchTemplate")) or {}), **own})
+    volumes = [lid for lid, _ in t.references([dig(v, "VolumeId") for v in as_list(p.get("Volumes"))])]
+    volumes += [lid for x in t.referrers(r.logical_id, "AWS::EC2::VolumeAttachment")
+                for lid, _ in t.references(x.properties.get("VolumeId"))]
+    attached = [t.resources[lid] for lid in volumes if t.resources[lid].type == "AWS::EC2::Volume"]
+    if attached and s["ebs_encrypted"]:
+        s["ebs_encrypted"] = all(flag(v.properties.get("Encrypted"), t.parameters) for v in attached)
+    s["broad_permissions"] = broad(t, r)
+    return s
 
 
 @reads(DynamoDbTable, "AWS::DynamoDB::Table", "AWS::DynamoDB::GlobalTable", "AWS::Serverless::SimpleTable")

@@ -42,6 +42,7 @@ OWNED_BY_REFERENCE: frozenset[str] = frozenset({
     "AWS::CloudWatch::Alarm", "AWS::ApplicationAutoScaling::ScalableTarget",
     "AWS::ApplicationAutoScaling::ScalingPolicy", "AWS::AutoScaling::ScalingPolicy",
     "AWS::AutoScaling::LifecycleHook", "AWS::AutoScaling::ScheduledAction",
+    "AWS::EC2::VolumeAttachment",
     "AWS::Athena::NamedQuery", "AWS::Glue::Table", "AWS::Glue::Partition",
     "AWS::KinesisFirehose::DeliveryStreamPolicy", "AWS::Kinesis::StreamConsumer",
     *V2_PARTS,
@@ -78,6 +79,7 @@ OWNER_PROPERTIES: dict[str, tuple[str, ...]] = {
     "AWS::RDS::DBInstance": ("DBClusterIdentifier",),
     "AWS::ElastiCache::CacheCluster": ("ReplicationGroupId",),
     "AWS::EFS::MountTarget": ("FileSystemId",), "AWS::EFS::AccessPoint": ("FileSystemId",),
+    "AWS::EC2::VolumeAttachment": ("InstanceId",),
 }
 """The properties that name the owner of a configuring resource (a policy also names what it grants on)."""
 

@@ -1,4 +1,4 @@
-"""Compute: Lambda functions and EC2 Auto Scaling groups."""
+"""Compute: Lambda functions, EC2 Auto Scaling groups and EC2 instances."""
 
 from __future__ import annotations
 
@@ -100,19 +100,12 @@ class LambdaFunction(Service):
         return (self.handler or "").split(".", 1)[0]
 
 
-class AutoScalingGroup(Service):
-    """An EC2 Auto Scaling group running an existing (non-serverless) application."""
-
-    kind: Literal["autoscaling-group"] = "autoscaling-group"
+class Ec2Compute(Service):
+    """What EC2 instances run with, whether one instance or an Auto Scaling group's: the settings and the rules
+    (IMDSv2, EBS encryption, the role's permissions) the two kinds share. Not a kind itself."""
 
     instance_type: Annotated[str, Field(examples=["t3.micro", "m7g.large"])] = "t3.micro"
     """EC2 instance type, one offered in the regions templates are checked for (us-east-1, eu-west-1)."""
-    min_size: Annotated[int, Field(ge=0)] = 2
-    """Minimum number of instances."""
-    max_size: Annotated[int, Field(ge=1)] = 6
-    """Maximum number of instances."""
-    availability_zones: Annotated[int, Field(ge=1, le=6)] = 2
-    """Number of Availability Zones the group spans."""
     imdsv2_required: bool = True
     """Require IMDSv2 session tokens for instance metadata."""
     ebs_encrypted: bool = True
@@ -123,12 +116,6 @@ class AutoScalingGroup(Service):
     """IAM permissions the instances' role holds beyond its flows, as `ACTION on RESOURCE` (read from imported
     templates; archcase emits roles from flows only, so a case that lists any is not emitted)."""
 
-    @model_validator(mode="after")
-    def _sizes_in_order(self) -> AutoScalingGroup:
-        if self.min_size > self.max_size:
-            raise ValueError(f"min_size {self.min_size} is more than max_size {self.max_size}")
-        return self
-
     @field_validator("instance_type")
     @classmethod
     def _offered(cls, value: str) -> str:
@@ -137,3 +124,29 @@ class AutoScalingGroup(Service):
             hint = did_you_mean(value, offered) or "e.g. 't3.micro', 'm7g.large'"
             raise ValueError(f"'{value}' is not an EC2 instance type offered in {' and '.join(catalogue.LINT_REGIONS)}: {hint}")
         return value
+
+
+class AutoScalingGroup(Ec2Compute):
+    """An EC2 Auto Scaling group running an existing (non-serverless) application."""
+
+    kind: Literal["autoscaling-group"] = "autoscaling-group"
+
+    min_size: Annotated[int, Field(ge=0)] = 2
+    """Minimum number of instances."""
+    max_size: Annotated[int, Field(ge=1)] = 6
+    """Maximum number of instances."""
+    availability_zones: Annotated[int, Field(ge=1, le=6)] = 2
+    """Number of Availability Zones the group spans."""
+
+    @model_validator(mode="after")
+    def _sizes_in_order(self) -> AutoScalingGroup:
+        if self.min_size > self.max_size:
+            raise ValueError(f"min_size {self.min_size} is more than max_size {self.max_size}")
+        return self
+
+
+class Ec2Instance(Ec2Compute):
+    """A single EC2 instance (`AWS::EC2::Instance`) running an existing application: one server in one
+    Availability Zone, not replaced when it fails (an Auto Scaling group is)."""
+
+    kind: Literal["ec2-instance"] = "ec2-instance"

@@ -23,6 +23,7 @@ from .services import (
     CognitoUserPool,
     DaxCluster,
     DynamoDbTable,
+    Ec2Instance,
     EfsFileSystem,
     ElastiCache,
     EventRule,
@@ -46,7 +47,7 @@ from .services import (
 )
 
 CLIENTS = kinds(MobileApp, Browser, IotDevice)
-COMPUTE = kinds(LambdaFunction, AutoScalingGroup)
+COMPUTE = kinds(LambdaFunction, AutoScalingGroup, Ec2Instance)
 CONSUMERS = kinds(QuickSight, Redshift)
 GENERIC = kinds(Generic)
 STORES = kinds(DynamoDbTable, DaxCluster, S3Bucket)
@@ -240,7 +241,7 @@ class Connects(Flow):
 
 class Mounts(Flow):
     """Mounts an EFS file system over NFS in the VPC: a function through an access point (Lambda mounts nothing
-    else, and one file system per function), an Auto Scaling group's instances the file system itself."""
+    else, and one file system per function), instances (an Auto Scaling group's or a single one) the file system itself."""
 
     verb: ClassVar[str] = "mounts"
     allowed: ClassVar[frozenset[tuple[str, str]]] = pairs((COMPUTE, kinds(EfsFileSystem)))
@@ -436,7 +437,7 @@ class Targets(Flow):
 
     verb: ClassVar[str] = "forwards to"
     allowed: ClassVar[frozenset[tuple[str, str]]] = pairs(
-        (kinds(Alb, Clb), kinds(AutoScalingGroup)),
+        (kinds(Alb, Clb), kinds(AutoScalingGroup, Ec2Instance)),
         (kinds(Alb), kinds(LambdaFunction)),
     )
     kind: Literal["targets"] = "targets"

@@ -1,4 +1,4 @@
-"""Lambda functions, their triggers, and EC2 Auto Scaling groups."""
+"""Lambda functions, their triggers, and EC2 instances (single or in Auto Scaling groups)."""
 
 from __future__ import annotations
 
@@ -16,7 +16,17 @@ from ...models.flows import (
 )
 from ...models.graph import Graph
 from ...models.registry import FlowModel
-from ...models.services import ApiGateway, AutoScalingGroup, CloudFront, DaxCluster, Generic, LambdaFunction, S3Bucket, SqsQueue
+from ...models.services import (
+    ApiGateway,
+    AutoScalingGroup,
+    CloudFront,
+    DaxCluster,
+    Ec2Instance,
+    Generic,
+    LambdaFunction,
+    S3Bucket,
+    SqsQueue,
+)
 from ..rule import NOT_APPLICABLE, PASS, Outcome, passes_if, rule
 
 LAMBDA = "https://docs.aws.amazon.com/lambda/latest/dg/"
@@ -186,8 +196,8 @@ def api_function_timeout(fn: LambdaFunction, g: Graph) -> Outcome:
       remediation="Set `imdsv2_required: true`.",
       docs="https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/configuring-instance-metadata-service.html",
       checkov=("CKV_AWS_79",))
-def imdsv2(group: AutoScalingGroup, g: Graph) -> Outcome:
-    return passes_if(group.imdsv2_required, f"instances of '{group.id}' accept IMDSv1")
+def imdsv2(ec2: AutoScalingGroup | Ec2Instance, g: Graph) -> Outcome:
+    return passes_if(ec2.imdsv2_required, f"{instances(ec2)} {_verb(ec2, 'accept')} IMDSv1")
 
 
 @rule("AC310", severity="medium", title="EC2 volumes are encrypted",
@@ -195,8 +205,17 @@ def imdsv2(group: AutoScalingGroup, g: Graph) -> Outcome:
       remediation="Set `ebs_encrypted: true`.",
       docs="https://docs.aws.amazon.com/ebs/latest/userguide/ebs-encryption.html",
       cdk_nag=("AwsSolutions-EC26",), checkov=("CKV_AWS_8",))
-def ebs_encrypted(group: AutoScalingGroup, g: Graph) -> Outcome:
-    return passes_if(group.ebs_encrypted, f"instances of '{group.id}' have unencrypted volumes")
+def ebs_encrypted(ec2: AutoScalingGroup | Ec2Instance, g: Graph) -> Outcome:
+    return passes_if(ec2.ebs_encrypted, f"{instances(ec2)} {'has' if isinstance(ec2, Ec2Instance) else 'have'} unencrypted volumes")
+
+
+def instances(ec2: AutoScalingGroup | Ec2Instance) -> str:
+    """How a finding names the instances of an Auto Scaling group or a single instance."""
+    return f"instance '{ec2.id}'" if isinstance(ec2, Ec2Instance) else f"instances of '{ec2.id}'"
+
+
+def _verb(ec2: AutoScalingGroup | Ec2Instance, verb: str) -> str:
+    return verb + "s" if isinstance(ec2, Ec2Instance) else verb
 
 
 @rule("AC311", severity="low", title="Every function is invoked by something",

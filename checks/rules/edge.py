@@ -12,6 +12,7 @@ from ...models.services import (
     Clb,
     CloudFront,
     DynamoDbTable,
+    Ec2Instance,
     IotDevice,
     MobileApp,
     S3Bucket,
@@ -223,7 +224,7 @@ def _audiences_reaching(service_id: str, g: Graph) -> set[str]:
       change to the application.""",
       remediation="Add a CloudFront distribution with the load balancer as its origin, and point clients at it.",
       docs=CF + "DownloadDistS3AndCustomOrigins.html")
-def static_ec2_behind_cdn(group: AutoScalingGroup, g: Graph) -> Outcome:
+def static_ec2_behind_cdn(group: AutoScalingGroup | Ec2Instance, g: Graph) -> Outcome:
     if group.serves != "static":
         return NOT_APPLICABLE
     balancers = [f.source for f in g.incoming(group.id, Targets)]
@@ -255,8 +256,7 @@ def _serves_static(origin: Origin, g: Graph) -> bool:
 
 
 def _serves_static_files(target: Service) -> bool:
-    assert isinstance(target, AutoScalingGroup), "a load balancer target that is not EC2 fails here (kept for now)"
-    return target.serves == "static"
+    return isinstance(target, (AutoScalingGroup, Ec2Instance)) and target.serves == "static"
 
 
 @rule("AC118", severity="high", title="Signed URLs are issued only after checking entitlement",

@@ -1,5 +1,5 @@
-"""Lambda functions (code from the handlers folder, role and policy from the flows, triggers, log group) and
-EC2 Auto Scaling groups (launch template, instance role, security group)."""
+"""Lambda functions (code from the handlers folder, role and policy from the flows, triggers, log group), EC2
+Auto Scaling groups and single EC2 instances (launch template, instance role, security group)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from typing import Any
 
 from ...models import catalogue
 from ...models.base import Service
-from ...models.compute import PYTHON_RUNTIMES, AutoScalingGroup, LambdaFunction
+from ...models.compute import PYTHON_RUNTIMES, AutoScalingGroup, Ec2Instance, LambdaFunction
 from ...models.data import DynamoDbTable, S3Bucket
 from ...models.edge import Alb, ApiGateway, Clb
 from ...models.flows import ASYNC_SOURCES, POLLED_SOURCES, Authorizes, DeadLetter, Flow, Invokes, Subscribes, Targets, Triggers
@@ -204,48 +204,59 @@ def security_group(out: Fragment, service: Service) -> str:
     }, shared=True)
 
 
-@emits(AutoScalingGroup)
-def emit_autoscaling_group(group: AutoScalingGroup, ctx: Context) -> Fragment:
-    out = Fragment(ctx=ctx)
-    image = out.parameter(lid(group, "ImageId"), {
+def launch_template(out: Fragment, ec2: AutoScalingGroup | Ec2Instance) -> str:
+    """The instances' launch template, with their role (from the flows, and Systems Manager access), instance
+    profile and security group (traffic from their load balancers only, HTTPS out): shared by Auto Scaling groups
+    and single instances."""
+    ctx = out.ctx
+    image = out.parameter(lid(ec2, "ImageId"), {
         "Type": "AWS::SSM::Parameter::Value<AWS::EC2::Image::Id>",
         "Default": "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64",
-        "Description": f"AMI of the {group.id} instances (an SSM public parameter or your own)."})
+        "Description": f"AMI of the {ec2.id} instances (an SSM public parameter or your own)."})
     statements: list[Statement] = []
-    for flow in ctx.graph.outgoing(group.id):
+    for flow in ctx.graph.outgoing(ec2.id):
         statements += out.permissions(flow)
-    role_id = iam.role(out, lid(group, "Role"), "ec2.amazonaws.com", statements,
-                       f"Instances of {group.id}: only what its flows need, and Systems Manager access.",
+    role_id = iam.role(out, lid(ec2, "Role"), "ec2.amazonaws.com", statements,
+                       f"Instances of {ec2.id}: only what its flows need, and Systems Manager access.",
                        managed=[sub("arn:${AWS::Partition}:iam::aws:policy/AmazonSSMManagedInstanceCore")])
-    profile = out.resource(lid(group, "InstanceProfile"), "AWS::IAM::InstanceProfile", {"Roles": [ref(role_id)]})
-    security = lid(group, "SecurityGroup")
-    targeted = ctx.graph.incoming(group.id, Targets)
-    balancers = [ctx.service(f.source) for f in targeted]
+    profile = out.resource(lid(ec2, "InstanceProfile"), "AWS::IAM::InstanceProfile", {"Roles": [ref(role_id)]})
+    security = lid(ec2, "SecurityGroup")
     ingress = [{"IpProtocol": "tcp", "FromPort": f.port, "ToPort": f.port,
                 "SourceSecurityGroupId": ref_of(f.source, "SecurityGroup"),
-                "Description": f"from {f.source}"} for f in targeted]
+                "Description": f"from {f.source}"} for f in ctx.graph.incoming(ec2.id, Targets)]
     out.resource(security, "AWS::EC2::SecurityGroup", {
-        "GroupDescription": f"{group.id}: traffic from its load balancers only",
+        "GroupDescription": f"{ec2.id}: traffic from its load balancers only",
         "VpcId": out.vpc(),
         "SecurityGroupIngress": ingress or NO_VALUE,
         "SecurityGroupEgress": [{"IpProtocol": "tcp", "FromPort": 443, "ToPort": 443, "CidrIp": "0.0.0.0/0",
                                  "Description": "HTTPS to AWS service endpoints and updates"}],
     })
-    template = out.resource(lid(group, "LaunchTemplate"), "AWS::EC2::LaunchTemplate", {"LaunchTemplateData": {
+    return out.resource(lid(ec2, "LaunchTemplate"), "AWS::EC2::LaunchTemplate", {"LaunchTemplateData": {
         "ImageId": image,
-        "InstanceType": group.instance_type,
+        "InstanceType": ec2.instance_type,
         "IamInstanceProfile": {"Arn": get_att(profile, "Arn")},
         "SecurityGroupIds": [ref(security)],
-        "MetadataOptions": {"HttpTokens": "required" if group.imdsv2_required else "optional",
+        "MetadataOptions": {"HttpTokens": "required" if ec2.imdsv2_required else "optional",
                             "HttpEndpoint": "enabled", "HttpPutResponseHopLimit": 1},
         "BlockDeviceMappings": [{"DeviceName": "/dev/xvda", "Ebs": {
-            "Encrypted": group.ebs_encrypted, "VolumeType": "gp3", "VolumeSize": 8}}],
+            "Encrypted": ec2.ebs_encrypted, "VolumeType": "gp3", "VolumeSize": 8}}],
         "Monitoring": {"Enabled": True},
     }})
+
+
+def _launch_template_version(template: str) -> Json:
+    return {"LaunchTemplateId": ref(template), "Version": get_att(template, "LatestVersionNumber")}
+
+
+@emits(AutoScalingGroup)
+def emit_autoscaling_group(group: AutoScalingGroup, ctx: Context) -> Fragment:
+    out = Fragment(ctx=ctx)
+    template = launch_template(out, group)
+    balancers = [ctx.service(f.source) for f in ctx.graph.incoming(group.id, Targets)]
     properties: Json = {
         "MinSize": str(group.min_size), "MaxSize": str(group.max_size),
         "VPCZoneIdentifier": out.subnets(),
-        "LaunchTemplate": {"LaunchTemplateId": ref(template), "Version": get_att(template, "LatestVersionNumber")},
+        "LaunchTemplate": _launch_template_version(template),
         "HealthCheckType": "ELB" if balancers else "EC2",
         "HealthCheckGracePeriod": 300,
     }
@@ -256,4 +267,18 @@ def emit_autoscaling_group(group: AutoScalingGroup, ctx: Context) -> Fragment:
     if classic:
         properties["LoadBalancerNames"] = classic
     out.resource(lid(group), "AWS::AutoScaling::AutoScalingGroup", properties)
+    return out
+
+
+@emits(Ec2Instance)
+def emit_instance(instance: Ec2Instance, ctx: Context) -> Fragment:
+    """One instance in the first of the stack's subnets, launched from its launch template (role, security group,
+    IMDS and volumes as an Auto Scaling group's). Load balancers register it themselves (their target group's
+    `Targets`, a Classic Load Balancer's `Instances`)."""
+    out = Fragment(ctx=ctx)
+    template = launch_template(out, instance)
+    out.resource(lid(instance), "AWS::EC2::Instance", {
+        "LaunchTemplate": _launch_template_version(template),
+        "SubnetId": {"Fn::Select": [0, out.subnets()]},
+    })
     return out

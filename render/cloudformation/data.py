@@ -4,7 +4,7 @@ policies and event notifications."""
 from __future__ import annotations
 
 from ...models.base import Service
-from ...models.compute import AutoScalingGroup, LambdaFunction
+from ...models.compute import AutoScalingGroup, Ec2Instance, LambdaFunction
 from ...models.data import DaxCluster, DynamoDbTable, S3Bucket
 from ...models.flows import Caches, Notifies, Origin, Reads, Triggers, Writes
 from ...models.messaging import SqsQueue
@@ -74,7 +74,7 @@ def emit_dax(cluster: DaxCluster, ctx: Context) -> Fragment:
                        f"Lets the {cluster.id} DAX cluster read and write the tables it caches.")
     subnets = out.resource(lid(cluster, "SubnetGroup"), "AWS::DAX::SubnetGroup", {
         "Description": f"Subnets of the {cluster.id} DAX cluster", "SubnetIds": out.subnets()})
-    compute = ctx.graph.incoming(cluster.id, frm=(LambdaFunction, AutoScalingGroup))
+    compute = ctx.graph.incoming(cluster.id, frm=(LambdaFunction, AutoScalingGroup, Ec2Instance))
     clients = [ctx.service(i) for i in dict.fromkeys(f.source for f in compute if isinstance(f, (Reads, Writes)))]
     port = 9111 if cluster.tls_in_transit else 8111
     ingress = []
@@ -107,9 +107,9 @@ def emit_dax(cluster: DaxCluster, ctx: Context) -> Fragment:
 
 
 def _client_group(out: Fragment, client: Service) -> str:
-    """The security group DAX admits a client from: an Auto Scaling group's own (its emitter writes it), or the
+    """The security group DAX admits a client from: the instances' own (their emitter writes it), or the
     shared one of a function in the VPC."""
-    return lid(client, "SecurityGroup") if isinstance(client, AutoScalingGroup) else security_group(out, client)
+    return lid(client, "SecurityGroup") if isinstance(client, (AutoScalingGroup, Ec2Instance)) else security_group(out, client)
 
 
 @emits(S3Bucket)

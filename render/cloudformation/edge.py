@@ -3,7 +3,7 @@ WAF) and load balancers (ALB with target group and listeners, CLB)."""
 
 from __future__ import annotations
 
-from ...models.compute import AutoScalingGroup
+from ...models.compute import AutoScalingGroup, Ec2Instance
 from ...models.contract import ALL_VIEWER_EXCEPT_HOST, CACHING_DISABLED, CACHING_OPTIMIZED
 from ...models.data import S3Bucket
 from ...models.edge import Alb, ApiGateway, Clb, CloudFront, LoadBalancer, SignedUrls
@@ -131,7 +131,7 @@ def _static(ctx: Context, target: str) -> bool:
         return True
     if isinstance(origin, LoadBalancer):
         groups = [ctx.service(f.target) for f in ctx.graph.outgoing(target, Targets)]
-        return bool(groups) and all(isinstance(g, AutoScalingGroup) and g.serves == "static" for g in groups)
+        return bool(groups) and all(isinstance(g, (AutoScalingGroup, Ec2Instance)) and g.serves == "static" for g in groups)
     return False
 
 
@@ -211,11 +211,15 @@ def emit_alb(alb: Alb, ctx: Context) -> Fragment:
         "SecurityGroups": [ref(group)], "LoadBalancerAttributes": attributes})
     targets = ctx.graph.outgoing(alb.id, Targets)
     target = targets[0] if targets else None
-    out.resource(lid(alb, "TargetGroup"), "AWS::ElasticLoadBalancingV2::TargetGroup", {
+    instances = [{"Id": ref(lid(f.target)), "Port": f.port} for f in targets if isinstance(ctx.service(f.target), Ec2Instance)]
+    group_properties: Json = {
         "VpcId": out.vpc(), "TargetType": "instance",
         "Protocol": (target.protocol if target else "http").upper(), "Port": target.port if target else 80,
         "HealthCheckPath": "/", "HealthCheckProtocol": (target.protocol if target else "http").upper(),
-    })
+    }
+    if instances:  # single instances are registered here; Auto Scaling groups register their own
+        group_properties["Targets"] = instances
+    out.resource(lid(alb, "TargetGroup"), "AWS::ElasticLoadBalancingV2::TargetGroup", group_properties)
     for listener in alb.listeners:
         properties: Json = {"LoadBalancerArn": ref(alb_id), "Port": listener.port, "Protocol": listener.protocol}
         if listener.protocol == "HTTPS":
@@ -252,6 +256,9 @@ def emit_clb(clb: Clb, ctx: Context) -> Fragment:
                         "UnhealthyThreshold": "5", "Interval": "30", "Timeout": "5"},
         "ConnectionDrainingPolicy": {"Enabled": clb.connection_draining, "Timeout": 300},
     }
+    instances = [ref(lid(f.target)) for f in targets if isinstance(ctx.service(f.target), Ec2Instance)]
+    if instances:  # single instances are named here; Auto Scaling groups name the load balancer
+        properties["Instances"] = instances
     if any(listener.protocol == "HTTPS" for listener in clb.listeners):
         properties["Policies"] = [{"PolicyName": f"{lid(clb)}TlsPolicy", "PolicyType": "SSLNegotiationPolicyType",
                                    "Attributes": [{"Name": "Reference-Security-Policy", "Value": clb.tls_policy}]}]

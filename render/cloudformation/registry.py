@@ -16,7 +16,7 @@ from typing import Any, cast
 from ...models.analytics import Firehose
 from ...models.base import Service
 from ...models.clients import Browser, IotDevice, MobileApp, QuickSight, Redshift
-from ...models.compute import AutoScalingGroup, LambdaFunction
+from ...models.compute import AutoScalingGroup, Ec2Instance, LambdaFunction
 from ...models.data import EfsFileSystem, S3Bucket
 from ...models.edge import Alb, ApiGateway, Clb, CloudFront
 from ...models.flows import (
@@ -91,6 +91,7 @@ NO_ARN: dict[type[Service], str] = {
     Alb: "reached over HTTP(S) through its DNS name; no permission names it",
     Clb: "reached over HTTP(S) through its DNS name; no permission names it",
     AutoScalingGroup: "nothing reaches an Auto Scaling group by ARN (its ARN holds a generated id)",
+    Ec2Instance: "reached over the network (load balancers register it by id); nothing names an instance by ARN",
     CognitoIdentityPool: "nothing reaches an identity pool by ARN; its role attachment takes the pool id",
 }
 """Emitted classes that nothing refers to by ARN, and why."""
@@ -116,6 +117,7 @@ NEEDS_NO_PERMISSION: dict[tuple[type[Flow], type[Service]], str] = {
     (Notifies, SqsQueue): "S3 sends under the queue's policy (messaging.py), not a role",
     (Notifies, SnsTopic): "S3 publishes under the topic's policy (messaging.py), not a role",
     (Targets, AutoScalingGroup): "the load balancer forwards over the network: no IAM permission",
+    (Targets, Ec2Instance): "the load balancer forwards over the network: no IAM permission",
     (Targets, LambdaFunction): "the load balancer invokes under a Lambda permission resource, not a role (archcase "
                                "does not emit Lambda targets yet)",
     (Delivers, Firehose): "the delivery stream's own role reads its source stream (analytics.py)",

@@ -40,6 +40,9 @@ STUBBED: dict[str, str] = {
     **{f"AWS::ElastiCache::{part}": "elasticache" for part in ("ReplicationGroup", "CacheCluster", "ServerlessCache", "SubnetGroup")},
     "AWS::SecretsManager::Secret": "secretsmanager", "AWS::EFS::AccessPoint": "elasticfilesystem",
     "AWS::EFS::FileSystem": "elasticfilesystem", "AWS::EFS::MountTarget": "elasticfilesystem",
+    # moto's CloudFormation requires an instance's ImageId and reads no launch template (a real instance takes both
+    # from the launch template it names)
+    "AWS::EC2::Instance": "ec2",
 }
 """Resource types archcase emits that moto does not create, by the service in their ARNs."""
 

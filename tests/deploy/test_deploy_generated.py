@@ -140,3 +140,18 @@ def test_caches_and_file_systems_deploy(aws, endpoint, tmp_path_factory):
                       {"from": "api", "to": "files", "kind": "mounts", "access_point": {"root_directory": "/api"}},
                       {"from": "servers", "to": "files", "kind": "mounts"}]})
         _created(case, values, folder, endpoint)
+
+
+def test_instances_deploy(aws, endpoint, tmp_path_factory):
+    """A single instance behind each kind of load balancer, reading a bucket, connecting to a cache and mounting a file
+    system (the sample above may draw no instance): the stacks are created, the instance from its launch template in
+    moto's EC2, registered with its load balancer."""
+    values = _cached_values(aws)
+    folder = tmp_path_factory.mktemp("instances")
+    for balancer in ("alb", "clb"):
+        case = Architecture.model_validate({"name": f"instance-{balancer}", "title": "Instances", "services": [
+            {"id": "web", "kind": "ec2-instance"}, {"id": "lb", "kind": balancer}, {"id": "assets", "kind": "s3"},
+            {"id": "cache", "kind": "elasticache"}, {"id": "files", "kind": "efs"}],
+            "flows": [{"from": "lb", "to": "web", "kind": "targets"}, {"from": "web", "to": "assets", "kind": "reads"},
+                      {"from": "web", "to": "cache", "kind": "connects"}, {"from": "web", "to": "files", "kind": "mounts"}]})
+        _created(case, values, folder, endpoint)
