@@ -1,6 +1,8 @@
 """API Gateway HTTP APIs: the API, a Lambda proxy integration per function it invokes, a route per route of its
 `invokes` flows, its authorizer (JWT for a Cognito user pool, a Lambda authorizer for a function), and the
-`$default` stage with throttling and access logs."""
+`$default` stage with throttling and access logs. WebSocket APIs: the API, a Lambda proxy integration and a route
+per function it invokes (the route key is the function's id: clients send `{"action": "<id>", ...}`), and a `live`
+stage with throttling and access logs; authorizers and IAM authorization on `$connect` are not emitted yet."""
 
 from __future__ import annotations
 
@@ -23,6 +25,12 @@ ACCESS_LOG_FORMAT = json.dumps({
     "authorizerError": "$context.authorizer.error",
 }, sort_keys=True)
 IDENTITY = ["$request.header.Authorization"]
+WEBSOCKET_LOG_FORMAT = json.dumps({
+    "requestId": "$context.requestId", "ip": "$context.identity.sourceIp", "requestTime": "$context.requestTime",
+    "routeKey": "$context.routeKey", "status": "$context.status", "connectionId": "$context.connectionId",
+    "eventType": "$context.eventType", "integrationError": "$context.integrationErrorMessage",
+}, sort_keys=True)
+WEBSOCKET_STAGE = "live"
 
 
 def route_id(api: HttpApi, route: str) -> str:
@@ -53,8 +61,8 @@ def _authorizer(out: Fragment, api: HttpApi) -> tuple[str, str] | None:
 @emits(HttpApi)
 def emit_http_api(api: HttpApi, ctx: Context) -> Fragment:
     out = Fragment(ctx=ctx)
-    if api.protocol != "HTTP":
-        raise ctx.fail(api, "archcase emits HTTP APIs; a WebSocket API is read from templates and checked, not emitted")
+    if api.protocol == "WEBSOCKET":
+        return _websocket(out, api)
     api_id = lid(api)
     out.resource(api_id, "AWS::ApiGatewayV2::Api", {
         "Name": sub(f"${{AWS::StackName}}-{api.id}"), "ProtocolType": "HTTP", "Description": cfn_text(api.label or api.id)})
@@ -73,7 +81,14 @@ def emit_http_api(api: HttpApi, ctx: Context) -> Fragment:
             else:
                 properties["AuthorizationType"] = "AWS_IAM" if api.iam_authorization else "NONE"
             out.resource(route_id(api, route), "AWS::ApiGatewayV2::Route", properties)
-    stage: Json = {"ApiId": ref(api_id), "StageName": "$default", "AutoDeploy": True}
+    _stage(out, api, "$default", ACCESS_LOG_FORMAT)
+    out.output(lid(api, "Url"), get_att(api_id, "ApiEndpoint"), f"Endpoint of the {api.id} HTTP API")
+    return out
+
+
+def _stage(out: Fragment, api: HttpApi, name: str, log_format: str) -> None:
+    """The API's one stage, deployed on every change, with its throttling and access logs."""
+    stage: Json = {"ApiId": ref(lid(api)), "StageName": name, "AutoDeploy": True}
     limits: Json = {"DetailedMetricsEnabled": True}
     if api.throttle_rate_per_s is not None:
         limits["ThrottlingRateLimit"] = api.throttle_rate_per_s
@@ -83,7 +98,30 @@ def emit_http_api(api: HttpApi, ctx: Context) -> Fragment:
     if api.access_logging:
         logs = out.resource(lid(api, "AccessLogs"), "AWS::Logs::LogGroup", {"RetentionInDays": 90},
                             DeletionPolicy="Delete", UpdateReplacePolicy="Delete")
-        stage["AccessLogSettings"] = {"DestinationArn": get_att(logs, "Arn"), "Format": ACCESS_LOG_FORMAT}
+        stage["AccessLogSettings"] = {"DestinationArn": get_att(logs, "Arn"), "Format": log_format}
     out.resource(lid(api, "Stage"), "AWS::ApiGatewayV2::Stage", stage)
-    out.output(lid(api, "Url"), get_att(api_id, "ApiEndpoint"), f"Endpoint of the {api.id} HTTP API")
+
+
+def _websocket(out: Fragment, api: HttpApi) -> Fragment:
+    ctx = out.ctx
+    if ctx.graph.outgoing(api.id, Authorizes) or api.iam_authorization:
+        raise ctx.fail(api, "archcase emits WebSocket APIs without authorization on `$connect` (a Lambda authorizer or IAM) "
+                            "yet: remove the `authorizes` flow and `iam_authorization`, or keep the API out of the emitted stack")
+    flows = ctx.graph.outgoing(api.id, Invokes, to=LambdaFunction)
+    if api.public_routes or any(flow.routes for flow in flows):
+        raise ctx.fail(api, "a WebSocket API's routes are route keys, not `METHOD /path`: remove `routes` from its `invokes` "
+                            "flows and `public_routes` (each function gets the route key of its id)")
+    api_id = out.resource(lid(api), "AWS::ApiGatewayV2::Api", {
+        "Name": sub(f"${{AWS::StackName}}-{api.id}"), "ProtocolType": "WEBSOCKET", "Description": cfn_text(api.label or api.id),
+        "RouteSelectionExpression": "$request.body.action"})
+    for flow in flows:
+        integration = out.resource(lid(api, f"{pascal(flow.target)}Integration"), "AWS::ApiGatewayV2::Integration", {
+            "ApiId": ref(api_id), "IntegrationType": "AWS_PROXY",
+            "IntegrationUri": sub("arn:${AWS::Partition}:apigateway:${AWS::Region}:lambda:path/2015-03-31/functions/"
+                                  f"${{{lid(flow.target)}.Arn}}/invocations")})
+        out.resource(route_id(api, flow.target), "AWS::ApiGatewayV2::Route", {
+            "ApiId": ref(api_id), "RouteKey": flow.target, "AuthorizationType": "NONE",
+            "Target": sub(f"integrations/${{{integration}}}")})
+    _stage(out, api, WEBSOCKET_STAGE, WEBSOCKET_LOG_FORMAT)
+    out.output(lid(api, "Url"), get_att(api_id, "ApiEndpoint"), f"Endpoint of the {api.id} WebSocket API (wss://)")
     return out

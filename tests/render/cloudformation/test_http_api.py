@@ -1,9 +1,10 @@
 """API Gateway HTTP APIs as emitted: a template cfn-lint reports nothing on, a route per route of the API's
 `invokes` flows, the authorizer its `authorizes` flow names, the functions' permissions, and the `$default` stage
-with throttling and access logs."""
+with throttling and access logs; and WebSocket APIs, a route per function."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -104,9 +105,34 @@ def test_the_default_stage_throttles_and_logs_as_the_case_says(handlers):
     assert "ApiAccessLogs" not in quiet["Resources"]
 
 
-def test_a_websocket_api_is_refused_with_the_reason(handlers):
-    with pytest.raises(EmitError, match="archcase emits HTTP APIs"):
-        template(case({"protocol": "WEBSOCKET"}), handlers)
+SOCKETS = [{"from": "api", "to": "todos", "kind": "invokes"}, {"from": "api", "to": "check", "kind": "invokes"}]
+
+
+def test_a_websocket_api_routes_each_function_by_its_id_and_is_imported_as_it_was(handlers, tmp_path):
+    from archcase.importer import import_template
+
+    from ...importer.test_round_trip import differences
+
+    socket = case({"protocol": "WEBSOCKET", "throttle_rate_per_s": 20, "throttle_burst": 40}, SOCKETS)
+    text = template_text(socket, handlers)
+    assert [str(p) for p in lint.problems(text)] == []
+    document = template(socket, handlers)
+    assert document["Resources"]["Api"]["Properties"]["ProtocolType"] == "WEBSOCKET"
+    assert sorted(routes(document)) == ["check", "todos"]
+    assert document["Resources"]["ApiStage"]["Properties"]["StageName"] == "live"
+    path = tmp_path / "chat.yaml"
+    path.write_text(text, encoding="utf-8")
+    assert differences(socket, import_template(path).architecture) == []
+
+
+@pytest.mark.parametrize(("api", "flows", "reason"), [
+    ({"protocol": "WEBSOCKET"}, ROUTES, "a WebSocket API's routes are route keys, not `METHOD /path`"),
+    ({"protocol": "WEBSOCKET", "iam_authorization": True}, SOCKETS, "without authorization on `$connect`"),
+    ({"protocol": "WEBSOCKET"}, [*SOCKETS, {"from": "api", "to": "users", "kind": "authorizes"}], "without authorization on `$connect`"),
+])
+def test_a_websocket_api_archcase_cannot_write_yet_is_refused_with_the_reason(handlers, api, flows, reason):
+    with pytest.raises(EmitError, match=re.escape(reason)):
+        template(case(api, flows), handlers)
 
 
 def test_a_route_served_twice_or_a_second_authorizer_is_refused_by_the_model():
