@@ -21,7 +21,8 @@ WRITE_ACTIONS: dict[type[Service], set[str]] = {
 }
 DATA_ACTIONS: dict[type[Service], set[str]] = {
     S3Bucket: READ_ACTIONS[S3Bucket] | WRITE_ACTIONS[S3Bucket],
-    DynamoDbTable: READ_ACTIONS[DynamoDbTable] | WRITE_ACTIONS[DynamoDbTable],
+    DynamoDbTable: READ_ACTIONS[DynamoDbTable] | WRITE_ACTIONS[DynamoDbTable]
+    | {"dynamodb:GetRecords", "dynamodb:GetShardIterator", "dynamodb:DescribeStream", "dynamodb:ListStreams"},  # its stream's records
     LambdaFunction: {"lambda:InvokeFunction"},
     ApiGateway: {"execute-api:Invoke"},
     KinesisStream: {"kinesis:PutRecord", "kinesis:PutRecords"},

@@ -348,3 +348,18 @@ def test_a_rule_on_a_frequent_schedule_is_not_asked_for_a_dead_letter_queue(sche
     case = Architecture.model_validate({"name": "t", "title": "t", "services": [rule, function],
                                         "flows": [{"from": "tick", "to": "fn", "kind": "invokes"}]})
     assert bool([f for f in check(case).findings if f.rule_id == "AC609"]) is asked
+
+
+@pytest.mark.parametrize(("actions", "stray"), [
+    (["dynamodb:GetItem", "dynamodb:GetRecords", "dynamodb:GetShardIterator"], []),  # reading the table's stream is reading data
+    (["dynamodb:GetItem", "dynamodb:DeleteTable"], ["dynamodb:DeleteTable"]),
+])
+def test_reading_a_tables_stream_is_a_data_action(actions, stray):
+    """Found by the fresh precision review: DynamoDB Streams' read actions were called 'not a data action' (AC802)."""
+    from archcase.models import Architecture
+
+    case = Architecture.model_validate({"name": "t", "title": "t", "services": [
+        {"id": "users", "kind": "cognito-identity-pool"}, {"id": "table", "kind": "dynamodb", "partition_key": {"name": "pk"}}],
+        "flows": [{"from": "users", "to": "table", "kind": "grants", "actions": actions}]})
+    messages = [f.message for f in check(case).findings if f.rule_id == "AC802"]
+    assert messages == ([f"grant to 'table' includes {', '.join(stray)}, not a data action of it"] if stray else [])
