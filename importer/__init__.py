@@ -425,6 +425,13 @@ class _Importer:
             index[(flow["from"], flow["to"], flow["kind"])] = flow
             flows.append(flow)
             where.append(("Resources", found["at"]))
+        stated = [extra for extra in meta.get("flows") or [] if isinstance(extra, dict)]
+        if not self.implied:  # an emitted template: signing URLs of a bucket needs its read permission, which says no `reads`
+            signed = {(f.get("from"), f.get("to")) for f in stated if f.get("kind") == "signs"}
+            reads = {(f.get("from"), f.get("to")) for f in stated if f.get("kind") == "reads"}
+            remaining = [(f, p) for f, p in zip(flows, where, strict=True)
+                     if not (f["kind"] == "reads" and (f["from"], f["to"]) in signed - reads)]
+            flows, where = [f for f, _ in remaining], [p for _, p in remaining]
         for i, extra in enumerate(meta.get("flows") or []):
             key = (extra.get("from"), extra.get("to"), extra.get("kind"))
             if key in index:

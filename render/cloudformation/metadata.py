@@ -104,7 +104,8 @@ def case_metadata(architecture: Architecture, deployed: set[str], version: str) 
     outside = [_dump(s) for s in architecture.services if s.id not in deployed]
     if outside:
         meta["services"] = outside
-    flows = [_flow(f, classes, deployed) for f in architecture.flows]
+    signed = {(f.source, f.target) for f in architecture.flows if isinstance(f, Signs)}
+    flows = [_flow(f, classes, deployed, signed) for f in architecture.flows]
     if any(flows):
         meta["flows"] = [f for f in flows if f]
     return meta
@@ -115,11 +116,14 @@ def _dump(model: Any) -> Json:
     return {"id": model.id, "kind": kind_of(type(model)), **body} if isinstance(model, Service) else body
 
 
-def _flow(flow: Flow, classes: dict[str, type[Service]], deployed: set[str]) -> Json | None:
+def _flow(flow: Flow, classes: dict[str, type[Service]], deployed: set[str], signed: set[tuple[str, str]]) -> Json | None:
+    """A flow as the template's metadata states it, or None when the resources state all of it. A function that
+    reads a bucket it also signs URLs of needs no permission the signing does not: that it reads is stated here."""
     kind = kind_of(type(flow))
     ends: Json = {"from": flow.source, "to": flow.target, "kind": kind}
     if (flow.source not in deployed or flow.target not in deployed
-            or (type(flow), classes[flow.source], classes[flow.target]) in UNSTATED_FLOWS):
+            or (type(flow), classes[flow.source], classes[flow.target]) in UNSTATED_FLOWS
+            or (isinstance(flow, Reads) and (flow.source, flow.target) in signed)):
         return {**ends, **flow.model_dump(mode="json", by_alias=True, exclude_defaults=True)}
     extra = _fields(flow, ("label", *FLOW_INTENT.get(type(flow), ())))
     if flow.id != f"{flow.source}-{kind}-{flow.target}":

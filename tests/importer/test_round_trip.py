@@ -116,3 +116,15 @@ def test_generated_case_survives_emit_and_import(tmp_path_factory, architecture)
     path = tmp_path_factory.mktemp("rt") / "template.yaml"
     path.write_text(text, encoding="utf-8")
     assert differences(architecture, import_template(path).architecture) == []
+
+
+@pytest.mark.parametrize("reads", [True, False])
+def test_a_function_that_signs_a_buckets_urls_reads_it_only_if_the_case_says_so(tmp_path, reads):
+    """Found by the generated round trip in a clean-clone CI run: signing needs the read permission, so a function
+    that only signed was imported as also reading."""
+    flows = [{"from": "signer", "to": "media", "kind": "signs"}] + ([{"from": "signer", "to": "media", "kind": "reads"}] if reads else [])
+    case = Architecture.model_validate({"name": "signing", "title": "Signing", "services": [
+        {"id": "signer", "kind": "lambda", "handler": "url_signer.app.handler"}, {"id": "media", "kind": "s3"}], "flows": flows})
+    path = tmp_path / "signing.yaml"
+    path.write_text(template_text(case, write_handlers(tmp_path / "handlers", [case])), encoding="utf-8")
+    assert differences(case, import_template(path).architecture) == []
