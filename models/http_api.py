@@ -14,9 +14,9 @@ Route = Annotated[str, Field(pattern=r"^(GET|HEAD|OPTIONS|POST|PUT|PATCH|DELETE|
 
 class HttpApi(Service):
     """An API Gateway v2 API: an HTTP API with its `$default` stage, or a WebSocket API (emitted with a route per
-    function it invokes, keyed by the function's id, and a `live` stage; without authorization on `$connect`). Its routes are those of its `invokes` flows (Lambda proxy
-    integrations); its authorizer is its `authorizes` flow: a Cognito user pool (a JWT authorizer) or a function
-    (a Lambda authorizer)."""
+    function it invokes, keyed by the function's id, and a `live` stage; without authorization on `$connect`). Its
+    routes are those of its `invokes` flows (Lambda proxy integrations); its authorizer is its `authorizes` flow: a
+    Cognito user pool (a JWT authorizer) or a function (a Lambda authorizer)."""
 
     kind: Literal["http-api"] = "http-api"
 
