@@ -94,11 +94,11 @@ def _both_ways(read: Source) -> Imported:
     does not deploy (CloudFormation refuses that), is left out."""
     metadata = read.data.get("Metadata")
     emitted = isinstance(metadata, dict) and isinstance(metadata.get(METADATA_KEY), dict)  # its case states the intent
-    drawing = _Importer(read, drawn(read.data, decide=not emitted), implied=not emitted)
+    defaults = drawn(read.data, decide=not emitted)
+    drawing = _Importer(read, defaults, implied=not emitted)
     imported = drawing.run()
     imported.partial = not emitted
     if not emitted:
-        defaults = drawn(read.data)
         resources = read.data.get("Resources")
         for lid, body in resources.items() if isinstance(resources, dict) else ():
             condition = body.get("Condition") if isinstance(body, dict) else None

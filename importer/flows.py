@@ -46,7 +46,7 @@ from .marks import reads_flows
 from .policies import grants, statements
 from .routes import sam_route
 from .template import Isolated, Resource, Template
-from .values import as_list, dig, flag, number
+from .values import as_list, condition_values, dig, flag, number
 
 Flow = dict[str, Any]
 
@@ -649,8 +649,7 @@ def _prefix(t: Template, resource: Any, statement: dict[str, Any]) -> str | None
     prefix = match.group(1) if match else ""
     if not match:
         condition = statement.get("Condition")
-        listed = {t.text(v) or "" for operator in (condition.values() if isinstance(condition, dict) else ()) if isinstance(operator, dict)
-                  for key, values in operator.items() if str(key).lower() == "s3:prefix" for v in as_list(values)}
+        listed = {t.text(v) or "" for v in condition_values(condition, "s3:prefix")}
         prefix = listed.pop().rstrip("*") if len(listed) == 1 else ""
     return prefix if prefix and "*" not in prefix and "$" not in prefix else None
 

@@ -13,7 +13,7 @@ from typing import Any
 from ..models import catalogue
 from .denials import Denials, denials, resource_text
 from .template import Resource, Template
-from .values import as_list, dig
+from .values import as_list, condition_entries, dig
 
 SAM_POLICIES: dict[str, tuple[str, ...]] = {
     "DynamoDBReadPolicy": ("reads",), "DynamoDBCrudPolicy": ("reads", "writes"), "DynamoDBWritePolicy": ("writes",),
@@ -281,6 +281,5 @@ about the request (`aws:SecureTransport`, `aws:SourceIp`)."""
 
 def _narrows_resources(condition: Any) -> bool:
     """Whether a statement's `Condition` limits the resources its `*` reaches."""
-    blocks = condition.values() if isinstance(condition, dict) else ()
-    return any(RESOURCE_KEYS.fullmatch(str(key)) for block in blocks if isinstance(block, dict) for key in block)
+    return any(RESOURCE_KEYS.fullmatch(key) for key, _ in condition_entries(condition))
 

@@ -46,7 +46,7 @@ from .flows import S3_DESTINATIONS, firehose_destination, firehose_s3
 from .marks import reads
 from .policies import broad, grants
 from .template import Resource, Template
-from .values import as_list, dig, flag, number, references
+from .values import as_list, condition_values, dig, flag, number, references
 
 Settings = dict[str, Any]
 
@@ -387,10 +387,7 @@ def _denies_plain_http(t: Template, statement: dict[str, Any]) -> bool:
     deny on the bucket ARN alone leaves the objects open."""
     if statement.get("Effect") != "Deny":
         return False
-    condition = statement.get("Condition")
-    secure = [value for operator in (condition.values() if isinstance(condition, dict) else ()) if isinstance(operator, dict)
-              for key, value in operator.items() if str(key).lower() == "aws:securetransport"]
-    if not any(str(t.text(v) if not isinstance(v, list) else t.text(v[0]) if v else "").lower() == "false" for v in secure):
+    if not any(str(t.text(v)).lower() == "false" for v in condition_values(statement.get("Condition"), "aws:SecureTransport")):
         return False
     written = [t.text(r) or str(r) for r in as_list(statement.get("Resource"))]  # a Join keeps its literal "/*"
     return any(text.endswith("*") or "/*" in text for text in written)
@@ -685,10 +682,8 @@ def _trusts_guests(t: Template, role: Any) -> bool:
     for statement in as_list(dig(named[0].properties, "AssumeRolePolicyDocument", "Statement")):
         if not isinstance(statement, dict) or statement.get("Effect", "Allow") != "Allow":
             continue
-        condition = statement.get("Condition")
-        amr = [value for block in (condition.values() if isinstance(condition, dict) else ()) if isinstance(block, dict)
-               for key, value in block.items() if str(key).lower() == "cognito-identity.amazonaws.com:amr"]
-        if not amr or any(str(t.text(v) or "?").lower() != "authenticated" for value in amr for v in as_list(value)):
+        amr = condition_values(statement.get("Condition"), "cognito-identity.amazonaws.com:amr")
+        if not amr or any(str(t.text(v) or "?").lower() != "authenticated" for v in amr):
             return True
     return False
 

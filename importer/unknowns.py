@@ -17,8 +17,6 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from cfnlint.schema import PROVIDER_SCHEMA_MANAGER
-
 from .scenarios import SSM_TYPE
 
 LIMIT = 8
@@ -145,6 +143,8 @@ def values(resource_type: str, leaf: Leaf) -> tuple[Any, ...]:
 
 @cache
 def _schema_values(resource_type: str, names: tuple[str | int, ...]) -> tuple[Any, ...]:
+    from cfnlint.schema import PROVIDER_SCHEMA_MANAGER  # heavy (most of a second): only templates with unknowns need it
+
     try:
         schema = PROVIDER_SCHEMA_MANAGER.get_resource_schema("us-east-1", resource_type).schema
     except Exception:  # cfn-lint raises its own error for a type it does not know (Custom::, a third-party type)

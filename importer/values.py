@@ -138,6 +138,19 @@ def flag(value: Any, parameters: Mapping[str, Any] | None = None) -> bool | None
     return None
 
 
+def condition_entries(condition: Any) -> Iterator[tuple[str, Any]]:
+    """(key, value) of every test of an IAM statement's `Condition`, whatever its operator (`StringEquals`,
+    `ForAnyValue:StringLike`, ...)."""
+    for block in condition.values() if isinstance(condition, dict) else ():
+        if isinstance(block, dict):
+            yield from ((str(key), value) for key, value in block.items())
+
+
+def condition_values(condition: Any, key: str) -> list[Any]:
+    """The values an IAM statement's `Condition` tests a key against (keys are case-insensitive), one list."""
+    return [v for name, value in condition_entries(condition) if name.lower() == key.lower() for v in as_list(value)]
+
+
 def as_list(value: Any) -> list[Any]:
     """A property that may be one item or a list of them, as a list."""
     if value is None:

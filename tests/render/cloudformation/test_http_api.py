@@ -10,11 +10,13 @@ from typing import Any
 
 import pytest
 
+from archcase.importer import import_template
 from archcase.models import Architecture
 from archcase.render.cloudformation import lint
 from archcase.render.cloudformation.emit import template, template_text
 from archcase.render.cloudformation.template import EmitError
 
+from ...importer.test_round_trip import differences
 from .conftest import resources_of, write_handlers
 
 HANDLER = "billing.app.handler"
@@ -109,10 +111,6 @@ SOCKETS = [{"from": "api", "to": "todos", "kind": "invokes"}, {"from": "api", "t
 
 
 def test_a_websocket_api_routes_each_function_by_its_id_and_is_imported_as_it_was(handlers, tmp_path):
-    from archcase.importer import import_template
-
-    from ...importer.test_round_trip import differences
-
     socket = case({"protocol": "WEBSOCKET", "throttle_rate_per_s": 20, "throttle_burst": 40}, SOCKETS)
     text = template_text(socket, handlers)
     assert [str(p) for p in lint.problems(text)] == []
