@@ -33,6 +33,7 @@ from .registry import FLOW_READERS, READS, SETTINGS_READERS
 from .scenarios import Scenario, drawn, scenarios
 from .shapes import describe
 from .source import Source, is_template, looks_like_template, read, source
+from .stages import unstaged
 from .template import ACCOUNT_WIDE, Resource, Template
 from .unknowns import probes
 from .values import references
@@ -118,8 +119,26 @@ def _both_ways(read: Source) -> Imported:
                             for leaf in varied)
             with contextlib.suppress(CaseError):
                 variants.append(Variant(reading.run().architecture, {}, unknown))
+        variants.extend(_staged(imported.architecture, drawing))
         imported.variants = tuple(variants)
     return imported
+
+
+def _staged(architecture: Architecture, drawing: _Importer) -> list[Variant]:
+    """The case once more with the APIs whose stages the template does not make given the stage settings a case
+    file defaults (see importer/stages.py): a finding on those settings is then undecided, with the reason."""
+    named = {drawing.ids[lid]: given for lid, given in unstaged(drawing.t).items() if lid in drawing.ids}
+    if not named:
+        return []
+    services = []
+    for service in architecture.services:
+        if service.id in named:
+            fields = type(service).model_fields
+            service = service.model_copy(update={name: fields[name].default for name in named[service.id][0]})
+        services.append(service)
+    unknown = tuple((sid, reason) for sid, (_, reason) in sorted(named.items()))
+    # both ways: a stage made elsewhere may well leave them as AWS does, as the drawn reading reads them
+    return [Variant(architecture, {}, unknown), Variant(architecture.model_copy(update={"services": services}), {}, unknown)]
 
 
 def _guarded(path: Path, run: Callable[[], Imported]) -> Imported:

@@ -66,7 +66,10 @@ def enhanced_flow(pool: CognitoIdentityPool, g: Graph) -> Outcome:
       remediation="Add `federates` to the user pool and `assumes-role` to STS from the identity pool.",
       docs=COGNITO + "iam-roles.html")
 def identity_pool_chain(pool: CognitoIdentityPool, g: Graph) -> Outcome:
-    missing = [what for what, flows in (("trusts no user pool", g.outgoing(pool.id, Federates, to=CognitoUserPool)),
+    signs_in = g.outgoing(pool.id, Federates, to=CognitoUserPool)
+    # a pool only guests use (browser telemetry for CloudWatch RUM, say) has no user pool to trust: AC504 judges its guests
+    guests_only = pool.allow_unauthenticated and not g.outgoing(pool.id, Federates)
+    missing = [what for what, flows in (("trusts no user pool", signs_in or guests_only),
                                         ("gets no temporary credentials from STS", g.outgoing(pool.id, AssumesRole, to=Sts)))
                if not flows]
     return passes_if(not missing, f"identity pool '{pool.id}' {' and '.join(missing)}")

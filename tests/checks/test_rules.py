@@ -336,6 +336,27 @@ def test_an_identity_pool_without_its_chain_is_told_what_it_lacks_in_words():
         "identity pool 'pool' trusts no user pool and gets no temporary credentials from STS"]
 
 
+@pytest.mark.parametrize(("guests", "signs_in", "message"), [
+    (True, False, None),  # guests only (CloudWatch RUM telemetry, say): no one signs in, AC504 judges the guests
+    (True, True, None),
+    (False, False, "identity pool 'pool' trusts no user pool"),
+    (False, True, None),
+])
+def test_a_pool_only_guests_use_is_not_asked_for_a_user_pool(guests, signs_in, message):
+    """Found by the precision review: an identity pool for CloudWatch RUM's anonymous browser telemetry was told
+    to trust a user pool, which no one of its users has."""
+    from archcase.models import Architecture
+
+    services = [{"id": "pool", "kind": "cognito-identity-pool", "allow_unauthenticated": guests}, {"id": "sts", "kind": "sts"},
+                {"id": "users", "kind": "cognito-user-pool"}]
+    flows = [{"from": "pool", "to": "sts", "kind": "assumes-role"}]
+    if signs_in:
+        flows.append({"from": "pool", "to": "users", "kind": "federates"})
+    case = Architecture.model_validate({"name": "t", "title": "t", "services": services, "flows": flows})
+    found = [f.message for f in check(case).findings if f.rule_id == "AC506"]
+    assert found == ([message] if message else [])
+
+
 @pytest.mark.parametrize(("schedule", "asked"), [
     ("rate(1 minute)", False), ("rate(60 minutes)", False), ("rate(2 hours)", True), ("cron(0 3 * * ? *)", True), (None, True),
 ])

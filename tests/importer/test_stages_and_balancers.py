@@ -102,3 +102,44 @@ def test_an_application_load_balancer_is_still_one(tmp_path):
     assert case.service("lb").kind == "alb"
     assert [(f.source, f.kind, f.target) for f in case.flows] == [("lb", "targets", "servers")]
     assert ("AC209", "load balancer 'lb' serves plain HTTP on port 80") in findings(case, "AC209")
+
+
+def statuses(tmp_path, resources: dict, *rules: str) -> dict[str, str]:
+    """Each of the rules' findings on the template as `archcase check` gives them (its ways of deploying held
+    together): rule id -> status."""
+    from archcase import api as archcase
+
+    path = tmp_path / "template.json"
+    path.write_text(json.dumps({"Resources": resources}), encoding="utf-8")
+    (report,) = archcase.check([path])
+    return {f.rule_id: f.status for f in report.findings if f.rule_id in rules}
+
+
+V2 = {"Type": "AWS::ApiGatewayV2::Api", "Properties": {"Name": "a", "ProtocolType": "HTTP"}}
+
+
+@pytest.mark.parametrize(("made", "expected"), [
+    ("stage", "fail"), ("deployment", "fail"), (None, "unknown"),
+])
+def test_a_rest_apis_stage_settings_are_undecided_when_no_stage_of_it_is_in_the_template(tmp_path, made, expected):
+    """Found by the precision review: a REST API whose stage another stack or a pipeline makes was told it writes
+    no access logs and is not traced, which this template cannot say."""
+    resources = api(None)
+    if made != "deployment":
+        resources["Deploy"]["Properties"].pop("StageName")
+    if made == "stage":
+        resources["Stage"] = {"Type": "AWS::ApiGateway::Stage", "Properties": {
+            "RestApiId": {"Ref": "Api"}, "DeploymentId": {"Ref": "Deploy"}, "StageName": "live"}}
+    assert statuses(tmp_path, resources, "AC203", "AC204") == {"AC203": expected, "AC204": expected}
+
+
+@pytest.mark.parametrize(("made", "expected"), [
+    ("stage", "fail"), ("target", "fail"), (None, "unknown"),
+])
+def test_an_http_apis_stage_settings_are_undecided_when_neither_a_stage_nor_a_target_makes_one(tmp_path, made, expected):
+    resources: dict = {"Api": json.loads(json.dumps(V2)), "Fn": FN}
+    if made == "stage":
+        resources["Stage"] = {"Type": "AWS::ApiGatewayV2::Stage", "Properties": {"ApiId": {"Ref": "Api"}, "StageName": "$default"}}
+    if made == "target":  # quick create: AWS makes the $default stage, with no access logs and no throttling
+        resources["Api"]["Properties"]["Target"] = {"Fn::GetAtt": ["Fn", "Arn"]}
+    assert statuses(tmp_path, resources, "AC217", "AC219") == {"AC217": expected, "AC219": expected}
