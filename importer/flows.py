@@ -8,6 +8,7 @@ Every flow is a dict in case-file form, with the logical ids of its ends (mapped
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable, Mapping
 from functools import partial
@@ -570,6 +571,11 @@ def _iam(flows: Flows, r: Resource) -> None:
     for statement, refused in allowed:
         actions = [a for a in (t.text(x) for x in as_list(statement.get("Action"))) if a]
         for value in as_list(statement.get("Resource")):
+            written = t.text(value)
+            if r.service_class in PRODUCERS and DEFAULT_BUS.search(written or "") and grants(
+                    actions, "publishes", partial(refused.covers, resource=written)):
+                for rule in rules_on(t, None):
+                    flows.add(r.logical_id, rule, "publishes", r.logical_id)
             for lid, _ in t.references(value):
                 source = workgroups[0] if workgroups and lid in located and flows.class_of(lid) is S3Bucket else r.logical_id
                 if source != r.logical_id and flows.has(t.service_of(source) or source, t.service_of(lid) or lid, ("writes",)):
@@ -607,6 +613,11 @@ def _statement(flows: Flows, r: Resource, source: str, target: str, actions: lis
         if cls is DynamoDbTable:
             flows.add(source, target, "caches", r.logical_id)
         return
+    if cls is EventRule:  # events are put on a bus (a rule's ARN takes no events), and every rule on it matches them
+        if owner in PRODUCERS and t.resources[target].type == "AWS::Events::EventBus" and grants(actions, "publishes", denied):
+            for rule in rules_on(t, target):
+                flows.add(source, rule, "publishes", r.logical_id)
+        return
     sam = [a[4:] for a in actions if a.startswith("sam:")]
     if sam:
         stood_for = [a for a in actions if not a.startswith("sam:")]  # the actions of its flows a SAM policy template stands for
@@ -631,6 +642,38 @@ def _statement(flows: Flows, r: Resource, source: str, target: str, actions: lis
         if kind == "enqueues" and not named and flows.has(ends[1], ends[0], ("triggers",)):
             return  # `sqs:*` on the queue a function consumes: it polls the queue, nothing says it sends
         flows.add(source, target, kind, r.logical_id)
+
+
+PRODUCERS: frozenset[type[Service]] = frozenset({LambdaFunction, AutoScalingGroup, Ec2Instance})
+"""Services whose events put on a bus are read as `publishes` flows to the rules on it."""
+DEFAULT_BUS = re.compile(r":event-bus/default$")
+"""The ARN of an account's default event bus, as a policy names it."""
+
+
+def rules_on(t: Template, bus: str | None) -> list[str]:
+    """The EventBridge rules of the template on a bus (its logical id; None: the default bus) that events a
+    producer puts there can reach: rules matching a pattern, not running on a schedule, whose pattern names no
+    source or one not of AWS (EventBridge refuses events put with a source starting with `aws.`)."""
+    found = []
+    for lid, resource in t.resources.items():
+        if resource.type != "AWS::Events::Rule" or resource.properties.get("EventPattern") is None:
+            continue
+        named = resource.properties.get("EventBusName")
+        on = bus in {x for x, _ in t.references(named)} if bus else named is None or (t.text(named) or "").endswith("default")
+        pattern = resource.properties.get("EventPattern")
+        if isinstance(pattern, str):
+            pattern = _json(pattern)
+        sources = [s for s in as_list(dig(pattern, "source")) if isinstance(s, str)] if isinstance(pattern, dict) else []
+        if on and (not sources or not all(s.startswith("aws.") for s in sources)):
+            found.append(lid)
+    return found
+
+
+def _json(text: str) -> Any:
+    try:
+        return json.loads(text)
+    except ValueError:
+        return None
 
 
 FLOW_TO: dict[type[Service], str] = {

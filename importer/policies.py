@@ -19,7 +19,7 @@ SAM_POLICIES: dict[str, tuple[str, ...]] = {
     "DynamoDBReadPolicy": ("reads",), "DynamoDBCrudPolicy": ("reads", "writes"), "DynamoDBWritePolicy": ("writes",),
     "S3ReadPolicy": ("reads",), "S3CrudPolicy": ("reads", "writes"), "S3WritePolicy": ("writes",),
     "S3FullAccessPolicy": ("reads", "writes"), "SQSSendMessagePolicy": ("enqueues",),
-    "SNSPublishMessagePolicy": ("publishes",), "KinesisCrudPolicy": ("puts-records",),
+    "SNSPublishMessagePolicy": ("publishes",), "EventBridgePutEventsPolicy": ("publishes",), "KinesisCrudPolicy": ("puts-records",),
     "FirehoseWritePolicy": ("puts-records",), "FirehoseCrudPolicy": ("puts-records",),
     "SESCrudPolicy": ("sends-email",), "SESSendBouncePolicy": ("sends-email",), "SESBulkTemplatedCrudPolicy": ("sends-email",),
     "LambdaInvokePolicy": ("invokes",), "AthenaQueryPolicy": ("queries",),
@@ -119,15 +119,17 @@ def _sam_document(t: Template, name: str, argument: Any) -> dict[str, Any]:
     """The document a SAM policy template stands for: `sam:FLOW` for each of its flows (which `flows` reads) and
     the actions of those flows of its service (which a Deny may refuse), on each resource it names."""
     service = SAM_SERVICE.match(name)
-    prefix = f"{service.group().lower()}:" if service else "?"
+    prefix = f"{IAM_PREFIX.get(service.group(), service.group().lower())}:" if service else "?"
     kinds = SAM_POLICIES.get(name, ())
     actions = [f"sam:{kind}" for kind in kinds] + [a for kind in kinds for a in ACTIONS_OF_FLOWS[kind] if a.startswith(prefix)]
     resources = [{"Ref": lid} for lid, _ in t.references(argument)]
     return {"Statement": [{"Effect": "Allow", "Action": actions, "Resource": resources}] if kinds and resources else []}
 
 
-SAM_SERVICE = re.compile(r"DynamoDB|S3|SQS|SNS|Kinesis|Firehose|SES|Lambda|Athena")
+SAM_SERVICE = re.compile(r"DynamoDB|S3|SQS|SNS|Kinesis|Firehose|SES|Lambda|Athena|EventBridge")
 """The IAM service of a SAM policy template, from the start of its name (`DynamoDBReadPolicy`: `dynamodb`)."""
+IAM_PREFIX = {"EventBridge": "events"}
+"""Services whose IAM prefix is not their name in lower case."""
 
 
 def documents(t: Template, r: Resource) -> list[Any]:
@@ -217,7 +219,7 @@ ACTIONS_OF_FLOWS: dict[str, tuple[str, ...]] = {
               "dax:GetItem", "dax:BatchGetItem", "dax:Query", "dax:Scan", "s3:GetObject", "s3:ListBucket"),
     "writes": ("dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:BatchWriteItem", "dynamodb:PartiQLInsert",
                "dynamodb:PartiQLUpdate", "dax:PutItem", "dax:UpdateItem", "dax:BatchWriteItem", "s3:PutObject"),
-    "enqueues": ("sqs:SendMessage", "sqs:SendMessageBatch"), "publishes": ("sns:Publish",),
+    "enqueues": ("sqs:SendMessage", "sqs:SendMessageBatch"), "publishes": ("sns:Publish", "events:PutEvents"),
     "sends-email": ("ses:SendEmail", "ses:SendRawEmail", "ses:SendTemplatedEmail", "ses:SendBulkTemplatedEmail"),
     "puts-records": ("kinesis:PutRecord", "kinesis:PutRecords", "firehose:PutRecord", "firehose:PutRecordBatch"),
     "invokes": ("lambda:InvokeFunction",), "queries": ("athena:StartQueryExecution",), "calls": ("execute-api:Invoke",),

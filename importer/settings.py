@@ -82,9 +82,10 @@ def lambda_function(t: Template, r: Resource) -> Settings:
     if isinstance(variables, dict):
         signs = any(t.resources[t.service_of(lid) or lid].type == "AWS::CloudFront::Distribution"
                     for value in variables.values() for lid, _ in t.references(value))
-        # the literal values: not those naming resources (flows) or parameters (set per deployment)
+        # the literal values: not those naming resources (flows), parameters or pseudo parameters (set per deployment)
         s["environment"] = {name: t.text(value) for name, value in variables.items()
                             if not t.references(value) and not any(references(value)) and t.text(value) is not None
+                            and not (isinstance(value, dict) and "${AWS::" in str(value.get("Fn::Sub")))
                             and not (signs and name == "URL_EXPIRES_S")}
     return s
 
@@ -100,14 +101,14 @@ SAM_OUTSIDE = frozenset({"AlexaSkill"})
 
 
 def _invoked_from_outside(t: Template, r: Resource) -> bool:
-    """A permission or event source mapping whose source is not in the template, a function URL, a role allowed to
-    invoke the function that no service of the template acts as, a subscription filter on a log group no other
-    service of the template writes to (`Template.log_writers`), or a SAM event whose source is named by an ARN
-    rather than a resource of the template."""
+    """A permission or event source mapping whose source is not in the template (or is an output of a nested
+    stack), a function URL, a role allowed to invoke the function that no service of the template acts as, a
+    subscription filter on a log group no other service of the template writes to (`Template.log_writers`), or a
+    SAM event whose source is named by an ARN rather than a resource of the template."""
     for resource in t.owned(r.logical_id, *OUTSIDE_SOURCES, "AWS::Lambda::Url"):
         source = resource.properties.get(OUTSIDE_SOURCES.get(resource.type, ""))
-        if resource.type == "AWS::Lambda::Url" or not t.references(source):
-            return True
+        if resource.type == "AWS::Lambda::Url" or not [lid for lid, _ in t.references(source) if t.resources[lid].type not in STACKS]:
+            return True  # no source, or one a nested stack not followed gives (its output)
     if r.properties.get("FunctionUrlConfig"):
         return True
     for grant in t.referrers(r.logical_id, *IAM_GRANTS):
@@ -130,6 +131,8 @@ def _invoked_from_outside(t: Template, r: Resource) -> bool:
     return False
 
 
+STACKS = frozenset({"AWS::CloudFormation::Stack", "AWS::Serverless::Application"})
+"""Nested stacks: an output of one not followed (importer/nested.py follows local ones) is outside the template."""
 IAM_GRANTS = ("AWS::IAM::Role", "AWS::IAM::Policy", "AWS::IAM::ManagedPolicy")
 """Resources whose policy documents allow what a role may do (a role's inline `Policies`)."""
 

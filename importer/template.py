@@ -410,6 +410,8 @@ class Template:
             return cluster
         if resource.type == "AWS::SecretsManager::Secret" and (group := self._auth_token_of(lid)):
             return group
+        if resource.type == "AWS::Events::EventBus" and (rules := self.referrers(lid, "AWS::Events::Rule")):
+            return rules[0].logical_id  # a bus is its rules' (the first's), not a producer's that puts events on it
         named = OWNER_PROPERTIES.get(resource.type, ())
         out = [r.target for r in self.outgoing.get(lid, []) if not named or r.path.split(".")[0] in named]
         inc = [r.source for r in self.incoming.get(lid, [])]

@@ -26,6 +26,7 @@ from .flows import (
     Mounts,
     Notifies,
     Origin,
+    Publishes,
     Reads,
     Triggers,
     Writes,
@@ -198,6 +199,8 @@ class Architecture(Model):
                               "visibility timeout is shorter than the function's timeout",
                               f"set `visibility_timeout_s` of '{flow.source}' to at least {target.timeout_s} "
                               f"(AWS advises six times: {6 * target.timeout_s})")
+            if isinstance(flow, Publishes) and isinstance(target, EventRule):
+                yield from _put_event_problems(i, flow, target)
             if isinstance(flow, Origin) and isinstance(target, ApiGateway) and target.endpoint_type == "private":
                 yield Problem(("flows", i, "to"), f"CloudFront cannot reach private API '{flow.target}' (a private "
                               "API answers only inside a VPC, through an interface endpoint)",
@@ -358,6 +361,18 @@ def _dead_letter_type_problems(i: int, flow: DeadLetter, source: Service, target
         yield Problem(("flows", i, "to"), f"'{flow.target}' is a {kinds[0]} queue and '{flow.source}' is "
                       f"{kinds[1]}: failures go to a queue of the same type",
                       f"set `fifo: {str(not fifo).lower()}` on '{flow.target}', or send failures to a {kinds[1]} queue")
+
+
+def _put_event_problems(i: int, flow: Publishes, rule: EventRule) -> Iterator[Problem]:
+    """Events put on a rule's bus are ones it can match: a scheduled rule matches none, and only AWS services put
+    events whose source starts with `aws.`."""
+    if rule.schedule is not None:
+        yield Problem(("flows", i, "to"), f"'{rule.id}' runs on a schedule and matches no events: nothing put on a bus "
+                      "reaches it", f"remove the schedule of '{rule.id}' (give its event_sources), or remove this flow")
+    elif rule.event_sources and all(source.startswith("aws.") for source in rule.event_sources):
+        yield Problem(("flows", i, "to"), f"'{rule.id}' matches only events of AWS services ({', '.join(rule.event_sources)}), "
+                      f"and EventBridge refuses events put with a source starting with `aws.`",
+                      f"add the source '{flow.source}' puts its events with to event_sources of '{rule.id}', or remove this flow")
 
 
 def _event_problems(i: int, flow: FlowModel, source_kind: str) -> Iterator[Problem]:

@@ -345,10 +345,12 @@ class Signs(Flow):
 
 
 class Publishes(Flow):
-    """Publishes messages to an SNS topic."""
+    """Publishes messages to an SNS topic, or puts events (`events:PutEvents`) on the bus of an EventBridge rule
+    that matches them: its custom bus, or the default bus."""
 
     verb: ClassVar[str] = "publishes to"
-    allowed: ClassVar[frozenset[tuple[str, str]]] = pairs((COMPUTE | kinds(ApiGateway, StateMachine, EventRule), kinds(SnsTopic)))
+    allowed: ClassVar[frozenset[tuple[str, str]]] = pairs((COMPUTE | kinds(ApiGateway, StateMachine, EventRule), kinds(SnsTopic)),
+                                                          (COMPUTE, kinds(EventRule)))
     kind: Literal["publishes"] = "publishes"
 
 

@@ -7,11 +7,12 @@ from __future__ import annotations
 from ...models.analytics import Athena, Firehose, KinesisStream
 from ...models.data import DaxCluster, DynamoDbTable, S3Bucket
 from ...models.edge import CloudFront
+from ...models.events import EventRule
 from ...models.flows import Caches, DeadLetter, Enqueues, Flow, Publishes, PutsRecords, Queries, Reads, SendsEmail, Signs, Writes
 from ...models.messaging import Ses, SnsTopic, SqsQueue
-from .context import Fragment, att_of, env_name, ref_of
+from .context import Fragment, att_of, env_name, lid, ref_of
 from .marks import tells
-from .refs import bucket_name, sender, signing_key_parameter
+from .refs import bucket_name, bus_arn, sender, signing_key_parameter
 from .template import Json, ref
 
 
@@ -42,6 +43,12 @@ def _queue(out: Fragment, flow: Enqueues, queue: SqsQueue) -> Json:
 @tells((Publishes, SnsTopic), (DeadLetter, SnsTopic))
 def _topic(out: Fragment, flow: Flow, topic: SnsTopic) -> Json:
     return {env_name(topic.id, "TOPIC_ARN"): ref_of(topic)}
+
+
+@tells((Publishes, EventRule))
+def _bus(out: Fragment, flow: Publishes, rule: EventRule) -> Json:
+    """The bus to put events on (`PutEvents` takes its name or ARN): the rule's own, or the default bus."""
+    return {env_name(rule.id, "EVENT_BUS"): ref(lid(rule, "Bus")) if rule.custom_bus else bus_arn(rule)}
 
 
 @tells((SendsEmail, Ses))

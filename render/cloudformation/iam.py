@@ -13,6 +13,7 @@ from ...models.base import Service
 from ...models.compute import LambdaFunction
 from ...models.data import DaxCluster, DynamoDbTable, S3Bucket
 from ...models.edge import ApiGateway, CloudFront
+from ...models.events import EventRule
 from ...models.flows import (
     Caches,
     DeadLetter,
@@ -35,7 +36,7 @@ from ...models.text import sub_literal
 from .context import Fragment, att_of, lid
 from .marks import permits, polls
 from .policy import Statement, document
-from .refs import bucket_arn, signing_key_parameter, ssm_parameter_arn
+from .refs import bucket_arn, bus_arn, signing_key_parameter, ssm_parameter_arn
 from .template import Json, ref, sub
 
 TABLE_READ = ("dynamodb:BatchGetItem", "dynamodb:ConditionCheckItem", "dynamodb:GetItem", "dynamodb:Query",
@@ -103,6 +104,11 @@ def _queue_send(out: Fragment, flow: Enqueues | DeadLetter, queue: SqsQueue) -> 
 @permits((Publishes, SnsTopic), (DeadLetter, SnsTopic))
 def _topic_publish(out: Fragment, flow: Publishes | DeadLetter, topic: SnsTopic) -> list[Statement]:
     return [Statement(("sns:Publish",), (out.arn(topic),))]
+
+
+@permits((Publishes, EventRule))
+def _put_events(out: Fragment, flow: Publishes, rule: EventRule) -> list[Statement]:
+    return [Statement(("events:PutEvents",), (bus_arn(rule),))]
 
 
 @permits((SendsEmail, Ses))

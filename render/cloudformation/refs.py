@@ -7,13 +7,14 @@ from ...models.base import Service
 from ...models.compute import LambdaFunction
 from ...models.data import DaxCluster, DynamoDbTable, S3Bucket
 from ...models.edge import CloudFront
+from ...models.events import EventRule
 from ...models.flows import Signs
 from ...models.identity import CognitoUserPool
 from ...models.messaging import Ses, SnsTopic, SqsQueue
 from ...models.text import sub_literal
 from .context import Fragment, att_of, lid, ref_of
 from .marks import arn_of
-from .template import EmitError, Json, sub
+from .template import EmitError, Json, get_att, sub
 
 
 def bucket_name(out: Fragment, bucket: Service) -> Json:
@@ -49,6 +50,13 @@ def _workgroup(out: Fragment, workgroup: Athena) -> Json:
 @arn_of(LambdaFunction, DynamoDbTable, DaxCluster, SqsQueue, KinesisStream, Firehose, CognitoUserPool)
 def _arn_attribute(out: Fragment, service: Service) -> Json:
     return att_of(service, "Arn")
+
+
+def bus_arn(rule: EventRule) -> Json:
+    """The ARN of the bus a rule is on, which `events:PutEvents` names."""
+    if rule.custom_bus:
+        return get_att(lid(rule, "Bus"), "Arn")
+    return sub("arn:${AWS::Partition}:events:${AWS::Region}:${AWS::AccountId}:event-bus/default")
 
 
 def ssm_parameter_arn(parameter: str) -> Json:

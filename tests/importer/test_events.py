@@ -13,7 +13,8 @@ from archcase.checks.engine import check
 from archcase.importer import import_template
 from archcase.models import Architecture
 from archcase.models.events import EventRule
-from archcase.render.cloudformation.emit import template_text
+from archcase.render.cloudformation import lint
+from archcase.render.cloudformation.emit import template, template_text
 
 from ..render.cloudformation.conftest import write_handlers
 from .templates import flows, imported
@@ -181,3 +182,75 @@ def test_a_sam_schedule_v2_event_is_a_schedule_with_the_events_settings(tmp_path
     case = imported(tmp_path, {"Worker": function}, Transform=SAM)
     assert the_rule(case, "worker-tick").schedule == "rate(1 hour)"
     assert flows(case) == [("worker-tick", "dead-letter", "worker-tick-queue"), ("worker-tick", "invokes", "worker")]
+
+
+def producer(statement_resource: Any) -> dict[str, Any]:
+    """A function whose role may put events on what `statement_resource` names."""
+    role = {"Type": "AWS::IAM::Role", "Properties": {
+        "AssumeRolePolicyDocument": {"Statement": [{"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"},
+                                                    "Action": "sts:AssumeRole"}]},
+        "Policies": [{"PolicyName": "put", "PolicyDocument": {"Statement": [
+            {"Effect": "Allow", "Action": "events:PutEvents", "Resource": statement_resource}]}}]}}
+    return {"Producer": {**FN, "Properties": {**FN["Properties"], "Role": {"Fn::GetAtt": ["ProducerRole", "Arn"]}}}, "ProducerRole": role}
+
+
+BUS = {"Type": "AWS::Events::EventBus", "Properties": {"Name": "orders"}}
+ON_BUS = {"EventBusName": {"Ref": "Bus"}, "Targets": [{"Arn": {"Fn::GetAtt": ["Consumer", "Arn"]}, "Id": "c"}]}
+
+
+@pytest.mark.parametrize("sources", [None, ["com.example.orders"], ["aws.s3", "com.example.orders"]])
+def test_a_function_putting_events_on_a_bus_publishes_to_every_rule_on_it(tmp_path, sources):
+    """Found reviewing the corpora: producers on a custom bus had no flow, so the picture stopped at them."""
+    pattern = {"detail-type": ["Created"]} if sources is None else {"source": sources}
+    resources = {**producer({"Fn::GetAtt": ["Bus", "Arn"]}), "Bus": BUS, "Consumer": FN,
+                 "Created": rule(EventPattern=pattern, **ON_BUS), "Shipped": rule(EventPattern=json.dumps(pattern), **ON_BUS),
+                 "Elsewhere": rule(EventPattern=pattern, Targets=ON_BUS["Targets"])}
+    case = imported(tmp_path, resources)
+    assert [f for f in flows(case) if f[0] == "producer"] == [("producer", "publishes", "created"), ("producer", "publishes", "shipped")]
+    assert {s.id for s in case.services} == {"producer", "consumer", "created", "shipped", "elsewhere"}  # the bus is its rules'
+
+
+@pytest.mark.parametrize(("rule_properties", "reached"), [
+    ({"EventPattern": {"source": ["com.example.orders"]}}, True),
+    ({"EventPattern": {"source": ["aws.s3"]}}, False),  # EventBridge refuses events put with an `aws.` source
+    ({"ScheduleExpression": "rate(1 hour)"}, False),  # a schedule matches no events
+    ({"EventPattern": {"source": ["com.example.orders"]}, "EventBusName": {"Ref": "Bus"}}, False),  # not the default bus
+])
+def test_a_function_putting_events_on_the_default_bus_publishes_to_the_rules_there_that_can_match_them(tmp_path, rule_properties, reached):
+    default = {"Fn::Sub": "arn:${AWS::Partition}:events:${AWS::Region}:${AWS::AccountId}:event-bus/default"}
+    resources = {**producer(default), "Consumer": FN, "Bus": BUS,
+                 "Matching": rule(**rule_properties, Targets=ON_BUS["Targets"])}
+    case = imported(tmp_path, resources)
+    assert (("producer", "publishes", "matching") in flows(case)) is reached
+
+
+def test_a_sam_put_events_policy_template_publishes_to_the_rules_on_its_bus(tmp_path):
+    function = {"Type": "AWS::Serverless::Function", "Properties": {"Runtime": "python3.12", "Handler": "a.b", "CodeUri": "s",
+                "Policies": [{"EventBridgePutEventsPolicy": {"EventBusName": {"Ref": "Bus"}}}]}}
+    consumer = {"Type": "AWS::Serverless::Function", "Properties": {"Runtime": "python3.12", "Handler": "a.b", "CodeUri": "s", "Events": {
+        "Created": {"Type": "EventBridgeRule", "Properties": {"EventBusName": {"Ref": "Bus"}, "Pattern": {"source": ["com.example"]}}}}}}
+    case = imported(tmp_path, {"Producer": function, "Consumer": consumer, "Bus": BUS}, Transform=SAM)
+    assert flows(case) == [("consumer-created", "invokes", "consumer"), ("producer", "publishes", "consumer-created")]
+
+
+@pytest.mark.parametrize("custom_bus", [True, False])
+def test_an_emitted_producer_may_put_events_on_its_rules_bus_only_and_imports_as_it_was(tmp_path, custom_bus):
+    case = Architecture.model_validate({"name": "orders", "title": "Orders", "services": [
+        {"id": "created", "kind": "eventbridge-rule", "event_sources": ["aws.s3", "com.example.orders"], "custom_bus": custom_bus},
+        {"id": "checkout", "kind": "lambda", "handler": "billing.app.handler"},
+        {"id": "ship", "kind": "lambda", "handler": "billing.app.handler"},
+    ], "flows": [{"from": "checkout", "to": "created", "kind": "publishes"}, {"from": "created", "to": "ship", "kind": "invokes"}]})
+    handlers = write_handlers(tmp_path / "handlers", [case])
+    resources = template(case, handlers)["Resources"]
+    allowed = [statement for r in resources.values() if r["Type"] == "AWS::IAM::Policy"
+               for statement in r["Properties"]["PolicyDocument"]["Statement"] if "events:PutEvents" in statement["Action"]]
+    assert [s["Resource"] for s in allowed] == [
+        {"Fn::GetAtt": ["CreatedBus", "Arn"]} if custom_bus else
+        {"Fn::Sub": "arn:${AWS::Partition}:events:${AWS::Region}:${AWS::AccountId}:event-bus/default"}]
+    variables = resources["Checkout"]["Properties"]["Environment"]["Variables"]
+    assert variables["CREATED_EVENT_BUS"] == ({"Ref": "CreatedBus"} if custom_bus else [s["Resource"] for s in allowed][0])
+    text = template_text(case, handlers)
+    assert [str(p) for p in lint.problems(text)] == []
+    path = tmp_path / "orders.yaml"
+    path.write_text(text, encoding="utf-8")
+    assert differences(case, import_template(path).architecture) == []

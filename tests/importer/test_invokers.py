@@ -172,6 +172,9 @@ OUTSIDE = {
                                                     "Action": "sts:AssumeRole"}]}}},
         "Invoke": {"Type": "AWS::IAM::Policy", "Properties": {"PolicyName": "p", "Roles": [{"Ref": "Role"}], "PolicyDocument": {
             "Statement": [{"Effect": "Allow", "Action": "lambda:InvokeFunction", "Resource": ARN}]}}}},
+    "event source a remote nested stack gives": {"Fn": FN, "Map": {"Type": "AWS::Lambda::EventSourceMapping", "Properties": {
+        "FunctionName": {"Ref": "Fn"}, "EventSourceArn": {"Fn::GetAtt": ["Streams", "Outputs.StreamArn"]}, "StartingPosition": "LATEST"}},
+        "Streams": {"Type": "AWS::CloudFormation::Stack", "Properties": {"TemplateURL": "https://example.com/streams.yaml"}}},
     "sam msk event by arn": sam_event("MSK", Stream="arn:aws:kafka:us-east-1:123456789012:cluster/c/1", Topics=["t"],
                                       StartingPosition="LATEST"),
     "sam msk event imported": sam_event("MSK", Stream={"Fn::ImportValue": "cluster-arn"}, Topics=["t"], StartingPosition="LATEST"),

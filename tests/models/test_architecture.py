@@ -196,3 +196,19 @@ def test_each_origin_of_a_distribution_has_its_own_path_pattern():
     assert problem.message == "'cdn' already routes path pattern '*' to 'a'"
     with pytest.raises(ValidationError, match="path_pattern"):
         arch(services, [{"from": "cdn", "to": "a", "kind": "origin", "path_pattern": ""}])
+
+
+@pytest.mark.parametrize(("rule", "reason"), [
+    ({"schedule": "rate(1 hour)"}, "runs on a schedule and matches no events"),
+    ({"event_sources": ["aws.s3", "aws.ec2"]}, "matches only events of AWS services (aws.ec2, aws.s3)"),
+    ({"event_sources": ["aws.s3", "com.example"]}, None),
+    ({}, None),
+])
+def test_events_are_put_only_on_a_rule_that_can_match_them(rule, reason):
+    services = [FN, {"id": "orders", "kind": "eventbridge-rule", **rule}]
+    flows = [{"from": "fn", "to": "orders", "kind": "publishes"}]
+    if reason is None:
+        assert arch(services, flows).flows[0].target == "orders"
+        return
+    (problem,) = graph_problems(services, flows)
+    assert problem.loc == ("flows", 0, "to") and reason in problem.message
