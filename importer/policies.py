@@ -22,7 +22,7 @@ SAM_POLICIES: dict[str, tuple[str, ...]] = {
     "SNSPublishMessagePolicy": ("publishes",), "KinesisCrudPolicy": ("puts-records",),
     "FirehoseWritePolicy": ("puts-records",), "FirehoseCrudPolicy": ("puts-records",),
     "SESCrudPolicy": ("sends-email",), "SESSendBouncePolicy": ("sends-email",), "SESBulkTemplatedCrudPolicy": ("sends-email",),
-    "LambdaInvokePolicy": ("invokes",), "AthenaQueryPolicy": ("queries",),
+    "LambdaInvokePolicy": ("invokes",), "AthenaQueryPolicy": ("queries",), "AWSSecretsManagerGetSecretValuePolicy": ("reads",),
 }
 """SAM policy templates, and the flows they grant towards the resource they name."""
 
@@ -119,14 +119,14 @@ def _sam_document(t: Template, name: str, argument: Any) -> dict[str, Any]:
     """The document a SAM policy template stands for: `sam:FLOW` for each of its flows (which `flows` reads) and
     the actions of those flows of its service (which a Deny may refuse), on each resource it names."""
     service = SAM_SERVICE.match(name)
-    prefix = f"{service.group().lower()}:" if service else "?"
+    prefix = f"{service.group().lower().removeprefix('aws')}:" if service else "?"
     kinds = SAM_POLICIES.get(name, ())
     actions = [f"sam:{kind}" for kind in kinds] + [a for kind in kinds for a in ACTIONS_OF_FLOWS[kind] if a.startswith(prefix)]
     resources = [{"Ref": lid} for lid, _ in t.references(argument)]
     return {"Statement": [{"Effect": "Allow", "Action": actions, "Resource": resources}] if kinds and resources else []}
 
 
-SAM_SERVICE = re.compile(r"DynamoDB|S3|SQS|SNS|Kinesis|Firehose|SES|Lambda|Athena")
+SAM_SERVICE = re.compile(r"DynamoDB|S3|SQS|SNS|Kinesis|Firehose|SES|Lambda|Athena|AWSSecretsManager")
 """The IAM service of a SAM policy template, from the start of its name (`DynamoDBReadPolicy`: `dynamodb`)."""
 
 
@@ -214,7 +214,8 @@ def _managed_names(t: Template, values: Iterable[Any]) -> list[str]:
 
 ACTIONS_OF_FLOWS: dict[str, tuple[str, ...]] = {
     "reads": ("dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query", "dynamodb:Scan", "dynamodb:PartiQLSelect",
-              "dax:GetItem", "dax:BatchGetItem", "dax:Query", "dax:Scan", "s3:GetObject", "s3:ListBucket"),
+              "dax:GetItem", "dax:BatchGetItem", "dax:Query", "dax:Scan", "s3:GetObject", "s3:ListBucket",
+              "secretsmanager:GetSecretValue"),
     "writes": ("dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:BatchWriteItem", "dynamodb:PartiQLInsert",
                "dynamodb:PartiQLUpdate", "dax:PutItem", "dax:UpdateItem", "dax:BatchWriteItem", "s3:PutObject"),
     "enqueues": ("sqs:SendMessage", "sqs:SendMessageBatch"), "publishes": ("sns:Publish",),
