@@ -37,6 +37,7 @@ from ..models.services import (
     LambdaFunction,
     RdsDatabase,
     S3Bucket,
+    Secret,
     Ses,
     SnsTopic,
     SqsQueue,
@@ -55,7 +56,7 @@ BY_TARGET: dict[type[Service], str] = {
     DynamoDbTable: "reads", DaxCluster: "reads", S3Bucket: "reads", SqsQueue: "enqueues", SnsTopic: "publishes",
     KinesisStream: "puts-records", Firehose: "puts-records", Athena: "queries", LambdaFunction: "invokes",
     Ses: "sends-email", CloudFront: "signs", ApiGateway: "calls", StateMachine: "starts",
-    RdsDatabase: "connects", ElastiCache: "connects",
+    RdsDatabase: "connects", ElastiCache: "connects", Secret: "reads",
 }
 """The flow a function has to a resource named in its environment, when nothing more precise says."""
 
@@ -131,13 +132,30 @@ def infer(t: Template, readers: Mapping[str, Callable[[Flows, Resource], None]],
         if reader:
             run(resource, reader)
     for resource in list(t.resources.values()):
+        run(resource, _dynamic_references)
+    for resource in list(t.resources.values()):
         if resource.service_class in ROLE_HOLDERS:
             run(resource, _iam)
     for resource in list(t.resources.values()):
         if resource.service_class is LambdaFunction:
             run(resource, _environment)
+    _credentials(flows)
     _generic(flows)
     return list(flows.found.values())
+
+
+def _credentials(flows: Flows) -> None:
+    """A service that reads the secret a database or cache signs in with (resolved into its settings: a master
+    password, an AUTH token) connects to it: that is what the secret is read for."""
+    classes = {lid: flows.t.resources[lid].service_class for lid in {end for key in flows.found for end in key[:2]}}
+    signed_in: dict[str, list[str]] = {}
+    for source, target, kind in flows.found:
+        if kind == "resolves" and classes[source] in (RdsDatabase, ElastiCache):
+            signed_in.setdefault(target, []).append(source)
+    for (source, target, kind), flow in list(flows.found.items()):
+        if kind == "reads" and classes[source] in (LambdaFunction, AutoScalingGroup, Ec2Instance):
+            for database in signed_in.get(target, ()):
+                flows.add(source, database, "connects", flow["at"])
 
 
 # resources that state flows ------------------------------------------------------------------------------------
@@ -634,6 +652,8 @@ def _statement(flows: Flows, r: Resource, source: str, target: str, actions: lis
     kind = FLOW_TO.get(cls) if cls else None
     if kind == "mounts" and owner is LambdaFunction:
         return  # a function mounts what its FileSystemConfigs name, through an access point
+    if cls is Secret and flows.has(t.service_of(target) or target, t.service_of(source) or source, ("invokes",)):
+        return  # a rotation function reads and writes the secret it rotates: the secret invoking it says so
     if kind and grants(actions, kind, denied):
         ends = (t.service_of(source) or source, t.service_of(target) or target)
         if kind in ("enqueues", "publishes") and flows.has(*ends, ("dead-letter",)):
@@ -679,7 +699,7 @@ def _json(text: str) -> Any:
 FLOW_TO: dict[type[Service], str] = {
     SqsQueue: "enqueues", SnsTopic: "publishes", Ses: "sends-email", KinesisStream: "puts-records", Firehose: "puts-records",
     LambdaFunction: "invokes", Athena: "queries", ApiGateway: "calls", StateMachine: "starts", RdsDatabase: "connects",
-    ElastiCache: "connects", EfsFileSystem: "mounts",
+    ElastiCache: "connects", EfsFileSystem: "mounts", Secret: "reads",
 }
 """The flow a role's policy gives to a service of each class (`policies.ACTIONS_OF_FLOWS` says which actions)."""
 
@@ -695,6 +715,56 @@ def _prefix(t: Template, resource: Any, statement: dict[str, Any]) -> str | None
         listed = {t.text(v) or "" for v in condition_values(condition, "s3:prefix")}
         prefix = listed.pop().rstrip("*") if len(listed) == 1 else ""
     return prefix if prefix and "*" not in prefix and "$" not in prefix else None
+
+
+# dynamic references ----------------------------------------------------------------------------------------------
+
+DYNAMIC_SECRET = re.compile(r"\{\{resolve:secretsmanager:(\$\{[^}]+\}|(?:arn:[^:}]*:secretsmanager:[^:}]*:[^:}]*:secret:)?[^:}]+)")
+"""A dynamic reference to a secret, and the secret it names: its name, its ARN, or `${Logical}` in `Fn::Sub`."""
+ARN_SUFFIX = re.compile(r"-[A-Za-z0-9]{6}$")
+"""The six characters Secrets Manager appends to a secret's name in its ARN."""
+
+
+def _dynamic_references(flows: Flows, r: Resource) -> None:
+    """A resource whose properties resolve a secret of the template (`{{resolve:secretsmanager:...}}`, naming it by
+    `${Logical}` in `Fn::Sub`, by its `Name` or by its ARN) has it resolved into its settings when it deploys: into a
+    function's environment variables, instances' user data, or another setting. A secret that belongs to the resource
+    (a cache's AUTH token) is no flow."""
+    t = flows.t
+    if r.type == "AWS::SecretsManager::Secret":
+        return
+    secrets = [lid for lid, x in t.resources.items() if x.type == "AWS::SecretsManager::Secret"]
+    if not secrets:
+        return
+    names = {name: lid for lid in secrets if (name := t.text(t.resources[lid].properties.get("Name")))}
+    for path, value in _strings(r.properties, ()):
+        for match in DYNAMIC_SECRET.finditer(value):
+            named = match.group(1)
+            if named.startswith("${") and named.endswith("}"):
+                secret = named[2:-1].split(".")[0]
+            else:
+                secret = names.get(named) or names.get(ARN_SUFFIX.sub("", named.rsplit(":secret:", 1)[-1])) or ""
+            if secret not in secrets:
+                continue
+            source_class = flows.class_of(r.logical_id)
+            into = "settings"
+            if source_class is LambdaFunction and path[:1] == ("Environment",):
+                into = "environment"
+            elif source_class in (Ec2Instance, AutoScalingGroup) and "UserData" in path:
+                into = "user-data"
+            flows.add(r.logical_id, secret, "resolves", r.logical_id, into=into)
+
+
+def _strings(value: Any, path: tuple[str, ...]) -> list[tuple[tuple[str, ...], str]]:
+    """Every text in a resource's properties, with the path of keys to it (intrinsic functions left out)."""
+    if isinstance(value, str):
+        return [(path, value)]
+    if isinstance(value, dict):
+        return [found for key, item in value.items()
+                for found in _strings(item, path if str(key).startswith("Fn::") else (*path, str(key)))]
+    if isinstance(value, list):
+        return [found for item in value for found in _strings(item, path)]
+    return []
 
 
 # environment variables and untyped references ---------------------------------------------------------------------

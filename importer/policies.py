@@ -22,7 +22,7 @@ SAM_POLICIES: dict[str, tuple[str, ...]] = {
     "SNSPublishMessagePolicy": ("publishes",), "EventBridgePutEventsPolicy": ("publishes",), "KinesisCrudPolicy": ("puts-records",),
     "FirehoseWritePolicy": ("puts-records",), "FirehoseCrudPolicy": ("puts-records",),
     "SESCrudPolicy": ("sends-email",), "SESSendBouncePolicy": ("sends-email",), "SESBulkTemplatedCrudPolicy": ("sends-email",),
-    "LambdaInvokePolicy": ("invokes",), "AthenaQueryPolicy": ("queries",),
+    "LambdaInvokePolicy": ("invokes",), "AthenaQueryPolicy": ("queries",), "AWSSecretsManagerGetSecretValuePolicy": ("reads",),
 }
 """SAM policy templates, and the flows they grant towards the resource they name."""
 
@@ -126,9 +126,9 @@ def _sam_document(t: Template, name: str, argument: Any) -> dict[str, Any]:
     return {"Statement": [{"Effect": "Allow", "Action": actions, "Resource": resources}] if kinds and resources else []}
 
 
-SAM_SERVICE = re.compile(r"DynamoDB|S3|SQS|SNS|Kinesis|Firehose|SES|Lambda|Athena|EventBridge")
+SAM_SERVICE = re.compile(r"DynamoDB|S3|SQS|SNS|Kinesis|Firehose|SES|Lambda|Athena|EventBridge|AWSSecretsManager")
 """The IAM service of a SAM policy template, from the start of its name (`DynamoDBReadPolicy`: `dynamodb`)."""
-IAM_PREFIX = {"EventBridge": "events"}
+IAM_PREFIX = {"EventBridge": "events", "AWSSecretsManager": "secretsmanager"}
 """Services whose IAM prefix is not their name in lower case."""
 
 
@@ -216,7 +216,8 @@ def _managed_names(t: Template, values: Iterable[Any]) -> list[str]:
 
 ACTIONS_OF_FLOWS: dict[str, tuple[str, ...]] = {
     "reads": ("dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query", "dynamodb:Scan", "dynamodb:PartiQLSelect",
-              "dax:GetItem", "dax:BatchGetItem", "dax:Query", "dax:Scan", "s3:GetObject", "s3:ListBucket"),
+              "dax:GetItem", "dax:BatchGetItem", "dax:Query", "dax:Scan", "s3:GetObject", "s3:ListBucket",
+              "secretsmanager:GetSecretValue"),
     "writes": ("dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:BatchWriteItem", "dynamodb:PartiQLInsert",
                "dynamodb:PartiQLUpdate", "dax:PutItem", "dax:UpdateItem", "dax:BatchWriteItem", "s3:PutObject"),
     "enqueues": ("sqs:SendMessage", "sqs:SendMessageBatch"), "publishes": ("sns:Publish", "events:PutEvents"),

@@ -36,6 +36,7 @@ from ..models.services import (
     LambdaFunction,
     RdsDatabase,
     S3Bucket,
+    Secret,
     Ses,
     SnsTopic,
     SqsQueue,
@@ -354,6 +355,56 @@ def efs(t: Template, r: Resource) -> Settings:
     one_zone = p.get("AvailabilityZoneName") is not None
     return {"encrypted_at_rest": bool(flag(p.get("Encrypted"), t.parameters)),
             "backups": status.upper() == "ENABLED" if status else True if one_zone else None}
+
+
+ROTATION_RATE = re.compile(r"rate\((\d+) (day|days|hour|hours)\)")
+AWS_MANAGED_SECRET_KEY = re.compile(r"(arn:[^:]+:kms:[^:]*:[^:]*:)?alias/aws/secretsmanager")
+
+
+@reads(Secret, "AWS::SecretsManager::Secret")
+def secret(t: Template, r: Resource) -> Settings:
+    """Left out: not rotated, the AWS managed key, no resource policy, no replicas (docs/aws-defaults.md). Rotated when a
+    rotation schedule of its own names a function or a hosted rotation function; its interval from `RotationRules`."""
+    p = r.properties
+    s: Settings = {"rotation": False}
+    for schedule in t.owned(r.logical_id, "AWS::SecretsManager::RotationSchedule"):
+        q = schedule.properties
+        if q.get("RotationLambdaARN") is None and q.get("HostedRotationLambda") is None:
+            continue  # a schedule without a function rotates nothing (CloudFormation asks for one)
+        s = {"rotation": True, "rotation_days": _rotation_days(t, q.get("RotationRules"))}
+    key = t.text(p.get("KmsKeyId"))
+    managed = p.get("KmsKeyId") is None or (key is not None and AWS_MANAGED_SECRET_KEY.fullmatch(key) is not None)
+    s["encryption"] = "aws-managed" if managed else "customer-managed"
+    policies = [q.properties.get("ResourcePolicy") for q in t.owned(r.logical_id, "AWS::SecretsManager::ResourcePolicy")]
+    s["resource_policy"] = "public" if any(_public(t, d) for d in policies) else "restricted" if policies else "none"
+    regions = [t.text(dig(replica, "Region")) for replica in as_list(p.get("ReplicaRegions"))]
+    s["replica_regions"] = list(dict.fromkeys(r for r in regions if r and re.fullmatch(r"[a-z]{2}(-gov)?-[a-z]+-\d", r)))
+    return s
+
+
+def _rotation_days(t: Template, rules: Any) -> int | None:
+    """Days between rotations: `AutomaticallyAfterDays`, or `ScheduleExpression` as `rate(N days)` (hours round up
+    to days); None for a cron expression. Left out, Secrets Manager asks for one of them: 30 is not assumed."""
+    days = number(dig(rules, "AutomaticallyAfterDays"), t.parameters)
+    if days is not None:
+        return days if 1 <= days <= 1000 else None
+    rate = ROTATION_RATE.fullmatch((t.text(dig(rules, "ScheduleExpression")) or "").strip())
+    if rate is None:
+        return None
+    amount = int(rate.group(1))
+    return max(1, -(-amount // 24)) if rate.group(2).startswith("hour") else amount
+
+
+def _public(t: Template, document: Any) -> bool:
+    """Whether a resource policy allows anyone (`*`, or `AWS: "*"`) without a condition."""
+    for statement in as_list(dig(document, "Statement")):
+        if not isinstance(statement, dict) or statement.get("Effect", "Allow") != "Allow" or statement.get("Condition"):
+            continue
+        principal = statement.get("Principal")
+        named = as_list(principal.get("AWS")) if isinstance(principal, dict) else as_list(principal)
+        if any(t.text(p) == "*" for p in named):
+            return True
+    return False
 
 
 @reads(S3Bucket, "AWS::S3::Bucket")

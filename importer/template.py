@@ -43,6 +43,7 @@ OWNED_BY_REFERENCE: frozenset[str] = frozenset({
     "AWS::ApplicationAutoScaling::ScalingPolicy", "AWS::AutoScaling::ScalingPolicy",
     "AWS::AutoScaling::LifecycleHook", "AWS::AutoScaling::ScheduledAction",
     "AWS::EC2::VolumeAttachment",
+    "AWS::SecretsManager::RotationSchedule", "AWS::SecretsManager::ResourcePolicy", "AWS::SecretsManager::SecretTargetAttachment",
     "AWS::Athena::NamedQuery", "AWS::Glue::Table", "AWS::Glue::Partition",
     "AWS::KinesisFirehose::DeliveryStreamPolicy", "AWS::Kinesis::StreamConsumer",
     *V2_PARTS,
@@ -80,6 +81,7 @@ OWNER_PROPERTIES: dict[str, tuple[str, ...]] = {
     "AWS::ElastiCache::CacheCluster": ("ReplicationGroupId",),
     "AWS::EFS::MountTarget": ("FileSystemId",), "AWS::EFS::AccessPoint": ("FileSystemId",),
     "AWS::EC2::VolumeAttachment": ("InstanceId",),
+    **{f"AWS::SecretsManager::{part}": ("SecretId",) for part in ("RotationSchedule", "ResourcePolicy", "SecretTargetAttachment")},
 }
 """The properties that name the owner of a configuring resource (a policy also names what it grants on)."""
 

@@ -10,7 +10,7 @@ from pydantic import Field, model_validator
 
 from . import catalogue
 from .base import Id, Model, Service, did_you_mean
-from .compute import LambdaFunction
+from .compute import AutoScalingGroup, Ec2Instance, LambdaFunction
 from .edge import ApiGateway
 from .events import EventRule
 from .flows import (
@@ -28,9 +28,11 @@ from .flows import (
     Origin,
     Publishes,
     Reads,
+    Resolves,
     Triggers,
     Writes,
 )
+from .identity import Secret
 from .messaging import Ses, SqsQueue
 from .registry import FLOW_KINDS, AnyFlow, AnyService, FlowModel, kind_of
 
@@ -159,6 +161,7 @@ class Architecture(Model):
         ids = sorted(kinds)
         seen_flows: set[str] = set()
         mounted: dict[str, str] = {}
+        rotators: dict[str, str] = {}
         for i, flow in enumerate(self.flows):
             if flow.key in seen_flows:
                 yield Problem(
@@ -192,6 +195,7 @@ class Architecture(Model):
             target = by_id[flow.target]
             source = by_id[flow.source]
             yield from _mount_problems(i, flow, source, mounted)
+            yield from _secret_problems(i, flow, source, target, rotators)
             if (isinstance(flow, Triggers) and isinstance(source, SqsQueue) and isinstance(target, LambdaFunction)
                     and source.visibility_timeout_s < target.timeout_s):
                 yield Problem(("flows", i, "from"), f"'{flow.source}' hides a message for {source.visibility_timeout_s} s and "
@@ -429,6 +433,27 @@ def _mount_problems(i: int, flow: FlowModel, source: Service, mounted: dict[str,
     elif flow.access_point is not None:
         yield Problem(("flows", i, "access_point"), f"archcase mounts access points in functions only, and '{flow.source}' "
                       f"is a {kind_of(type(source))}", "remove `access_point` (the instances mount the whole file system)")
+
+
+def _secret_problems(i: int, flow: FlowModel, source: Service, target: Service, rotators: dict[str, str]) -> Iterator[Problem]:
+    """A secret invokes one function, its rotation function, and only when it is rotated, synchronously; the value lands
+    in environment variables only of functions, in user data only of instances (`rotators`: the function each secret
+    invokes, filled in as flows are seen)."""
+    if isinstance(flow, Invokes) and isinstance(source, Secret) and isinstance(target, LambdaFunction):
+        if not source.rotation:
+            yield Problem(("flows", i, "from"), f"'{flow.source}' invokes '{flow.target}' to rotate it, and is not rotated",
+                          f"set `rotation: true` on '{flow.source}', or remove this flow")
+        if flow.mode != "sync":
+            yield Problem(("flows", i, "mode"), "Secrets Manager invokes a rotation function synchronously",
+                          "remove `mode` from this flow")
+        if rotators.setdefault(flow.source, flow.target) != flow.target:
+            yield Problem(("flows", i, "to"), f"'{flow.source}' is already rotated by '{rotators[flow.source]}' (a secret has "
+                          "one rotation function)", "keep one `invokes` flow per secret")
+    if isinstance(flow, Resolves) and isinstance(target, Secret):
+        where = {"environment": (LambdaFunction,), "user-data": (Ec2Instance, AutoScalingGroup)}.get(flow.into)
+        if where and not isinstance(source, where):
+            yield Problem(("flows", i, "into"), f"'{flow.source}' is a {kind_of(type(source))}, which has no "
+                          f"{flow.into.replace('-', ' ')}", "set `into: settings`, or leave it out")
 
 
 def _resolved(flow: FlowModel, kinds: Mapping[str, str]) -> FlowModel:

@@ -38,6 +38,7 @@ from .services import (
     RdsDatabase,
     Redshift,
     S3Bucket,
+    Secret,
     Ses,
     SnsTopic,
     SqsQueue,
@@ -176,12 +177,13 @@ def _sorted(values: list[str], key: Callable[[str], Any] | None = None) -> list[
 
 class Invokes(Flow):
     """A function is invoked: API Gateway or a load balancer integration, CloudFront, another function, a user
-    pool's trigger, a state machine's task, or a resource archcase does not model (an EventBridge rule or
-    schedule, a custom resource, an IoT rule, ...)."""
+    pool's trigger, a state machine's task, a secret's rotation (synchronously, on its schedule), or a resource
+    archcase does not model (an EventBridge rule or schedule, a custom resource, an IoT rule, ...)."""
 
     verb: ClassVar[str] = "invokes"
     allowed: ClassVar[frozenset[tuple[str, str]]] = pairs(
-        (kinds(ApiGateway, HttpApi, Alb, LambdaFunction, CloudFront, CognitoUserPool, StateMachine, EventRule, Generic),
+        (kinds(ApiGateway, HttpApi, Alb, LambdaFunction, CloudFront, CognitoUserPool, StateMachine, EventRule, Secret,
+               Generic),
          kinds(LambdaFunction)))
     kind: Literal["invokes"] = "invokes"
     routes: list[Annotated[str, Field(pattern=r"^(GET|HEAD|OPTIONS|POST|PUT|PATCH|DELETE|ANY) /\S*$")]] = []
@@ -203,6 +205,7 @@ class Reads(Flow):
     allowed: ClassVar[frozenset[tuple[str, str]]] = pairs(
         (CLIENTS | COMPUTE | CONSUMERS | kinds(Athena), STORES),
         (kinds(StateMachine), kinds(DynamoDbTable)),  # a task's DynamoDB call
+        (COMPUTE, kinds(Secret)),  # GetSecretValue at run time
     )
     kind: Literal["reads"] = "reads"
     prefix: Affix = None
@@ -220,6 +223,22 @@ class Writes(Flow):
     kind: Literal["writes"] = "writes"
     prefix: Affix = None
     """For S3: the key prefix written."""
+
+
+class Resolves(Flow):
+    """CloudFormation resolves a secret into the service's settings when it deploys (a dynamic reference,
+    `{{resolve:secretsmanager:...}}`): the service's configuration then holds the value itself, not a reference to
+    it, and a rotation of the secret reaches it only at the next deployment."""
+
+    verb: ClassVar[str] = "has resolved into its settings"
+    allowed: ClassVar[frozenset[tuple[str, str]]] = pairs(
+        (COMPUTE | GENERIC | kinds(RdsDatabase, Firehose, Alb, StateMachine), kinds(Secret)),
+    )
+    kind: Literal["resolves"] = "resolves"
+    into: Literal["environment", "user-data", "settings"] = "settings"
+    """Where the value lands: a function's environment variables, instances' user data (both readable to anyone
+    who may read the function's or instance's configuration), or another setting (a database's master password,
+    a delivery stream's access key, ...)."""
 
 
 class Caches(Flow):

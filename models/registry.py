@@ -28,6 +28,7 @@ from .flows import (
     PutsRecords,
     Queries,
     Reads,
+    Resolves,
     SendsEmail,
     Signs,
     Starts,
@@ -42,6 +43,7 @@ from .services import MODELLED, SERVICE_CLASSES, SERVICE_KINDS, AnyService, Serv
 
 FlowModel: TypeAlias = (
     Calls | Authenticates | Authorizes | Federates | AssumesRole | Grants | Invokes | Reads | Writes | Caches | Connects | Mounts
+    | Resolves
     | Triggers | SendsEmail | Origin | Signs | Publishes | Enqueues | Starts | Subscribes | Notifies | PutsRecords
     | Delivers | Transforms | Queries | Targets | DeadLetter | Uses
 )

@@ -19,7 +19,7 @@ from .edge import Alb, ApiGateway, Clb, CloudFront
 from .events import EventRule
 from .generic import Generic
 from .http_api import HttpApi
-from .identity import CognitoIdentityPool, CognitoUserPool, Sts
+from .identity import CognitoIdentityPool, CognitoUserPool, Secret, Sts
 from .messaging import Ses, SnsTopic, SqsQueue
 from .workflows import StateMachine
 
@@ -27,6 +27,7 @@ ServiceModel: TypeAlias = (
     MobileApp | Browser | IotDevice
     | CloudFront | ApiGateway | HttpApi | Alb | Clb
     | CognitoUserPool | CognitoIdentityPool | Sts
+    | Secret
     | LambdaFunction | AutoScalingGroup | Ec2Instance | StateMachine
     | DynamoDbTable | DaxCluster | S3Bucket | RdsDatabase | ElastiCache | EfsFileSystem
     | SqsQueue | SnsTopic | Ses | EventRule
@@ -64,5 +65,5 @@ __all__ = [
     "Browser", "Clb", "CloudFront", "CognitoIdentityPool", "CognitoUserPool", "DaxCluster", "DynamoDbTable",
     "Ec2Instance", "EfsFileSystem", "ElastiCache", "EventRule",
     "Firehose", "Generic", "HttpApi", "IotDevice", "KinesisStream", "LambdaFunction", "MobileApp", "QuickSight", "RdsDatabase", "Redshift",
-    "S3Bucket", "Ses", "ServiceModel", "SnsTopic", "SqsQueue", "StateMachine", "Sts", "kind_of", "kinds",
+    "S3Bucket", "Secret", "Ses", "ServiceModel", "SnsTopic", "SqsQueue", "StateMachine", "Sts", "kind_of", "kinds",
 ]

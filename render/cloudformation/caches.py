@@ -10,6 +10,7 @@ from .context import Context, Fragment, att_of, env_name, lid
 from .databases import admit_clients, refuse_clients_outside_vpc
 from .marks import arn_of, emits, permits, tells
 from .policy import Statement
+from .secrets import generated_secret
 from .template import Json, ref, sub
 
 MEMCACHED_VERSION = "1.6.22"
@@ -68,9 +69,7 @@ def emit_elasticache(cache: ElastiCache, ctx: Context) -> Fragment:
         "SecurityGroupIds": [ref(group)],
     }
     if cache.auth_token:
-        secret = out.resource(secret_id(cache), "AWS::SecretsManager::Secret", {
-            "Description": f"AUTH token of the {cache.id} cache",
-            "GenerateSecretString": {"PasswordLength": 64, "ExcludePunctuation": True}})
+        secret = generated_secret(out, secret_id(cache), f"AUTH token of the {cache.id} cache")
         properties["AuthToken"] = sub(f"{{{{resolve:secretsmanager:${{{secret}}}:SecretString}}}}")
     out.resource(lid(cache), "AWS::ElastiCache::ReplicationGroup", properties, DeletionPolicy="Snapshot",
                  UpdateReplacePolicy="Snapshot")

@@ -15,7 +15,7 @@ from ...models.flows import ASYNC_SOURCES, POLLED_SOURCES, Authorizes, DeadLette
 from ...models.http_api import HttpApi
 from ...models.messaging import SqsQueue
 from ...models.text import cfn_text
-from . import code, files, iam
+from . import code, files, iam, secrets
 from .context import Context, Fragment, att_of, lid, pascal, ref_of
 from .marks import emits
 from .policy import Statement
@@ -107,6 +107,7 @@ def _statements(out: Fragment, function: LambdaFunction, log_group: str) -> list
         statements += out.permissions(flow)
     for trigger in graph.incoming(function.id, Triggers, POLLED_SOURCES):
         statements += out.poll_permissions(out.ctx.service(trigger.source))
+    statements += secrets.rotation_statements(out, function)
     if function.tracing:
         statements.append(Statement(("xray:PutTelemetryRecords", "xray:PutTraceSegments"), ("*",)))
     if function.in_vpc:

@@ -20,7 +20,7 @@ from ...models.edge import Alb, ApiGateway, Clb, CloudFront
 from ...models.events import EventRule
 from ...models.flows import Authorizes, Calls, Invokes, Reads, Signs, Targets
 from ...models.http_api import HttpApi
-from ...models.identity import CognitoIdentityPool, CognitoUserPool
+from ...models.identity import CognitoIdentityPool, CognitoUserPool, Secret
 from ...models.messaging import Ses, SnsTopic, SqsQueue
 from ...models.registry import kind_of
 from ...models.text import cfn_value
@@ -40,6 +40,7 @@ INTENT: dict[type[Service], tuple[str, ...]] = {
     RdsDatabase: (),
     ElastiCache: (),
     EfsFileSystem: (),
+    Secret: (),
     CloudFront: (), LambdaFunction: ("invoked_from_outside",), CognitoUserPool: (), CognitoIdentityPool: (), SqsQueue: (),
     SnsTopic: ("endpoints", "published_from_outside"), HttpApi: ("public_routes", "iam_authorization"),
     Ses: (), KinesisStream: (), Firehose: ("records_compressed",), Athena: ("database",), StateMachine: (), EventRule: (),

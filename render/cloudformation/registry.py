@@ -30,13 +30,14 @@ from ...models.flows import (
                              Mounts,
                              Notifies,
                              Origin,
+                             Resolves,
                              Subscribes,
                              Targets,
                              Triggers,
 )
 from ...models.generic import Generic
 from ...models.http_api import HttpApi
-from ...models.identity import CognitoIdentityPool, CognitoUserPool, Sts
+from ...models.identity import CognitoIdentityPool, CognitoUserPool, Secret, Sts
 from ...models.messaging import SnsTopic, SqsQueue
 from . import (
                              analytics,
@@ -54,6 +55,7 @@ from . import (
                              identity,
                              messaging,
                              refs,
+                             secrets,
                              workflows,
 )
 from .context import ArnOf, Context, Fragment, Permits, Polls, Tables, Tells
@@ -63,7 +65,7 @@ Emitter = Callable[[Any, Context], Fragment]
 
 MODULES: tuple[ModuleType, ...] = (analytics, api, caches, compute, data, databases, edge, environment, events, files, http_api, iam,
                                    identity,
-                                   messaging, refs, workflows)
+                                   messaging, refs, secrets, workflows)
 """The modules whose registrations count (explicitly: importing a module registers nothing)."""
 
 EMITTERS = cast(dict[type[Service], Emitter], emits.collect(MODULES))
@@ -121,6 +123,7 @@ NEEDS_NO_PERMISSION: dict[tuple[type[Flow], type[Service]], str] = {
     (Targets, LambdaFunction): "the load balancer invokes under a Lambda permission resource, not a role (archcase "
                                "does not emit Lambda targets yet)",
     (Delivers, Firehose): "the delivery stream's own role reads its source stream (analytics.py)",
+    (Resolves, Secret): "CloudFormation resolves the secret as whoever deploys the stack; archcase refuses to emit it (secrets.py)",
 }
 """(flow class, target class) pairs that need no IAM permission on the source's role, and why. Pairs in
 `PERMISSIONS` may still need none from some sources (an API invoking a function uses a Lambda permission
@@ -138,6 +141,7 @@ NO_ENVIRONMENT: dict[tuple[type[Flow], type[Service]], str] = {
     (Invokes, LambdaFunction): "not told yet: the invoked function's name is not passed to the caller",
     (DeadLetter, SqsQueue): "Lambda itself sends failed events to the dead-letter queue; the code never does",
     (Mounts, EfsFileSystem): "Lambda mounts the file system at /mnt/<file system id> (FileSystemConfigs): a path, not a variable",
+    (Resolves, Secret): "the value itself would be the variable: archcase refuses to emit it, a reads flow tells the ARN",
 }
 """Flows from a function that give it no environment variable, and why."""
 

@@ -42,6 +42,10 @@ SHARED_FILES = [add_service(id="shared", kind="efs"), svc("orders-function", in_
                 add("billing-function", "mounts", "shared", access_point={"root_directory": "/billing"})]
 """The microservices case with a file system two functions mount, each through its own access point."""
 
+SECRET = [add_service(id="payment-key", kind="secret"), add_service(id="key-rotator", kind="lambda", handler="rotate.app.handler"),
+          add("payment-key", "invokes", "key-rotator"), add("billing-function", "reads", "payment-key")]
+"""The microservices case with a payment provider's key the billing function reads at run time, rotated by a function."""
+
 EVENT_RULE = [add_service(id="nightly", kind="eventbridge-rule", schedule="rate(1 day)"), add("nightly", "invokes", "billing-function"),
               add("nightly", "dead-letter", "shipping-dlq")]
 """The microservices case with a scheduled rule that invokes the billing function, failed events kept in the DLQ."""
@@ -165,6 +169,15 @@ CASES = {
     "AC442": (M, [*SHARED_FILES, flow("billing-function", "mounts", "shared", access_point={"root_directory": "/"})], {"AC442"},
               SHARED_FILES),
     "AC435": (M, [*CACHE, svc("orders-function", in_vpc=False)], {"AC435"}, CACHE),
+    "AC511": (M, [SECRET[0], SECRET[3], svc("payment-key", rotation=False)], {"AC511"},
+              SECRET),
+    "AC512": (M, [*SECRET, svc("payment-key", rotation_days=365)], {"AC512"}, SECRET),
+    "AC513": (M, [*SECRET, svc("payment-key", resource_policy="public")], {"AC513", "AC514"},
+              [*SECRET, svc("payment-key", resource_policy="restricted", encryption="customer-managed")]),
+    "AC514": (M, [*SECRET, svc("payment-key", resource_policy="restricted")], {"AC514"},
+              [*SECRET, svc("payment-key", resource_policy="restricted", encryption="customer-managed")]),
+    "AC515": (M, [*SECRET, add("orders-function", "resolves", "payment-key", into="environment")], {"AC515"},
+              [*SECRET, add("orders-function", "resolves", "payment-key", into="settings")]),
     "AC901": (M, [*WORKFLOW, svc("order-flow", logging_level="OFF")], {"AC901"}, WORKFLOW),
     "AC902": (M, [*WORKFLOW, svc("order-flow", tracing=False)], {"AC902"}, WORKFLOW),
     "AC801": (T, [flow("identity-pool", "grants", "user-files", actions=["s3:*"])], {"AC801"}, None),
