@@ -24,6 +24,7 @@ from .services import (
     DaxCluster,
     DynamoDbTable,
     Ec2Instance,
+    EcsService,
     EfsFileSystem,
     ElastiCache,
     EventRule,
@@ -47,7 +48,7 @@ from .services import (
 )
 
 CLIENTS = kinds(MobileApp, Browser, IotDevice)
-COMPUTE = kinds(LambdaFunction, AutoScalingGroup, Ec2Instance)
+COMPUTE = kinds(LambdaFunction, AutoScalingGroup, Ec2Instance, EcsService)
 CONSUMERS = kinds(QuickSight, Redshift)
 GENERIC = kinds(Generic)
 STORES = kinds(DynamoDbTable, DaxCluster, S3Bucket)
@@ -438,7 +439,7 @@ class Targets(Flow):
     verb: ClassVar[str] = "forwards to"
     allowed: ClassVar[frozenset[tuple[str, str]]] = pairs(
         (kinds(Alb, Clb), kinds(AutoScalingGroup, Ec2Instance)),
-        (kinds(Alb), kinds(LambdaFunction)),
+        (kinds(Alb), kinds(LambdaFunction, EcsService)),
     )
     kind: Literal["targets"] = "targets"
     protocol: Literal["https", "http"] = "http"
