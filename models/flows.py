@@ -242,7 +242,8 @@ class Connects(Flow):
 
 class Mounts(Flow):
     """Mounts an EFS file system over NFS in the VPC: a function through an access point (Lambda mounts nothing
-    else, and one file system per function), instances (an Auto Scaling group's or a single one) the file system itself."""
+    else, and one file system per function), instances (an Auto Scaling group's or a single one) and an ECS service's
+    tasks the file system itself."""
 
     verb: ClassVar[str] = "mounts"
     allowed: ClassVar[frozenset[tuple[str, str]]] = pairs((COMPUTE, kinds(EfsFileSystem)))
