@@ -5,10 +5,26 @@ from __future__ import annotations
 from types import ModuleType
 
 from .rule import Rule, find_rule
-from .rules import analytics, api, caches, compute, data, databases, edge, files, http_api, iam, identity, messaging, secrets, workflows
+from .rules import (
+    analytics,
+    api,
+    caches,
+    compute,
+    containers,
+    data,
+    databases,
+    edge,
+    files,
+    http_api,
+    iam,
+    identity,
+    messaging,
+    secrets,
+    workflows,
+)
 
-RULE_MODULES: tuple[ModuleType, ...] = (edge, api, http_api, compute, data, databases, caches, files, identity, secrets, messaging,
-                                        analytics, workflows, iam)
+RULE_MODULES: tuple[ModuleType, ...] = (edge, api, http_api, compute, containers, data, databases, caches, files, identity, secrets,
+                                        messaging, analytics, workflows, iam)
 
 UNUSED_SUPPRESSION = "AC001"
 """Id under which a suppression that matches no finding is reported."""

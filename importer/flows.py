@@ -27,6 +27,7 @@ from ..models.services import (
     DaxCluster,
     DynamoDbTable,
     Ec2Instance,
+    EcsService,
     EfsFileSystem,
     ElastiCache,
     EventRule,
@@ -110,8 +111,8 @@ class Flows:
         return next((lid for lid, _ in self.t.references(value) if self.class_of(lid) in classes), None)
 
 
-ROLE_HOLDERS: frozenset[type[Service]] = frozenset({LambdaFunction, AutoScalingGroup, Ec2Instance, ApiGateway, CognitoIdentityPool,
-                                                    DaxCluster, StateMachine})
+ROLE_HOLDERS: frozenset[type[Service]] = frozenset({LambdaFunction, AutoScalingGroup, Ec2Instance, EcsService, ApiGateway,
+                                                    CognitoIdentityPool, DaxCluster, StateMachine})
 """Service classes whose IAM roles (and, for SAM functions, `Policies`) state flows."""
 
 
@@ -227,10 +228,10 @@ def _file_system(flows: Flows, r: Resource, arn: Any) -> None:
 
 @reads_flows("AWS::EFS::MountTarget")
 def _mount_target(flows: Flows, r: Resource) -> None:
-    """Instances whose security group a mount target's admits mount the file system (functions mount through the
-    access point their `FileSystemConfigs` name)."""
+    """Instances and ECS services whose security group a mount target's admits mount the file system (functions
+    mount through the access point their `FileSystemConfigs` name)."""
     for client in admitted(flows.t, r.properties.get("SecurityGroups")):
-        if flows.class_of(client) in EC2:
+        if flows.class_of(client) in (*EC2, EcsService):
             flows.add(client, r.logical_id, "mounts", r.logical_id)
 
 
@@ -436,12 +437,33 @@ def _target_group(flows: Flows, r: Resource) -> None:
     protocol = "https" if t.text(p.get("Protocol")) == "HTTPS" else "http"
     port = number(p.get("Port"), t.parameters) or 80
     targets = [lid for x in as_list(p.get("Targets")) for lid, _ in t.references(dig(x, "Id"))]
-    targets += [x.logical_id for x in t.referrers(r.logical_id, "AWS::AutoScaling::AutoScalingGroup")]
+    targets += [x.logical_id for x in t.referrers(r.logical_id, "AWS::AutoScaling::AutoScalingGroup", "AWS::ECS::Service")]
     for balancer in sorted(b for b in balancers if b):
         modelled = flows.class_of(balancer) is not Generic  # a network or gateway load balancer is a generic service
         for target in targets:
-            fields = {"protocol": protocol, "port": port} if flows.class_of(target) in EC2 and modelled else {}
+            fields = {"protocol": protocol, "port": _container_port(t, target, r.logical_id) or port} \
+                if flows.class_of(target) in (*EC2, EcsService) and modelled else {}
             flows.add(balancer, target, "targets" if modelled else "uses", r.logical_id, **fields)
+
+
+def _container_port(t: Template, target: str, group: str) -> int | None:
+    """The port an ECS service's container listens on for a target group (`LoadBalancers`' `ContainerPort`: the
+    target group's port is not used for the tasks it registers); None for other targets."""
+    entries = as_list(t.resources[target].properties.get("LoadBalancers")) if t.resources[target].type == "AWS::ECS::Service" else []
+    return next((number(x.get("ContainerPort"), t.parameters) for x in entries if isinstance(x, dict)
+                 and any(lid == group for lid, _ in t.references(x.get("TargetGroupArn")))), None)
+
+
+@reads_flows("AWS::ECS::Service")
+def _ecs_service(flows: Flows, r: Resource) -> None:
+    """An ECS service's tasks mount the EFS file systems its task definition's volumes name (the whole file system:
+    archcase reads no access point of a task)."""
+    t = flows.t
+    for lid, _ in t.references(r.properties.get("TaskDefinition")):
+        if t.resources[lid].type == "AWS::ECS::TaskDefinition":
+            for volume in as_list(t.resources[lid].properties.get("Volumes")):
+                file_system = flows.first(dig(volume, "EFSVolumeConfiguration", "FilesystemId"), EfsFileSystem)
+                flows.add(r.logical_id, file_system, "mounts", r.logical_id)
 
 
 @reads_flows("AWS::AutoScaling::AutoScalingGroup")
@@ -485,7 +507,7 @@ EC2: tuple[type[Service], ...] = (AutoScalingGroup, Ec2Instance)
 CLIENT_HOLDERS: dict[str, tuple[type[Service], ...]] = {
     "AWS::Lambda::Function": (LambdaFunction,), "AWS::Serverless::Function": (LambdaFunction,),
     "AWS::EC2::LaunchTemplate": EC2, "AWS::AutoScaling::LaunchConfiguration": (AutoScalingGroup,),
-    "AWS::EC2::Instance": (Ec2Instance,),
+    "AWS::EC2::Instance": (Ec2Instance,), "AWS::ECS::Service": (EcsService,),
 }
 """Resources that put a function or instances (an Auto Scaling group's, or one) in a security group, and whose they
 are."""

@@ -27,32 +27,46 @@ SAM_POLICIES: dict[str, tuple[str, ...]] = {
 """SAM policy templates, and the flows they grant towards the resource they name."""
 
 
-HOLDS_ROLES = frozenset({"AWS::IAM::InstanceProfile", "AWS::EC2::LaunchTemplate", "AWS::AutoScaling::LaunchConfiguration"})
+HOLDS_ROLES = frozenset({"AWS::IAM::InstanceProfile", "AWS::EC2::LaunchTemplate", "AWS::AutoScaling::LaunchConfiguration",
+                         "AWS::ECS::TaskDefinition"})
 """Resources through which a service names its role (an instance or an Auto Scaling group's launch template names
-an instance profile, which names the role)."""
+an instance profile, which names the role; an ECS service's task definition names its task role)."""
+
+ROLE_PROPERTIES: dict[str, tuple[str, ...]] = {"AWS::ECS::TaskDefinition": ("TaskRoleArn",)}
+"""For resources that name several roles, the properties naming the one the service acts as (the task role, not
+the execution role ECS itself takes to pull images, write logs and read secrets for the task)."""
+AGENT_ROLES: dict[str, tuple[str, ...]] = {"AWS::ECS::TaskDefinition": ("ExecutionRoleArn",)}
+"""The properties naming roles that AWS acts as on the service's behalf: such a role belongs to the service (it is
+configured with it) but its permissions are not the service's, unless the service also acts as it."""
 
 
 def roles(t: Template, r: Resource) -> list[Resource]:
     """The roles a service acts as: those its properties name (directly, or through its launch template and
-    instance profile) and those that belong to it (an identity pool's, by its role attachment). A role several
-    services name is a role of each: each gets the flows its policies grant."""
+    instance profile, or its task definition's `TaskRoleArn`) and those that belong to it (an identity pool's, by
+    its role attachment), but not a role only AWS acts as for it (a task definition's execution role). A role
+    several services name is a role of each: each gets the flows its policies grant."""
     found = [x.logical_id for x in t.owned(r.logical_id, "AWS::IAM::Role")]
     pending, seen = [r.logical_id], {r.logical_id}
     while pending:
-        for lid, _ in t.references(t.resources[pending.pop()].properties):
+        holder = t.resources[pending.pop()]
+        named = ROLE_PROPERTIES.get(holder.type)
+        for lid, _ in t.references([holder.properties.get(k) for k in named] if named else holder.properties):
             kind = t.resources[lid].type
             if kind == "AWS::IAM::Role":
                 found.append(lid)
             elif kind in HOLDS_ROLES and lid not in seen:
                 seen.add(lid)
                 pending.append(lid)
-    return [t.resources[lid] for lid in dict.fromkeys(found) if _assumable(t, t.resources[lid], r)]
+    holders = [t.resources[lid] for lid in seen if t.resources[lid].type in AGENT_ROLES]
+    agents = {lid for x in holders for lid, _ in t.references([x.properties.get(k) for k in AGENT_ROLES[x.type]])}
+    agents -= {lid for x in holders for lid, _ in t.references([x.properties.get(k) for k in ROLE_PROPERTIES.get(x.type, ())])}
+    return [t.resources[lid] for lid in dict.fromkeys(found) if lid not in agents and _assumable(t, t.resources[lid], r)]
 
 
 PRINCIPALS: dict[str, frozenset[str]] = {
     "LambdaFunction": frozenset({"lambda.amazonaws.com", "edgelambda.amazonaws.com"}),
     "AutoScalingGroup": frozenset({"ec2.amazonaws.com"}), "Ec2Instance": frozenset({"ec2.amazonaws.com"}),
-    "Firehose": frozenset({"firehose.amazonaws.com"}),
+    "Firehose": frozenset({"firehose.amazonaws.com"}), "EcsService": frozenset({"ecs-tasks.amazonaws.com"}),
     "ApiGateway": frozenset({"apigateway.amazonaws.com"}), "DaxCluster": frozenset({"dax.amazonaws.com"}),
     "CognitoIdentityPool": frozenset({"cognito-identity.amazonaws.com"}), "StateMachine": frozenset({"states.amazonaws.com"}),
 }

@@ -29,6 +29,7 @@ from ..models.services import (
     DaxCluster,
     DynamoDbTable,
     Ec2Instance,
+    EcsService,
     EfsFileSystem,
     ElastiCache,
     Firehose,
@@ -231,6 +232,73 @@ def ec2_instance(t: Template, r: Resource) -> Settings:
         s["ebs_encrypted"] = all(flag(v.properties.get("Encrypted"), t.parameters) for v in attached)
     s["broad_permissions"] = broad(t, r)
     return s
+
+
+FARGATE_PROVIDERS = frozenset({"FARGATE", "FARGATE_SPOT"})
+"""The capacity providers that run tasks on Fargate (any other runs them on the cluster's EC2 instances)."""
+
+
+@reads(EcsService, "AWS::ECS::Service")
+def ecs_service(t: Template, r: Resource) -> Settings:
+    """A service with its task definition and cluster (which belong to it), as AWS applies what they leave out
+    (docs/aws-defaults.md): one task; the EC2 launch type unless `LaunchType`, a capacity provider strategy (the
+    service's, else the cluster's default) or a Fargate-only task definition says Fargate; no public IP; containers
+    with no log driver, a writable root filesystem, not privileged; no Container Insights on a cluster of the
+    template. What a task definition or cluster outside the template (a parameter, an import, the default cluster)
+    would say is not known: None."""
+    p = r.properties
+    definition = _ecs_part(t, p.get("TaskDefinition"), "AWS::ECS::TaskDefinition")
+    cluster = _ecs_part(t, p.get("Cluster"), "AWS::ECS::Cluster")
+    d = definition.properties if definition else {}
+    launch = _launch_type(t, p, cluster, d)
+    s: Settings = {"broad_permissions": broad(t, r)}
+    _put(s, "launch_type", launch)
+    _put(s, "desired_count", _or(number(p.get("DesiredCount"), t.parameters), 1) if p.get("SchedulingStrategy") != "DAEMON" else None)
+    containers = [c for c in as_list(d.get("ContainerDefinitions")) if isinstance(c, dict)]
+    known = definition is not None and bool(containers)
+    s["logging"] = all(c.get("LogConfiguration") is not None for c in containers) if known else None
+    s["read_only_root_filesystem"] = all(flag(c.get("ReadonlyRootFilesystem"), t.parameters) for c in containers) if known else None
+    privileged = any(flag(c.get("Privileged"), t.parameters) for c in containers) if known else None
+    s["privileged"] = privileged if launch == "ec2" else False  # Fargate refuses a privileged container
+    assign = t.text(dig(p, "NetworkConfiguration", "AwsvpcConfiguration", "AssignPublicIp")) or "DISABLED"
+    s["public_ip"] = assign.upper() == "ENABLED" and launch != "ec2"  # tasks on instances get none
+    s["container_insights"] = _container_insights(t, cluster) if cluster else None
+    return s
+
+
+def _ecs_part(t: Template, value: Any, kind: str) -> Resource | None:
+    """The task definition or cluster of the template a service names (None when it names one outside it, or, for
+    the cluster, none: the account's default cluster)."""
+    return next((t.resources[lid] for lid, _ in t.references(value) if t.resources[lid].type == kind), None)
+
+
+def _launch_type(t: Template, p: dict[str, Any], cluster: Resource | None, definition: dict[str, Any]) -> str | None:
+    """`fargate` or `ec2`: the service's `LaunchType`, else its capacity provider strategy, else the cluster's default
+    strategy (its own, or its `ClusterCapacityProviderAssociations`), else EC2 as ECS applies it, unless the task
+    definition is compatible with Fargate only (it could not run on EC2). None when a parameter without a value
+    decides."""
+    given = p.get("LaunchType")
+    if given is not None:
+        known = t.text(given)
+        return None if known is None else "fargate" if known.upper() == "FARGATE" else "ec2"
+    strategy = as_list(p.get("CapacityProviderStrategy"))
+    if not strategy and cluster is not None:
+        strategy = as_list(cluster.properties.get("DefaultCapacityProviderStrategy"))
+        strategy = strategy or [x for a in t.referrers(cluster.logical_id, "AWS::ECS::ClusterCapacityProviderAssociations")
+                                for x in as_list(a.properties.get("DefaultCapacityProviderStrategy"))]
+    providers = [t.text(dig(x, "CapacityProvider")) for x in strategy]
+    if providers:
+        return None if None in providers else "fargate" if all(x in FARGATE_PROVIDERS for x in providers) else "ec2"
+    compatible = {t.text(x) for x in as_list(definition.get("RequiresCompatibilities"))}
+    return "fargate" if compatible == {"FARGATE"} else "ec2"
+
+
+def _container_insights(t: Template, cluster: Resource) -> bool:
+    """Whether a cluster collects Container Insights metrics (`enabled`, or `enhanced` observability); left out, not
+    (the account setting's default)."""
+    settings = [x for x in as_list(cluster.properties.get("ClusterSettings")) if isinstance(x, dict)]
+    value = next((t.text(x.get("Value")) for x in settings if t.text(x.get("Name")) == "containerInsights"), None)
+    return (value or "disabled").lower() in ("enabled", "enhanced")
 
 
 @reads(DynamoDbTable, "AWS::DynamoDB::Table", "AWS::DynamoDB::GlobalTable", "AWS::Serverless::SimpleTable")

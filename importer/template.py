@@ -44,6 +44,7 @@ OWNED_BY_REFERENCE: frozenset[str] = frozenset({
     "AWS::AutoScaling::LifecycleHook", "AWS::AutoScaling::ScheduledAction",
     "AWS::EC2::VolumeAttachment",
     "AWS::SecretsManager::RotationSchedule", "AWS::SecretsManager::ResourcePolicy", "AWS::SecretsManager::SecretTargetAttachment",
+    "AWS::ECS::ClusterCapacityProviderAssociations",
     "AWS::Athena::NamedQuery", "AWS::Glue::Table", "AWS::Glue::Partition",
     "AWS::KinesisFirehose::DeliveryStreamPolicy", "AWS::Kinesis::StreamConsumer",
     *V2_PARTS,
@@ -82,6 +83,7 @@ OWNER_PROPERTIES: dict[str, tuple[str, ...]] = {
     "AWS::EFS::MountTarget": ("FileSystemId",), "AWS::EFS::AccessPoint": ("FileSystemId",),
     "AWS::EC2::VolumeAttachment": ("InstanceId",),
     **{f"AWS::SecretsManager::{part}": ("SecretId",) for part in ("RotationSchedule", "ResourcePolicy", "SecretTargetAttachment")},
+    "AWS::ECS::ClusterCapacityProviderAssociations": ("Cluster",),
 }
 """The properties that name the owner of a configuring resource (a policy also names what it grants on)."""
 
@@ -137,6 +139,11 @@ UNMODELLED_VARIANTS: dict[str, tuple[str, frozenset[str]]] = {
 class does not model: a network or gateway load balancer is no ALB (TCP, UDP and GENEVE listeners, no HTTP
 settings); Oracle, SQL Server and Db2 DB instances and Multi-AZ DB clusters (`mysql`, `postgres` engines) are not
 modelled databases. Those resources become generic services."""
+
+ECS_PARTS: dict[str, str] = {"AWS::ECS::TaskDefinition": "TaskDefinition", "AWS::ECS::Cluster": "Cluster"}
+"""The parts of an ECS service that belong to it when a service names them (by this property of the service): a task
+definition or cluster no service of the template names (one run by a rule or a state machine, a cluster of
+instances only) stays a service of its own, generic."""
 
 ACCOUNT_WIDE: frozenset[str] = frozenset({"AWS::ApiGateway::Account"})
 """Settings of the account rather than of a service (API Gateway's CloudWatch role)."""
@@ -252,6 +259,8 @@ class Template:
             return False  # a node of a replication group belongs to the group
         if resource.type == "AWS::SecretsManager::Secret" and self._auth_token_of(logical_id):
             return False  # the AUTH token of a cache belongs to the cache
+        if resource.type in ECS_PARTS and self._ecs_service_of(logical_id):
+            return False  # the task definition and cluster of an ECS service belong to it
         return resource.type not in OWNED_BY_REFERENCE | OWNED_BY_REFERRER | ACCOUNT_WIDE
 
     def service_of(self, logical_id: str) -> str | None:
@@ -414,6 +423,8 @@ class Template:
             return group
         if resource.type == "AWS::Events::EventBus" and (rules := self.referrers(lid, "AWS::Events::Rule")):
             return rules[0].logical_id  # a bus is its rules' (the first's), not a producer's that puts events on it
+        if resource.type in ECS_PARTS and (service := self._ecs_service_of(lid)):
+            return service
         named = OWNER_PROPERTIES.get(resource.type, ())
         out = [r.target for r in self.outgoing.get(lid, []) if not named or r.path.split(".")[0] in named]
         inc = [r.source for r in self.incoming.get(lid, [])]
@@ -430,6 +441,12 @@ class Template:
         """The ElastiCache replication group whose `AuthToken` resolves this secret, if any."""
         return next((r.source for r in self.incoming.get(secret, []) if r.path.split(".")[0] == "AuthToken"
                      and self.resources[r.source].type == "AWS::ElastiCache::ReplicationGroup"), None)
+
+    def _ecs_service_of(self, part: str) -> str | None:
+        """The first ECS service that names this task definition or cluster (`TaskDefinition`, `Cluster`)."""
+        prop = ECS_PARTS[self.resources[part].type]
+        return next((r.source for r in self.incoming.get(part, []) if r.path.split(".")[0] == prop
+                     and self.resources[r.source].type == "AWS::ECS::Service"), None)
 
     def _cluster_named(self, member: Resource) -> str | None:
         """The DB cluster of the template a DB instance names by its identifier, written out (`shop-db`) rather

@@ -432,7 +432,7 @@ def _mount_problems(i: int, flow: FlowModel, source: Service, mounted: dict[str,
                           "one file system)", "keep one `mounts` flow per function")
     elif flow.access_point is not None:
         yield Problem(("flows", i, "access_point"), f"archcase mounts access points in functions only, and '{flow.source}' "
-                      f"is a {kind_of(type(source))}", "remove `access_point` (the instances mount the whole file system)")
+                      f"is a {kind_of(type(source))}", "remove `access_point` (its instances or tasks mount the whole file system)")
 
 
 def _secret_problems(i: int, flow: FlowModel, source: Service, target: Service, rotators: dict[str, str]) -> Iterator[Problem]:

@@ -1,4 +1,4 @@
-"""Compute: Lambda functions, EC2 Auto Scaling groups and EC2 instances."""
+"""Compute: Lambda functions, EC2 Auto Scaling groups, EC2 instances and ECS services."""
 
 from __future__ import annotations
 
@@ -150,3 +150,42 @@ class Ec2Instance(Ec2Compute):
     Availability Zone, not replaced when it fails (an Auto Scaling group is)."""
 
     kind: Literal["ec2-instance"] = "ec2-instance"
+
+
+class EcsService(Service):
+    """An Amazon ECS service (`AWS::ECS::Service`): the containers of its task definition kept running as
+    `desired_count` tasks, on Fargate or on the cluster's EC2 instances. Its task definition and cluster belong to it;
+    its task role allows what its flows need (an emitted task definition has one only when they need something)."""
+
+    kind: Literal["ecs-service"] = "ecs-service"
+
+    launch_type: Literal["fargate", "ec2"] = "fargate"
+    """Where the tasks run: on Fargate (each task its own micro VM) or on EC2 instances of the cluster."""
+    desired_count: Annotated[int, Field(ge=0, le=10000)] = 2
+    """Number of tasks the service keeps running."""
+    logging: bool | None = True
+    """Every container sends its output to a log driver (`awslogs`, `awsfirelens`, ...). Null: not known from the
+    template."""
+    read_only_root_filesystem: bool | None = True
+    """Every container's root filesystem is read-only (writes go to volumes). Null: not known from the template."""
+    privileged: bool | None = False
+    """A container runs privileged (root on the host); EC2 launch type only: Fargate refuses it. Null: not known
+    from the template."""
+    public_ip: bool | None = False
+    """The tasks' network interfaces get public IP addresses (`AssignPublicIp`); Fargate only: tasks on EC2
+    instances never get one. Null: not known from the template."""
+    container_insights: bool | None = True
+    """The cluster collects CloudWatch Container Insights metrics. Null: the cluster is not in the template (the
+    default cluster, or one named by a parameter or import)."""
+    broad_permissions: list[BroadPermission] = []
+    """IAM permissions the task role holds beyond its flows, as `ACTION on RESOURCE` (read from imported templates;
+    archcase emits roles from flows only, so a case that lists any is not emitted)."""
+
+    @model_validator(mode="after")
+    def _possible_on_launch_type(self) -> EcsService:
+        if self.launch_type == "fargate" and self.privileged:
+            raise ValueError("Fargate runs no privileged container: set `privileged: false`, or `launch_type: ec2`")
+        if self.launch_type == "ec2" and self.public_ip:
+            raise ValueError("tasks on EC2 instances get no public IP address of their own (AssignPublicIp is for Fargate): "
+                             "set `public_ip: false`, or `launch_type: fargate`")
+        return self

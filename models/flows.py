@@ -24,6 +24,7 @@ from .services import (
     DaxCluster,
     DynamoDbTable,
     Ec2Instance,
+    EcsService,
     EfsFileSystem,
     ElastiCache,
     EventRule,
@@ -48,7 +49,7 @@ from .services import (
 )
 
 CLIENTS = kinds(MobileApp, Browser, IotDevice)
-COMPUTE = kinds(LambdaFunction, AutoScalingGroup, Ec2Instance)
+COMPUTE = kinds(LambdaFunction, AutoScalingGroup, Ec2Instance, EcsService)
 CONSUMERS = kinds(QuickSight, Redshift)
 GENERIC = kinds(Generic)
 STORES = kinds(DynamoDbTable, DaxCluster, S3Bucket)
@@ -260,7 +261,8 @@ class Connects(Flow):
 
 class Mounts(Flow):
     """Mounts an EFS file system over NFS in the VPC: a function through an access point (Lambda mounts nothing
-    else, and one file system per function), instances (an Auto Scaling group's or a single one) the file system itself."""
+    else, and one file system per function), instances (an Auto Scaling group's or a single one) and an ECS service's
+    tasks the file system itself."""
 
     verb: ClassVar[str] = "mounts"
     allowed: ClassVar[frozenset[tuple[str, str]]] = pairs((COMPUTE, kinds(EfsFileSystem)))
@@ -459,7 +461,7 @@ class Targets(Flow):
     verb: ClassVar[str] = "forwards to"
     allowed: ClassVar[frozenset[tuple[str, str]]] = pairs(
         (kinds(Alb, Clb), kinds(AutoScalingGroup, Ec2Instance)),
-        (kinds(Alb), kinds(LambdaFunction)),
+        (kinds(Alb), kinds(LambdaFunction, EcsService)),
     )
     kind: Literal["targets"] = "targets"
     protocol: Literal["https", "http"] = "http"

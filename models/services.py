@@ -13,7 +13,7 @@ from pydantic import Field
 from .analytics import Athena, Firehose, KinesisStream
 from .base import Model, Service
 from .clients import Browser, IotDevice, MobileApp, QuickSight, Redshift
-from .compute import AutoScalingGroup, Ec2Instance, LambdaFunction
+from .compute import AutoScalingGroup, Ec2Instance, EcsService, LambdaFunction
 from .data import DaxCluster, DynamoDbTable, EfsFileSystem, ElastiCache, RdsDatabase, S3Bucket
 from .edge import Alb, ApiGateway, Clb, CloudFront
 from .events import EventRule
@@ -28,7 +28,7 @@ ServiceModel: TypeAlias = (
     | CloudFront | ApiGateway | HttpApi | Alb | Clb
     | CognitoUserPool | CognitoIdentityPool | Sts
     | Secret
-    | LambdaFunction | AutoScalingGroup | Ec2Instance | StateMachine
+    | LambdaFunction | AutoScalingGroup | Ec2Instance | EcsService | StateMachine
     | DynamoDbTable | DaxCluster | S3Bucket | RdsDatabase | ElastiCache | EfsFileSystem
     | SqsQueue | SnsTopic | Ses | EventRule
     | KinesisStream | Firehose | Athena
@@ -63,7 +63,7 @@ MODELLED: frozenset[str] = frozenset(SERVICE_KINDS) - {kind_of(Generic)}
 __all__ = [
     "MODELLED", "SERVICE_CLASSES", "SERVICE_KINDS", "Alb", "AnyService", "ApiGateway", "Athena", "AutoScalingGroup",
     "Browser", "Clb", "CloudFront", "CognitoIdentityPool", "CognitoUserPool", "DaxCluster", "DynamoDbTable",
-    "Ec2Instance", "EfsFileSystem", "ElastiCache", "EventRule",
+    "Ec2Instance", "EcsService", "EfsFileSystem", "ElastiCache", "EventRule",
     "Firehose", "Generic", "HttpApi", "IotDevice", "KinesisStream", "LambdaFunction", "MobileApp", "QuickSight", "RdsDatabase", "Redshift",
     "S3Bucket", "Secret", "Ses", "ServiceModel", "SnsTopic", "SqsQueue", "StateMachine", "Sts", "kind_of", "kinds",
 ]

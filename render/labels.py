@@ -57,6 +57,7 @@ from ..models.services import (
     DaxCluster,
     DynamoDbTable,
     Ec2Instance,
+    EcsService,
     EfsFileSystem,
     ElastiCache,
     EventRule,
@@ -110,6 +111,7 @@ COLUMNS: dict[type[Service], str] = {
     LambdaFunction: "compute",
     AutoScalingGroup: "compute",
     Ec2Instance: "compute",
+    EcsService: "compute",
     StateMachine: "compute",
     EventRule: "api",
     DynamoDbTable: "data",
@@ -137,8 +139,11 @@ def group_of(service: Service) -> str:
 
 
 def service_label(service: Service) -> str:
-    """The service's label, else its id; a `generic` service also names its CloudFormation type."""
+    """The service's label, else its id; a `generic` service also names its CloudFormation type, an ECS service where
+    its tasks run and how many (the icon is the same for both launch types)."""
     name = service.label or service.id
+    if isinstance(service, EcsService):
+        return f"{name}\n{'Fargate' if service.launch_type == 'fargate' else 'EC2'} × {service.desired_count}"
     return f"{name}\n{service.resource_type}" if isinstance(service, Generic) else name
 
 

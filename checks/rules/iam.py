@@ -5,7 +5,17 @@ from __future__ import annotations
 from ...models.base import Service
 from ...models.flows import Federates, Grants, Reads, Writes
 from ...models.graph import Graph
-from ...models.services import ApiGateway, AutoScalingGroup, DynamoDbTable, Ec2Instance, Firehose, KinesisStream, LambdaFunction, S3Bucket
+from ...models.services import (
+    ApiGateway,
+    AutoScalingGroup,
+    DynamoDbTable,
+    Ec2Instance,
+    EcsService,
+    Firehose,
+    KinesisStream,
+    LambdaFunction,
+    S3Bucket,
+)
 from ..rule import NOT_APPLICABLE, Outcome, passes_if, rule
 
 IAM = "https://docs.aws.amazon.com/IAM/latest/UserGuide/best-practices.html#grant-least-privilege"
@@ -82,7 +92,7 @@ def no_scan_for_users(flow: Grants, g: Graph) -> Outcome:
       reach far beyond its flows: every table, every bucket, every current and future action.""",
       remediation="Allow the exact actions the flows need on the resources they reach (archcase emits such roles).",
       docs=IAM, cdk_nag=("AwsSolutions-IAM5",), checkov=("CKV_AWS_111", "CKV_AWS_355"))
-def role_is_narrow(holder: LambdaFunction | AutoScalingGroup | Ec2Instance | Firehose, g: Graph) -> Outcome:
+def role_is_narrow(holder: LambdaFunction | AutoScalingGroup | Ec2Instance | EcsService | Firehose, g: Graph) -> Outcome:
     return passes_if(not holder.broad_permissions,
                      f"the role of '{holder.id}' allows {', '.join(holder.broad_permissions[:5])}"
                      + (f" and {len(holder.broad_permissions) - 5} more" if len(holder.broad_permissions) > 5 else ""))

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from ...models.base import Service
-from ...models.compute import AutoScalingGroup, Ec2Instance, LambdaFunction
+from ...models.compute import AutoScalingGroup, Ec2Instance, EcsService, LambdaFunction
 from ...models.data import RdsDatabase
 from ...models.flows import Connects
 from .compute import security_group
@@ -94,9 +94,10 @@ def refuse_clients_outside_vpc(out: Fragment, service: Service, clients: Sequenc
 
 def _client_group(out: Fragment, client: object) -> str:
     """The security group the database admits a client from: the instances' own (an Auto Scaling group's or a
-    single instance's), or the shared one of a function in the VPC."""
-    assert isinstance(client, (LambdaFunction, AutoScalingGroup, Ec2Instance))
-    return lid(client, "SecurityGroup") if isinstance(client, (AutoScalingGroup, Ec2Instance)) else security_group(out, client)
+    single instance's), an ECS service's tasks' own, or the shared one of a function in the VPC."""
+    assert isinstance(client, (LambdaFunction, AutoScalingGroup, Ec2Instance, EcsService))
+    own = (AutoScalingGroup, Ec2Instance, EcsService)
+    return lid(client, "SecurityGroup") if isinstance(client, own) else security_group(out, client)
 
 
 @arn_of(RdsDatabase)

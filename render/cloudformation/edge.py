@@ -3,7 +3,7 @@ WAF) and load balancers (ALB with target group and listeners, CLB)."""
 
 from __future__ import annotations
 
-from ...models.compute import AutoScalingGroup, Ec2Instance
+from ...models.compute import AutoScalingGroup, Ec2Instance, EcsService
 from ...models.contract import ALL_VIEWER_EXCEPT_HOST, CACHING_DISABLED, CACHING_OPTIMIZED
 from ...models.data import S3Bucket
 from ...models.edge import Alb, ApiGateway, Clb, CloudFront, LoadBalancer, SignedUrls
@@ -212,8 +212,13 @@ def emit_alb(alb: Alb, ctx: Context) -> Fragment:
     targets = ctx.graph.outgoing(alb.id, Targets)
     target = targets[0] if targets else None
     instances = [{"Id": ref(lid(f.target)), "Port": f.port} for f in targets if isinstance(ctx.service(f.target), Ec2Instance)]
+    tasks = [f.target for f in targets if isinstance(ctx.service(f.target), EcsService)]
+    if tasks and len(tasks) < len(targets):
+        raise ctx.fail(alb, f"its one target group registers ECS tasks by IP address ('{tasks[0]}') and instances by id "
+                            f"('{next(f.target for f in targets if f.target not in tasks)}'): archcase emits one target group per "
+                            "load balancer, so put the ECS services and the instances behind separate load balancers")
     group_properties: Json = {
-        "VpcId": out.vpc(), "TargetType": "instance",
+        "VpcId": out.vpc(), "TargetType": "ip" if tasks else "instance",
         "Protocol": (target.protocol if target else "http").upper(), "Port": target.port if target else 80,
         "HealthCheckPath": "/", "HealthCheckProtocol": (target.protocol if target else "http").upper(),
     }

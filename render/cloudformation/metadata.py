@@ -13,7 +13,7 @@ from typing import Any
 
 from ...models import Architecture, Flow, Service
 from ...models.analytics import Athena, Firehose, KinesisStream
-from ...models.compute import AutoScalingGroup, Ec2Instance, LambdaFunction
+from ...models.compute import AutoScalingGroup, Ec2Instance, EcsService, LambdaFunction
 from ...models.contract import CACHING_DISABLED, METADATA_KEY
 from ...models.data import DaxCluster, DynamoDbTable, EfsFileSystem, ElastiCache, RdsDatabase, S3Bucket
 from ...models.edge import Alb, ApiGateway, Clb, CloudFront
@@ -34,6 +34,7 @@ INTENT: dict[type[Service], tuple[str, ...]] = {
     S3Bucket: ("content", "per_user_prefixes", "receives_logs"),
     AutoScalingGroup: ("serves", "availability_zones"),
     Ec2Instance: ("serves",),
+    EcsService: (),
     Alb: ("availability_zones",),
     Clb: ("availability_zones",),
     DaxCluster: ("item_ttl_s",),
@@ -55,7 +56,7 @@ FLOW_INTENT: dict[type[Flow], tuple[str, ...]] = {Invokes: ("mode",), Signs: ("e
 """Per flow kind, the fields a template does not state (a function's invocation mode lives in its code)."""
 
 UNSTATED_FLOWS: frozenset[tuple[type[Flow], type[Service], type[Service]]] = frozenset(
-    {(Calls, source, target) for source in (LambdaFunction, AutoScalingGroup, Ec2Instance)
+    {(Calls, source, target) for source in (LambdaFunction, AutoScalingGroup, Ec2Instance, EcsService)
      for target in (ApiGateway, HttpApi, CloudFront, Alb, Clb)}
     | {(Signs, LambdaFunction, S3Bucket)} | {(Reads, Athena, S3Bucket)}
     | {(Authorizes, Alb, CognitoUserPool)} | {(Invokes, CognitoUserPool, LambdaFunction)}

@@ -16,7 +16,7 @@ from typing import Any, cast
 from ...models.analytics import Firehose
 from ...models.base import Service
 from ...models.clients import Browser, IotDevice, MobileApp, QuickSight, Redshift
-from ...models.compute import AutoScalingGroup, Ec2Instance, LambdaFunction
+from ...models.compute import AutoScalingGroup, Ec2Instance, EcsService, LambdaFunction
 from ...models.data import EfsFileSystem, S3Bucket
 from ...models.edge import Alb, ApiGateway, Clb, CloudFront
 from ...models.flows import (
@@ -44,6 +44,7 @@ from . import (
                              api,
                              caches,
                              compute,
+                             containers,
                              data,
                              databases,
                              edge,
@@ -63,9 +64,8 @@ from .marks import arn_of, emits, permits, polls, tells
 
 Emitter = Callable[[Any, Context], Fragment]
 
-MODULES: tuple[ModuleType, ...] = (analytics, api, caches, compute, data, databases, edge, environment, events, files, http_api, iam,
-                                   identity,
-                                   messaging, refs, secrets, workflows)
+MODULES: tuple[ModuleType, ...] = (analytics, api, caches, compute, containers, data, databases, edge, environment, events, files,
+                                   http_api, iam, identity, messaging, refs, secrets, workflows)
 """The modules whose registrations count (explicitly: importing a module registers nothing)."""
 
 EMITTERS = cast(dict[type[Service], Emitter], emits.collect(MODULES))
@@ -94,6 +94,7 @@ NO_ARN: dict[type[Service], str] = {
     Clb: "reached over HTTP(S) through its DNS name; no permission names it",
     AutoScalingGroup: "nothing reaches an Auto Scaling group by ARN (its ARN holds a generated id)",
     Ec2Instance: "reached over the network (load balancers register it by id); nothing names an instance by ARN",
+    EcsService: "reached over the network (ECS registers its tasks' addresses in target groups); no flow names it by ARN",
     CognitoIdentityPool: "nothing reaches an identity pool by ARN; its role attachment takes the pool id",
 }
 """Emitted classes that nothing refers to by ARN, and why."""
@@ -120,6 +121,7 @@ NEEDS_NO_PERMISSION: dict[tuple[type[Flow], type[Service]], str] = {
     (Notifies, SnsTopic): "S3 publishes under the topic's policy (messaging.py), not a role",
     (Targets, AutoScalingGroup): "the load balancer forwards over the network: no IAM permission",
     (Targets, Ec2Instance): "the load balancer forwards over the network: no IAM permission",
+    (Targets, EcsService): "the load balancer forwards over the network: no IAM permission",
     (Targets, LambdaFunction): "the load balancer invokes under a Lambda permission resource, not a role (archcase "
                                "does not emit Lambda targets yet)",
     (Delivers, Firehose): "the delivery stream's own role reads its source stream (analytics.py)",

@@ -50,6 +50,11 @@ EVENT_RULE = [add_service(id="nightly", kind="eventbridge-rule", schedule="rate(
               add("nightly", "dead-letter", "shipping-dlq")]
 """The microservices case with a scheduled rule that invokes the billing function, failed events kept in the DLQ."""
 
+CONTAINERS = [add_service(id="shop-service", kind="ecs-service"), add("shop-service", "enqueues", "shipping-queue")]
+"""The microservices case with an ECS service on Fargate that enqueues shipments."""
+ON_EC2 = [*CONTAINERS, svc("shop-service", launch_type="ec2")]
+"""The same, its tasks on the cluster's EC2 instances."""
+
 # rule id: (case, non-compliant edits, rules expected to fire, compliant edits or None for the case as it is)
 CASES = {
     "AC101": (B, [flow("blog-cdn", "origin", "site-content", access="none")], {"AC101"}, None),
@@ -169,6 +174,11 @@ CASES = {
     "AC442": (M, [*SHARED_FILES, flow("billing-function", "mounts", "shared", access_point={"root_directory": "/"})], {"AC442"},
               SHARED_FILES),
     "AC435": (M, [*CACHE, svc("orders-function", in_vpc=False)], {"AC435"}, CACHE),
+    "AC320": (M, [*CONTAINERS, svc("shop-service", logging=False)], {"AC320"}, CONTAINERS),
+    "AC321": (M, [*ON_EC2, svc("shop-service", privileged=True)], {"AC321"}, ON_EC2),
+    "AC322": (M, [*CONTAINERS, svc("shop-service", read_only_root_filesystem=False)], {"AC322"}, CONTAINERS),
+    "AC323": (M, [*CONTAINERS, svc("shop-service", public_ip=True)], {"AC323"}, CONTAINERS),
+    "AC324": (M, [*CONTAINERS, svc("shop-service", container_insights=False)], {"AC324"}, CONTAINERS),
     "AC511": (M, [SECRET[0], SECRET[3], svc("payment-key", rotation=False)], {"AC511"},
               SECRET),
     "AC512": (M, [*SECRET, svc("payment-key", rotation_days=365)], {"AC512"}, SECRET),

@@ -34,7 +34,7 @@ def test_seed_services_are_all_modelled():
         "cognito-user-pool", "cognito-identity-pool", "sts", "ses", "sqs", "sns", "kinesis-stream", "firehose",
         "athena", "alb", "clb", "autoscaling-group", "quicksight", "redshift",
     }
-    added_since = {"step-functions", "http-api", "rds", "eventbridge-rule", "elasticache", "efs", "ec2-instance", "secret"}
+    added_since = {"step-functions", "http-api", "rds", "eventbridge-rule", "elasticache", "efs", "ec2-instance", "secret", "ecs-service"}
     assert seed_kinds | added_since == set(SERVICE_KINDS) - {"generic"}
 
 
