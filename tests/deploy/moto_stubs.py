@@ -18,6 +18,7 @@ from typing import Any
 from moto.cloudformation import parsing  # defines moto's own models first, so the stubs below override them
 from moto.core.common_models import CloudFormationModel
 from moto.dynamodb.models.table import Table
+from moto.events.models import EventBus
 
 STUBBED: dict[str, str] = {
     "AWS::ApiGateway::Account": "apigateway", "AWS::ApiGateway::Stage": "apigateway",
@@ -160,6 +161,9 @@ class GlobalTable(CloudFormationModel):
     def is_created(self) -> bool:
         return True
 
+
+# moto's event bus has no physical id, so its Ref gives the model object, and a rule on the bus fails: its Ref is its name
+setattr(EventBus, "physical_resource_id", property(lambda self: self.name))  # noqa: B010
 
 parsing.get_model_map.cache_clear()
 parsing.get_name_type_map.cache_clear()
