@@ -198,6 +198,9 @@ class Template:
         template's design), so that a scenario in which logs reach a bucket, or do not, keeps it as it is drawn."""
         self.drawn = drawn
         self.data = data
+        metadata = data.get("Metadata")
+        # emitted by archcase from a case, which states its services: a bucket only for logs belongs to what logs there
+        self.emitted = isinstance(metadata, dict) and isinstance(metadata.get(METADATA_KEY), dict)
         parameters = data.get("Parameters")
         parameters = parameters if isinstance(parameters, dict) else {}
         self.parameters: dict[str, Any] = scenario.parameters(parameters) if scenario else parameters
@@ -251,8 +254,8 @@ class Template:
 
     def is_service(self, logical_id: str) -> bool:
         resource = self.resources[logical_id]
-        if logical_id in self.log_buckets:
-            return False
+        if logical_id in self.log_buckets and self.emitted:
+            return False  # a stranger's log bucket is a service: the S3 rules (but AC404) hold for it too
         if resource.type == "AWS::RDS::DBInstance" and resource.properties.get("DBClusterIdentifier") is not None:
             return False  # an instance of an Aurora cluster belongs to the cluster
         if resource.type == "AWS::ElastiCache::CacheCluster" and resource.properties.get("ReplicationGroupId") is not None:

@@ -20,11 +20,17 @@ def http_api_access_logs(api: HttpApi, g: Graph) -> Outcome:
 
 @rule("AC218", severity="high", title="HTTP API routes require authorization unless they are public",
       rationale="""A route with no authorizer and no IAM authorization lets anyone on the internet call its backend.
-      Routes meant to be open (a health check, a sign-up form) are listed as `public_routes`.""",
+      Routes meant to be open (a health check, a sign-up form) are listed as `public_routes`. A WebSocket API
+      authorizes each connection on its `$connect` route, and every message rides on a connection.""",
       remediation="Add an `authorizes` flow from the API to a Cognito user pool or an authorizer function, set "
                   "`iam_authorization: true`, or list the routes meant to be open in `public_routes`.",
       docs=APIGW + "http-api-access-control.html", cdk_nag=("AwsSolutions-APIG4",))
 def http_api_routes_authorized(api: HttpApi, g: Graph) -> Outcome:
+    if api.protocol == "WEBSOCKET":  # authorized once, on `$connect`: every message rides on the connection
+        if not g.outgoing(api.id, Invokes):
+            return NOT_APPLICABLE
+        return passes_if(bool(g.outgoing(api.id, Authorizes)) or api.iam_authorization,
+                         f"API '{api.id}' lets anyone connect: its `$connect` route takes no authorization")
     routes = sorted({route for flow in g.outgoing(api.id, Invokes) for route in flow.routes})
     if not routes:
         return NOT_APPLICABLE

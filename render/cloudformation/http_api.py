@@ -2,7 +2,7 @@
 `invokes` flows, its authorizer (JWT for a Cognito user pool, a Lambda authorizer for a function), and the
 `$default` stage with throttling and access logs. WebSocket APIs: the API, a Lambda proxy integration and a route
 per function it invokes (the route key is the function's id: clients send `{"action": "<id>", ...}`), and a `live`
-stage with throttling and access logs; authorizers and IAM authorization on `$connect` are not emitted yet."""
+stage with throttling and access logs; a Lambda authorizer or IAM authorization on a `$connect` route."""
 
 from __future__ import annotations
 
@@ -104,9 +104,10 @@ def _stage(out: Fragment, api: HttpApi, name: str, log_format: str) -> None:
 
 def _websocket(out: Fragment, api: HttpApi) -> Fragment:
     ctx = out.ctx
-    if ctx.graph.outgoing(api.id, Authorizes) or api.iam_authorization:
-        raise ctx.fail(api, "archcase emits WebSocket APIs without authorization on `$connect` (a Lambda authorizer or IAM) "
-                            "yet: remove the `authorizes` flow and `iam_authorization`, or keep the API out of the emitted stack")
+    authorizers = ctx.graph.outgoing(api.id, Authorizes)
+    if authorizers and isinstance(ctx.service(authorizers[0].target), CognitoUserPool):
+        raise ctx.fail(api, "a WebSocket API takes no JWT authorizer: authorize `$connect` with a Lambda authorizer (an "
+                            "`authorizes` flow to a function that checks the user pool's tokens) or with IAM (`iam_authorization`)")
     flows = ctx.graph.outgoing(api.id, Invokes, to=LambdaFunction)
     if api.public_routes or any(flow.routes for flow in flows):
         raise ctx.fail(api, "a WebSocket API's routes are route keys, not `METHOD /path`: remove `routes` from its `invokes` "
@@ -122,6 +123,28 @@ def _websocket(out: Fragment, api: HttpApi) -> Fragment:
         out.resource(route_id(api, flow.target), "AWS::ApiGatewayV2::Route", {
             "ApiId": ref(api_id), "RouteKey": flow.target, "AuthorizationType": "NONE",
             "Target": sub(f"integrations/${{{integration}}}")})
+    if authorizers or api.iam_authorization:
+        _connect(out, api, authorizers[0].target if authorizers else None)
     _stage(out, api, WEBSOCKET_STAGE, WEBSOCKET_LOG_FORMAT)
     out.output(lid(api, "Url"), get_att(api_id, "ApiEndpoint"), f"Endpoint of the {api.id} WebSocket API (wss://)")
     return out
+
+
+def _connect(out: Fragment, api: HttpApi, function: str | None) -> None:
+    """The `$connect` route, where a WebSocket API authorizes a connection (every later message rides on it): a
+    Lambda authorizer given the `token` query string (browsers set no headers on a WebSocket), else IAM; it accepts
+    the connection with a mock integration."""
+    accept = out.resource(lid(api, "ConnectIntegration"), "AWS::ApiGatewayV2::Integration", {
+        "ApiId": ref_of(api), "IntegrationType": "MOCK", "TemplateSelectionExpression": "\\$default",
+        "RequestTemplates": {"$default": '{"statusCode": 200}'}})
+    route: Json = {"ApiId": ref_of(api), "RouteKey": "$connect", "Target": sub(f"integrations/${{{accept}}}")}
+    if function is None:
+        route["AuthorizationType"] = "AWS_IAM"
+    else:
+        authorizer = out.resource(lid(api, "Authorizer"), "AWS::ApiGatewayV2::Authorizer", {
+            "ApiId": ref_of(api), "Name": f"{api.id}-authorizer", "AuthorizerType": "REQUEST",
+            "IdentitySource": ["route.request.querystring.token"],
+            "AuthorizerUri": sub("arn:${AWS::Partition}:apigateway:${AWS::Region}:lambda:path/2015-03-31/functions/"
+                                 f"${{{lid(function)}.Arn}}/invocations")})
+        route.update(AuthorizationType="CUSTOM", AuthorizerId=ref(authorizer))
+    out.resource(route_id(api, "$connect"), "AWS::ApiGatewayV2::Route", route)

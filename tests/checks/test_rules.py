@@ -307,6 +307,24 @@ def test_http_api_routes_listed_public_need_no_authorizer_and_the_others_are_nam
     assert findings(["GET /health", "POST /orders"]) == []
 
 
+@pytest.mark.parametrize(("iam", "authorizer", "invoked", "expected"), [
+    (False, False, True, ["API 'api' lets anyone connect: its `$connect` route takes no authorization"]),
+    (True, False, True, []), (False, True, True, []),
+    (False, False, False, []),  # nothing behind it to reach
+])
+def test_a_websocket_api_is_asked_to_authorize_its_connections(iam, authorizer, invoked, expected):
+    """Found by the recall review: AC218 never applied to WebSocket APIs, whose routes are keys, not `METHOD /path`."""
+    from archcase.models import Architecture
+
+    flows = [{"from": "api", "to": "fn", "kind": "invokes"}] if invoked else []
+    if authorizer:
+        flows.append({"from": "api", "to": "auth", "kind": "authorizes"})
+    case = Architecture.model_validate({"name": "t", "title": "t", "services": [
+        {"id": "api", "kind": "http-api", "protocol": "WEBSOCKET", "iam_authorization": iam},
+        {"id": "fn", "kind": "lambda", "handler": "a.b"}, {"id": "auth", "kind": "lambda", "handler": "a.c"}], "flows": flows})
+    assert [f.message for f in check(case).findings if f.rule_id == "AC218"] == expected
+
+
 def test_a_rule_without_a_dead_letter_queue_is_told_when_its_events_are_dropped():
     from archcase.models import Architecture
 

@@ -125,12 +125,38 @@ def test_a_websocket_api_routes_each_function_by_its_id_and_is_imported_as_it_wa
 
 @pytest.mark.parametrize(("api", "flows", "reason"), [
     ({"protocol": "WEBSOCKET"}, ROUTES, "a WebSocket API's routes are route keys, not `METHOD /path`"),
-    ({"protocol": "WEBSOCKET", "iam_authorization": True}, SOCKETS, "without authorization on `$connect`"),
-    ({"protocol": "WEBSOCKET"}, [*SOCKETS, {"from": "api", "to": "users", "kind": "authorizes"}], "without authorization on `$connect`"),
+    ({"protocol": "WEBSOCKET"}, [*SOCKETS, {"from": "api", "to": "users", "kind": "authorizes"}],
+     "a WebSocket API takes no JWT authorizer"),
 ])
-def test_a_websocket_api_archcase_cannot_write_yet_is_refused_with_the_reason(handlers, api, flows, reason):
+def test_a_websocket_api_archcase_cannot_write_is_refused_with_the_reason(handlers, api, flows, reason):
     with pytest.raises(EmitError, match=re.escape(reason)):
         template(case(api, flows), handlers)
+
+
+@pytest.mark.parametrize(("api", "authorizer", "expected"), [
+    ({"iam_authorization": True}, False, {"AuthorizationType": "AWS_IAM"}),
+    ({}, True, {"AuthorizationType": "CUSTOM", "AuthorizerId": {"Ref": "ApiAuthorizer"}}),
+])
+def test_a_websocket_api_authorizes_connections_on_connect_and_is_imported_as_it_was(handlers, tmp_path, api, authorizer, expected):
+    """Found by the recall review: a WebSocket API's `$connect` is where it lets anyone in, or not."""
+    flows = [SOCKETS[0], *([{"from": "api", "to": "check", "kind": "authorizes"}] if authorizer else [])]
+    socket = case({"protocol": "WEBSOCKET", **api}, flows)
+    text = template_text(socket, handlers)
+    assert [str(p) for p in lint.problems(text)] == []
+    document = template(socket, handlers)
+    connect = routes(document)["$connect"]
+    assert {key: connect.get(key) for key in expected} == expected
+    (mock,) = [r["Properties"] for r in resources_of(document, "AWS::ApiGatewayV2::Integration").values()
+               if r["Properties"]["IntegrationType"] == "MOCK"]
+    assert connect["Target"] == {"Fn::Sub": "integrations/${ApiConnectIntegration}"} and mock["ApiId"] == {"Ref": "Api"}
+    if authorizer:
+        (found,) = resources_of(document, "AWS::ApiGatewayV2::Authorizer").values()
+        assert (found["Properties"]["AuthorizerType"], found["Properties"]["IdentitySource"]) == (
+            "REQUEST", ["route.request.querystring.token"])
+        assert "CheckApiAuthorizerPermission" in document["Resources"]
+    path = tmp_path / "chat.yaml"
+    path.write_text(text, encoding="utf-8")
+    assert differences(socket, import_template(path).architecture) == []
 
 
 def test_a_route_served_twice_or_a_second_authorizer_is_refused_by_the_model():
