@@ -28,12 +28,12 @@ from ..models.load import _diagnostics, bulk, short
 from ..models.registry import FLOW_KINDS, AnyFlow, AnyService
 from ..models.services import CognitoIdentityPool, Generic, Sts, kind_of
 from ..models.yamlsafe import Document
+from .elsewhere import elsewhere
 from .flows import infer
 from .registry import FLOW_READERS, READS, SETTINGS_READERS
 from .scenarios import Scenario, drawn, scenarios
 from .shapes import describe
 from .source import Source, is_template, looks_like_template, read, source
-from .stages import unstaged
 from .template import ACCOUNT_WIDE, Resource, Template
 from .unknowns import probes
 from .values import references
@@ -119,15 +119,15 @@ def _both_ways(read: Source) -> Imported:
                             for leaf in varied)
             with contextlib.suppress(CaseError):
                 variants.append(Variant(reading.run().architecture, {}, unknown))
-        variants.extend(_staged(imported.architecture, drawing))
+        variants.extend(_decided_elsewhere(imported.architecture, drawing))
         imported.variants = tuple(variants)
     return imported
 
 
-def _staged(architecture: Architecture, drawing: _Importer) -> list[Variant]:
-    """The case once more with the APIs whose stages the template does not make given the stage settings a case
-    file defaults (see importer/stages.py): a finding on those settings is then undecided, with the reason."""
-    named = {drawing.ids[lid]: given for lid, given in unstaged(drawing.t).items() if lid in drawing.ids}
+def _decided_elsewhere(architecture: Architecture, drawing: _Importer) -> list[Variant]:
+    """The case once more with the settings something outside the template decides as a case file defaults them
+    (see importer/elsewhere.py): a finding on those settings is then undecided, with the reason."""
+    named = {drawing.ids[lid]: given for lid, given in elsewhere(drawing.t).items() if lid in drawing.ids}
     if not named:
         return []
     services = []
@@ -137,7 +137,7 @@ def _staged(architecture: Architecture, drawing: _Importer) -> list[Variant]:
             service = service.model_copy(update={name: fields[name].default for name in named[service.id][0]})
         services.append(service)
     unknown = tuple((sid, reason) for sid, (_, reason) in sorted(named.items()))
-    # both ways: a stage made elsewhere may well leave them as AWS does, as the drawn reading reads them
+    # both ways: what is decided elsewhere may well be as AWS leaves it, as the drawn reading reads it
     return [Variant(architecture, {}, unknown), Variant(architecture.model_copy(update={"services": services}), {}, unknown)]
 
 

@@ -62,3 +62,22 @@ def test_a_topic_nothing_in_the_template_publishes_to_is_undecided_there_and_fai
 def test_every_rule_that_rests_on_the_outside_says_what_in_words(rule):
     outside = RULES[rule].outside
     assert outside[0].islower() and not outside.endswith(".") and len(outside.split()) >= 3
+
+
+FN = {"Type": "AWS::Lambda::Function", "Properties": {"Runtime": "python3.12", "Handler": "app.handler",
+                                                      "Role": "arn:aws:iam::123456789012:role/r", "Code": {"ZipFile": "x"}}}
+
+
+@pytest.mark.parametrize("triggers", [("DefineAuthChallenge", "CreateAuthChallenge", "VerifyAuthChallengeResponse"), ("PreSignUp",)])
+def test_a_pool_signing_in_with_a_custom_challenge_leaves_its_factors_undecided(tmp_path, triggers):
+    """Found by the precision review: a passwordless pool (one-time codes its functions send and check) was told to
+    turn MFA on, which would ask for the same factor twice; what a user shows is decided in code outside the template."""
+    config = {trigger: {"Fn::GetAtt": ["Fn", "Arn"]} for trigger in triggers}
+    pool = {"Type": "AWS::Cognito::UserPool", "Properties": {"MfaConfiguration": "OFF", "LambdaConfig": config,
+                                                             "Policies": {"PasswordPolicy": {"MinimumLength": 6}}}}
+    path = write(tmp_path, {"Users": pool, "Fn": FN})
+    custom = len(triggers) == 3
+    for rule in ("AC501", "AC502"):
+        ((status, message),) = statuses(path, rule)
+        assert status == ("unknown" if custom else "fail")
+        assert ("custom challenge" in message) is custom
