@@ -198,10 +198,14 @@ def _broad_statement(t: Template, statement: dict[str, Any], refused: Denials) -
     else:
         resources = [(name, resource_text(t, x)) for name, x in zip(shown, values, strict=True)]
     scoped = _narrows_resources(statement.get("Condition"))
+    services = {shown: _arn_service(t, value) for shown, value in zip(shown, values, strict=True)} if "NotResource" not in statement else {}
     for action_shown, action in actions:
         for resource_shown, resource in resources:
-            wildcard = ("*" in action or "?" in action) and not _only_flow_actions(action) and not _matches_nothing(action)
-            on_all = resource == "*" and not scoped and _names_resources(action)
+            if _elsewhere(action, services.get(resource_shown)):
+                continue  # an action of another service than the resource's: it grants nothing there
+            narrow = _narrow_wildcard(action, resource)
+            wildcard = ("*" in action or "?" in action) and not _only_flow_actions(action) and not _matches_nothing(action) and not narrow
+            on_all = resource == "*" and not scoped and _names_resources(action) and not narrow
             if (wildcard or on_all) and not refused.covers(action, resource):
                 found.append(f"{action_shown} on {resource_shown}")
     return found
@@ -253,17 +257,32 @@ def grants(actions: list[str], flow: str, refused: Callable[[str], bool] = lambd
     return any(fnmatchcase(w.lower(), a.lower()) and not refused(w) for a in actions for w in ACTIONS_OF_FLOWS[flow])
 
 
-HOUSEKEEPING = frozenset({"logs:createloggroup", "logs:createlogstream", "logs:putlogevents",
-                          "ec2:createnetworkinterface", "ec2:describenetworkinterfaces", "ec2:deletenetworkinterface",
-                          "ec2:assignprivateipaddresses", "ec2:unassignprivateipaddresses", "cloudwatch:putmetricdata"})
-"""A function's own logging, metrics and network interfaces in a VPC, which AWS's own AWSLambdaBasicExecutionRole and
-AWSLambdaVPCAccessExecutionRole grant on `*`: not broad. (`cloudwatch:PutMetricData` names a resource only for
-metric datasets; publishing metrics is scoped by a namespace condition, not a resource.)"""
+HOUSEKEEPING = frozenset({
+    "logs:createloggroup", "logs:createlogstream", "logs:putlogevents", "cloudwatch:putmetricdata",
+    "ec2:createnetworkinterface", "ec2:describenetworkinterfaces", "ec2:deletenetworkinterface",
+    "ec2:assignprivateipaddresses", "ec2:unassignprivateipaddresses",
+    # the Systems Manager agent on an instance (AmazonSSMManagedInstanceCore; not its GetParameters, which read data)
+    *(f"ssm:{name}" for name in ("describeassociation", "getdeployablepatchsnapshotforinstance", "getdocument", "describedocument",
+                                 "getmanifest", "listassociations", "listinstanceassociations", "putinventory", "putcomplianceitems",
+                                 "putconfigurepackageresult", "updateassociationstatus", "updateinstanceassociationstatus",
+                                 "updateinstanceinformation")),
+    # the ECS container agent on a container instance, and its image pulls (AmazonEC2ContainerServiceforEC2Role)
+    *(f"ecs:{name}" for name in ("createcluster", "deregistercontainerinstance", "discoverpollendpoint", "poll",
+                                 "registercontainerinstance", "starttelemetrysession", "updatecontainerinstancesstate",
+                                 "submitattachmentstatechanges", "submitcontainerstatechange", "submittaskstatechange")),
+    "ecr:batchchecklayeravailability", "ecr:getdownloadurlforlayer", "ecr:batchgetimage",
+})
+"""What AWS's own managed policies for the agents that run a service grant on `*`: a function's logging, metrics and
+network interfaces in a VPC (AWSLambdaBasicExecutionRole, AWSLambdaVPCAccessExecutionRole), an instance's Systems
+Manager agent and an ECS container instance's agent and image pulls: not broad. (`cloudwatch:PutMetricData` names a
+resource only for metric datasets; publishing metrics is scoped by a namespace condition, not a resource.)"""
 
 
 def _names_resources(action: str) -> bool:
-    service, _, name = action.partition(":")
-    return action.lower() not in HOUSEKEEPING and bool(catalogue.iam_action_resources(service, name))
+    """Whether an action (or any action a wildcard stands for) can name a resource, and is no agent's housekeeping."""
+    service, _, name = action.lower().partition(":")
+    covered = [known for known in catalogue.iam_actions(service) if fnmatchcase(known, name)] if "*" in name or "?" in name else [name]
+    return any(f"{service}:{known}" not in HOUSEKEEPING and catalogue.iam_action_resources(service, known) for known in covered)
 
 
 def _only_flow_actions(action: str) -> bool:
@@ -279,6 +298,64 @@ def _only_flow_actions(action: str) -> bool:
 
 FLOW_ACTIONS = frozenset(action.lower() for actions in ACTIONS_OF_FLOWS.values() for action in actions)
 """Every action that makes a flow (lower case)."""
+
+
+READ_ONLY = ("get", "list", "describe")
+"""IAM action names that read (by AWS's naming: `GetItem`, `ListUsers`, `DescribeUserPool`)."""
+METADATA = ("list", "describe")
+"""IAM action names that read what resources there are and how they are set, not the data in them (`Get` may:
+`s3:GetObject`, `secretsmanager:GetSecretValue`)."""
+CONTENT_LISTS = frozenset({"s3:listbucket", "s3:listbucketversions", "s3:listbucketmultipartuploads", "s3:listmultipartuploadparts"})
+"""Listings of what a store holds (every object's key), not of what resources there are: data."""
+
+
+def _narrow_wildcard(action: str, resource: str | None) -> bool:
+    """Whether a wildcard action is as narrow as listing its actions would be: on named resources, it stands only for
+    reads (`cognito-idp:Describe*` on one user pool); on `*`, only for listing and describing resources (`ec2:Describe*`),
+    for actions that can name no resource, so `*` is the only choice (`ssmmessages:*`), or for what an agent needs on
+    `*` (`ecs:Submit*`: HOUSEKEEPING)."""
+    service, _, name = action.lower().partition(":")
+    covered = [known for known in catalogue.iam_actions(service) if name and fnmatchcase(known, name)]
+    if not covered:
+        return False
+    if resource != "*":
+        return all(known.startswith(READ_ONLY) for known in covered)
+    if all(known.startswith(METADATA) and f"{service}:{known}" not in CONTENT_LISTS for known in covered):
+        return True
+    return not any(catalogue.iam_action_resources(service, known) and f"{service}:{known}" not in HOUSEKEEPING for known in covered)
+
+
+ARN_SERVICES: dict[str, str] = {
+    "AWS::Cognito::UserPool": "cognito-idp", "AWS::Cognito::IdentityPool": "cognito-identity",
+    "AWS::Serverless::Function": "lambda", "AWS::Serverless::SimpleTable": "dynamodb", "AWS::Serverless::StateMachine": "states",
+    **{f"AWS::{namespace}::{kind}": service for namespace, service, kinds in (
+        ("KinesisFirehose", "firehose", ("DeliveryStream",)), ("StepFunctions", "states", ("StateMachine", "Activity")),
+        ("Logs", "logs", ("LogGroup",)), ("Events", "events", ("EventBus", "Rule")), ("SQS", "sqs", ("Queue",)),
+        ("SNS", "sns", ("Topic",)), ("DynamoDB", "dynamodb", ("Table", "GlobalTable")), ("Lambda", "lambda", ("Function",)),
+        ("Kinesis", "kinesis", ("Stream",)), ("KMS", "kms", ("Key",)), ("SecretsManager", "secretsmanager", ("Secret",)),
+        ("ECR", "ecr", ("Repository",)), ("EFS", "elasticfilesystem", ("FileSystem", "AccessPoint")),
+    ) for kind in kinds},
+}
+"""CloudFormation types whose `Fn::GetAtt ... Arn` (or `Ref`, for a queue's URL or a topic's ARN) is an ARN of this
+IAM service."""
+
+
+def _arn_service(t: Template, value: Any) -> str | None:
+    """The IAM service of the resource a policy's `Resource` names: from its ARN when written out, from the type
+    of the resource it refers to when that type is known; None when it cannot be told (`*`, a parameter, ...)."""
+    written = re.sub(r"\$\{AWS::\w+\}", "-", resource_text(t, value) or "")  # `arn:${AWS::Partition}:...`
+    parts = written.split(":")
+    if written.startswith("arn:"):
+        return parts[2] if len(parts) > 2 and parts[2] and "$" not in parts[2] else None
+    named = re.match(r"\$\{([A-Za-z0-9]+)[.}]", written)
+    return ARN_SERVICES.get(t.resources[named.group(1)].type) if named and named.group(1) in t.resources else None
+
+
+def _elsewhere(action: str, service: str | None) -> bool:
+    """Whether an action is of another IAM service than the resource's (`cloudwatch:*` on a delivery stream): it
+    grants nothing there."""
+    prefix = action.partition(":")[0].lower()
+    return service is not None and prefix not in ("*", "") and "*" not in prefix and prefix != service
 
 
 def _matches_nothing(action: str) -> bool:

@@ -89,7 +89,12 @@ def no_scan_for_users(flow: Grants, g: Graph) -> Outcome:
 
 @rule("AC805", severity="high", title="Roles allow named actions on named resources",
       rationale="""A wildcard action, or an action allowed on every resource, lets a compromised function or instance
-      reach far beyond its flows: every table, every bucket, every current and future action.""",
+      reach far beyond its flows: every table, every bucket, every current and future action. Not broad: a wildcard
+      that stands only for reads of named resources, or for the actions of flows; actions that name no resource (so
+      `*` is the only choice); listing and describing what resources there are (not what they hold); actions of
+      another service than the resource's (they grant nothing there); and what AWS's own managed policies grant
+      the agents that run a service on `*` (a function's logs and network interfaces, the Systems Manager and ECS
+      agents, image pulls).""",
       remediation="Allow the exact actions the flows need on the resources they reach (archcase emits such roles).",
       docs=IAM, cdk_nag=("AwsSolutions-IAM5",), checkov=("CKV_AWS_111", "CKV_AWS_355"))
 def role_is_narrow(holder: LambdaFunction | AutoScalingGroup | Ec2Instance | EcsService | Firehose, g: Graph) -> Outcome:

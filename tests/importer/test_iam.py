@@ -180,7 +180,8 @@ def test_statements_on_one_bucket_keep_a_prefix_only_when_they_all_name_it(tmp_p
     ("kinesis:PutRecord*", False),  # PutRecord and PutRecords: the puts-records flow
     ("dynamodb:BatchGet*", False),
     ("s3:PutObject*", True),  # also PutObjectAcl: who may read the object
-    ("dynamodb:Get*", True),  # also GetResourcePolicy
+    ("dynamodb:Get*", False),  # GetItem, GetRecords, GetResourcePolicy, ...: reads only, on named resources
+    ("dynamodb:*", True),
     ("sqs:*", True),
 ])
 def test_a_wildcard_action_is_broad_unless_it_stands_only_for_actions_that_make_flows(tmp_path, action, broad):
@@ -190,6 +191,26 @@ def test_a_wildcard_action_is_broad_unless_it_stands_only_for_actions_that_make_
                  "Role": role({"Action": [action], "Resource": [ON_TABLE, {"Fn::Sub": "${Data.Arn}/*"},
                                                                 {"Fn::GetAtt": ["Jobs", "Arn"]}, {"Fn::GetAtt": ["Clicks", "Arn"]}]})}
     assert bool(imported(tmp_path, resources).service("fn").broad_permissions) is broad
+
+
+@pytest.mark.parametrize(("statement", "broad"), [
+    ({"Action": ["cloudwatch:*", "logs:*"], "Resource": {"Fn::GetAtt": ["Clicks", "Arn"]}}, []),  # nothing of theirs there
+    ({"Action": ["cloudwatch:*"], "Resource": {"Fn::Sub": "arn:${AWS::Partition}:kinesis:${AWS::Region}:${AWS::AccountId}:stream/c"}}, []),
+    ({"Action": ["kinesis:*"], "Resource": {"Fn::GetAtt": ["Clicks", "Arn"]}}, ["kinesis:* on Clicks"]),
+    ({"Action": ["ssmmessages:*", "ec2:Describe*"], "Resource": "*"}, []),  # no action of theirs names a resource: `*` is the only way
+    ({"Action": ["ecs:Submit*", "ssm:UpdateInstanceInformation", "ecr:BatchGetImage"], "Resource": "*"}, []),  # agents' own
+    ({"Action": ["ssm:GetParameters"], "Resource": "*"}, ["ssm:GetParameters on *"]),  # reads any parameter: data
+    ({"Action": ["kinesis:Describe*", "kinesis:List*"], "Resource": {"Fn::GetAtt": ["Clicks", "Arn"]}}, []),
+    ({"Action": ["kinesis:Describe*", "kinesis:List*"], "Resource": "*"}, []),  # what there is, not what it holds
+    ({"Action": ["kinesis:Get*"], "Resource": "*"}, ["kinesis:Get* on *"]),  # GetRecords: every stream's data
+    ({"Action": ["s3:ListBucket"], "Resource": "*"}, ["s3:ListBucket on *"]),  # every object's key: data
+])
+def test_a_wildcard_is_broad_only_where_it_reaches_beyond_what_naming_actions_would(tmp_path, statement, broad):
+    """Found by the precision review of high findings: `cloudwatch:*` on a delivery stream grants nothing there,
+    `cognito-idp:Describe*` on one user pool only reads it, `ssmmessages:*` takes no resource, and the SSM and ECS
+    agents' own actions on `*` are what AWS's managed policies grant them."""
+    resources = {"Fn": function(), "Clicks": {"Type": "AWS::Kinesis::Stream", "Properties": {"ShardCount": 1}}, "Role": role(statement)}
+    assert imported(tmp_path, resources).service("fn").broad_permissions == broad
 
 
 def test_a_policy_document_given_as_json_text_is_read_as_the_document_it_stands_for(tmp_path):
@@ -216,7 +237,8 @@ def test_a_policy_document_given_as_json_text_is_read_as_the_document_it_stands_
     ({"Action": ["ec2:StopInstances"], "Resource": "*", "Condition": {"Bool": {"aws:SecureTransport": "true"}}}, True),
     ({"Action": ["cloudwatch:PutMetricData"], "Resource": "*"}, False),  # scoped by namespace, not by a resource
     ({"Action": ["firehose:Get*"], "Resource": "*"}, False),  # no Firehose action starts with Get: grants nothing
-    ({"Action": ["firehose:Describe*"], "Resource": "*"}, True),
+    ({"Action": ["firehose:Describe*"], "Resource": "*"}, False),  # describes what there is: metadata
+    ({"Action": ["firehose:Put*"], "Resource": "*"}, True),  # puts records into every delivery stream
 ])
 def test_what_a_statement_reaches_on_every_resource_is_read_with_its_conditions(tmp_path, statement, broad):
     """Found by the precision review: a condition on the resource narrows `*`; one on the request does not."""
