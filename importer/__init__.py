@@ -28,7 +28,7 @@ from ..models.load import _diagnostics, bulk, short
 from ..models.registry import FLOW_KINDS, AnyFlow, AnyService
 from ..models.services import CognitoIdentityPool, Generic, Sts, kind_of
 from ..models.yamlsafe import Document
-from .elsewhere import elsewhere
+from .elsewhere import elsewhere, open_reads
 from .flows import infer
 from .registry import FLOW_READERS, READS, SETTINGS_READERS
 from .scenarios import Scenario, drawn, scenarios
@@ -125,17 +125,19 @@ def _both_ways(read: Source) -> Imported:
 
 
 def _decided_elsewhere(architecture: Architecture, drawing: _Importer) -> list[Variant]:
-    """The case once more with the settings something outside the template decides as a case file defaults them
-    (see importer/elsewhere.py): a finding on those settings is then undecided, with the reason."""
-    named = {drawing.ids[lid]: given for lid, given in elsewhere(drawing.t).items() if lid in drawing.ids}
+    """The case once more with the settings something outside the template decides as a case file defaults them,
+    and with the intent it does not state (see importer/elsewhere.py): a finding on them is then undecided, with
+    the reason."""
+    by_id = {service.id: service for service in architecture.services}
+    named: dict[str, tuple[dict[str, Any], str]] = {}
+    for lid, (fields, reason) in elsewhere(drawing.t).items():
+        if lid in drawing.ids and drawing.ids[lid] in by_id:
+            defaults = type(by_id[drawing.ids[lid]]).model_fields
+            named[drawing.ids[lid]] = ({name: defaults[name].default for name in fields}, reason)
+    named.update(open_reads(architecture))
     if not named:
         return []
-    services = []
-    for service in architecture.services:
-        if service.id in named:
-            fields = type(service).model_fields
-            service = service.model_copy(update={name: fields[name].default for name in named[service.id][0]})
-        services.append(service)
+    services = [service.model_copy(update=named[service.id][0]) if service.id in named else service for service in architecture.services]
     unknown = tuple((sid, reason) for sid, (_, reason) in sorted(named.items()))
     # both ways: what is decided elsewhere may well be as AWS leaves it, as the drawn reading reads it
     return [Variant(architecture, {}, unknown), Variant(architecture.model_copy(update={"services": services}), {}, unknown)]

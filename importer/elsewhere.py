@@ -9,7 +9,16 @@ undecided with the reason, never a failure on a guess.
 
 from __future__ import annotations
 
+from typing import Any
+
+from ..models import Architecture
+from ..models.flows import Authorizes, Invokes
+from ..models.graph import Graph
+from ..models.http_api import HttpApi
 from .template import Template
+
+READING = ("GET", "HEAD", "OPTIONS")
+"""Methods that only read."""
 
 STAGE_SETTINGS: dict[str, tuple[str, ...]] = {
     "AWS::ApiGateway::RestApi": ("access_logging", "tracing"),
@@ -46,4 +55,20 @@ def elsewhere(t: Template) -> dict[str, tuple[tuple[str, ...], str]]:
             what = "no AWS::ApiGatewayV2::Stage, and no Target"
         if not staged:
             found[lid] = (settings, f"its stages are made outside this template ({what})")
+    return found
+
+
+def open_reads(architecture: Architecture) -> dict[str, tuple[dict[str, Any], str]]:
+    """HTTP APIs with no authorizer and no IAM authorization whose every route only reads: whether anyone may read
+    them (public content, a status page) is the intent a template does not state, so they are read once more with
+    those routes listed as `public_routes`. An API with a route that writes stays failed: anyone may change data."""
+    graph = Graph(architecture)
+    found: dict[str, tuple[dict[str, Any], str]] = {}
+    for api in architecture.services:
+        if not isinstance(api, HttpApi) or api.protocol != "HTTP" or api.iam_authorization or graph.outgoing(api.id, Authorizes):
+            continue
+        routes = sorted({route for flow in graph.outgoing(api.id, Invokes) for route in flow.routes})
+        if routes and all(route.split(" ", 1)[0] in READING for route in routes):
+            found[api.id] = ({"public_routes": routes}, "every route only reads, and no authorizer is in the template: whether "
+                                                         "anyone is meant to read them is not stated")
     return found

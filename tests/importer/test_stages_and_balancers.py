@@ -143,3 +143,22 @@ def test_an_http_apis_stage_settings_are_undecided_when_neither_a_stage_nor_a_ta
     if made == "target":  # quick create: AWS makes the $default stage, with no access logs and no throttling
         resources["Api"]["Properties"]["Target"] = {"Fn::GetAtt": ["Fn", "Arn"]}
     assert statuses(tmp_path, resources, "AC217", "AC219") == {"AC217": expected, "AC219": expected}
+
+
+@pytest.mark.parametrize(("routes", "authorized", "expected"), [
+    (["GET /items", "GET /items/{id}"], False, "unknown"),  # anyone may read: intended or not, the template does not say
+    (["GET /items", "POST /items"], False, "fail"),  # anyone may write
+    (["GET /items"], True, None),
+])
+def test_an_http_api_only_read_from_with_no_authorizer_is_undecided_and_one_written_to_fails(tmp_path, routes, authorized, expected):
+    """Found by the review of high findings: a public GET-only API (content behind CloudFront) was failed as unauthorized."""
+    resources: dict = {"Api": json.loads(json.dumps(V2)), "Fn": FN, "Integration": {
+        "Type": "AWS::ApiGatewayV2::Integration", "Properties": {
+            "ApiId": {"Ref": "Api"}, "IntegrationType": "AWS_PROXY", "IntegrationUri": {"Fn::GetAtt": ["Fn", "Arn"]},
+            "PayloadFormatVersion": "2.0"}}}
+    for i, route in enumerate(routes):
+        resources[f"Route{i}"] = {"Type": "AWS::ApiGatewayV2::Route", "Properties": {
+            "ApiId": {"Ref": "Api"}, "RouteKey": route, "Target": {"Fn::Sub": "integrations/${Integration}"},
+            **({"AuthorizationType": "AWS_IAM"} if authorized else {})}}
+    found = statuses(tmp_path, resources, "AC218")
+    assert found == ({"AC218": expected} if expected else {})
