@@ -175,7 +175,8 @@ def broad(t: Template, r: Resource) -> list[str]:
     for principal in principals(t, r):
         refused = denials(t, principal.documents)
         if not refused.covers("*", "*"):
-            found += [f"{name} on *" for name in _managed_names(t, principal.managed) if BROAD_MANAGED.fullmatch(name)]
+            found += [f"{name} on *" for name in _managed_names(t, principal.managed)
+                      if BROAD_MANAGED.fullmatch(name) and name not in METADATA_MANAGED]
         for document in principal.documents:
             for statement in as_list(dig(document, "Statement")):
                 if isinstance(statement, dict) and statement.get("Effect", "Allow") == "Allow":
@@ -219,6 +220,9 @@ policies, every `...FullAccess` and `...ReadOnlyAccess` policy (`dynamodb:*`, `s
 `AWSLambdaExecute` (`s3:GetObject` and `s3:PutObject` on `*`) and `AWSLambdaRole` (`lambda:InvokeFunction`
 on `*`). Execution roles AWS provides for one job (`AWSLambdaBasicExecutionRole`, `AWSLambdaSQSQueueExecutionRole`,
 ...) are left to the rule's judgement of their statements, which archcase cannot read: not counted."""
+METADATA_MANAGED = frozenset({"ResourceGroupsandTagEditorReadOnlyAccess", "AWSResourceExplorerReadOnlyAccess", "AmazonEC2ReadOnlyAccess"})
+"""Read-only AWS managed policies that list and describe what resources there are (tags, resource groups, EC2's
+`Describe*`), not what they hold: not broad, as such statements written out are not (AWS managed policy reference)."""
 
 
 def managed(t: Template, r: Resource) -> list[str]:

@@ -110,6 +110,7 @@ def test_only_actions_that_read_or_write_objects_are_reads_or_writes(tmp_path, a
     ({"Fn::Sub": "arn:${AWS::Partition}:iam::aws:policy/AmazonS3ReadOnlyAccess"}, ["AmazonS3ReadOnlyAccess on *"]),
     ("arn:aws:iam::aws:policy/AdministratorAccess", ["AdministratorAccess on *"]),
     ("arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole", []),
+    ("arn:aws:iam::aws:policy/ResourceGroupsandTagEditorReadOnlyAccess", []),  # lists tags and groups: metadata
     ("arn:aws:iam::123456789012:policy/AmazonDynamoDBFullAccess", []),  # the account's own policy of that name: not AWS's
 ])
 def test_an_aws_managed_policy_that_allows_wildcards_on_everything_is_broad(tmp_path, attached, broad):
