@@ -130,10 +130,9 @@ def _decided_elsewhere(architecture: Architecture, drawing: _Importer) -> list[V
     the reason."""
     by_id = {service.id: service for service in architecture.services}
     named: dict[str, tuple[dict[str, Any], str]] = {}
-    for lid, (fields, reason) in elsewhere(drawing.t).items():
+    for lid, (updates, reason) in elsewhere(drawing.t).items():
         if lid in drawing.ids and drawing.ids[lid] in by_id:
-            defaults = type(by_id[drawing.ids[lid]]).model_fields
-            named[drawing.ids[lid]] = ({name: defaults[name].default for name in fields}, reason)
+            named[drawing.ids[lid]] = (updates, reason)
     named.update(open_reads(architecture))
     if not named:
         return []

@@ -106,8 +106,8 @@ def messaging_is_used(channel: SqsQueue | SnsTopic, g: Graph) -> Outcome:
       remediation="Add a `dead-letter` flow from the rule to a standard SQS queue.",
       docs=EVENTBRIDGE + "eb-rule-dlq.html")
 def event_rule_has_dlq(rule: EventRule, g: Graph) -> Outcome:
-    if not [f for f in g.outgoing(rule.id) if not isinstance(f, DeadLetter)]:
-        return NOT_APPLICABLE  # a rule without targets delivers nothing
+    if not rule.enabled or not [f for f in g.outgoing(rule.id) if not isinstance(f, DeadLetter)]:
+        return NOT_APPLICABLE  # a disabled rule, or one without targets, delivers nothing
     if rule.schedule and (every := rate_s(rule.schedule)) is not None and every <= 3600:
         return NOT_APPLICABLE  # a tick lost is followed by the next within the hour: nothing to inspect or redrive
     return passes_if(bool(g.outgoing(rule.id, DeadLetter)),

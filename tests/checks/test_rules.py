@@ -412,6 +412,17 @@ def test_a_rule_on_a_frequent_schedule_is_not_asked_for_a_dead_letter_queue(sche
     assert bool([f for f in check(case).findings if f.rule_id == "AC609"]) is asked
 
 
+@pytest.mark.parametrize("enabled", [True, False])
+def test_a_disabled_rule_is_not_asked_for_a_dead_letter_queue(enabled):
+    """Found by the precision review: a rule whose State defaults to DISABLED delivers nothing to lose."""
+    from archcase.models import Architecture
+
+    rule = {"id": "orders", "kind": "eventbridge-rule", "event_sources": ["com.example"], "enabled": enabled}
+    case = Architecture.model_validate({"name": "t", "title": "t", "services": [rule, {"id": "fn", "kind": "lambda", "handler": "a.b"}],
+                                        "flows": [{"from": "orders", "to": "fn", "kind": "invokes"}]})
+    assert bool([f for f in check(case).findings if f.rule_id == "AC609"]) is enabled
+
+
 @pytest.mark.parametrize(("actions", "stray"), [
     (["dynamodb:GetItem", "dynamodb:GetRecords", "dynamodb:GetShardIterator"], []),  # reading the table's stream is reading data
     (["dynamodb:GetItem", "dynamodb:DeleteTable"], ["dynamodb:DeleteTable"]),

@@ -81,3 +81,55 @@ def test_a_pool_signing_in_with_a_custom_challenge_leaves_its_factors_undecided(
         ((status, message),) = statuses(path, rule)
         assert status == ("unknown" if custom else "fail")
         assert ("custom challenge" in message) is custom
+
+
+SAM = "AWS::Serverless-2016-10-31"
+SAM_FN = {"Type": "AWS::Serverless::Function", "Properties": {"Runtime": "python3.12", "Handler": "app.handler", "CodeUri": "s/"}}
+
+
+def sam_statuses(tmp_path, resources: dict, rule: str) -> list[str]:
+    path = tmp_path / "template.json"
+    path.write_text(json.dumps({"Transform": SAM, "Resources": resources}), encoding="utf-8")
+    return [status for status, _ in statuses(path, rule)]
+
+
+@pytest.mark.parametrize(("definition", "expected"), [
+    ({"Fn::Transform": {"Name": "AWS::Include", "Parameters": {"Location": "s3://bucket/openapi.yaml"}}}, ["unknown"]),
+    ("openapi.yaml", ["unknown"]),
+    (None, ["fail"]),
+])
+def test_an_api_whose_definition_is_not_read_leaves_its_authorization_undecided(tmp_path, definition, expected):
+    """Found by the precision review: an API whose routes and authorization are in an included OpenAPI file archcase
+    could not read was failed as open (the file set AWS_IAM on its only route)."""
+    api: dict = {"Type": "AWS::Serverless::Api", "Properties": {"StageName": "prod"}}
+    if isinstance(definition, dict):
+        api["Properties"]["DefinitionBody"] = definition
+    elif definition:
+        api["Properties"]["DefinitionUri"] = definition
+    function = {**SAM_FN, "Properties": {**SAM_FN["Properties"], "Events": {
+        "Get": {"Type": "Api", "Properties": {"RestApiId": {"Ref": "Api"}, "Path": "/items", "Method": "get"}}}}}
+    assert sam_statuses(tmp_path, {"Api": api, "Fn": function}, "AC201") == expected
+
+
+@pytest.mark.parametrize(("value", "expected"), [
+    ({"SecretString": {"Ref": "ClientSecret"}}, "unknown"),  # issued by someone else: rotating is theirs
+    ({"GenerateSecretString": {}}, "fail"),
+])
+def test_a_secret_someone_else_issued_leaves_its_rotation_undecided(tmp_path, value, expected):
+    path = tmp_path / "template.json"
+    path.write_text(json.dumps({"Parameters": {"ClientSecret": {"Type": "String", "NoEcho": True, "Default": "x"}},
+                                "Resources": {"Key": {"Type": "AWS::SecretsManager::Secret", "Properties": value}}}), encoding="utf-8")
+    assert [status for status, _ in statuses(path, "AC511")] == [expected]
+
+
+@pytest.mark.parametrize(("key", "websocket", "expected"), [
+    ("connectionId", True, "unknown"), ("orderId", True, "fail"), ("connectionId", False, "fail"),
+])
+def test_a_table_of_websocket_connections_leaves_its_recovery_undecided(tmp_path, key, websocket, expected):
+    """Found by three precision reviews: a table of live WebSocket connection ids was asked for point-in-time recovery."""
+    table = {"Type": "AWS::Serverless::SimpleTable", "Properties": {"PrimaryKey": {"Name": key, "Type": "String"}}}
+    resources: dict = {"Connections": table}
+    if websocket:
+        resources["Socket"] = {"Type": "AWS::ApiGatewayV2::Api", "Properties": {
+            "Name": "s", "ProtocolType": "WEBSOCKET", "RouteSelectionExpression": "$request.body.action"}}
+    assert sam_statuses(tmp_path, resources, "AC405") == [expected]
