@@ -323,7 +323,7 @@ def _narrow_wildcard(action: str, resource: str | None) -> bool:
     if not covered:
         return False
     if resource != "*":
-        return all(known.startswith(READ_ONLY) for known in covered)
+        return all(known.removeprefix("admin").startswith(READ_ONLY) for known in covered)  # cognito-idp:AdminGetUser reads
     if all(known.startswith(METADATA) and f"{service}:{known}" not in CONTENT_LISTS for known in covered):
         return True
     return not any(catalogue.iam_action_resources(service, known) and f"{service}:{known}" not in HOUSEKEEPING for known in covered)

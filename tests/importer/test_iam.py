@@ -202,6 +202,8 @@ def test_a_wildcard_action_is_broad_unless_it_stands_only_for_actions_that_make_
     ({"Action": ["ecs:Submit*", "ssm:UpdateInstanceInformation", "ecr:BatchGetImage"], "Resource": "*"}, []),  # agents' own
     ({"Action": ["ssm:GetParameters"], "Resource": "*"}, ["ssm:GetParameters on *"]),  # reads any parameter: data
     ({"Action": ["kinesis:Describe*", "kinesis:List*"], "Resource": {"Fn::GetAtt": ["Clicks", "Arn"]}}, []),
+    ({"Action": ["cognito-idp:AdminGet*", "cognito-idp:AdminList*"], "Resource": {"Fn::GetAtt": ["Users", "Arn"]}}, []),
+    ({"Action": ["cognito-idp:Admin*"], "Resource": {"Fn::GetAtt": ["Users", "Arn"]}}, ["cognito-idp:Admin* on Users"]),
     ({"Action": ["kinesis:Describe*", "kinesis:List*"], "Resource": "*"}, []),  # what there is, not what it holds
     ({"Action": ["kinesis:Get*"], "Resource": "*"}, ["kinesis:Get* on *"]),  # GetRecords: every stream's data
     ({"Action": ["s3:ListBucket"], "Resource": "*"}, ["s3:ListBucket on *"]),  # every object's key: data
@@ -210,7 +212,8 @@ def test_a_wildcard_is_broad_only_where_it_reaches_beyond_what_naming_actions_wo
     """Found by the precision review of high findings: `cloudwatch:*` on a delivery stream grants nothing there,
     `cognito-idp:Describe*` on one user pool only reads it, `ssmmessages:*` takes no resource, and the SSM and ECS
     agents' own actions on `*` are what AWS's managed policies grant them."""
-    resources = {"Fn": function(), "Clicks": {"Type": "AWS::Kinesis::Stream", "Properties": {"ShardCount": 1}}, "Role": role(statement)}
+    resources = {"Fn": function(), "Clicks": {"Type": "AWS::Kinesis::Stream", "Properties": {"ShardCount": 1}}, "Role": role(statement),
+                 "Users": {"Type": "AWS::Cognito::UserPool", "Properties": {}}}
     assert imported(tmp_path, resources).service("fn").broad_permissions == broad
 
 
