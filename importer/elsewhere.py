@@ -74,7 +74,7 @@ def _decided_elsewhere(t: Template, lid: str, resource: Resource) -> list[tuple[
             what = "no AWS::ApiGatewayV2::Stage, and no Target"
         if not staged:
             found.append(({name: CASE_DEFAULT for name in settings}, f"its stages are made outside this template ({what})"))
-    definition = next((key for key in DEFINITIONS.get(resource.type, ()) if key in p and _outside(p[key])), None)
+    definition = next((key for key in DEFINITIONS.get(resource.type, ()) if key in p and _outside(key, p[key])), None)
     if definition:
         authorized = {"authorization": "outside"} if resource.type in ("AWS::ApiGateway::RestApi", "AWS::Serverless::Api") \
             else {"iam_authorization": True}
@@ -95,10 +95,10 @@ DEFINITIONS: dict[str, tuple[str, ...]] = {
 """Where an API's OpenAPI definition is given: a file, or a body that may include one (`AWS::Include`)."""
 
 
-def _outside(value: Any) -> bool:
+def _outside(key: str, value: Any) -> bool:
     """Whether an API definition is outside the template: a file (an S3 location or a path), or an `AWS::Include`
-    archcase could not put in place (importer/nested.py puts local ones in place)."""
-    return not isinstance(value, dict) or "Fn::Transform" in value or "Bucket" in value or "Key" in value
+    archcase could not put in place (importer/nested.py puts local ones in place). A body, even as JSON text, is in it."""
+    return key in ("BodyS3Location", "DefinitionUri") or (isinstance(value, dict) and "Fn::Transform" in value)
 
 
 def _connections(t: Template, p: dict[str, Any]) -> bool:

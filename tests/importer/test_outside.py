@@ -97,12 +97,13 @@ def sam_statuses(tmp_path, resources: dict, rule: str) -> list[str]:
     ({"Fn::Transform": {"Name": "AWS::Include", "Parameters": {"Location": "s3://bucket/openapi.yaml"}}}, ["unknown"]),
     ("openapi.yaml", ["unknown"]),
     (None, ["fail"]),
+    ({"openapi": "3.0.1", "info": {"title": "t", "version": "1"}, "paths": {}}, ["fail"]),  # in the template: read
 ])
 def test_an_api_whose_definition_is_not_read_leaves_its_authorization_undecided(tmp_path, definition, expected):
     """Found by the precision review: an API whose routes and authorization are in an included OpenAPI file archcase
     could not read was failed as open (the file set AWS_IAM on its only route)."""
     api: dict = {"Type": "AWS::Serverless::Api", "Properties": {"StageName": "prod"}}
-    if isinstance(definition, dict):
+    if isinstance(definition, dict):  # an include, or an inline body
         api["Properties"]["DefinitionBody"] = definition
     elif definition:
         api["Properties"]["DefinitionUri"] = definition
