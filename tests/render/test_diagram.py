@@ -10,18 +10,12 @@ from PIL import Image
 
 from archcase.checks.engine import check
 from archcase.render import diagram
-from archcase.render.graphviz import GraphvizMissing, dot_program
+from archcase.render.graphviz import GraphvizMissing
 from archcase.render.overlay import COLORS, Overlay
 
 from ..checks.mutations import flow, svc, variant
 from .golden import parse_dot
-
-try:
-    dot_program()
-    HAVE_GRAPHVIZ = True
-except GraphvizMissing:
-    HAVE_GRAPHVIZ = False
-needs_graphviz = pytest.mark.skipif(not HAVE_GRAPHVIZ, reason="Graphviz (dot) is not installed: `make test` installs it")
+from .needs import needs_graphviz
 
 
 def nodes_of(parsed: dict) -> dict[str, dict]:

@@ -15,7 +15,6 @@ from hypothesis import strategies as st
 
 from archcase.api import bundled_cases, read_any
 from archcase.render import diagram
-from archcase.render.graphviz import GraphvizMissing, dot_program
 from archcase.render.layout_metrics import (
     DrawnEdge,
     LayoutMetrics,
@@ -27,12 +26,8 @@ from archcase.render.layout_metrics import (
     segments_meet,
 )
 
-try:
-    dot_program()
-    HAVE_GRAPHVIZ = True
-except GraphvizMissing:
-    HAVE_GRAPHVIZ = False
-needs_graphviz = pytest.mark.skipif(not HAVE_GRAPHVIZ, reason="Graphviz (dot) is not installed: `make test` installs it")
+from .needs import needs_graphviz
+
 NEATO = shutil.which("neato")
 needs_neato = pytest.mark.skipif(NEATO is None, reason="Graphviz's neato is not installed: `make test` installs it")
 
