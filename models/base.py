@@ -47,6 +47,10 @@ class Service(Model):
     """Human-readable name for diagrams and reports; defaults to the id."""
     description: str | None = None
     """What this service does in the architecture."""
+    group: str | None = Field(default=None, min_length=1, max_length=100)
+    """Which services belong together (one microservice's API, function, table and queue): diagrams draw each
+    group as a titled box, and views split by group. Free text, the box's title; services without one are
+    drawn outside any group."""
 
 
 def did_you_mean(word: str, options: Iterable[str], n: int = 1) -> str:
