@@ -7,8 +7,9 @@ SVG output has its icons embedded as data URIs, so the file displays wherever it
 
 from __future__ import annotations
 
+import textwrap
+from collections.abc import Mapping
 from html import escape
-from itertools import pairwise
 from pathlib import Path
 
 import diagrams
@@ -17,7 +18,6 @@ from diagrams.aws import analytics, compute, database, engagement, general, inte
 from graphviz import nohtml
 
 from ..models import Architecture, Service
-from ..models.flows import DeadLetter
 from ..models.services import (
     Alb,
     ApiGateway,
@@ -55,8 +55,9 @@ from ..models.services import (
 )
 from ..models.text import picture
 from . import graphviz
-from .labels import GROUPS, flow_label, group_of, service_label
+from .labels import flow_label, service_label
 from .overlay import Overlay
+from .view import Detail, View, view
 
 ICONS: dict[type[Service], type[Node]] = {
     MobileApp: general.MobileClient,
@@ -98,9 +99,16 @@ ICONS: dict[type[Service], type[Node]] = {
 ICON_BASE = Path(diagrams.__file__).resolve().parent.parent
 """Folder the icon paths in the DOT are relative to (the `diagrams` package's install folder)."""
 
-_GRAPH = {"splines": "spline", "pad": "0.5", "nodesep": "0.5", "ranksep": "1.1", "newrank": "true",
-          "fontsize": "20", "labelloc": "t"}
+_GRAPH = {"splines": "spline", "pad": "0.5", "nodesep": "0.5", "ranksep": "1.1",
+          "fontsize": "20", "labelloc": "t", "pack": "true", "packmode": "array_u"}
 _EDGE = {"fontname": "Sans-Serif", "fontsize": "11", "fontcolor": "#2D3436"}
+_BOX = {"group": {"fontsize": "14", "bgcolor": "#F4F8FB", "pencolor": "#5A6B7B"},
+        "vpc": {"fontsize": "12", "bgcolor": "#EEF7EA", "pencolor": "#3F8624", "style": "rounded,dashed"}}
+"""How a group's box and a VPC's box are drawn (a VPC in AWS's green, dashed, as in AWS's own diagrams)."""
+
+
+_NOTHING = ("This case has no services.", "Every resource here is networking or plumbing:\n`--detail full` draws them.")
+"""What an empty picture says, without and with resources not drawn."""
 
 
 def icon_path(cls: type[Service]) -> str:
@@ -113,45 +121,56 @@ ICON_PATHS = frozenset(icon_path(cls) for cls in ICONS)
 """Every image a picture may show: archcase's icons, as the DOT names them. No other file is ever embedded."""
 
 
-def dot_source(architecture: Architecture, overlay: Overlay | None = None) -> str:
-    """DOT text of the architecture, grouped and read left to right; with `overlay`, findings are marked."""
+def dot_source(architecture: Architecture, overlay: Overlay | None = None, detail: Detail = "default",
+               fitted: Mapping[str, str] | None = None) -> str:
+    """DOT text of the architecture read left to right along its flows, at `detail` (`view.view`); with `overlay`,
+    findings are marked; `fitted` adds graph attributes (`layout_metrics.fit`: ratio, size)."""
     overlay = overlay or Overlay()
+    shown = view(architecture, detail)
     kinds = {s.id: s.kind for s in architecture.services}
     # the graph is named after the case (an id: letters, digits, hyphens), never after its free-text title
     diagram = Diagram(nohtml(architecture.name), filename=architecture.name, show=False, direction="LR",
-                      graph_attr={**_GRAPH, "label": _title(architecture, overlay)}, edge_attr=_EDGE)
-    columns = {group: [s for s in architecture.services if group_of(s) == group] for group in GROUPS}
-    columns = {group: members for group, members in columns.items() if members}
-    order = {service.id: list(columns).index(group_of(service)) for service in architecture.services}
+                      graph_attr={**_GRAPH, **(fitted or {}), "label": _title(architecture, overlay, shown)}, edge_attr=_EDGE)
     setdiagram(diagram)
     try:
-        for group, members in columns.items():
-            with Cluster(GROUPS[group], graph_attr={"fontsize": "14"}) as cluster:
-                for service in members:
-                    ICONS[type(service)](
-                        _plain(overlay.labelled(picture(service_label(service)), service.id)), nodeid=service.id,
-                        image=icon_path(type(service)), **_outline(overlay, service.id))
-                # one column per group: ids need no escaping (letters, digits, hyphens), but are quoted so that
-                # an id such as `node` or `graph` is not read as a keyword
-                cluster.dot.body.append("\t{rank=same; " + " ".join(f'"{s.id}"' for s in members) + "}\n")
-        firsts = [members[0].id for members in columns.values()]
-        for left, right in pairwise(firsts):
-            diagram.dot.edge(left, right, style="invis")
-        for flow in architecture.flows:
-            attrs = {"label": _plain(overlay.labelled(picture(flow_label(flow, kinds)), flow.key)), "id": flow.key}
-            if order[flow.source] >= order[flow.target]:  # against the reading order: do not pull the layout
-                attrs["constraint"] = "false"
-            if isinstance(flow, DeadLetter):
-                attrs["style"] = "dashed"
-            marked = overlay.mark(flow.key)
+        _nodes(shown, None, overlay)
+        if not shown.services:  # a name no service can have (ids have no underscore)
+            diagram.dot.node("_nothing", label=_plain(_NOTHING[shown.hidden > 0]), shape="plaintext", fontsize="16")
+        for edge in shown.edges:
+            labels = dict.fromkeys(flow_label(flow, kinds) for flow in edge.flows)
+            numbers = dict.fromkeys(n for flow in edge.flows for n in overlay.numbers(flow.key))
+            text = picture(", ".join(labels)) + ("\n" + " ".join(numbers) if numbers else "")
+            # the edge's id is its first flow's key; its class lists every flow it draws (ids are letters, digits, hyphens)
+            attrs = {"label": _plain(text), "id": edge.key, "class": " ".join(flow.key for flow in edge.flows)}
+            if edge.key in shown.feedback:  # closes a cycle: drawn, but does not pull the layout
+                attrs.update(constraint="false", style="dashed")
+            elif all(flow.key in shown.side for flow in edge.flows):  # beside the main path: keeps its direction, weighs nothing
+                attrs.update(weight="0", style="dashed")
+            marked = overlay.worst(flow.key for flow in edge.flows)
             if marked:
-                attrs.update(color=marked[0], fontcolor=marked[0], penwidth="2.5")
-            diagram.dot.edge(flow.source, flow.target, **attrs)
+                attrs.update(color=marked, fontcolor=marked, penwidth="2.5")
+            diagram.dot.edge(edge.source, edge.target, **attrs)
     finally:
         setcluster(None)
         setdiagram(None)
     source: str = diagram.dot.source  # the graphviz package is untyped
     return source
+
+
+def _nodes(shown: View, parent: str | None, overlay: Overlay) -> None:
+    """The nodes of the services drawn directly in box `parent` (None: outside every box), then each box inside it,
+    as a cluster holding its own."""
+    for service in shown.services:
+        box = shown.box_of(service.id)
+        if (box.key if box else None) == parent:
+            text = "\n".join((service_label(service), *shown.notes.get(service.id, ())))
+            ICONS[type(service)](_plain(overlay.labelled(picture(text), service.id)), nodeid=service.id,
+                                 image=icon_path(type(service)), **_outline(overlay, service.id))
+    for box in shown.boxes:
+        if box.parent == parent:
+            with Cluster(_plain(picture(box.title)), graph_attr=_BOX[box.kind]) as cluster:
+                cluster.dot.name = f"cluster_{box.key}"  # unique, whatever the titles
+                _nodes(shown, box.key, overlay)
 
 
 def _plain(text: str) -> str:
@@ -170,9 +189,18 @@ def _outline(overlay: Overlay, element_id: str) -> dict[str, str]:
     return {"shape": "box", "style": "rounded,bold", "color": marked[0], "fontcolor": marked[0], "penwidth": "3"}
 
 
-def _title(architecture: Architecture, overlay: Overlay) -> str:
-    """The graph label: the case title, and under it the findings legend when there is one (an HTML label)."""
-    title = picture(architecture.title)
+TITLE_WIDTH = 60
+"""Characters per line of a picture's title: a long title is wrapped rather than widening the picture."""
+
+
+def _title(architecture: Architecture, overlay: Overlay, shown: View) -> str:
+    """The graph label: the case title, what is not drawn at this detail, and the findings legend when there is one
+    (an HTML label)."""
+    lines = picture(architecture.title).split("\n")
+    if shown.hidden:
+        lines.append(f"({shown.hidden} networking and plumbing resource{'s' if shown.hidden > 1 else ''} not drawn: "
+                     "`--detail full` draws them)")
+    title = "\n".join(part for line in lines for part in (textwrap.wrap(line, TITLE_WIDTH) or [""]))
     if not overlay.legend:
         return _plain(title)
     rows = "".join(

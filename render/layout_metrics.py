@@ -34,7 +34,9 @@ from typing import Any
 from ..models import Architecture
 from ..models.text import one_line, shorten
 from . import diagram
-from .graphviz import DOT_TIMEOUT_S, DrawError, dot_program
+from .graphviz import DOT_TIMEOUT_S, DrawError, GraphvizMissing, dot_program
+from .overlay import Overlay
+from .view import Detail
 
 Point = tuple[float, float]
 Polyline = tuple[Point, ...]
@@ -52,8 +54,8 @@ class LayoutMetrics:
     """The figures of one laid-out diagram."""
 
     width_pt: float
-    """Width of the picture, in points: the layout's bounding box and the graph's `pad` on either side (the SVG's
-    own `width`)."""
+    """Width of the picture, in points: the layout's bounding box and the graph's `pad` on either side, scaled down to
+    the graph's `size` when it is bigger (the SVG's own `width`)."""
     height_pt: float
     """Height of the picture, in points, likewise."""
     nodes: int
@@ -108,7 +110,11 @@ def metrics(laid_out: Mapping[str, Any]) -> LayoutMetrics:
     """The figures of a layout given as `dot -Tjson` (or `neato -n -Tjson`) writes it."""
     x0, y0, x1, y1 = (float(v) for v in str(laid_out.get("bb", "0,0,0,0")).split(","))
     pad = [float(v) * POINTS_PER_INCH for v in str(laid_out.get("pad", DEFAULT_PAD_IN)).split(",")]
-    pad_x, pad_y = pad[0], pad[-1]
+    width, height = x1 - x0 + 2 * pad[0], y1 - y0 + 2 * pad[-1]
+    if "size" in laid_out:  # drawn scaled down to fit `size` (padding included), never up without a `!`
+        limit = [float(v) * POINTS_PER_INCH for v in str(laid_out["size"]).rstrip("!").split(",")]
+        scale = min(1.0, limit[0] / width, limit[-1] / height) if width and height else 1.0
+        width, height = width * scale, height * scale
     subgraphs = int(laid_out.get("_subgraph_cnt", 0))
     names: dict[int, str] = {}
     centre_x: dict[int, float] = {}
@@ -120,7 +126,7 @@ def metrics(laid_out: Mapping[str, Any]) -> LayoutMetrics:
     backwards = tuple((names[e["tail"]], names[e["head"]]) for e in drawn
                       if e["tail"] in centre_x and e["head"] in centre_x and centre_x[e["head"]] < centre_x[e["tail"]])
     edges = [DrawnEdge(names[e["tail"]], names[e["head"]], drawn_lines(str(e.get("pos", "")))) for e in drawn]
-    return LayoutMetrics(width_pt=x1 - x0 + 2 * pad_x, height_pt=y1 - y0 + 2 * pad_y, nodes=len(names), edges=len(drawn),
+    return LayoutMetrics(width_pt=width, height_pt=height, nodes=len(names), edges=len(drawn),
                          crossings=crossings(edges), right_to_left=backwards)
 
 
@@ -129,9 +135,39 @@ def measure(source: str, imagepath: Path | None = None, timeout_s: float | None 
     return metrics(layout(source, imagepath, timeout_s))
 
 
-def measure_architecture(architecture: Architecture) -> LayoutMetrics:
-    """The figures of the diagram archcase draws for an architecture (without findings marked)."""
-    return measure(diagram.dot_source(architecture), diagram.ICON_BASE)
+def measure_architecture(architecture: Architecture, detail: Detail = "default") -> LayoutMetrics:
+    """The figures of the diagram archcase draws for an architecture (without findings marked), fitted to the page."""
+    return measure(fit(architecture, detail=detail), diagram.ICON_BASE)
+
+
+MAX_SIDE_PT = 4000.0
+"""Longest side of a drawn diagram, in points (55.5 inches): past it, the picture is scaled down."""
+MAX_ASPECT = 3.0
+"""Most a drawn diagram's longest side may be over its shortest: past it, the short side is widened."""
+
+
+def fit(architecture: Architecture, overlay: Overlay | None = None, detail: Detail = "default") -> str:
+    """The DOT text of an architecture's diagram fitted to a page: laid out once by `dot`, and when the picture is
+    more than `MAX_ASPECT` times longer than broad, its short side is stretched (`ratio`; more space between the
+    rows, nothing moved out of order), and when it is still longer than `MAX_SIDE_PT`, it is scaled down (`size`).
+    Without Graphviz, or when it cannot lay the diagram out, the DOT text as it is (drawing it will say why)."""
+    source = diagram.dot_source(architecture, overlay, detail)
+    try:
+        found = measure(source, diagram.ICON_BASE)
+    except (GraphvizMissing, DrawError):
+        return source
+    fitted: dict[str, str] = {}
+    width, height = found.width_pt, found.height_pt
+    if width > MAX_ASPECT * height:
+        fitted["ratio"] = f"{1 / MAX_ASPECT:.4f}"  # desired height over width: the height is scaled up to it
+        height = width / MAX_ASPECT
+    elif height > MAX_ASPECT * width:
+        fitted["ratio"] = f"{MAX_ASPECT:.4f}"  # the width is scaled up
+        width = height / MAX_ASPECT
+    if max(width, height) > MAX_SIDE_PT:
+        side = f"{(MAX_SIDE_PT - 1) / POINTS_PER_INCH:.3f}"
+        fitted["size"] = f"{side},{side}"
+    return diagram.dot_source(architecture, overlay, detail, fitted) if fitted else source
 
 
 def spline_points(pos: str) -> tuple[tuple[Polyline, Polyline, Polyline], ...]:

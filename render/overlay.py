@@ -64,6 +64,15 @@ class Overlay:
             return None
         return entries[0].color, " ".join(f"#{e.number}" for e in sorted(entries, key=lambda e: e.number))
 
+    def numbers(self, element_id: str) -> list[str]:
+        """`#1`, `#3`: the numbers of an element's findings, in order."""
+        return [f"#{e.number}" for e in sorted(self.marks.get(element_id, ()), key=lambda e: e.number)]
+
+    def worst(self, element_ids: Iterable[str]) -> str | None:
+        """Colour of the worst finding of any of the elements, None when none has a finding."""
+        entries = [e for element_id in element_ids for e in self.marks.get(element_id, ())]
+        return min(entries, key=lambda e: e.number).color if entries else None  # numbered worst first
+
     def labelled(self, text: str, element_id: str) -> str:
         """`text`, with the element's finding numbers on a second line when it has findings."""
         marked = self.mark(element_id)

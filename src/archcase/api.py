@@ -24,6 +24,7 @@ from .render import model_json
 if TYPE_CHECKING:
     from .checks.engine import CaseReport
     from .render.overlay import Overlay
+    from .render.view import Detail
 
 CASE_SUFFIXES = (".yaml", ".yml")
 TEMPLATE_SUFFIXES = (".yaml", ".yml", ".json", ".template")
@@ -180,9 +181,10 @@ def checked(cases: Sequence[SourcedCase], pack: str) -> list[CaseReport]:
 
 
 def render(paths: Sequence[str | Path], formats: Iterable[str] = tuple(DIAGRAM_FORMATS), out: str | Path = "out",
-           findings: bool = False, pack: str = "default") -> Outputs:
-    """Draw each case as `out/<name>/diagram.<ext>` in the given formats; with `findings`, the services and
-    flows with findings of `pack` are marked. PNG and SVG need Graphviz: without it they are skipped with a
+           findings: bool = False, pack: str = "default", detail: Detail = "default") -> Outputs:
+    """Draw each case as `out/<name>/diagram.<ext>` in the given formats, at `detail` (`render.view`: by default
+    networking and plumbing collapse into what they stand for); with `findings`, the services and flows with
+    findings of `pack` are marked. PNG and SVG need Graphviz: without it they are skipped with a
     warning, and GraphvizMissing is raised only when nothing else was asked for. Likewise a PNG or SVG that
     cannot be drawn (a case over the drawing limits, Graphviz timing out, failing or writing no valid picture) is
     skipped with a warning, and graphviz.DrawError is raised only when nothing else was asked for (TooBigToDraw
@@ -203,21 +205,24 @@ def render(paths: Sequence[str | Path], formats: Iterable[str] = tuple(DIAGRAM_F
     outputs = Outputs(Path(out))
     for case, report in zip(cases, reports, strict=True):
         overlay = Overlay.of(report.findings) if report else None
-        for fmt, content in _diagrams(case.architecture, overlay, wanted, outputs, required=set(wanted) <= DRAWN).items():
+        for fmt, content in _diagrams(case.architecture, overlay, wanted, outputs, required=set(wanted) <= DRAWN,
+                                      detail=detail).items():
             outputs.add(f"{case.architecture.name}/diagram.{DIAGRAM_FORMATS[fmt]}", content)
     outputs.publish()
     return outputs
 
 
 def _diagrams(architecture: Architecture, overlay: Overlay | None, formats: Sequence[str], outputs: Outputs,
-              required: bool = False) -> dict[str, str | bytes]:
-    """The diagram of one architecture in each format. A PNG or SVG that cannot be drawn here (no Graphviz, a
-    case over the drawing limits, Graphviz timing out, failing or writing no valid picture) is left out with a
-    warning naming the case; with `required`, a drawing problem is raised instead (graphviz.DrawError)."""
+              required: bool = False, detail: Detail = "default") -> dict[str, str | bytes]:
+    """The diagram of one architecture in each format, the DOT fitted to a page (`layout_metrics.fit`). A PNG or
+    SVG that cannot be drawn here (no Graphviz, a case over the drawing limits, Graphviz timing out, failing or
+    writing no valid picture) is left out with a warning naming the case; with `required`, a drawing problem is
+    raised instead (graphviz.DrawError)."""
     from .render import diagram, mermaid
     from .render.graphviz import DrawError, GraphvizMissing
+    from .render.layout_metrics import fit
 
-    source = diagram.dot_source(architecture, overlay)
+    source = fit(architecture, overlay, detail) if set(formats) & (DRAWN | {"dot"}) else ""
     results: dict[str, str | bytes] = {}
     drawn = [fmt for fmt in formats if fmt in DRAWN]
     try:
@@ -342,7 +347,7 @@ def emit(paths: Sequence[str | Path], out: str | Path = "out", handlers: str | P
 
 
 def build(paths: Sequence[str | Path] = (), out: str | Path = "out", handlers: str | Path | None = None,
-          lint: bool = True) -> Outputs:
+          lint: bool = True, detail: Detail = "default") -> Outputs:
     """Validate, check and emit the cases (the bundled ones when `paths` is empty), then write each one's
     model, diagrams, CloudFormation template, OpenAPI documents and HTML report to `out/<name>/` (replacing
     the folder whole), and `out/index.html` last. Nothing is written unless every output could be made."""
@@ -359,11 +364,11 @@ def build(paths: Sequence[str | Path] = (), out: str | Path = "out", handlers: s
         outputs.add(f"{name}/model.json", model_json.render(architecture))
         for file, text in texts.items():
             outputs.add(f"{name}/{file}", text)
-        diagrams = _diagrams(architecture, None, tuple(DIAGRAM_FORMATS), outputs)
+        diagrams = _diagrams(architecture, None, tuple(DIAGRAM_FORMATS), outputs, detail=detail)
         for fmt, content in diagrams.items():
             outputs.add(f"{name}/diagram.{DIAGRAM_FORMATS[fmt]}", content)
         overlay = Overlay.of(report.findings)
-        marked = _diagrams(architecture, overlay, ("svg",), outputs) if overlay.legend else diagrams
+        marked = _diagrams(architecture, overlay, ("svg",), outputs, detail=detail) if overlay.legend else diagrams
         links = [(path.name, _describe(path.name)) for path in outputs.in_folder(name)]
         svg = marked.get("svg")
         page = html.Outputs(svg if isinstance(svg, bytes) else None, str(diagrams["mermaid"]), links)

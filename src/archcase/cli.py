@@ -21,6 +21,7 @@ from .models.generic import Generic
 from .models.text import one_line, terminal
 from .output import Outputs, write_atomic
 from .render.graphviz import DrawError, GraphvizMissing
+from .render.view import DETAILS
 
 EXIT_OK, EXIT_FINDINGS, EXIT_BAD_INPUT = 0, 1, 2
 HANDLERS_HELP = "folder of the handler code the functions name (default: handlers/ beside the case or its folder)"
@@ -93,6 +94,13 @@ CATALOGUE_FORMATS = Choices(_catalogue_formats)
 """`rules --format`: the formats of the rule catalogue (`checks.catalogue_docs.FORMATS`)."""
 
 
+def detail(command: argparse.ArgumentParser) -> None:
+    """`--detail`: what the diagrams draw of imported templates."""
+    command.add_argument("--detail", default="default", choices=DETAILS,
+                         help="default: networking and plumbing (subnets, route tables, permissions, logs, alarms, "
+                              "custom resources) collapse into VPC boxes and notes; full: every resource is drawn")
+
+
 def choices(action: argparse.Action, names: Choices) -> None:
     """Give an option its choices after `add_argument`, which would otherwise list them at once (to check the
     option's metavar) and so import their registry."""
@@ -129,7 +137,7 @@ def cmd_schema(args: argparse.Namespace) -> int:
 
 
 def cmd_build(args: argparse.Namespace) -> int:
-    return _report(api.build(args.paths, args.out, args.handlers, lint=args.lint))
+    return _report(api.build(args.paths, args.out, args.handlers, lint=args.lint, detail=args.detail))
 
 
 def cmd_emit(args: argparse.Namespace) -> int:
@@ -137,7 +145,7 @@ def cmd_emit(args: argparse.Namespace) -> int:
 
 
 def cmd_render(args: argparse.Namespace) -> int:
-    return _report(api.render(args.paths, args.format, args.out, args.findings, args.pack))
+    return _report(api.render(args.paths, args.format, args.out, args.findings, args.pack, args.detail))
 
 
 def _report(written: Outputs) -> int:
@@ -342,6 +350,7 @@ def parser() -> argparse.ArgumentParser:
                         help="outline and number the services and flows that have findings, with a legend")
     choices(render.add_argument("--pack", default="default", help="rule pack for --findings (default: default)"),
             PACK_NAMES)
+    detail(render)
     render.set_defaults(run=cmd_render)
 
     emit = commands.add_parser("emit", help="write each case's CloudFormation template and OpenAPI documents")
@@ -374,6 +383,7 @@ def parser() -> argparse.ArgumentParser:
     build.add_argument("--out", default="out", metavar="DIR", help="output folder (default: out)")
     build.add_argument("--handlers", metavar="DIR", help=HANDLERS_HELP)
     build.add_argument("--no-lint", dest="lint", action="store_false", help=NO_LINT_HELP)
+    detail(build)
     build.set_defaults(run=cmd_build)
     return root
 
