@@ -144,7 +144,7 @@ def dot_source(architecture: Architecture, overlay: Overlay | None = None, detai
             attrs = {"label": _plain(text), "id": edge.key, "class": " ".join(flow.key for flow in edge.flows)}
             if edge.key in shown.feedback:  # closes a cycle: drawn, but does not pull the layout
                 attrs.update(constraint="false", style="dashed")
-            elif all(flow.key in shown.side for flow in edge.flows):  # beside the main path: keeps its direction, weighs nothing
+            elif edge.key in shown.side:  # beside the main path: keeps its direction, weighs nothing
                 attrs.update(weight="0", style="dashed")
             marked = overlay.worst(flow.key for flow in edge.flows)
             if marked:

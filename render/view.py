@@ -17,11 +17,11 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, Protocol
 
 from ..models import Architecture, Service
 from ..models.compute import LambdaFunction
-from ..models.flows import Authorizes, DeadLetter, Flow, Uses
+from ..models.flows import Authorizes, DeadLetter, Flow, Reads, Uses
 from ..models.generic import Generic
 
 Detail = Literal["default", "full"]
@@ -69,24 +69,48 @@ class Box:
     kind: Literal["group", "vpc"] = "group"
 
 
+class Link(Protocol):
+    """What orders the picture: a flow, or an edge drawn for flows."""
+
+    @property
+    def source(self) -> str: ...
+
+    @property
+    def target(self) -> str: ...
+
+    @property
+    def key(self) -> str: ...
+
+
 @dataclass(frozen=True)
 class Edge:
-    """The flows from one service to another, drawn as one arrow (a function's read and write of a table)."""
+    """One arrow: the flows between two services that are drawn the same way (a function's read and write of a table
+    as one arrow to the table, a read alone as an arrow from the store, the way the data moves)."""
 
+    source: str
+    """The service the arrow leaves (the store, for a read)."""
+    target: str
+    """The service the arrow points at."""
     flows: tuple[Flow, ...]
-
-    @property
-    def source(self) -> str:
-        return self.flows[0].source
-
-    @property
-    def target(self) -> str:
-        return self.flows[0].target
 
     @property
     def key(self) -> str:
         """The first flow's key: the drawn edge's id."""
         return self.flows[0].key
+
+
+def edges(flows: Sequence[Flow]) -> tuple[Edge, ...]:
+    """The arrows drawn for flows, in the order each first appears. A read is drawn from the store to its reader,
+    where its data goes, so a pipeline reads left to right; unless the reader also writes to or calls the store, then
+    it shares that arrow."""
+    pairs = {(f.source, f.target) for f in flows if not isinstance(f, Reads)}
+    drawn: dict[tuple[str, str], list[Flow]] = {}
+    for flow in flows:
+        ends = (flow.source, flow.target)
+        if isinstance(flow, Reads) and ends not in pairs:
+            ends = (flow.target, flow.source)
+        drawn.setdefault(ends, []).append(flow)
+    return tuple(Edge(source, target, tuple(together)) for (source, target), together in drawn.items())
 
 
 @dataclass(frozen=True)
@@ -95,23 +119,17 @@ class View:
 
     services: tuple[Service, ...]
     flows: tuple[Flow, ...]
+    edges: tuple[Edge, ...] = ()
+    """The arrows drawn for `flows` (`edges`)."""
     boxes: tuple[Box, ...] = ()
     notes: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     """Lines drawn under a service's name: what collapsed into it (`encrypted with KMS key X`)."""
     feedback: frozenset[str] = frozenset()
-    """Keys of flows that close a cycle on the paths from the entry points: drawn, not ranked by."""
+    """Keys of the edges that close a cycle on the paths from the entry points: drawn, not ranked by."""
     side: frozenset[str] = frozenset()
-    """Keys of flows beside the main path (dead letters, authorizers): drawn dashed, weightless."""
+    """Keys of the edges beside the main path (only dead letters, authorizers): drawn dashed, weightless."""
     hidden: int = 0
     """Resources not drawn at this detail."""
-
-    @property
-    def edges(self) -> tuple[Edge, ...]:
-        """The flows drawn, one arrow per (source, target), in the order each pair first appears."""
-        pairs: dict[tuple[str, str], list[Flow]] = {}
-        for flow in self.flows:
-            pairs.setdefault((flow.source, flow.target), []).append(flow)
-        return tuple(Edge(tuple(flows)) for flows in pairs.values())
 
     def box_of(self, service_id: str) -> Box | None:
         """The innermost box a service is drawn in."""
@@ -132,12 +150,14 @@ def view(architecture: Architecture, detail: Detail = "default") -> View:
         notes = _keys(architecture, hidden_ids)
     shown = tuple(s for s in services if s.id not in hidden_ids)
     drawn = tuple(f for f in flows if f.source not in hidden_ids and f.target not in hidden_ids)
-    return View(services=shown, flows=drawn, boxes=_boxes(shown, vpcs, architecture), notes=notes,
-                feedback=feedback_flows([s.id for s in shown], drawn, entries(shown, drawn)),
-                side=frozenset(f.key for f in drawn if isinstance(f, DeadLetter | Authorizes)), hidden=len(hidden_ids))
+    arrows = edges(drawn)
+    return View(services=shown, flows=drawn, edges=arrows, boxes=_boxes(shown, vpcs, architecture), notes=notes,
+                feedback=feedback_flows([s.id for s in shown], arrows, entries(shown, arrows)),
+                side=frozenset(e.key for e in arrows if all(isinstance(f, DeadLetter | Authorizes) for f in e.flows)),
+                hidden=len(hidden_ids))
 
 
-def entries(services: Sequence[Service], flows: Iterable[Flow]) -> list[str]:
+def entries(services: Sequence[Service], flows: Iterable[Link]) -> list[str]:
     """Where the paths through an architecture start: services nothing flows into, users and devices first, then
     in the case's order."""
     targets = {f.target for f in flows}
@@ -145,14 +165,14 @@ def entries(services: Sequence[Service], flows: Iterable[Flow]) -> list[str]:
     return [s.id for s in sorted(sources, key=lambda s: not s.external)]
 
 
-def feedback_flows(order: Sequence[str], flows: Iterable[Flow], starts: Sequence[str]) -> frozenset[str]:
+def feedback_flows(order: Sequence[str], flows: Iterable[Link], starts: Sequence[str]) -> frozenset[str]:
     """Keys of the flows to draw against the reading order so that every other flow points forward: few of them,
     by Eades, Lin and Smyth's greedy ordering (sinks to the end, sources to the front, else the service with the
     most more flows out than in), counting parallel flows each. Ties go to `starts` first, then to `order`."""
     listed = list(flows)
     rank = {sid: index for index, sid in enumerate(dict.fromkeys([*starts, *order]))}
-    out: dict[str, list[Flow]] = {sid: [] for sid in rank}
-    into: dict[str, list[Flow]] = {sid: [] for sid in rank}
+    out: dict[str, list[Link]] = {sid: [] for sid in rank}
+    into: dict[str, list[Link]] = {sid: [] for sid in rank}
     for flow in listed:
         if flow.source != flow.target:
             out[flow.source].append(flow)

@@ -14,11 +14,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from archcase.api import bundled_cases, read_any
+from archcase.models import Architecture
 from archcase.render import diagram
 from archcase.render.layout_metrics import (
     DrawnEdge,
     LayoutMetrics,
     crossings,
+    fit,
     flatten,
     measure,
     measure_architecture,
@@ -219,14 +221,48 @@ def test_a_chain_reads_left_to_right_without_crossing(length: int) -> None:
 
 
 @needs_graphviz
-def test_an_archcase_diagram_is_measured_in_service_ids_and_at_its_drawn_size() -> None:
-    path = next(p for p in bundled_cases() if p.stem == "big-data-ingestion")
+@pytest.mark.parametrize("name", ["big-data-ingestion", "software-updates"])  # the second is stretched to 3:1
+def test_an_archcase_diagram_is_measured_in_service_ids_and_at_its_drawn_size(name: str) -> None:
+    path = next(p for p in bundled_cases() if p.stem == name)
     architecture = read_any(path).architecture
     found = measure_architecture(architecture)
     assert found.nodes == len(architecture.services)
-    assert found.edges == len(architecture.flows)  # the invisible column-ordering edges are left out
-    assert set(found.right_to_left) <= {(f.source, f.target) for f in architecture.flows}
-    svg = diagram.draw(diagram.dot_source(architecture), "svg").decode()
+    pairs = {(f.source, f.target) for f in architecture.flows}
+    assert len({frozenset(p) for p in pairs}) <= found.edges <= len(architecture.flows)  # parallel flows share an arrow
+    assert set(found.right_to_left) <= pairs | {(b, a) for a, b in pairs}
+    svg = diagram.draw(fit(architecture), "svg").decode()
     size = re.search(r'<svg width="([\d.]+)pt" height="([\d.]+)pt"', svg)
     assert size is not None
     assert (found.width_pt, found.height_pt) == pytest.approx((float(size[1]), float(size[2])), abs=1)
+    assert found.aspect <= 3
+
+
+BIG_DATA_MAIN_PATH = ["devices", "ingest-stream", "delivery", "ingestion-bucket", "new-data", "query-runner", "analytics",
+                      "reporting-bucket", "dashboards"]
+"""The big-data pipeline as its seed section tells it: devices, Kinesis, Firehose, bucket, queue, function, Athena,
+reports, QuickSight."""
+
+
+@needs_graphviz
+def test_the_bundled_diagrams_cross_little_and_read_left_to_right():
+    measured = {path.stem: measure_architecture(read_any(path).architecture) for path in bundled_cases()}
+    assert sum(m.crossings for m in measured.values()) <= 30
+    assert sum(len(m.right_to_left) for m in measured.values()) <= 4
+    main = set(zip(BIG_DATA_MAIN_PATH, BIG_DATA_MAIN_PATH[1:], strict=False))
+    backwards = {pair for pair in measured["big-data-ingestion"].right_to_left}
+    assert not backwards & (main | {(b, a) for a, b in main})
+    assert all(max(m.width_pt, m.height_pt) <= 4000 and m.aspect <= 3 for m in measured.values())
+
+
+@needs_graphviz
+def test_a_diagram_fits_a_page_however_many_services_it_has() -> None:
+    queues = 90
+    architecture = Architecture.model_validate({
+        "name": "fan-out", "title": "One function, many queues",
+        "services": [{"id": "hub", "kind": "lambda", "handler": "app.handler"},
+                     *({"id": f"queue-{i}", "kind": "sqs"} for i in range(queues))],
+        "flows": [{"from": "hub", "to": f"queue-{i}", "kind": "enqueues"} for i in range(queues)]})
+    found = measure_architecture(architecture)
+    assert max(found.width_pt, found.height_pt) <= 4000 and found.aspect <= 3
+    plain = measure(diagram.dot_source(architecture), diagram.ICON_BASE)
+    assert plain.height_pt > 4000 and plain.aspect > 3  # without fitting, ninety queues in a column
