@@ -1,6 +1,6 @@
-"""What a reader sees on a picture: service names, flow labels, and the columns services are drawn in.
+"""What a reader sees on a picture: service names and flow labels.
 
-The drawing facts of each kind are tables keyed by model class (`COLUMNS`, `FLOW_LABELS`; the icons and shapes
+The drawing facts of each kind are tables keyed by model class (`FLOW_LABELS`; the icons and shapes
 are in `diagram.ICONS` and `mermaid.SHAPES`), looked up with `type(...)`: every class has its entry, so a lookup
 that fails is a defect, and the completeness test (tests/test_kinds.py) names any class a table is missing.
 """
@@ -45,97 +45,16 @@ from ..models.flows import (
 )
 from ..models.services import (
     SERVICE_KINDS,
-    Alb,
-    ApiGateway,
-    Athena,
-    AutoScalingGroup,
-    Browser,
-    Clb,
     CloudFront,
-    CognitoIdentityPool,
-    CognitoUserPool,
-    DaxCluster,
     DynamoDbTable,
-    Ec2Instance,
     EcsService,
-    EfsFileSystem,
-    ElastiCache,
-    EventRule,
-    Firehose,
     Generic,
-    HttpApi,
-    IotDevice,
     KinesisStream,
-    LambdaFunction,
-    MobileApp,
-    QuickSight,
     RdsDatabase,
-    Redshift,
     S3Bucket,
-    Secret,
-    Ses,
     SnsTopic,
     SqsQueue,
-    StateMachine,
-    Sts,
 )
-
-GROUPS: dict[str, str] = {
-    "clients": "Users and devices",
-    "edge": "Edge",
-    "auth": "Identity",
-    "api": "API and load balancing",
-    "ingest": "Ingestion",
-    "compute": "Compute",
-    "data": "Data",
-    "async": "Messaging",
-    "analytics": "Analytics",
-    "external": "Consumers",
-    "other": "Not modelled",
-}
-"""The columns a picture is drawn in, left to right (users to data), with each column's title."""
-
-COLUMNS: dict[type[Service], str] = {
-    MobileApp: "clients",
-    Browser: "clients",
-    IotDevice: "clients",
-    CloudFront: "edge",
-    ApiGateway: "api",
-    HttpApi: "api",
-    Alb: "api",
-    Clb: "api",
-    CognitoUserPool: "auth",
-    CognitoIdentityPool: "auth",
-    Secret: "auth",
-    Sts: "auth",
-    LambdaFunction: "compute",
-    AutoScalingGroup: "compute",
-    Ec2Instance: "compute",
-    EcsService: "compute",
-    StateMachine: "compute",
-    EventRule: "api",
-    DynamoDbTable: "data",
-    DaxCluster: "data",
-    RdsDatabase: "data",
-    ElastiCache: "data",
-    EfsFileSystem: "data",
-    S3Bucket: "data",
-    SqsQueue: "async",
-    SnsTopic: "async",
-    Ses: "async",
-    KinesisStream: "ingest",
-    Firehose: "ingest",
-    Athena: "analytics",
-    QuickSight: "external",
-    Redshift: "external",
-    Generic: "other",
-}
-"""The column (a key of `GROUPS`) each service class is drawn in: streaming ingestion stands before compute."""
-
-
-def group_of(service: Service) -> str:
-    """The column a service is drawn in (`COLUMNS`)."""
-    return COLUMNS[type(service)]
 
 
 def service_label(service: Service) -> str:

@@ -41,8 +41,6 @@ def _service_gaps(cls: type[Model]) -> Iterator[str]:
         yield f"{name} has no diagram icon (render/diagram.py ICONS)"
     if cls not in mermaid.SHAPES:
         yield f"{name} has no Mermaid shape (render/mermaid.py SHAPES)"
-    if cls not in labels.COLUMNS:
-        yield f"{name} has no diagram column (render/labels.py COLUMNS)"
     in_emitters, left_out = cls in emitted.EMITTERS, cls in emitted.NOT_EMITTED
     if in_emitters == left_out:
         yield (f"{name} has both an emitter and a reason not to be emitted" if in_emitters else
@@ -117,7 +115,7 @@ def test_tables_hold_only_known_kinds() -> None:
     """A table keyed by a class that is not a kind (a stale entry, a base class) is an error too."""
     services, flows = set(SERVICES), set(FLOWS)
     stale = [f"{table}: {key.__name__}" for table, keys in (
-        ("ICONS", diagram.ICONS), ("SHAPES", mermaid.SHAPES), ("COLUMNS", labels.COLUMNS),
+        ("ICONS", diagram.ICONS), ("SHAPES", mermaid.SHAPES),
         ("EMITTERS", emitted.EMITTERS), ("NOT_EMITTED", emitted.NOT_EMITTED), ("ARNS", emitted.ARNS),
         ("NO_ARN", emitted.NO_ARN), ("POLLS", emitted.POLLS), ("INTENT", metadata.INTENT), ("NOT_IMPORTED", importer.NOT_IMPORTED),
         ("SETTINGS_READERS", importer.SETTINGS_READERS)) for key in keys if key not in services]

@@ -237,7 +237,7 @@ def _diagrams(architecture: Architecture, overlay: Overlay | None, formats: Sequ
         if fmt == "dot":
             results[fmt] = source
         elif fmt == "mermaid":
-            results[fmt] = mermaid.render(architecture, overlay)
+            results[fmt] = mermaid.render(architecture, overlay, detail)
             for warning in mermaid.warnings(architecture, str(results[fmt])):
                 outputs.warn(f"warning: {architecture.name}: {warning}")
         elif fmt in drawn:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from archcase.models.registry import SERVICE_KINDS
 from archcase.render import diagram, mermaid
-from archcase.render.labels import GROUPS, group_of
 
 
 def test_every_service_kind_has_an_aws_icon_file():
@@ -21,8 +20,3 @@ def test_icons_are_aws_icons_except_for_devices_and_users():
 
 def test_every_service_kind_has_a_mermaid_shape():
     assert [kind for kind, cls in SERVICE_KINDS.items() if cls not in mermaid.SHAPES] == []
-
-
-def test_every_service_kind_is_drawn_in_a_known_column():
-    assert {kind: group_of(cls.model_construct(id="x")) for kind, cls in SERVICE_KINDS.items()
-            if group_of(cls.model_construct(id="x")) not in GROUPS} == {}
