@@ -30,8 +30,8 @@ from ..models.services import CognitoIdentityPool, Generic, Sts, kind_of
 from ..models.yamlsafe import Document
 from .elsewhere import elsewhere, open_reads
 from .flows import infer
+from .naming import Grouping, kebab, label, readable
 from .naming import Source as LabelSource
-from .naming import kebab, label, readable
 from .registry import FLOW_READERS, READS, SETTINGS_READERS
 from .scenarios import Scenario, drawn, scenarios
 from .shapes import describe
@@ -39,7 +39,7 @@ from .source import Source, is_template, looks_like_template, read, source
 from .template import ACCOUNT_WIDE, Resource, Template
 from .unknowns import probes
 
-__all__ = ["Imported", "import_template", "import_document", "is_template", "looks_like_template", "case_yaml", "kebab",
+__all__ = ["Grouping", "Imported", "import_template", "import_document", "is_template", "looks_like_template", "case_yaml", "kebab",
            "readable"]
 
 T = TypeVar("T")
@@ -82,17 +82,20 @@ class Imported:
                            self.conditional)
 
 
-def import_template(path: str | Path) -> Imported:
-    """Import one template; raises CaseError (file, line, what is wrong) when it cannot be read."""
-    return _guarded(Path(path), lambda: _both_ways(read(path)))
+def import_template(path: str | Path, group_by: str | None = None) -> Imported:
+    """Import one template; raises CaseError (file, line, what is wrong) when it cannot be read. `group_by`: how its
+    services are grouped (`Grouping.of`: `tag:KEY`, `stack`, the default, or `none`; ValueError for another)."""
+    grouping = Grouping.of(group_by)
+    return _guarded(Path(path), lambda: _both_ways(read(path), grouping))
 
 
-def import_document(path: Path, document: Document, size: int | None = None) -> Imported:
+def import_document(path: Path, document: Document, size: int | None = None, group_by: str | None = None) -> Imported:
     """Import a template already parsed (by `archcase check`, which reads a file once to tell what it is)."""
-    return _guarded(path, lambda: _both_ways(source(path, document, size)))
+    grouping = Grouping.of(group_by)
+    return _guarded(path, lambda: _both_ways(source(path, document, size), grouping))
 
 
-def _both_ways(read: Source) -> Imported:
+def _both_ways(read: Source, grouping: Grouping) -> Imported:
     """The import as drawn, and, where the template's conditions decide anything, the case each scenario of them
     deploys (`Imported.variants`); not for a template archcase emitted, whose case (in its Metadata) says what
     is meant. A scenario that gives no valid case, or in which a deployed resource refers to one the scenario
@@ -100,7 +103,7 @@ def _both_ways(read: Source) -> Imported:
     metadata = read.data.get("Metadata")
     emitted = isinstance(metadata, dict) and isinstance(metadata.get(METADATA_KEY), dict)  # its case states the intent
     defaults = drawn(read.data, decide=not emitted)
-    drawing = _Importer(read, defaults, implied=not emitted)
+    drawing = _Importer(read, defaults, grouping, implied=not emitted)
     imported = drawing.run()
     imported.partial = not emitted
     if not emitted:
@@ -111,14 +114,14 @@ def _both_ways(read: Source) -> Imported:
                 imported.conditional[drawing.ids[lid]] = condition
         variants = []
         for way in scenarios(read.data):
-            reading = _Importer(read, way, drawn=drawing.t)
+            reading = _Importer(read, way, grouping, drawn=drawing.t)
             if reading.t.dangling():
                 continue  # CloudFormation would refuse the template deployed this way: not a way it deploys
             with contextlib.suppress(CaseError):
                 variants.append(Variant(reading.run().architecture, way.truth))
         for data, varied in probes(read.data):
             probe = Source(read.path, replace(read.document, data=data), [], read.origins)
-            reading = _Importer(probe, drawn(data), drawn=drawing.t)
+            reading = _Importer(probe, drawn(data), grouping, drawn=drawing.t)
             unknown = tuple((drawing.ids.get(drawing.t.service_of(leaf.resource) or "", "") if leaf.resource else "", leaf.reason())
                             for leaf in varied)
             with contextlib.suppress(CaseError):
@@ -164,10 +167,12 @@ def _guarded(path: Path, run: Callable[[], Imported]) -> Imported:
 
 
 class _Importer:
-    def __init__(self, source: Source, scenario: Scenario, implied: bool = True, drawn: Template | None = None) -> None:
-        """`implied`: add what the template implies but cannot state, and label services whose logical ids are not
-        readable (not for a template archcase emitted, whose case says what it has); `drawn`: see `Template`."""
+    def __init__(self, source: Source, scenario: Scenario, grouping: Grouping, implied: bool = True, drawn: Template | None = None) -> None:
+        """`grouping`: how services are grouped (importer/naming.py); `implied`: add what the template implies but
+        cannot state, and label services whose logical ids are not readable (not for a template archcase emitted,
+        whose case says what it has); `drawn`: see `Template`."""
         self.source = source
+        self.grouping = grouping
         self.implied = implied
         self.notes: list[Diagnostic] = list(source.notes)
         self.t = Template(source.data, READS, self.isolated, scenario, drawn)
@@ -344,8 +349,9 @@ class _Importer:
         self.taken.add(service_id)
         cls = resource.service_class
         named = label(t, resource, body, service_id) if self.implied else None
+        group = self.grouping.group(t, resource, self._stack(lid) if self.implied else None)
         data: dict[str, Any] = {"id": service_id, "kind": kind_of(cls or Generic)}
-        naming = {"label": named.text if named else None}
+        naming = {"label": named.text if named else None, "group": group}
         data.update({key: value for key, value in naming.items() if value})
         if named and (cls is None or "label" not in meta):  # `Metadata.archcase` labels a modelled service itself
             self.labelled[service_id] = named.source
@@ -358,10 +364,17 @@ class _Importer:
         data = _deep_update(data, meta)
         return self._valid(data, ("Resources", lid), resource.type, naming)
 
+    def _stack(self, lid: str) -> str | None:
+        """The logical id of the local nested stack or SAM application a resource was read from (for one SAM makes,
+        that of the resource whose event makes it); None for a resource of the template itself."""
+        made = self.source.made.get(lid)
+        owner = made[1] if made and len(made) > 1 and isinstance(made[1], str) else lid
+        return self.source.origins.get(owner)
+
     def _valid(self, data: dict[str, Any], path: tuple[str | int, ...], resource_type: str,
                naming: dict[str, str | None]) -> dict[str, Any]:
         """The service's settings, leaving out (with a note) each one the model does not accept; as a generic service,
-        it keeps the label the import gave it (`naming`)."""
+        it keeps the label and group the import gave it (`naming`)."""
         for _ in range(20):
             try:
                 _adapter("service").validate_python(data)

@@ -1,4 +1,4 @@
-"""How an imported template's services are named.
+"""How an imported template's services are named and grouped.
 
 A service's id is made from its logical id (`kebab`), the hash the AWS CDK appends left out (`readable`); ids
 never depend on anything else, as flows, suppressions and findings refer to them. A service's `label` is set
@@ -7,6 +7,10 @@ suffix or construct path), one that says only the resource's type (`Function1`, 
 digits. Such a service is labelled, in order, with its own name property, its `Name` tag or its `Description`
 (short, on one line), when written as plain text; a CDK logical id with none of them gets its words
 (`MyBucketF68F3FF0` -> "My Bucket"). Readable logical ids get no label: the diagram shows the id.
+
+A service's `group` is the value of a tag (`--group-by tag:KEY`), or by default the nested stack or SAM
+application whose local template it was read from (importer/nested.py); remote nested stacks are one generic
+service each, and what they hold is not known.
 """
 
 from __future__ import annotations
@@ -40,6 +44,10 @@ LABEL_CHARS = 80
 """A label taken from a name or tag is cut to this length."""
 DESCRIPTION_CHARS = 60
 """A `Description` is a label only when it is this short, and on one line: longer, it is prose, not a name."""
+GROUP_CHARS = 100
+"""A group taken from a tag is cut to this length (`Service.group`'s limit; tag values have up to 256)."""
+TAG_KEY_CHARS = 128
+"""AWS tag keys have at most 128 characters."""
 
 Source = Literal["name property", "Name tag", "Description", "logical id"]
 SOURCES: tuple[Source, ...] = ("name property", "Name tag", "Description", "logical id")
@@ -171,3 +179,36 @@ def literal(t: Template, value: Any) -> str | None:
     if text is None or "${" in text:
         return None
     return text.strip() or None
+
+
+@dataclass(frozen=True)
+class Grouping:
+    """How the services of an imported template are grouped: by the value of one tag (`tag:KEY`), by the local
+    nested stack or SAM application they were read from (`stack`, the default), or not at all (`none`)."""
+
+    by: Literal["stack", "tag", "none"] = "stack"
+    key: str = ""
+    """The tag's key, for `tag`."""
+
+    @classmethod
+    def of(cls, value: str | None) -> Grouping:
+        """A `--group-by` value read; ValueError saying what it takes when it is none of them."""
+        if value is None or value == "stack":
+            return cls()
+        if value == "none":
+            return cls("none")
+        kind, colon, key = value.partition(":")
+        if kind != "tag" or not colon:
+            raise ValueError(f"{value[:40]!r} is not a grouping: give tag:KEY (by the value of tag KEY), stack (by nested "
+                             "stack, the default) or none")
+        if not key.strip() or len(key) > TAG_KEY_CHARS:
+            raise ValueError(f"{value[:40]!r} names no tag key of 1 to {TAG_KEY_CHARS} characters: write e.g. tag:Service")
+        return cls("tag", key)
+
+    def group(self, t: Template, resource: Resource, stack: str | None) -> str | None:
+        """The group of a service read from `resource`; `stack`: the logical id of the nested stack or SAM
+        application it was read from, if any. A tag's value that is not plain text groups nothing."""
+        if self.by == "tag":
+            text = literal(t, tag(resource.properties, self.key))
+            return text[:GROUP_CHARS].strip() if text else None
+        return stack[:GROUP_CHARS] if self.by == "stack" and stack else None
