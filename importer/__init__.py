@@ -30,15 +30,17 @@ from ..models.services import CognitoIdentityPool, Generic, Sts, kind_of
 from ..models.yamlsafe import Document
 from .elsewhere import elsewhere, open_reads
 from .flows import infer
+from .naming import Grouping, kebab, label, readable
+from .naming import Source as LabelSource
 from .registry import FLOW_READERS, READS, SETTINGS_READERS
 from .scenarios import Scenario, drawn, scenarios
 from .shapes import describe
 from .source import Source, is_template, looks_like_template, read, source
 from .template import ACCOUNT_WIDE, Resource, Template
 from .unknowns import probes
-from .values import references
 
-__all__ = ["Imported", "import_template", "import_document", "is_template", "looks_like_template", "case_yaml"]
+__all__ = ["Grouping", "Imported", "import_template", "import_document", "is_template", "looks_like_template", "case_yaml", "kebab",
+           "readable"]
 
 T = TypeVar("T")
 DEBUG = "ARCHCASE_DEBUG"
@@ -71,6 +73,8 @@ class Imported:
     """The case as it deploys in each scenario of the template's conditions (importer/scenarios.py; empty when no
     `Fn::If` or `Condition` decides anything): `check` reports a finding that not every scenario gives as
     undecided."""
+    labelled: dict[str, LabelSource] = field(default_factory=dict)
+    """Where each label the import gave was taken from, by service id (importer/naming.py)."""
 
     def sourced(self) -> SourcedCase:
         """The case as the checks and renderers take it; findings point at lines of the template."""
@@ -78,17 +82,20 @@ class Imported:
                            self.conditional)
 
 
-def import_template(path: str | Path) -> Imported:
-    """Import one template; raises CaseError (file, line, what is wrong) when it cannot be read."""
-    return _guarded(Path(path), lambda: _both_ways(read(path)))
+def import_template(path: str | Path, group_by: str | None = None) -> Imported:
+    """Import one template; raises CaseError (file, line, what is wrong) when it cannot be read. `group_by`: how its
+    services are grouped (`Grouping.of`: `tag:KEY`, `stack`, the default, or `none`; ValueError for another)."""
+    grouping = Grouping.of(group_by)
+    return _guarded(Path(path), lambda: _both_ways(read(path), grouping))
 
 
-def import_document(path: Path, document: Document, size: int | None = None) -> Imported:
+def import_document(path: Path, document: Document, size: int | None = None, group_by: str | None = None) -> Imported:
     """Import a template already parsed (by `archcase check`, which reads a file once to tell what it is)."""
-    return _guarded(path, lambda: _both_ways(source(path, document, size)))
+    grouping = Grouping.of(group_by)
+    return _guarded(path, lambda: _both_ways(source(path, document, size), grouping))
 
 
-def _both_ways(read: Source) -> Imported:
+def _both_ways(read: Source, grouping: Grouping) -> Imported:
     """The import as drawn, and, where the template's conditions decide anything, the case each scenario of them
     deploys (`Imported.variants`); not for a template archcase emitted, whose case (in its Metadata) says what
     is meant. A scenario that gives no valid case, or in which a deployed resource refers to one the scenario
@@ -96,7 +103,7 @@ def _both_ways(read: Source) -> Imported:
     metadata = read.data.get("Metadata")
     emitted = isinstance(metadata, dict) and isinstance(metadata.get(METADATA_KEY), dict)  # its case states the intent
     defaults = drawn(read.data, decide=not emitted)
-    drawing = _Importer(read, defaults, implied=not emitted)
+    drawing = _Importer(read, defaults, grouping, implied=not emitted)
     imported = drawing.run()
     imported.partial = not emitted
     if not emitted:
@@ -107,14 +114,14 @@ def _both_ways(read: Source) -> Imported:
                 imported.conditional[drawing.ids[lid]] = condition
         variants = []
         for way in scenarios(read.data):
-            reading = _Importer(read, way, drawn=drawing.t)
+            reading = _Importer(read, way, grouping, drawn=drawing.t)
             if reading.t.dangling():
                 continue  # CloudFormation would refuse the template deployed this way: not a way it deploys
             with contextlib.suppress(CaseError):
                 variants.append(Variant(reading.run().architecture, way.truth))
         for data, varied in probes(read.data):
             probe = Source(read.path, replace(read.document, data=data), [], read.origins)
-            reading = _Importer(probe, drawn(data), drawn=drawing.t)
+            reading = _Importer(probe, drawn(data), grouping, drawn=drawing.t)
             unknown = tuple((drawing.ids.get(drawing.t.service_of(leaf.resource) or "", "") if leaf.resource else "", leaf.reason())
                             for leaf in varied)
             with contextlib.suppress(CaseError):
@@ -159,73 +166,20 @@ def _guarded(path: Path, run: Callable[[], Imported]) -> Imported:
                                     "`archcase validate` works on case files meanwhile")]) from None
 
 
-CDK_HASH = re.compile(r"^(?=.*[a-z])([A-Za-z0-9]+?)(?=[0-9A-F]{8}$)(?=[0-9]*[A-F])(?=[A-F]*[0-9])")
-"""A logical id the AWS CDK made: the construct's path, then 8 hex digits of its hash, letters and digits mixed
-(`DistB3B78991`; `Backup20240101` is a name, kept)."""
-
-
-def readable(logical_id: str, body: Any) -> str:
-    """The name a person gave a resource, where its logical id was made by a tool: the AWS CDK's construct path
-    (`aws:cdk:path` `Stack/Orders/Table/Resource` -> `OrdersTable`), else the logical id without the CDK's hash
-    suffix (`DistB3B78991` -> `Dist`), else the logical id."""
-    metadata = body.get("Metadata") if isinstance(body, dict) else None
-    path = metadata.get("aws:cdk:path") if isinstance(metadata, dict) else None
-    if isinstance(path, str) and path.count("/") >= 1:
-        parts = [p for p in path.split("/")[1:] if p not in ("Resource", "Default")]
-        if parts:
-            return "".join(p[:1].upper() + p[1:] for p in parts)
-    match = CDK_HASH.match(logical_id)
-    return match.group(1) if match and len(logical_id) - 8 >= 2 else logical_id
-
-
-BRANDS = ("OAuth|GraphQL|IoT|DynamoDB|ElastiCache|CloudFront|CloudWatch|CloudFormation|CloudTrail|EventBridge|OpenSearch|"
-          "AppSync|WebSocket|WebACL|MySQL|PostgreSQL|DocumentDB|MongoDB|GitHub|CodeBuild|CodePipeline|CodeCommit")
-"""Names written in mixed case that are one word (`IoTRule` -> `iot-rule`, not `io-t-rule`)."""
-
-
-GENERIC_PREFIXES = "my|the|main|default|new|aws|lambda|s3|sqs|sns|dynamodb|ddb|serverless|api|cf|cloudfront|ec2|rds|app"
-"""Words that say nothing of what a resource is for, when all its id says besides is its type (`MyS3Bucket`)."""
-
-
-def named(t: Template, resource: Resource, service_id: str) -> str | None:
-    """The name a person gave a resource whose logical id says only its type (`Function1`, `MyS3Bucket`): its `Name`
-    tag, else its own name property (`FunctionName`, `BucketName`, `Name`), when written as plain text."""
-    word = kebab(resource.type.rsplit("::", 1)[-1])
-    if not re.fullmatch(rf"(?:(?:{GENERIC_PREFIXES})-)*(?:{word}|resource)(?:-?\d+)?", service_id):
-        return None
-    tags = resource.properties.get("Tags")
-    given = tags.get("Name") if isinstance(tags, dict) else next(
-        (tag.get("Value") for tag in tags if isinstance(tag, dict) and tag.get("Key") == "Name"), None) if isinstance(tags, list) else None
-    own = resource.type.rsplit("::", 1)[-1] + "Name"
-    for value in (given, resource.properties.get(own), resource.properties.get("Name")):
-        text = t.text(value) if value is not None and not any(references(value)) else None
-        if text and "${" not in text and text.strip():
-            return text.strip()[:80]
-    return None
-
-
-def kebab(logical_id: str) -> str:
-    """A service id from a logical id: `TodoApi` -> `todo-api`, `MyDDBTable` -> `my-ddb-table`, `RecordIPv6` ->
-    `record-ipv6`, `IoTRule` -> `iot-rule`."""
-    logical_id = re.sub(r"[^A-Za-z0-9]+", "-", logical_id)[:255]  # bounds the work below: ids have 63 characters
-    logical_id = re.sub(r"[A-Z]{2,}[a-z]\d+|" + BRANDS, lambda m: m.group().capitalize(), logical_id)  # IPv6: one word
-    words = re.sub(r"([a-z0-9])([A-Z])", r"\1-\2", re.sub(r"([A-Z]+)([A-Z][a-z])", r"\1-\2", logical_id))
-    slug = re.sub(r"[^a-z0-9]+", "-", words.lower()).strip("-")
-    slug = slug if slug[:1].isalpha() else f"r-{slug}"
-    return slug[:63].rstrip("-") or "resource"
-
-
 class _Importer:
-    def __init__(self, source: Source, scenario: Scenario, implied: bool = True, drawn: Template | None = None) -> None:
-        """`implied`: add what the template implies but cannot state (not for a template archcase emitted, whose
-        case says what it has); `drawn`: see `Template`."""
+    def __init__(self, source: Source, scenario: Scenario, grouping: Grouping, implied: bool = True, drawn: Template | None = None) -> None:
+        """`grouping`: how services are grouped (importer/naming.py); `implied`: add what the template implies but
+        cannot state, and label services whose logical ids are not readable (not for a template archcase emitted,
+        whose case says what it has); `drawn`: see `Template`."""
         self.source = source
+        self.grouping = grouping
         self.implied = implied
         self.notes: list[Diagnostic] = list(source.notes)
         self.t = Template(source.data, READS, self.isolated, scenario, drawn)
         source.made.update(self.t.made)
         self.ids: dict[str, str] = {}
         self.taken: set[str] = set()
+        self.labelled: dict[str, LabelSource] = {}
 
     def note(self, path: tuple[str | int, ...], message: str, hint: str = "") -> None:
         self.notes.append(self.source.diagnostic(path, message, hint, "note"))
@@ -304,7 +258,7 @@ class _Importer:
             architecture = Architecture.model_validate(case)
         except ValidationError as exc:
             raise CaseError(self._invalid(exc, document)) from None
-        return Imported(self.source, architecture, document, self.notes)
+        return Imported(self.source, architecture, document, self.notes, labelled=self.labelled)
 
     def _implied(self, services: list[dict[str, Any]], where: list[tuple[str | int, ...]], flows: list[dict[str, Any]],
                  flow_where: list[tuple[str | int, ...]]) -> None:
@@ -384,7 +338,8 @@ class _Importer:
                       "identifier: the id is made from the logical id instead",
                       "use lower-case letters, digits and hyphens, starting with a letter")
             given = None
-        service_id = given or kebab(readable(lid, self.source.data["Resources"].get(lid)) if self.implied else lid)
+        body = self.source.data["Resources"].get(lid)
+        service_id = given or kebab(readable(lid, body) if self.implied else lid)
         base = service_id
         n = 1
         while service_id in self.taken:
@@ -393,10 +348,13 @@ class _Importer:
         self.ids[lid] = service_id
         self.taken.add(service_id)
         cls = resource.service_class
+        named = label(t, resource, body, service_id) if self.implied else None
+        group = self.grouping.group(t, resource, self._stack(lid) if self.implied else None)
         data: dict[str, Any] = {"id": service_id, "kind": kind_of(cls or Generic)}
-        label = named(t, resource, service_id) if self.implied else None
-        if label:
-            data["label"] = label
+        naming = {"label": named.text if named else None, "group": group}
+        data.update({key: value for key, value in naming.items() if value})
+        if named and (cls is None or "label" not in meta):  # `Metadata.archcase` labels a modelled service itself
+            self.labelled[service_id] = named.source
         if cls is None:
             data["resource_type"] = resource.type
             return data
@@ -404,10 +362,19 @@ class _Importer:
         settings: dict[str, Any] = self.isolated(resource, "settings", lambda: read(t, resource), {})
         data.update(settings)
         data = _deep_update(data, meta)
-        return self._valid(data, ("Resources", lid), resource.type)
+        return self._valid(data, ("Resources", lid), resource.type, naming)
 
-    def _valid(self, data: dict[str, Any], path: tuple[str | int, ...], resource_type: str) -> dict[str, Any]:
-        """The service's settings, leaving out (with a note) each one the model does not accept."""
+    def _stack(self, lid: str) -> str | None:
+        """The logical id of the local nested stack or SAM application a resource was read from (for one SAM makes,
+        that of the resource whose event makes it); None for a resource of the template itself."""
+        made = self.source.made.get(lid)
+        owner = made[1] if made and len(made) > 1 and isinstance(made[1], str) else lid
+        return self.source.origins.get(owner)
+
+    def _valid(self, data: dict[str, Any], path: tuple[str | int, ...], resource_type: str,
+               naming: dict[str, str | None]) -> dict[str, Any]:
+        """The service's settings, leaving out (with a note) each one the model does not accept; as a generic service,
+        it keeps the label and group the import gave it (`naming`)."""
         for _ in range(20):
             try:
                 _adapter("service").validate_python(data)
@@ -424,7 +391,7 @@ class _Importer:
                 data = {k: v for k, v in data.items() if k != loc[0]}
         self.note(path, f"{resource_type} '{data['id']}' could not be read as {data['kind']} ({error['msg']}): "
                   "kept as a generic service")
-        return {"id": data["id"], "kind": GENERIC, "resource_type": resource_type}
+        return {"id": data["id"], "kind": GENERIC, "resource_type": resource_type, **{k: v for k, v in naming.items() if v}}
 
     def _flows(self, meta: dict[str, Any], kinds: dict[str, str]) -> tuple[list[dict[str, Any]], list[tuple[str | int, ...]]]:
         flows: list[dict[str, Any]] = []

@@ -8,6 +8,8 @@ import sys
 from pathlib import Path
 
 import jsonschema
+import pytest
+import yaml
 
 from archcase import api
 
@@ -83,3 +85,27 @@ def test_bad_input_from_a_subprocess_has_no_traceback(write_case):
     assert run.returncode == 2
     assert "Traceback" not in run.stderr
     assert f"{bad}:4:" in run.stderr
+
+
+@pytest.mark.parametrize("command", ["render", "build", "check", "import"])
+@pytest.mark.parametrize(("value", "message"), [("foo", "'foo' is not a grouping: give tag:KEY"), ("tag:", "'tag:' names no tag key")])
+def test_a_bad_group_by_is_bad_input_named_before_anything_is_read(cli, tmp_path, command, value, message):
+    result = cli(command, str(tmp_path / "missing.yaml"), "--group-by", value)
+    assert result.code == 2
+    assert f"argument --group-by: {message}" in result.err
+    assert "missing.yaml" not in result.err  # the option is refused first
+
+
+def test_group_by_groups_an_imported_templates_services_and_leaves_case_files_as_written(cli, write_case, tmp_path):
+    template = tmp_path / "template.json"
+    template.write_text(json.dumps({"Resources": {"Jobs": {"Type": "AWS::SQS::Queue", "Properties": {
+        "Tags": [{"Key": "Team", "Value": "orders"}]}}}}), encoding="utf-8")
+    result = cli("import", str(template), "--group-by", "tag:Team")
+    assert result.code == 0
+    (service,) = yaml.safe_load(result.out)["services"]
+    assert (service["id"], service["group"]) == ("jobs", "orders")
+    case = write_case("name: t\ntitle: T\nservices:\n  - {id: q, kind: sqs}\n")
+    out = tmp_path / "out"
+    assert cli("render", str(case), str(template), "--format", "mermaid", "--out", str(out), "--group-by", "tag:Team").code == 0
+    assert {p.name for p in out.iterdir()} == {"t", "template"}
+    assert "case file" in cli("render", "--help").out.replace("\n", " ")

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import models
 from .cases import BUNDLED
-from .importer import import_document, is_template, looks_like_template
+from .importer import Grouping, import_document, is_template, looks_like_template
 from .importer import import_template as import_template  # part of the API: `archcase import` calls it here
 from .importer.source import TEMPLATE_HINT
 from .importer.source import parse as parse_template
@@ -80,9 +80,10 @@ def _case_files(paths: Iterable[str | Path]) -> tuple[list[Path], list[Diagnosti
     return files, problems
 
 
-def read_any(path: str | Path) -> SourcedCase:
+def read_any(path: str | Path, group_by: str | None = None) -> SourcedCase:
     """One case file, or a CloudFormation/SAM template imported as a case: read once, told apart by what it
-    holds (a template has `Resources`; CloudFormation's tags such as `!Ref` are refused in a case)."""
+    holds (a template has `Resources`; CloudFormation's tags such as `!Ref` are refused in a case). `group_by`:
+    how a template's services are grouped (`importer.Grouping.of`); a case file gives each service's `group` itself."""
     path = Path(path)
     name = str(path)
     text = read_text(path, "split the case into several files (a template: CloudFormation accepts 1 MB at most)")
@@ -93,30 +94,33 @@ def read_any(path: str | Path) -> SourcedCase:
             raise
         return case_from_text(text, path)  # the case reader says what is wrong, in a case's words
     if is_template(document.data):
-        return import_document(path, document, os.stat(path).st_size).sourced()
+        return import_document(path, document, os.stat(path).st_size, group_by).sourced()
     return case_from(document, path)
 
 
-def load_cases(paths: Iterable[str | Path]) -> list[SourcedCase]:
-    """Load and validate every case named by `paths` (templates are imported); all problems of all files are
-    raised together."""
-    loaded, problems = load_each(paths)
+def load_cases(paths: Iterable[str | Path], group_by: str | None = None) -> list[SourcedCase]:
+    """Load and validate every case named by `paths` (templates are imported, their services grouped as `group_by`
+    says); all problems of all files are raised together."""
+    loaded, problems = load_each(paths, group_by)
     if problems:
         raise CaseError(problems)
     return loaded
 
 
-def load_each(paths: Iterable[str | Path]) -> tuple[list[SourcedCase], list[Diagnostic]]:
+def load_each(paths: Iterable[str | Path], group_by: str | None = None) -> tuple[list[SourcedCase], list[Diagnostic]]:
     """Every case that loads, and the problems of those that do not (for commands that go on past a bad file):
-    paths that cannot be read, files that are not valid, rule ids that no rule has, names used twice."""
+    paths that cannot be read, files that are not valid, rule ids that no rule has, names used twice. `group_by`:
+    see `read_any` (ValueError, before any file is read, when it is not a grouping)."""
     from .checks.catalogue import RULES
+
+    Grouping.of(group_by)
 
     loaded: list[SourcedCase] = []
     files, problems = _case_files(paths)
     names: dict[str, Path] = {}
     for path in files:
         try:
-            case = read_any(path)
+            case = read_any(path, group_by)
         except CaseError as exc:
             problems.extend(exc.diagnostics)
             continue
@@ -153,9 +157,9 @@ DRAWN = frozenset({"png", "svg"})
 """Formats that need Graphviz."""
 
 
-def check(paths: Sequence[str | Path], pack: str = "default") -> list[CaseReport]:
-    """Load the cases (importing templates) and hold each against the rules of a pack."""
-    return checked(load_cases(paths), pack)
+def check(paths: Sequence[str | Path], pack: str = "default", group_by: str | None = None) -> list[CaseReport]:
+    """Load the cases (importing templates, grouped as `group_by` says) and hold each against the rules of a pack."""
+    return checked(load_cases(paths, group_by), pack)
 
 
 def checked(cases: Sequence[SourcedCase], pack: str) -> list[CaseReport]:
@@ -181,19 +185,20 @@ def checked(cases: Sequence[SourcedCase], pack: str) -> list[CaseReport]:
 
 
 def render(paths: Sequence[str | Path], formats: Iterable[str] = tuple(DIAGRAM_FORMATS), out: str | Path = "out",
-           findings: bool = False, pack: str = "default", detail: Detail = "default") -> Outputs:
+           findings: bool = False, pack: str = "default", group_by: str | None = None,
+           detail: Detail = "default") -> Outputs:
     """Draw each case as `out/<name>/diagram.<ext>` in the given formats, at `detail` (`render.view`: by default
     networking and plumbing collapse into what they stand for); with `findings`, the services and flows with
-    findings of `pack` are marked. PNG and SVG need Graphviz: without it they are skipped with a
-    warning, and GraphvizMissing is raised only when nothing else was asked for. Likewise a PNG or SVG that
-    cannot be drawn (a case over the drawing limits, Graphviz timing out, failing or writing no valid picture) is
-    skipped with a warning, and graphviz.DrawError is raised only when nothing else was asked for (TooBigToDraw
-    before anything is drawn or written)."""
+    findings of `pack` are marked; `group_by`: how templates' services are grouped (`read_any`). PNG and SVG
+    need Graphviz: without it they are skipped with a warning, and GraphvizMissing is raised only when nothing
+    else was asked for. Likewise a PNG or SVG that cannot be drawn (a case over the drawing limits, Graphviz
+    timing out, failing or writing no valid picture) is skipped with a warning, and graphviz.DrawError is raised
+    only when nothing else was asked for (TooBigToDraw before anything is drawn or written)."""
     from .render.graphviz import GraphvizMissing, dot_program
     from .render.overlay import Overlay
 
     wanted = [f for f in DIAGRAM_FORMATS if f in set(formats)]
-    cases = load_cases(paths)
+    cases = load_cases(paths, group_by)
     if DRAWN & set(wanted):
         try:
             dot_program()
@@ -347,14 +352,15 @@ def emit(paths: Sequence[str | Path], out: str | Path = "out", handlers: str | P
 
 
 def build(paths: Sequence[str | Path] = (), out: str | Path = "out", handlers: str | Path | None = None,
-          lint: bool = True, detail: Detail = "default") -> Outputs:
+          lint: bool = True, group_by: str | None = None, detail: Detail = "default") -> Outputs:
     """Validate, check and emit the cases (the bundled ones when `paths` is empty), then write each one's
     model, diagrams, CloudFormation template, OpenAPI documents and HTML report to `out/<name>/` (replacing
-    the folder whole), and `out/index.html` last. Nothing is written unless every output could be made."""
+    the folder whole), and `out/index.html` last. Nothing is written unless every output could be made.
+    `group_by`: how templates' services are grouped (`read_any`)."""
     from .render import report as html
     from .render.overlay import Overlay
 
-    cases = load_cases(paths or bundled_cases())
+    cases = load_cases(paths or bundled_cases(), group_by)
     reports = checked(cases, "default")
     outputs = Outputs(Path(out), replace=True)
     deployments = deployables(cases, handlers, lint, warn=outputs.warn)

@@ -25,6 +25,9 @@ from .render.view import DETAILS
 
 EXIT_OK, EXIT_FINDINGS, EXIT_BAD_INPUT = 0, 1, 2
 HANDLERS_HELP = "folder of the handler code the functions name (default: handlers/ beside the case or its folder)"
+GROUP_BY_HELP = ("how the services of a template are grouped, each group drawn as a box: tag:KEY by the value of their tag "
+                 "KEY (where written as plain text), stack by the local nested stack or SAM application they come from (the "
+                 "default), none. Templates only: a case file gives each service's `group` itself")
 NO_LINT_HELP = ("write templates without running cfn-lint on them first (by default a template cfn-lint reports "
                 "anything on is an archcase defect: reported, exit 2, nothing written)")
 
@@ -137,7 +140,7 @@ def cmd_schema(args: argparse.Namespace) -> int:
 
 
 def cmd_build(args: argparse.Namespace) -> int:
-    return _report(api.build(args.paths, args.out, args.handlers, lint=args.lint, detail=args.detail))
+    return _report(api.build(args.paths, args.out, args.handlers, lint=args.lint, group_by=args.group_by, detail=args.detail))
 
 
 def cmd_emit(args: argparse.Namespace) -> int:
@@ -145,7 +148,7 @@ def cmd_emit(args: argparse.Namespace) -> int:
 
 
 def cmd_render(args: argparse.Namespace) -> int:
-    return _report(api.render(args.paths, args.format, args.out, args.findings, args.pack, args.detail))
+    return _report(api.render(args.paths, args.format, args.out, args.findings, args.pack, args.group_by, args.detail))
 
 
 def _report(written: Outputs) -> int:
@@ -234,6 +237,17 @@ def parameter(value: str) -> tuple[str, str]:
     return key, val
 
 
+def group_by(value: str) -> str:
+    """`--group-by tag:KEY|stack|none`, checked before anything is read."""
+    from .importer.naming import Grouping
+
+    try:
+        Grouping.of(value)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+    return value
+
+
 def diagram_formats(value: str) -> list[str]:
     """`--format png,svg`: a comma-separated list of diagram formats."""
     formats = [f.strip() for f in value.split(",") if f.strip()]
@@ -253,7 +267,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     if out is not None and _same_file(args.template, out):
         raise CaseError([Diagnostic(str(out), 1, 1, "--out is the template being imported: the case would overwrite it",
                                     "write the case to another file, such as cases/NAME.yaml")])
-    imported = api.import_template(args.template)
+    imported = api.import_template(args.template, args.group_by)
     for note in imported.notes:
         say(shown(note), file=sys.stderr)
     text = case_yaml(imported.architecture)
@@ -288,7 +302,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     (and, with --output, nothing is written: a report missing files must not pass for a whole one)."""
     from .checks.formats import FORMATS
 
-    cases, problems = api.load_each(args.paths)
+    cases, problems = api.load_each(args.paths, args.group_by)
     _imported(cases)
     reports = api.checked(cases, args.pack)
     color = args.format == "text" and not args.output and sys.stdout.isatty() and "NO_COLOR" not in os.environ
@@ -330,11 +344,13 @@ def parser() -> argparse.ArgumentParser:
                                help="exit 1 when an unsuppressed finding has this severity or above (default: high)"),
             SEVERITY_NAMES)
     choices(check.add_argument("--pack", default="default", help="rule pack (default: default)"), PACK_NAMES)
+    check.add_argument("--group-by", type=group_by, metavar="GROUPING", help=GROUP_BY_HELP)
     check.set_defaults(run=cmd_check)
 
     imp = commands.add_parser("import", help="turn a CloudFormation or SAM template into a case")
     imp.add_argument("template", metavar="TEMPLATE", help="template file (YAML or JSON)")
     imp.add_argument("--out", metavar="FILE", help="write the case to FILE (e.g. cases/NAME.yaml) instead of standard output")
+    imp.add_argument("--group-by", type=group_by, metavar="GROUPING", help=GROUP_BY_HELP)
     imp.set_defaults(run=cmd_import)
 
     rules = commands.add_parser("rules", help="list the rule catalogue")
@@ -350,6 +366,7 @@ def parser() -> argparse.ArgumentParser:
                         help="outline and number the services and flows that have findings, with a legend")
     choices(render.add_argument("--pack", default="default", help="rule pack for --findings (default: default)"),
             PACK_NAMES)
+    render.add_argument("--group-by", type=group_by, metavar="GROUPING", help=GROUP_BY_HELP)
     detail(render)
     render.set_defaults(run=cmd_render)
 
@@ -383,6 +400,7 @@ def parser() -> argparse.ArgumentParser:
     build.add_argument("--out", default="out", metavar="DIR", help="output folder (default: out)")
     build.add_argument("--handlers", metavar="DIR", help=HANDLERS_HELP)
     build.add_argument("--no-lint", dest="lint", action="store_false", help=NO_LINT_HELP)
+    build.add_argument("--group-by", type=group_by, metavar="GROUPING", help=GROUP_BY_HELP)
     detail(build)
     build.set_defaults(run=cmd_build)
     return root
