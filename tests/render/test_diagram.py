@@ -7,6 +7,7 @@ import re
 
 import networkx as nx
 import pytest
+import yaml
 from hypothesis import given, settings
 from PIL import Image
 
@@ -16,6 +17,7 @@ from archcase.render.graphviz import GraphvizMissing
 from archcase.render.overlay import COLORS, Overlay
 
 from ..checks.mutations import flow, svc, variant
+from ..conftest import CASES
 from ..strategies import architectures
 from .golden import parse_dot
 from .needs import needs_graphviz
@@ -37,14 +39,23 @@ def test_node_ids_are_the_service_ids_and_the_dot_is_the_same_every_time():
 
 
 def test_services_of_a_group_are_drawn_in_its_titled_box_and_no_other():
-    arch = variant("microservices", svc("orders-api", group='Orders "core"'), svc("orders-function", group='Orders "core"'),
-                   svc("orders", group='Orders "core"'))
+    arch = variant("myblog", svc("blog-function", group='Posts "core"'), svc("posts", group='Posts "core"'))
     parsed = parse_dot(diagram.dot_source(arch))
     boxes = {sub["attributes"]["label"]: set(nodes_of(sub)) for sub in parsed["subgraphs"].values()}
-    assert boxes['Orders \\"core\\"'] == {"orders-api", "orders-function", "orders"}
+    assert boxes['Posts \\"core\\"'] == {"blog-function", "posts"}
     assert parsed["attributes"]["rankdir"] == "LR"
-    ungrouped = parse_dot(diagram.dot_source(variant("microservices")))
-    assert not any("Orders" in sub["attributes"]["label"] for sub in ungrouped["subgraphs"].values())
+    ungrouped = parse_dot(diagram.dot_source(variant("myblog")))
+    assert not any("Posts" in sub["attributes"]["label"] for sub in ungrouped["subgraphs"].values())
+
+
+def test_each_microservice_of_the_bundled_case_is_its_own_box():
+    data = yaml.safe_load((CASES / "microservices.yaml").read_text())
+    given: dict[str, set[str]] = {}
+    for service in data["services"]:
+        if "group" in service:
+            given.setdefault(service["group"], set()).add(service["id"])
+    parsed = parse_dot(diagram.dot_source(variant("microservices")))
+    assert {sub["attributes"]["label"]: set(nodes_of(sub)) for sub in parsed["subgraphs"].values()} == given
 
 
 def constraining(source: str) -> nx.MultiDiGraph:
