@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import markupsafe
 
 from ..models import Architecture
+from ..models.text import one_line
 from .inline_svg import inline_svg
 from .labels import service_label
 
@@ -37,9 +38,10 @@ def diagram_view(architecture: Architecture, svg: bytes) -> DiagramView:
 
 def graph_json(architecture: Architecture) -> markupsafe.Markup:
     """The graph as JSON for a `<script type="application/json">` element: `<`, `>` and `&` written as
-    `\\u003c`, ... so that no text of the case can end the element or start markup inside it."""
+    `\\u003c`, ... so that no text of the case can end the element or start markup inside it; labels on one
+    line, control characters and lone surrogates shown as escapes (as the page shows them)."""
     flows = {f.key: {"source": f.source, "target": f.target} for f in architecture.flows}
-    services = {s.id: {"label": service_label(s), "flows": [f.key for f in architecture.flows if s.id in (f.source, f.target)]}
+    services = {s.id: {"label": one_line(service_label(s)), "flows": [f.key for f in architecture.flows if s.id in (f.source, f.target)]}
                 for s in architecture.services}
     text = json.dumps({"services": services, "flows": flows, "idPrefix": ID_PREFIX}, sort_keys=True, ensure_ascii=False)
     for char in "<>&\u2028\u2029":
