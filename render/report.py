@@ -3,10 +3,9 @@ are fetched from the network, so a report opens from disk anywhere."""
 
 from __future__ import annotations
 
-import base64
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -20,7 +19,8 @@ from ..checks.rule import SEVERITIES
 from ..models import Architecture
 from ..models.about import version
 from ..models.text import visible
-from . import graphviz
+from . import graphviz, interactive
+from .inline_svg import UnsafeSvg
 from .labels import service_label
 from .overlay import COLORS
 
@@ -63,6 +63,7 @@ _ENV = jinja2.Environment(
     finalize=_finalize,
 )
 _ENV.filters["url"] = safe_url
+_ENV.filters["csp_hash"] = interactive.csp_hash
 
 SEVERITY_ORDER = tuple(reversed(SEVERITIES))
 """Severities, most severe first."""
@@ -73,7 +74,7 @@ class Outputs:
     """The files beside a case's report that the report links to (names relative to the report)."""
 
     svg: bytes | None
-    """The diagram (with findings marked) as SVG, embedded in the page; None when Graphviz is missing."""
+    """The diagram (with findings marked) as SVG, written into the page; None when Graphviz is missing."""
     mermaid: str
     links: Sequence[tuple[str, str]]
     """(file name, what it is) for every other output of the case."""
@@ -93,7 +94,10 @@ def case_page(architecture: Architecture, report: CaseReport, outputs: Outputs) 
     """The HTML report of one case."""
     labels = {s.id: service_label(s) for s in architecture.services}
     rows = [_row(f, labels) for f in sorted(report.findings, key=_finding_order)]
-    diagram = None if outputs.svg is None else "data:image/svg+xml;base64," + base64.b64encode(outputs.svg).decode()
+    try:
+        diagram = None if outputs.svg is None else interactive.diagram_view(architecture, outputs.svg)
+    except UnsafeSvg as exc:
+        diagram, outputs = None, replace(outputs, note=f"The diagram is not shown here: {exc}. diagram.svg beside this report holds it.")
     too_big = _too_big(architecture)
     return _ENV.get_template("case.html").render(
         architecture=architecture, report=report, rows=rows, diagram=diagram, outputs=outputs,
