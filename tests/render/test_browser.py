@@ -164,10 +164,13 @@ def centre(page) -> tuple[float, float]:
 
 
 def marked(page) -> dict[str, set[str]]:
-    """Services (by their title) and flows (by their id) selected and related, and the findings rows lit, by target."""
+    """Services (by their title) and flows (by their keys, an arrow's classes) selected and related, and the findings
+    rows lit, by target."""
     found = page.evaluate("""() => {
-        const name = (g) => g.classList.contains('node') ? 'service:' + g.querySelector('title').textContent : 'flow:' + g.id;
-        const of = (cls) => Array.from(document.querySelectorAll('#diagram-view g.' + cls)).map(name);
+        const state = ['node', 'edge', 'is-selected', 'is-related'];  // an arrow's other classes are its flows' keys
+        const names = (g) => g.classList.contains('node') ? ['service:' + g.querySelector('title').textContent]
+            : Array.from(g.classList).filter((c) => !state.includes(c)).map((c) => 'flow:svg-' + c);
+        const of = (cls) => Array.from(document.querySelectorAll('#diagram-view g.' + cls)).flatMap(names);
         return {selected: of('is-selected'), related: of('is-related'),
                 rows: Array.from(document.querySelectorAll('table.findings tr.is-related'))
                     .map((r) => r.querySelector('td code.muted').textContent),
