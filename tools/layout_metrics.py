@@ -3,10 +3,11 @@ ratio (longest side over shortest), the edges crossing and the edges drawn right
 Graphviz's own layout (`archcase.render.layout_metrics`), for the bundled cases and every importable template
 of a folder.
 
-    PYTHONPATH=src .venv/bin/python tools/layout_metrics.py [CORPUS] [--edges]
+    PYTHONPATH=src .venv/bin/python tools/layout_metrics.py [CORPUS] [--edges] [--detail full]
 
 CORPUS defaults to ../shared/corpus (skipped with a message when absent); `--edges` lists the right-to-left
-edges under each row. Prints figures, asserts nothing; the output is the same on every run.
+edges under each row; `--detail full` measures the diagrams with every resource drawn.
+Prints figures, asserts nothing; the output is the same on every run.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from archcase.api import TEMPLATE_SUFFIXES, bundled_cases, read_any
 from archcase.models import CaseError
 from archcase.render.graphviz import DrawError
 from archcase.render.layout_metrics import LayoutMetrics, measure_architecture
+from archcase.render.view import DETAILS, Detail
 
 ROOT = Path(__file__).resolve().parents[1]
 HEADER = f"{'diagram':<50} {'nodes':>5} {'edges':>5} {'width':>6} {'height':>6} {'aspect':>6} {'cross':>6} {'r-to-l':>6}"
@@ -30,7 +32,7 @@ def row(name: str, m: LayoutMetrics) -> str:
             f"{m.crossings:>6} {len(m.right_to_left):>6}")
 
 
-def table(title: str, files: Iterable[Path], edges: bool) -> None:
+def table(title: str, files: Iterable[Path], edges: bool, detail: Detail) -> None:
     print(f"## {title}\n{HEADER}")
     measured: list[tuple[str, LayoutMetrics]] = []
     for path in files:
@@ -40,7 +42,7 @@ def table(title: str, files: Iterable[Path], edges: bool) -> None:
             print(f"{path.name:<50} skipped: not importable ({exc.diagnostics[0].message})")
             continue
         try:
-            m = measure_architecture(architecture)
+            m = measure_architecture(architecture, detail)
         except DrawError as exc:
             print(f"{path.name:<50} skipped: not laid out ({exc})")
             continue
@@ -66,13 +68,14 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("corpus", nargs="?", type=Path, default=ROOT.parent / "shared" / "corpus")
     parser.add_argument("--edges", action="store_true", help="list the right-to-left edges of each diagram")
+    parser.add_argument("--detail", choices=DETAILS, default="default", help="what the diagrams draw (default: default)")
     args = parser.parse_args(argv)
-    table("bundled cases", bundled_cases(), args.edges)
+    table("bundled cases", bundled_cases(), args.edges, args.detail)
     if not args.corpus.is_dir():
         print(f"## {args.corpus}: skipped, no such folder")
         return 0
     templates = sorted(p for p in args.corpus.iterdir() if p.suffix in TEMPLATE_SUFFIXES and p.is_file())
-    table(f"templates in {args.corpus.name}", templates, args.edges)
+    table(f"templates in {args.corpus.name}", templates, args.edges, args.detail)
     return 0
 
 
