@@ -3,6 +3,7 @@ hand, layouts pinned with `neato -n2`, and graphs `dot` cannot draw any other wa
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import re
 import shutil
@@ -28,6 +29,7 @@ from archcase.render.layout_metrics import (
     segments_meet,
 )
 
+from ..conftest import REPO, SHARED
 from .needs import needs_graphviz
 
 NEATO = shutil.which("neato")
@@ -266,3 +268,26 @@ def test_a_diagram_fits_a_page_however_many_services_it_has() -> None:
     assert max(found.width_pt, found.height_pt) <= 4000 and found.aspect <= 3
     plain = measure(diagram.dot_source(architecture), diagram.ICON_BASE)
     assert plain.height_pt > 4000 and plain.aspect > 3  # without fitting, ninety queues in a column
+
+
+CORPUS = SHARED / "corpus"
+CORPUS_CROSSINGS_BEFORE = 5401
+"""Crossings of the 34 corpus diagrams before issue 16 (fixed kind columns, every resource drawn), measured with
+tools/layout_metrics.py at commit 1c70265."""
+
+
+@needs_graphviz
+@pytest.mark.skipif(not CORPUS.is_dir(), reason=f"the public template corpus is not at {CORPUS} (a user's clone)")
+def test_the_corpus_diagrams_fit_a_page_and_cross_a_tenth_as_often(capsys: pytest.CaptureFixture[str]) -> None:
+    spec = importlib.util.spec_from_file_location("layout_metrics_tool", REPO / "tools" / "layout_metrics.py")
+    assert spec is not None and spec.loader is not None
+    tool = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(tool)
+    assert tool.main([str(CORPUS)]) == 0
+    printed = capsys.readouterr().out
+    measured = printed.split("## templates in corpus")[1].splitlines()
+    rows = [line.split() for line in measured if re.match(r"^\S+\s+\d+\s+\d+\s", line)]  # a template's figures
+    assert len(rows) >= 30
+    for name, _nodes, _edges, width, height, aspect, _cross, _rtl in rows:
+        assert max(float(width), float(height)) <= 4000 and float(aspect) <= 3, name
+    assert sum(int(row[6]) for row in rows) <= CORPUS_CROSSINGS_BEFORE / 10
