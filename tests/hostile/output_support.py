@@ -138,8 +138,8 @@ def unquote(value: str) -> str:
 
 
 def dot_structure(text: str) -> dict[str, Any]:
-    """A DOT graph as parsed by pydot: its name, node ids, drawn edges (source, target, id), and every
-    attribute name with the image attributes' values."""
+    """A DOT graph as parsed by pydot: its name, node ids, the flows its arrows draw (their two ends in order,
+    either way round, and the flow's key), and every attribute name with the image attributes' values."""
     graphs = pydot.graph_from_dot_data(text)
     assert graphs is not None and len(graphs) == 1, "the DOT text is not one graph"
     (graph,) = graphs
@@ -160,8 +160,9 @@ def dot_structure(text: str) -> dict[str, Any]:
         for edge in g.get_edges():
             attrs = edge.get_attributes()
             attributes.update(attrs)
-            if attrs.get("style") != "invis":
-                edges.append((unquote(edge.get_source()), unquote(edge.get_destination()), unquote(attrs.get("id", ""))))
+            if attrs.get("style") != "invis":  # an arrow draws the flows its class lists (its id is the first's key)
+                ends = sorted((unquote(edge.get_source()), unquote(edge.get_destination())))
+                edges.extend((ends[0], ends[1], key) for key in unquote(attrs.get("class", "")).split())
         for sub in g.get_subgraphs():
             attributes.update(sub.get_attributes())
             walk(sub)
@@ -172,21 +173,21 @@ def dot_structure(text: str) -> dict[str, Any]:
 
 _NODE = re.compile(r'^(\w+)(\(\[|\[\[|\[\(|\[/|\[\\|\{\{|\(|\[|\{|>)"([^"]*)"(\]\)|\]\]|\)\]|\\\]|/\]|\}\}|\)|\]|\})$')
 _EDGE = re.compile(r'^(\w+) (-->|-\.->)\|"([^"]*)"\| (\w+)$')
-_SUBGRAPH = re.compile(r'^subgraph (grp_\w+)\["([^"]*)"\]$')
+_SUBGRAPH = re.compile(r'^subgraph ((?:grp|box)_\w+)\["([^"]*)"\]$')
 _STYLE = re.compile(r"^(linkStyle \d+|style \w+) stroke:#[0-9A-Fa-f]{6},stroke-width:3px$")
 
 
 def mermaid_structure(text: str) -> dict[str, Any]:
     """Mermaid text read statement by statement: every line must be one of the statements archcase writes
-    (two comments, the header, subgraphs, nodes, edges, styles); gives the node ids, edges and label texts."""
+    (two or three comments, the header, subgraphs, nodes, edges, styles); gives the node ids, edges and label texts."""
     lines = text.splitlines()
-    assert lines[0].startswith("%% ") and lines[1].startswith("%% ") and lines[2] == "flowchart LR", lines[:3]
-    assert all(line.count("%%") == 1 for line in lines[:2]), lines[:2]
+    header = lines.index("flowchart LR")  # after two comments, and a third when resources are not drawn
+    assert header in (2, 3) and all(line.startswith("%% ") and line.count("%%") == 1 for line in lines[:header]), lines[:4]
     nodes: dict[str, str] = {}
     edges: list[tuple[str, str]] = []
     labels: list[str] = []
     depth = 0
-    for line in (line.strip() for line in lines[3:]):
+    for line in (line.strip() for line in lines[header + 1:]):
         if m := _SUBGRAPH.match(line):
             depth += 1
             labels.append(m.group(2))
@@ -200,7 +201,7 @@ def mermaid_structure(text: str) -> dict[str, Any]:
             labels.append(m.group(3))
         else:
             assert _STYLE.match(line), f"not a statement archcase writes: {line!r}"
-        assert depth in (0, 1)
+        assert depth in (0, 1, 2)  # a VPC box inside a group box
     assert depth == 0
     for label in labels:
         assert not re.search(r'["%`|\\\x00-\x1f\x7f-\x9f\u2028\u2029]', label), label
