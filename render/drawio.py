@@ -14,7 +14,9 @@ made by `models.text.picture` (no control characters) and written by ElementTree
 
 from __future__ import annotations
 
+import math
 import xml.etree.ElementTree as ET
+from collections import deque
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -63,6 +65,8 @@ from .labels import flow_label, service_label
 from .overlay import Overlay
 
 Point = tuple[float, float]
+Box = tuple[float, float, float, float]
+"""(left, top, right, bottom), in pixels."""
 
 ANALYTICS, INTEGRATION, COMPUTE, DATABASE, SECURITY, STORAGE, GENERAL = (
     "#8C4FFF", "#E7157B", "#ED7100", "#C925D1", "#DD344C", "#7AA116", "#232F3D")
@@ -148,6 +152,8 @@ COLUMN_PX = 240
 """Distance between the columns of the layout computed without Graphviz."""
 ROW_PX = 140
 """Distance between the rows of the layout computed without Graphviz."""
+ROWS = 10
+"""Services in a column of the layout computed without Graphviz, at least: a longer column is split."""
 PAD_PX = 20
 """Space between a group's box and what it holds, and around the drawing."""
 TITLE_PX = 28
@@ -159,8 +165,9 @@ def render(architecture: Architecture, overlay: Overlay | None = None) -> str:
     overlay = overlay or Overlay()
     kinds = {s.id: s.kind for s in architecture.services}
     labels = {s.id: overlay.labelled(picture(service_label(s)), s.id) for s in architecture.services}
-    centres = positions(architecture)
+    centres = positions(architecture, labels)
     boxes = {s.id: _label_box(centres[s.id], SHAPES[type(s)], labels[s.id]) for s in architecture.services}
+    frames = _frames(architecture.services, centres, labels)
 
     root = ET.Element("root")
     ET.SubElement(root, "mxCell", id="0")
@@ -168,9 +175,7 @@ def render(architecture: Architecture, overlay: Overlay | None = None) -> str:
     origins: dict[str, Point] = {}
     parents: dict[str, str] = {}
     for number, (title, members) in enumerate(_groups(architecture.services).items(), start=1):
-        left, top, right, bottom = _around(boxes[s.id] for s in members)
-        left, top, bottom = left - PAD_PX, top - PAD_PX - TITLE_PX, bottom + PAD_PX
-        right = max(right + PAD_PX, left + (len(picture(title)) + 4) * CHAR_PX)
+        left, top, right, bottom = frames[title]
         cell = _cell(root, f"group-{number}", "1", picture(title), _GROUP, vertex=True)
         _geometry(cell, left, top, right - left, bottom - top)
         for service in members:
@@ -215,18 +220,20 @@ def flow_cell(flow_key: str) -> str:
     return f"flow-{flow_key}"
 
 
-def positions(architecture: Architecture) -> dict[str, Point]:
+def positions(architecture: Architecture, labels: Mapping[str, str] | None = None) -> dict[str, Point]:
     """Centre of each service's icon, in pixels from the top left: Graphviz's layout of the diagram's DOT when
-    Graphviz can lay it out here, else `layered`."""
+    Graphviz can lay it out here and no group's box (around its services and their `labels`) would cover another
+    service or group (the DOT stands services in columns by kind, not by group), else `layered`."""
+    labels = labels or {s.id: picture(service_label(s)) for s in architecture.services}
     try:
         diagram.check_drawable(architecture)
         laid_out = layout_metrics.layout(diagram.dot_source(architecture), diagram.ICON_BASE)
     except (GraphvizMissing, DrawError):
         return layered(architecture)
     found = graphviz_positions(laid_out)
-    if not {s.id for s in architecture.services} <= set(found):
-        return layered(architecture)
-    return found
+    if {s.id for s in architecture.services} <= set(found) and not _crowded(architecture.services, found, labels):
+        return found
+    return layered(architecture)
 
 
 def graphviz_positions(laid_out: Mapping[str, Any]) -> dict[str, Point]:
@@ -243,7 +250,10 @@ def graphviz_positions(laid_out: Mapping[str, Any]) -> dict[str, Point]:
 def layered(architecture: Architecture) -> dict[str, Point]:
     """A layout without Graphviz: services in columns left to right, each flow running to a later column than
     its source's where it can (flows closing a cycle are left out of the ranking, found depth first in the case's
-    order); within a column, services of one group together, else in the case's order."""
+    order). Each group's services stand in a band of rows of their own, groups in the order of their first
+    service, then the services of no group; within a band and column, in the case's order. A column of a band
+    longer than `ROWS` or the square root of the number of services is split in several, side by side, so that
+    a big case stays roughly square."""
     order = [s.id for s in architecture.services]
     ahead: dict[str, list[str]] = {sid: [] for sid in order}
     for flow in architecture.flows:
@@ -254,12 +264,26 @@ def layered(architecture: Architecture) -> dict[str, Point]:
     for sid in _topological(order, kept):
         for target in kept[sid]:
             rank[target] = max(rank[target], rank[sid] + 1)
-    groups = {s.id: s.group or "" for s in architecture.services}
-    columns: dict[int, list[str]] = {}
-    for sid in sorted(order, key=lambda s: (rank[s], groups[s] == "", groups[s], order.index(s))):
-        columns.setdefault(rank[sid], []).append(sid)
-    return {sid: (PAD_PX + COLUMN_PX / 2 + column * COLUMN_PX, PAD_PX + TITLE_PX + ROW_PX / 2 + row * ROW_PX)
-            for column, members in columns.items() for row, sid in enumerate(members)}
+    bands: dict[str | None, dict[int, list[str]]] = {group: {} for group in _groups(architecture.services)}
+    bands[None] = {}
+    for service in architecture.services:
+        bands[service.group].setdefault(rank[service.id], []).append(service.id)
+    most = max(ROWS, math.isqrt(max(len(order) - 1, 0)) + 1)
+    left: dict[int, float] = {}
+    x = PAD_PX + COLUMN_PX / 2
+    for column in sorted(set(rank.values())):
+        left[column] = x
+        x += COLUMN_PX * max(-(-len(band.get(column, [])) // most) for band in bands.values())
+    centres: dict[str, Point] = {}
+    y = PAD_PX + TITLE_PX + ROW_PX / 2
+    for band in bands.values():
+        if not band:
+            continue
+        for column, members in band.items():
+            for number, sid in enumerate(members):
+                centres[sid] = (left[column] + number // most * COLUMN_PX, y + number % most * ROW_PX)
+        y += (max(min(len(members), most) for members in band.values()) + 1) * ROW_PX  # a row between bands
+    return centres
 
 
 def _acyclic(order: Sequence[str], ahead: Mapping[str, list[str]]) -> dict[str, list[str]]:
@@ -292,10 +316,10 @@ def _topological(order: Sequence[str], ahead: Mapping[str, list[str]]) -> list[s
     for targets in ahead.values():
         for target in targets:
             incoming[target] += 1
-    ready = [sid for sid in order if incoming[sid] == 0]
+    ready = deque(sid for sid in order if incoming[sid] == 0)
     done = []
     while ready:
-        sid = ready.pop(0)
+        sid = ready.popleft()
         done.append(sid)
         for target in ahead[sid]:
             incoming[target] -= 1
@@ -313,7 +337,33 @@ def _groups(services: Iterable[Service]) -> dict[str, list[Service]]:
     return found
 
 
-def _label_box(centre: Point, shape: Shape, label: str) -> tuple[float, float, float, float]:
+def _frames(services: Sequence[Service], centres: Mapping[str, Point], labels: Mapping[str, str]) -> dict[str, Box]:
+    """(left, top, right, bottom) of each group's box: around its services and their labels, with its title."""
+    found = {}
+    for title, members in _groups(services).items():
+        left, top, right, bottom = _around(_label_box(centres[s.id], SHAPES[type(s)], labels[s.id]) for s in members)
+        found[title] = (left - PAD_PX, top - PAD_PX - TITLE_PX, max(right + PAD_PX, left + (len(picture(title)) + 4) * CHAR_PX),
+                        bottom + PAD_PX)
+    return found
+
+
+def _crowded(services: Sequence[Service], centres: Mapping[str, Point], labels: Mapping[str, str]) -> bool:
+    """Whether a group's box would cover a service of another group or none, or another group's box."""
+    frames = _frames(services, centres, labels)
+    for service in services:
+        shape, (x, y) = SHAPES[type(service)], centres[service.id]
+        icon = (x - shape.width / 2, y - shape.height / 2, x + shape.width / 2, y + shape.height / 2)
+        if any(title != service.group and _overlap(icon, frame) for title, frame in frames.items()):
+            return True
+    boxes = list(frames.values())
+    return any(_overlap(a, b) for i, a in enumerate(boxes) for b in boxes[i + 1:])
+
+
+def _overlap(a: Box, b: Box) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
+def _label_box(centre: Point, shape: Shape, label: str) -> Box:
     """(left, top, right, bottom) of an icon and its label, written under it."""
     lines = label.split("\n")
     half = max(shape.width, max(len(line) for line in lines) * CHAR_PX) / 2
@@ -321,7 +371,7 @@ def _label_box(centre: Point, shape: Shape, label: str) -> tuple[float, float, f
     return x - half, y - shape.height / 2, x + half, y + shape.height / 2 + len(lines) * LINE_PX + 4
 
 
-def _around(boxes: Iterable[tuple[float, float, float, float]]) -> tuple[float, float, float, float]:
+def _around(boxes: Iterable[Box]) -> Box:
     found = list(boxes)
     return (min(b[0] for b in found), min(b[1] for b in found), max(b[2] for b in found), max(b[3] for b in found))
 

@@ -120,6 +120,13 @@ def structure(text: str, architecture: Architecture, overlay: Overlay | None = N
         assert cell.get("value") == overlay.labelled(picture(flow_label(item, kinds)), item.key)
         assert ("dashed" in style(cell)) == isinstance(item, DeadLetter)
     groups = {s.group for s in architecture.services if s.group is not None}
+    frames = {i: absolute(cells, i) for i in containers}
+    for service in architecture.services:
+        cell_id = drawio.service_cell(service.id)
+        icon = absolute(cells, cell_id)
+        assert [i for i, frame in frames.items() if cells[cell_id].get("parent") != i and overlap(icon, frame)] == []
+    boxes = list(frames.values())
+    assert not any(overlap(a, b) for i, a in enumerate(boxes) for b in boxes[i + 1:]), "group boxes overlap"
     assert len(vertices) == len(architecture.services) + len(groups) + bool(overlay.legend)
     assert len(edges) == len(architecture.flows)
     return cells
@@ -135,15 +142,17 @@ def grouped(architecture: Architecture, groups: list[str | None]) -> Architectur
 
 def without_graphviz() -> Any:
     """Render with the layout computed without Graphviz."""
-    return mock.patch.object(drawio, "positions", drawio.layered)
+    return mock.patch.object(drawio, "positions", lambda architecture, labels=None: drawio.layered(architecture))
+
+
+def overlap(a: Box, b: Box) -> bool:
+    return a.x < b.x + b.width and b.x < a.x + a.width and a.y < b.y + b.height and b.y < a.y + a.height
 
 
 def icons_overlap(cells: dict[str, ET.Element], architecture: Architecture) -> list[tuple[str, str]]:
     boxes = {s.id: absolute(cells, drawio.service_cell(s.id)) for s in architecture.services}
     ids = list(boxes)
-    return [(a, b) for i, a in enumerate(ids) for b in ids[i + 1:]
-            if boxes[a].x < boxes[b].x + boxes[b].width and boxes[b].x < boxes[a].x + boxes[a].width
-            and boxes[a].y < boxes[b].y + boxes[b].height and boxes[b].y < boxes[a].y + boxes[a].height]
+    return [(a, b) for i, a in enumerate(ids) for b in ids[i + 1:] if overlap(boxes[a], boxes[b])]
 
 
 @pytest.mark.parametrize("path", BUNDLED, ids=lambda p: p.stem)
@@ -286,6 +295,23 @@ def test_a_cycle_keeps_all_but_its_closing_flow_left_to_right():
     assert centres["a"][0] < centres["b"][0]
     with without_graphviz():
         structure(drawio.render(arch), arch)
+
+
+def test_a_big_case_without_graphviz_stays_roughly_square():
+    services = [{"id": f"q{n}", "kind": "sqs"} for n in range(400)]
+    arch = Architecture.model_validate({"name": "big", "title": "Big", "services": services})
+    centres = drawio.layered(arch).values()
+    assert len({x for x, _ in centres}) == len({y for _, y in centres}) == 20
+
+
+@needs_graphviz
+def test_graphviz_positions_are_left_when_a_group_box_would_cover_another_service():
+    data = copy.deepcopy(case_data("microservices"))
+    data["services"][0]["group"] = data["services"][-1]["group"] = "ends"
+    arch = Architecture.model_validate(data)
+    with without_graphviz():
+        expected = drawio.render(arch)
+    assert drawio.render(arch) == expected
 
 
 def test_graphviz_positions_flip_y_and_skip_subgraphs():
