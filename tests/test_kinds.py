@@ -17,7 +17,7 @@ from archcase.models.base import Model
 from archcase.models.flows import POLLED_SOURCES, Flow
 from archcase.models.registry import FLOW_CLASSES, SERVICE_CLASSES
 from archcase.models.services import Generic, LambdaFunction
-from archcase.render import diagram, labels, mermaid
+from archcase.render import diagram, drawio, labels, mermaid
 from archcase.render.cloudformation import metadata
 from archcase.render.cloudformation import registry as emitted
 
@@ -41,6 +41,8 @@ def _service_gaps(cls: type[Model]) -> Iterator[str]:
         yield f"{name} has no diagram icon (render/diagram.py ICONS)"
     if cls not in mermaid.SHAPES:
         yield f"{name} has no Mermaid shape (render/mermaid.py SHAPES)"
+    if cls not in drawio.SHAPES:
+        yield f"{name} has no draw.io shape (render/drawio.py SHAPES)"
     in_emitters, left_out = cls in emitted.EMITTERS, cls in emitted.NOT_EMITTED
     if in_emitters == left_out:
         yield (f"{name} has both an emitter and a reason not to be emitted" if in_emitters else
@@ -115,7 +117,7 @@ def test_tables_hold_only_known_kinds() -> None:
     """A table keyed by a class that is not a kind (a stale entry, a base class) is an error too."""
     services, flows = set(SERVICES), set(FLOWS)
     stale = [f"{table}: {key.__name__}" for table, keys in (
-        ("ICONS", diagram.ICONS), ("SHAPES", mermaid.SHAPES),
+        ("ICONS", diagram.ICONS), ("SHAPES", mermaid.SHAPES), ("drawio SHAPES", drawio.SHAPES),
         ("EMITTERS", emitted.EMITTERS), ("NOT_EMITTED", emitted.NOT_EMITTED), ("ARNS", emitted.ARNS),
         ("NO_ARN", emitted.NO_ARN), ("POLLS", emitted.POLLS), ("INTENT", metadata.INTENT), ("NOT_IMPORTED", importer.NOT_IMPORTED),
         ("SETTINGS_READERS", importer.SETTINGS_READERS)) for key in keys if key not in services]

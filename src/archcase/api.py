@@ -151,7 +151,7 @@ def bundled_cases() -> list[Path]:
     return case_files([BUNDLED])
 
 
-DIAGRAM_FORMATS = {"png": "png", "svg": "svg", "mermaid": "mmd", "dot": "dot"}
+DIAGRAM_FORMATS = {"png": "png", "svg": "svg", "mermaid": "mmd", "dot": "dot", "drawio": "drawio"}
 """Diagram formats `render` writes, with the extension of each file."""
 DRAWN = frozenset({"png", "svg"})
 """Formats that need Graphviz."""
@@ -223,7 +223,7 @@ def _diagrams(architecture: Architecture, overlay: Overlay | None, formats: Sequ
     SVG that cannot be drawn here (no Graphviz, a case over the drawing limits, Graphviz timing out, failing or
     writing no valid picture) is left out with a warning naming the case; with `required`, a drawing problem is
     raised instead (graphviz.DrawError)."""
-    from .render import diagram, mermaid
+    from .render import diagram, drawio, mermaid
     from .render.graphviz import DrawError, GraphvizMissing
     from .render.layout_metrics import fit
 
@@ -245,6 +245,8 @@ def _diagrams(architecture: Architecture, overlay: Overlay | None, formats: Sequ
             results[fmt] = mermaid.render(architecture, overlay, detail)
             for warning in mermaid.warnings(architecture, str(results[fmt])):
                 outputs.warn(f"warning: {architecture.name}: {warning}")
+        elif fmt == "drawio":
+            results[fmt] = drawio.render(architecture, overlay, detail)
         elif fmt in drawn:
             try:
                 results[fmt] = diagram.draw(source, fmt)
@@ -395,6 +397,7 @@ _DESCRIPTIONS = {
     "diagram.svg": "diagram (SVG, icons embedded)",
     "diagram.mmd": "diagram as Mermaid, for Markdown",
     "diagram.dot": "diagram as Graphviz DOT",
+    "diagram.drawio": "diagram for draw.io (diagrams.net), editable, AWS shapes",
 }
 
 

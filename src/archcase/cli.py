@@ -357,7 +357,7 @@ def parser() -> argparse.ArgumentParser:
     choices(rules.add_argument("--format", default="text"), CATALOGUE_FORMATS)
     rules.set_defaults(run=cmd_rules)
 
-    render = commands.add_parser("render", help="draw cases as diagrams: PNG, SVG, Mermaid, DOT")
+    render = commands.add_parser("render", help="draw cases as diagrams: PNG, SVG, Mermaid, DOT, draw.io")
     render.add_argument("paths", nargs="+", metavar="PATH", help="case file, template, or folder of them")
     render.add_argument("--format", type=diagram_formats, default=list(api.DIAGRAM_FORMATS), metavar="LIST",
                         help=f"comma-separated formats out of {','.join(api.DIAGRAM_FORMATS)} (default: all)")

@@ -13,7 +13,7 @@ from ..conftest import CASES
 from .test_diagram import needs_graphviz
 
 SIX = sorted(path.stem for path in bundled_cases())
-PER_CASE = ["diagram.dot", "diagram.mmd", "diagram.png", "diagram.svg", "model.json", "report.html", "template.yaml"]
+PER_CASE = ["diagram.dot", "diagram.drawio", "diagram.mmd", "diagram.png", "diagram.svg", "model.json", "report.html", "template.yaml"]
 WITH_API = {"mytodolist", "myblog", "microservices", "paid-content"}
 
 
@@ -30,7 +30,7 @@ def test_build_writes_every_output_of_every_case(built):
 @pytest.mark.parametrize("name", SIX)
 def test_two_builds_give_byte_identical_text_outputs(builds, name):
     first, second = builds
-    for file in ["diagram.dot", "diagram.mmd", "diagram.svg", "model.json", "report.html", "template.yaml"]:
+    for file in ["diagram.dot", "diagram.drawio", "diagram.mmd", "diagram.svg", "model.json", "report.html", "template.yaml"]:
         assert (first / name / file).read_bytes() == (second / name / file).read_bytes(), file
     assert (first / "index.html").read_bytes() == (second / "index.html").read_bytes()
 
@@ -56,7 +56,7 @@ def test_render_writes_only_the_formats_asked_for(cli, tmp_path):
 def test_render_refuses_an_unknown_format(cli, tmp_path):
     result = cli("render", str(CASES / "myblog.yaml"), "--format", "png,jpeg", "--out", str(tmp_path))
     assert result.code == 2
-    assert "unknown diagram format 'jpeg'" in result.err and "png, svg, mermaid, dot" in result.err
+    assert "unknown diagram format 'jpeg'" in result.err and "png, svg, mermaid, dot, drawio" in result.err
 
 
 def test_render_of_a_bad_case_writes_nothing(cli, write_case, tmp_path):
@@ -67,12 +67,20 @@ def test_render_of_a_bad_case_writes_nothing(cli, write_case, tmp_path):
     assert not (tmp_path / "out").exists()
 
 
-def test_without_graphviz_render_writes_mermaid_and_dot_and_says_how_to_install(cli, tmp_path, monkeypatch):
+def test_without_graphviz_render_writes_mermaid_dot_and_drawio_and_says_how_to_install(cli, tmp_path, monkeypatch):
     monkeypatch.setenv("ARCHCASE_DOT", str(tmp_path / "no-dot"))
     result = cli("render", str(CASES / "myblog.yaml"), "--out", str(tmp_path))
     assert result.code == 0
-    assert sorted(p.name for p in (tmp_path / "myblog").iterdir()) == ["diagram.dot", "diagram.mmd"]
+    assert sorted(p.name for p in (tmp_path / "myblog").iterdir()) == ["diagram.dot", "diagram.drawio", "diagram.mmd"]
     assert "warning:" in result.err and "apt-get install graphviz" in result.err
+
+
+def test_without_graphviz_drawio_alone_is_written(cli, tmp_path, monkeypatch):
+    monkeypatch.setenv("ARCHCASE_DOT", str(tmp_path / "no-dot"))
+    result = cli("render", str(CASES / "myblog.yaml"), "--format", "drawio", "--out", str(tmp_path))
+    assert result.code == 0 and "warning:" not in result.err
+    assert sorted(p.name for p in (tmp_path / "myblog").iterdir()) == ["diagram.drawio"]
+    assert (tmp_path / "myblog" / "diagram.drawio").read_text().startswith("<mxfile")
 
 
 def test_without_graphviz_asking_only_for_pictures_is_an_error(cli, tmp_path, monkeypatch):
@@ -96,10 +104,12 @@ def test_render_findings_marks_the_picture(cli, tmp_path):
     broken = tmp_path / "broken.yaml"
     text = (CASES / "paid-content.yaml").read_text().replace("access: oai", "access: none")
     broken.write_text(text)
-    result = cli("render", str(broken), "--findings", "--format", "dot,mermaid", "--out", str(tmp_path / "out"))
+    result = cli("render", str(broken), "--findings", "--format", "dot,mermaid,drawio", "--out", str(tmp_path / "out"))
     assert result.code == 0
     dot = Path(tmp_path / "out" / "paid-content" / "diagram.dot").read_text()
     assert "AC101" in dot and "#1" in dot
+    drawn = Path(tmp_path / "out" / "paid-content" / "diagram.drawio").read_text()
+    assert "AC101" in drawn and "#1" in drawn
     plain = cli("render", str(broken), "--format", "dot", "--out", str(tmp_path / "plain"))
     assert plain.code == 0
     assert "AC101" not in (tmp_path / "plain" / "paid-content" / "diagram.dot").read_text()
