@@ -195,7 +195,7 @@ def render(paths: Sequence[str | Path], formats: Iterable[str] = tuple(DIAGRAM_F
     timing out, failing or writing no valid picture) is skipped with a warning, and graphviz.DrawError is raised
     only when nothing else was asked for (TooBigToDraw before anything is drawn or written)."""
     from .render.graphviz import GraphvizMissing, dot_program
-    from .render.overlay import Overlay
+    from .render.overlay import Overlay, drawn_ids
 
     wanted = [f for f in DIAGRAM_FORMATS if f in set(formats)]
     cases = load_cases(paths, group_by)
@@ -209,7 +209,7 @@ def render(paths: Sequence[str | Path], formats: Iterable[str] = tuple(DIAGRAM_F
     reports = checked(cases, pack) if findings else [None] * len(cases)
     outputs = Outputs(Path(out))
     for case, report in zip(cases, reports, strict=True):
-        overlay = Overlay.of(report.findings) if report else None
+        overlay = Overlay.of(report.findings, drawn_ids(case.architecture, detail)) if report else None
         for fmt, content in _diagrams(case.architecture, overlay, wanted, outputs, required=set(wanted) <= DRAWN,
                                       detail=detail).items():
             outputs.add(f"{case.architecture.name}/diagram.{DIAGRAM_FORMATS[fmt]}", content)
@@ -358,7 +358,7 @@ def build(paths: Sequence[str | Path] = (), out: str | Path = "out", handlers: s
     the folder whole), and `out/index.html` last. Nothing is written unless every output could be made.
     `group_by`: how templates' services are grouped (`read_any`)."""
     from .render import report as html
-    from .render.overlay import Overlay
+    from .render.overlay import Overlay, drawn_ids
 
     cases = load_cases(paths or bundled_cases(), group_by)
     reports = checked(cases, "default")
@@ -373,7 +373,7 @@ def build(paths: Sequence[str | Path] = (), out: str | Path = "out", handlers: s
         diagrams = _diagrams(architecture, None, tuple(DIAGRAM_FORMATS), outputs, detail=detail)
         for fmt, content in diagrams.items():
             outputs.add(f"{name}/diagram.{DIAGRAM_FORMATS[fmt]}", content)
-        overlay = Overlay.of(report.findings)
+        overlay = Overlay.of(report.findings, drawn_ids(architecture, detail))
         marked = _diagrams(architecture, overlay, ("svg",), outputs, detail=detail) if overlay.legend else diagrams
         links = [(path.name, _describe(path.name)) for path in outputs.in_folder(name)]
         svg = marked.get("svg")
