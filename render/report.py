@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 
 import jinja2
 import markupsafe
+from markdown_it import MarkdownIt
 
 from ..checks.catalogue import RULES, UNUSED_SUPPRESSION
 from ..checks.engine import CaseReport, Finding
@@ -22,7 +23,7 @@ from ..models.text import visible
 from . import graphviz, interactive
 from .inline_svg import UnsafeSvg
 from .labels import service_label
-from .overlay import COLORS
+from .overlay import COLORS, Overlay
 
 
 def _finalize(value: Any) -> Any:
@@ -53,6 +54,28 @@ def safe_url(url: str | None) -> str:
     return text
 
 
+class _Remediation(MarkdownIt):
+    """CommonMark for the remediation texts of the rule catalogue (which write settings as `code`), rendered
+    inline in a table cell: raw HTML is off, so markup in the text is shown as text; images are off, so a report
+    fetches nothing; a link is a link only to an http(s) page, else it stays text."""
+
+    def __init__(self) -> None:
+        super().__init__("commonmark", {"html": False})
+        self.disable("image")
+
+    def validateLink(self, url: str) -> bool:
+        return urlsplit(url).scheme.lower() in SAFE_SCHEMES and safe_url(url) == url
+
+
+_MARKDOWN = _Remediation()
+
+
+def markdown(text: str) -> markupsafe.Markup:
+    """Markdown text (inline: code, emphasis, links) as HTML for a page, every character of it either markup
+    that Markdown made or escaped text (control characters shown as escapes, as elsewhere in a page)."""
+    return markupsafe.Markup(_MARKDOWN.renderInline(visible(text, keep="\n\t\r")))
+
+
 _ENV = jinja2.Environment(
     loader=jinja2.PackageLoader("archcase.render", "templates"),
     autoescape=True,
@@ -64,6 +87,7 @@ _ENV = jinja2.Environment(
 )
 _ENV.filters["url"] = safe_url
 _ENV.filters["csp_hash"] = interactive.csp_hash
+_ENV.filters["markdown"] = markdown
 
 SEVERITY_ORDER = tuple(reversed(SEVERITIES))
 """Severities, most severe first."""
@@ -80,6 +104,8 @@ class Outputs:
     """(file name, what it is) for every other output of the case."""
     note: str = ""
     """Why `svg` is None, when the caller knows better than `diagram_note` can tell (a Graphviz failure)."""
+    overlay: Overlay | None = None
+    """The findings drawn on `svg` (numbered in its legend), None when it marks none."""
 
 
 @dataclass(frozen=True)
@@ -87,20 +113,29 @@ class Row:
     finding: Finding
     target: str
     remediation: str
+    """Markdown."""
     docs_url: str | None
+    number: int | None = None
+    """The finding's number on the diagram shown in the page; None when it is not drawn there."""
+
+    @property
+    def shown_as(self) -> str:
+        """The severity the page shows: the finding's own when it fails, `undecided` when its rule could not decide."""
+        return self.finding.severity if self.finding.status == "fail" else "undecided"
 
 
 def case_page(architecture: Architecture, report: CaseReport, outputs: Outputs) -> str:
     """The HTML report of one case."""
     labels = {s.id: service_label(s) for s in architecture.services}
-    rows = [_row(f, labels) for f in sorted(report.findings, key=_finding_order)]
+    overlay = outputs.overlay if outputs.svg is not None and outputs.overlay is not None else Overlay()
+    rows = [_row(f, labels, overlay) for f in sorted(report.findings, key=_finding_order)]
     try:
         diagram = None if outputs.svg is None else interactive.diagram_view(architecture, outputs.svg)
     except UnsafeSvg as exc:
         diagram, outputs = None, replace(outputs, note=f"The diagram is not shown here: {exc}. diagram.svg beside this report holds it.")
     too_big = _too_big(architecture)
     return _ENV.get_template("case.html").render(
-        architecture=architecture, report=report, rows=rows, diagram=diagram, outputs=outputs,
+        architecture=architecture, report=report, rows=rows, diagram=diagram, outputs=outputs, legend=overlay.legend,
         note=diagram_note(architecture, outputs), show_mermaid=too_big is None,
         path=display_path(report.path), counts=severity_counts(report), severities=SEVERITY_ORDER, colors=COLORS, version=version(),
     )
@@ -152,15 +187,19 @@ def severity_counts(report: CaseReport) -> Counter[str]:
     return Counter(f.severity for f in report.findings if f.status == "fail" and not f.suppressed)
 
 
-def _finding_order(finding: Finding) -> tuple[int, int, str, str]:
-    return (finding.suppressed, SEVERITY_ORDER.index(finding.severity), finding.rule_id, finding.target)
+def _finding_order(finding: Finding) -> tuple[bool, bool, int, str, str]:
+    """Findings in the order of the diagram's legend (failures, most severe first, then undecided findings), so
+    that their numbers go up down the table; suppressed findings last."""
+    return (finding.suppressed, finding.status != "fail", SEVERITY_ORDER.index(finding.severity), finding.rule_id,
+            finding.target)
 
 
-def _row(finding: Finding, labels: dict[str, str]) -> Row:
+def _row(finding: Finding, labels: dict[str, str], overlay: Overlay) -> Row:
     rule = RULES.get(finding.rule_id)
     if finding.rule_id == UNUSED_SUPPRESSION or rule is None:
         remediation, docs_url = "Remove the suppression from the case file.", None
     else:
         remediation, docs_url = rule.remediation, rule.docs_url
     target = labels.get(finding.target, finding.target)
-    return Row(finding, target, remediation, docs_url)
+    entry = overlay.entry(finding)
+    return Row(finding, target, remediation, docs_url, entry.number if entry else None)

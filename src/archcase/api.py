@@ -377,7 +377,7 @@ def build(paths: Sequence[str | Path] = (), out: str | Path = "out", handlers: s
         marked = _diagrams(architecture, overlay, ("svg",), outputs, detail=detail) if overlay.legend else diagrams
         links = [(path.name, _describe(path.name)) for path in outputs.in_folder(name)]
         svg = marked.get("svg")
-        page = html.Outputs(svg if isinstance(svg, bytes) else None, str(diagrams["mermaid"]), links)
+        page = html.Outputs(svg if isinstance(svg, bytes) else None, str(diagrams["mermaid"]), links, overlay=overlay)
         outputs.add(f"{name}/report.html", html.case_page(architecture, report, page))
     outputs.add("index.html", html.index_page([(c.architecture, r) for c, r in zip(cases, reports, strict=True)]))
     outputs.publish()
