@@ -3,23 +3,26 @@ are fetched from the network, so a report opens from disk anywhere."""
 
 from __future__ import annotations
 
+import os
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 from urllib.parse import urlsplit
 
 import jinja2
 import markupsafe
+import pydantic
 from markdown_it import MarkdownIt
 
 from ..checks.catalogue import RULES, UNUSED_SUPPRESSION
 from ..checks.engine import CaseReport, Finding
-from ..checks.rule import SEVERITIES
+from ..checks.rule import SEVERITIES, Severity
 from ..models import Architecture
 from ..models.about import version
-from ..models.text import visible
+from ..models.base import Id
+from ..models.text import json_dumps, one_line, visible
 from . import graphviz, interactive
 from .inline_svg import UnsafeSvg
 from .labels import service_label
@@ -141,9 +144,89 @@ def case_page(architecture: Architecture, report: CaseReport, outputs: Outputs) 
     )
 
 
-def index_page(entries: Sequence[tuple[Architecture, CaseReport]]) -> str:
-    """The index of all cases built together, linking each case's report."""
-    cases = [(a, r, severity_counts(r)) for a, r in entries]
+SUMMARY = "summary.json"
+"""The file beside each case's report that the index is made from."""
+SUMMARY_MAX_BYTES = 65536
+"""A larger summary.json is not one archcase wrote: it is not read."""
+
+Count = Annotated[int, pydantic.Field(ge=0)]
+
+
+class Summary(pydantic.BaseModel):
+    """What the index shows of one built case: written as `<case>/summary.json` beside its report, so that the
+    index of an output folder lists every case built there, not only those of the last build."""
+
+    model_config = pydantic.ConfigDict(frozen=True, extra="forbid", strict=True)
+
+    name: Id
+    """The case's name, which is its folder's."""
+    title: str
+    services: Count
+    flows: Count
+    requirements: Count
+    requirements_met: Count
+    findings: dict[Severity, Count]
+    """Unsuppressed failing findings per severity, every severity named."""
+
+    @classmethod
+    def of(cls, architecture: Architecture, report: CaseReport) -> Summary:
+        counts = severity_counts(report)
+        return cls(name=architecture.name, title=architecture.title, services=len(architecture.services),
+                   flows=len(architecture.flows), requirements=len(report.requirements),
+                   requirements_met=sum(r.met for r in report.requirements),
+                   findings={severity: counts[severity] for severity in SEVERITIES})
+
+    def text(self) -> str:
+        """The summary as JSON text: keys sorted, the same for the same case."""
+        return json_dumps(self.model_dump(mode="json"), indent=2, sort_keys=True) + "\n"
+
+
+def summaries_in(root: Path, skip: Sequence[str] = (), warn: Callable[[str], None] = lambda _: None) -> list[Summary]:
+    """The summaries of the cases built in the output folder `root` before, but those of the cases in `skip`
+    (being built now). A folder without a report is no case and is passed over; one with a report but no
+    summary (built by an archcase before summaries), or with a summary that cannot be read, is left out with a
+    warning through `warn`."""
+    try:
+        entries = sorted(os.scandir(root), key=lambda entry: entry.name)
+    except OSError:
+        return []
+    found = []
+    for entry in entries:
+        if entry.name.startswith(".") or entry.name in skip or not entry.is_dir(follow_symlinks=False):
+            continue
+        folder = Path(entry.path)
+        if not (folder / "report.html").is_file():
+            continue
+        summary, problem = _read_summary(folder)
+        if summary is None:
+            warn(f"warning: {one_line(str(folder))} is not listed in index.html: {problem}")
+        else:
+            found.append(summary)
+    return found
+
+
+def _read_summary(folder: Path) -> tuple[Summary | None, str]:
+    """The summary of a case folder, or None and why it cannot be read."""
+    path = folder / SUMMARY
+    if not path.is_file():
+        return None, f"it has no {SUMMARY} (built by an older archcase?): build the case again"
+    try:
+        with path.open("rb") as handle:
+            data = handle.read(SUMMARY_MAX_BYTES + 1)
+        if len(data) > SUMMARY_MAX_BYTES:
+            return None, f"its {SUMMARY} is larger than archcase writes"
+        summary = Summary.model_validate_json(data)
+    except (OSError, pydantic.ValidationError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) else "it is not one archcase wrote"
+        return None, f"its {SUMMARY} cannot be read ({reason}): build the case again"
+    if summary.name != folder.name:
+        return None, f"its {SUMMARY} is of case '{one_line(summary.name)}': build the case again"
+    return summary, ""
+
+
+def index_page(summaries: Sequence[Summary]) -> str:
+    """The index of the cases of an output folder, by name, linking each case's report."""
+    cases = sorted(summaries, key=lambda s: s.name)
     return _ENV.get_template("index.html").render(cases=cases, severities=SEVERITY_ORDER, colors=COLORS,
                                                   version=version())
 

@@ -354,8 +354,9 @@ def emit(paths: Sequence[str | Path], out: str | Path = "out", handlers: str | P
 def build(paths: Sequence[str | Path] = (), out: str | Path = "out", handlers: str | Path | None = None,
           lint: bool = True, group_by: str | None = None, detail: Detail = "default") -> Outputs:
     """Validate, check and emit the cases (the bundled ones when `paths` is empty), then write each one's
-    model, diagrams, CloudFormation template, OpenAPI documents and HTML report to `out/<name>/` (replacing
-    the folder whole), and `out/index.html` last. Nothing is written unless every output could be made.
+    model, diagrams, CloudFormation template, OpenAPI documents, HTML report and summary to `out/<name>/`
+    (replacing the folder whole), and `out/index.html` last, listing every case built in `out` (these and
+    those built there before, read from their summaries). Nothing is written unless every output could be made.
     `group_by`: how templates' services are grouped (`read_any`)."""
     from .render import report as html
     from .render.overlay import Overlay, drawn_ids
@@ -364,6 +365,7 @@ def build(paths: Sequence[str | Path] = (), out: str | Path = "out", handlers: s
     reports = checked(cases, "default")
     outputs = Outputs(Path(out), replace=True)
     deployments = deployables(cases, handlers, lint, warn=outputs.warn)
+    summaries: list[html.Summary] = []
     for case, report, texts in zip(cases, reports, deployments, strict=True):
         architecture = case.architecture
         name = architecture.name
@@ -375,11 +377,15 @@ def build(paths: Sequence[str | Path] = (), out: str | Path = "out", handlers: s
             outputs.add(f"{name}/diagram.{DIAGRAM_FORMATS[fmt]}", content)
         overlay = Overlay.of(report.findings, drawn_ids(architecture, detail))
         marked = _diagrams(architecture, overlay, ("svg",), outputs, detail=detail) if overlay.legend else diagrams
+        summary = html.Summary.of(architecture, report)
+        summaries.append(summary)
+        outputs.add(f"{name}/{html.SUMMARY}", summary.text())
         links = [(path.name, _describe(path.name)) for path in outputs.in_folder(name)]
         svg = marked.get("svg")
         page = html.Outputs(svg if isinstance(svg, bytes) else None, str(diagrams["mermaid"]), links, overlay=overlay)
         outputs.add(f"{name}/report.html", html.case_page(architecture, report, page))
-    outputs.add("index.html", html.index_page([(c.architecture, r) for c, r in zip(cases, reports, strict=True)]))
+    summaries += html.summaries_in(Path(out), [s.name for s in summaries], outputs.warn)
+    outputs.add("index.html", html.index_page(summaries))
     outputs.publish()
     return outputs
 
@@ -395,6 +401,7 @@ _DESCRIPTIONS = {
     "diagram.svg": "diagram (SVG, icons embedded)",
     "diagram.mmd": "diagram as Mermaid, for Markdown",
     "diagram.dot": "diagram as Graphviz DOT",
+    "summary.json": "what the index shows of this case (JSON)",
 }
 
 
