@@ -6,8 +6,9 @@ import re
 from dataclasses import replace
 
 from archcase.checks.engine import Finding, check
+from archcase.models import Architecture
 from archcase.render import diagram, mermaid
-from archcase.render.overlay import COLORS, Overlay
+from archcase.render.overlay import COLORS, Overlay, drawn_ids
 
 from ..checks.mutations import svc, variant
 from .golden import parse_dot
@@ -89,3 +90,16 @@ def test_the_entry_of_a_finding_is_the_one_drawn_on_its_target():
     assert entry is not None and overlay.mark("photos") == (entry.color, f"#{entry.number}")
     assert overlay.entry(suppressed) is None and overlay.entry(on_case) is None and overlay.entry(elsewhere) is None
     assert [e.rule_id for e in overlay.legend] == ["AC001"]
+
+
+def test_findings_on_what_the_default_detail_does_not_draw_get_no_number():
+    arch = Architecture.model_validate({
+        "name": "t", "title": "T",
+        "services": [{"id": "fn", "kind": "lambda", "handler": "a.b"},
+                     {"id": "fn-logs", "kind": "generic", "resource_type": "AWS::Logs::LogGroup"}],
+        "flows": [{"from": "fn", "to": "fn-logs", "kind": "uses"}]})
+    on_logs, on_function = finding("AC001", "fn-logs", "wrong"), finding("AC002", "fn", "wrong")
+    overlay = Overlay.of([on_logs, on_function], drawn_ids(arch))
+    assert overlay.entry(on_logs) is None and [e.rule_id for e in overlay.legend] == ["AC002"]
+    full = Overlay.of([on_logs, on_function], drawn_ids(arch, "full"))
+    assert full.entry(on_logs) is not None and len(full.legend) == 2
