@@ -1,4 +1,4 @@
-# `make run` builds the bundled cases into out/; `make test` runs lint (ruff, mypy --strict), then the whole test suite.
+# `make run` builds the bundled cases and the example (examples/) into out/; `make test` runs lint (ruff, mypy --strict), then the whole test suite.
 # Both set everything up first on a machine that has only Python 3.11+ and pip.
 
 PYTHON ?= python3
@@ -10,6 +10,7 @@ STAMP  := $(VENV)/.installed-stamp
 
 run: setup
 	$(BIN)/archcase build
+	$(BIN)/archcase build examples
 
 test: test-setup lint
 	$(BIN)/python -m pytest

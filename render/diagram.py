@@ -56,7 +56,7 @@ from ..models.services import (
 from ..models.text import picture
 from . import graphviz
 from .labels import flow_label, service_label
-from .overlay import Overlay
+from .overlay import LEGEND_CHARS, LegendEntry, Overlay
 from .view import Detail, View, view
 
 ICONS: dict[type[Service], type[Node]] = {
@@ -191,11 +191,14 @@ def _outline(overlay: Overlay, element_id: str) -> dict[str, str]:
 
 TITLE_WIDTH = 60
 """Characters per line of a picture's title: a long title is wrapped rather than widening the picture."""
+LEGEND_WRAP = 100
+"""Most characters per line of legend text: a longer text is drawn on lines of even length."""
 
 
 def _title(architecture: Architecture, overlay: Overlay, shown: View) -> str:
     """The graph label: the case title, what is not drawn at this detail, and the findings legend when there is one
-    (an HTML label)."""
+    (an HTML label). Each legend line says what is wrong in the findings' words (`LegendEntry.text`), not the rule's
+    title, which says what the rule asks for."""
     lines = picture(architecture.title).split("\n")
     if shown.hidden:
         lines.append(f"({shown.hidden} networking and plumbing resource{'s' if shown.hidden > 1 else ''} not drawn: "
@@ -206,12 +209,24 @@ def _title(architecture: Architecture, overlay: Overlay, shown: View) -> str:
     rows = "".join(
         f'<TR><TD ALIGN="RIGHT"><FONT COLOR="{e.color}"><B>#{e.number}</B></FONT></TD>'
         f'<TD ALIGN="LEFT"><FONT COLOR="{e.color}">{e.severity}</FONT></TD>'
-        f'<TD ALIGN="LEFT">{e.rule_id}</TD><TD ALIGN="LEFT">{escape(e.title)}</TD></TR>'
+        f'<TD ALIGN="LEFT">{escape(e.rule_id)}</TD><TD ALIGN="LEFT" BALIGN="LEFT">{_legend_text(e)}</TD></TR>'
         for e in overlay.legend
     )
     return (f'<<FONT POINT-SIZE="14"><TABLE BORDER="0" CELLSPACING="2"><TR><TD COLSPAN="4">'
             f'<FONT POINT-SIZE="20">{_html(title)}</FONT></TD></TR>'
             f'<TR><TD COLSPAN="4" ALIGN="LEFT"><B>Findings</B></TD></TR>{rows}</TABLE></FONT>>')
+
+
+def _legend_text(entry: LegendEntry) -> str:
+    """A legend entry's text inside an HTML-like label: cut to `LEGEND_CHARS`, wrapped at `LEGEND_WRAP`."""
+    text = picture(entry.text(LEGEND_CHARS), limit=LEGEND_CHARS, lines=1)
+    count = -(-len(text) // LEGEND_WRAP)  # as few lines as the width allows, each about as long as the others
+    width = -(-len(text) // max(count, 1))
+    lines = textwrap.wrap(text, width)
+    while len(lines) > count:
+        width += 1
+        lines = textwrap.wrap(text, width)
+    return _html("\n".join(lines) or text)
 
 
 def _html(text: str) -> str:

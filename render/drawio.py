@@ -196,7 +196,7 @@ def render(architecture: Architecture, overlay: Overlay | None = None, detail: D
         ET.SubElement(cell, "mxGeometry", {"relative": "1", "as": "geometry"})
     _, _, width, height = _around(boxes.values()) if boxes else (0.0, 0.0, 0.0, 0.0)
     if overlay.legend:
-        rows = ["Findings"] + [shorten(flat(f"#{e.number} {e.severity} {e.rule_id} {e.title}"), 160) for e in overlay.legend]
+        rows = ["Findings"] + [f"#{e.number} {e.severity} {e.rule_id} {e.text(140)}" for e in overlay.legend]
         legend = _cell(root, "legend", "1", "\n".join(rows), _LEGEND, vertex=True)
         legend_width = max(len(row) for row in rows) * CHAR_PX + 2 * PAD_PX
         _geometry(legend, PAD_PX, height + 2 * PAD_PX, legend_width, len(rows) * LINE_PX + 2 * PAD_PX)

@@ -42,7 +42,7 @@ from ..models.services import (
 )
 from ..models.text import flat, picture
 from .labels import flow_label, service_label
-from .overlay import Overlay
+from .overlay import LEGEND_CHARS, Overlay
 from .view import Detail, View, view
 
 MAX_EDGES = 500
@@ -162,7 +162,8 @@ def render(architecture: Architecture, overlay: Overlay | None = None, detail: D
         if marked_service:
             styles.append(f"  style {node_id(service.id)} stroke:{marked_service[0]},stroke-width:3px")
     if overlay.legend:
-        rows = "\n".join(f"#{e.number} {e.severity} {e.rule_id} {e.title}" for e in overlay.legend)
+        rows = "\n".join(picture(f"#{e.number} {e.severity} {e.rule_id} {e.text(LEGEND_CHARS)}", lines=1)
+                         for e in overlay.legend)
         lines += ["  subgraph grp_findings[\"Findings\"]", f"    findings_legend[{text(rows)}]", "  end"]
     return "\n".join(lines + styles) + "\n"
 

@@ -3,26 +3,30 @@ are fetched from the network, so a report opens from disk anywhere."""
 
 from __future__ import annotations
 
+import os
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 from urllib.parse import urlsplit
 
 import jinja2
 import markupsafe
+import pydantic
+from markdown_it import MarkdownIt
 
 from ..checks.catalogue import RULES, UNUSED_SUPPRESSION
 from ..checks.engine import CaseReport, Finding
-from ..checks.rule import SEVERITIES
+from ..checks.rule import SEVERITIES, Severity
 from ..models import Architecture
 from ..models.about import version
-from ..models.text import visible
+from ..models.base import Id
+from ..models.text import json_dumps, one_line, visible
 from . import graphviz, interactive
 from .inline_svg import UnsafeSvg
 from .labels import service_label
-from .overlay import COLORS
+from .overlay import COLORS, Overlay
 
 
 def _finalize(value: Any) -> Any:
@@ -53,6 +57,28 @@ def safe_url(url: str | None) -> str:
     return text
 
 
+class _Remediation(MarkdownIt):
+    """CommonMark for the remediation texts of the rule catalogue (which write settings as `code`), rendered
+    inline in a table cell: raw HTML is off, so markup in the text is shown as text; images are off, so a report
+    fetches nothing; a link is a link only to an http(s) page, else it stays text."""
+
+    def __init__(self) -> None:
+        super().__init__("commonmark", {"html": False})
+        self.disable("image")
+
+    def validateLink(self, url: str) -> bool:
+        return urlsplit(url).scheme.lower() in SAFE_SCHEMES and safe_url(url) == url
+
+
+_MARKDOWN = _Remediation()
+
+
+def markdown(text: str) -> markupsafe.Markup:
+    """Markdown text (inline: code, emphasis, links) as HTML for a page, every character of it either markup
+    that Markdown made or escaped text (control characters shown as escapes, as elsewhere in a page)."""
+    return markupsafe.Markup(_MARKDOWN.renderInline(visible(text, keep="\n\t\r")))
+
+
 _ENV = jinja2.Environment(
     loader=jinja2.PackageLoader("archcase.render", "templates"),
     autoescape=True,
@@ -64,6 +90,7 @@ _ENV = jinja2.Environment(
 )
 _ENV.filters["url"] = safe_url
 _ENV.filters["csp_hash"] = interactive.csp_hash
+_ENV.filters["markdown"] = markdown
 
 SEVERITY_ORDER = tuple(reversed(SEVERITIES))
 """Severities, most severe first."""
@@ -80,6 +107,8 @@ class Outputs:
     """(file name, what it is) for every other output of the case."""
     note: str = ""
     """Why `svg` is None, when the caller knows better than `diagram_note` can tell (a Graphviz failure)."""
+    overlay: Overlay | None = None
+    """The findings drawn on `svg` (numbered in its legend), None when it marks none."""
 
 
 @dataclass(frozen=True)
@@ -87,28 +116,117 @@ class Row:
     finding: Finding
     target: str
     remediation: str
+    """Markdown."""
     docs_url: str | None
+    number: int | None = None
+    """The finding's number on the diagram shown in the page; None when it is not drawn there."""
+
+    @property
+    def shown_as(self) -> str:
+        """The severity the page shows: the finding's own when it fails, `undecided` when its rule could not decide."""
+        return self.finding.severity if self.finding.status == "fail" else "undecided"
 
 
 def case_page(architecture: Architecture, report: CaseReport, outputs: Outputs) -> str:
     """The HTML report of one case."""
     labels = {s.id: service_label(s) for s in architecture.services}
-    rows = [_row(f, labels) for f in sorted(report.findings, key=_finding_order)]
+    overlay = outputs.overlay if outputs.svg is not None and outputs.overlay is not None else Overlay()
+    rows = [_row(f, labels, overlay) for f in sorted(report.findings, key=_finding_order)]
     try:
         diagram = None if outputs.svg is None else interactive.diagram_view(architecture, outputs.svg)
     except UnsafeSvg as exc:
         diagram, outputs = None, replace(outputs, note=f"The diagram is not shown here: {exc}. diagram.svg beside this report holds it.")
     too_big = _too_big(architecture)
     return _ENV.get_template("case.html").render(
-        architecture=architecture, report=report, rows=rows, diagram=diagram, outputs=outputs,
+        architecture=architecture, report=report, rows=rows, diagram=diagram, outputs=outputs, legend=overlay.legend,
         note=diagram_note(architecture, outputs), show_mermaid=too_big is None,
         path=display_path(report.path), counts=severity_counts(report), severities=SEVERITY_ORDER, colors=COLORS, version=version(),
     )
 
 
-def index_page(entries: Sequence[tuple[Architecture, CaseReport]]) -> str:
-    """The index of all cases built together, linking each case's report."""
-    cases = [(a, r, severity_counts(r)) for a, r in entries]
+SUMMARY = "summary.json"
+"""The file beside each case's report that the index is made from."""
+SUMMARY_MAX_BYTES = 65536
+"""A larger summary.json is not one archcase wrote: it is not read."""
+
+Count = Annotated[int, pydantic.Field(ge=0)]
+
+
+class Summary(pydantic.BaseModel):
+    """What the index shows of one built case: written as `<case>/summary.json` beside its report, so that the
+    index of an output folder lists every case built there, not only those of the last build."""
+
+    model_config = pydantic.ConfigDict(frozen=True, extra="forbid", strict=True)
+
+    name: Id
+    """The case's name, which is its folder's."""
+    title: str
+    services: Count
+    flows: Count
+    requirements: Count
+    requirements_met: Count
+    findings: dict[Severity, Count]
+    """Unsuppressed failing findings per severity, every severity named."""
+
+    @classmethod
+    def of(cls, architecture: Architecture, report: CaseReport) -> Summary:
+        counts = severity_counts(report)
+        return cls(name=architecture.name, title=architecture.title, services=len(architecture.services),
+                   flows=len(architecture.flows), requirements=len(report.requirements),
+                   requirements_met=sum(r.met for r in report.requirements),
+                   findings={severity: counts[severity] for severity in SEVERITIES})
+
+    def text(self) -> str:
+        """The summary as JSON text: keys sorted, the same for the same case."""
+        return json_dumps(self.model_dump(mode="json"), indent=2, sort_keys=True) + "\n"
+
+
+def summaries_in(root: Path, skip: Sequence[str] = (), warn: Callable[[str], None] = lambda _: None) -> list[Summary]:
+    """The summaries of the cases built in the output folder `root` before, but those of the cases in `skip`
+    (being built now). A folder without a report is no case and is passed over; one with a report but no
+    summary (built by an archcase before summaries), or with a summary that cannot be read, is left out with a
+    warning through `warn`."""
+    try:
+        entries = sorted(os.scandir(root), key=lambda entry: entry.name)
+    except OSError:
+        return []
+    found = []
+    for entry in entries:
+        if entry.name.startswith(".") or entry.name in skip or not entry.is_dir(follow_symlinks=False):
+            continue
+        folder = Path(entry.path)
+        if not (folder / "report.html").is_file():
+            continue
+        summary, problem = _read_summary(folder)
+        if summary is None:
+            warn(f"warning: {one_line(str(folder))} is not listed in index.html: {problem}")
+        else:
+            found.append(summary)
+    return found
+
+
+def _read_summary(folder: Path) -> tuple[Summary | None, str]:
+    """The summary of a case folder, or None and why it cannot be read."""
+    path = folder / SUMMARY
+    if not path.is_file():
+        return None, f"it has no {SUMMARY} (built by an older archcase?): build the case again"
+    try:
+        with path.open("rb") as handle:
+            data = handle.read(SUMMARY_MAX_BYTES + 1)
+        if len(data) > SUMMARY_MAX_BYTES:
+            return None, f"its {SUMMARY} is larger than archcase writes"
+        summary = Summary.model_validate_json(data)
+    except (OSError, pydantic.ValidationError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) else "it is not one archcase wrote"
+        return None, f"its {SUMMARY} cannot be read ({reason}): build the case again"
+    if summary.name != folder.name:
+        return None, f"its {SUMMARY} is of case '{one_line(summary.name)}': build the case again"
+    return summary, ""
+
+
+def index_page(summaries: Sequence[Summary]) -> str:
+    """The index of the cases of an output folder, by name, linking each case's report."""
+    cases = sorted(summaries, key=lambda s: s.name)
     return _ENV.get_template("index.html").render(cases=cases, severities=SEVERITY_ORDER, colors=COLORS,
                                                   version=version())
 
@@ -152,15 +270,19 @@ def severity_counts(report: CaseReport) -> Counter[str]:
     return Counter(f.severity for f in report.findings if f.status == "fail" and not f.suppressed)
 
 
-def _finding_order(finding: Finding) -> tuple[int, int, str, str]:
-    return (finding.suppressed, SEVERITY_ORDER.index(finding.severity), finding.rule_id, finding.target)
+def _finding_order(finding: Finding) -> tuple[bool, bool, int, str, str]:
+    """Findings in the order of the diagram's legend (failures, most severe first, then undecided findings), so
+    that their numbers go up down the table; suppressed findings last."""
+    return (finding.suppressed, finding.status != "fail", SEVERITY_ORDER.index(finding.severity), finding.rule_id,
+            finding.target)
 
 
-def _row(finding: Finding, labels: dict[str, str]) -> Row:
+def _row(finding: Finding, labels: dict[str, str], overlay: Overlay) -> Row:
     rule = RULES.get(finding.rule_id)
     if finding.rule_id == UNUSED_SUPPRESSION or rule is None:
         remediation, docs_url = "Remove the suppression from the case file.", None
     else:
         remediation, docs_url = rule.remediation, rule.docs_url
     target = labels.get(finding.target, finding.target)
-    return Row(finding, target, remediation, docs_url)
+    entry = overlay.entry(finding)
+    return Row(finding, target, remediation, docs_url, entry.number if entry else None)

@@ -195,7 +195,7 @@ def render(paths: Sequence[str | Path], formats: Iterable[str] = tuple(DIAGRAM_F
     timing out, failing or writing no valid picture) is skipped with a warning, and graphviz.DrawError is raised
     only when nothing else was asked for (TooBigToDraw before anything is drawn or written)."""
     from .render.graphviz import GraphvizMissing, dot_program
-    from .render.overlay import Overlay
+    from .render.overlay import Overlay, drawn_ids
 
     wanted = [f for f in DIAGRAM_FORMATS if f in set(formats)]
     cases = load_cases(paths, group_by)
@@ -209,7 +209,7 @@ def render(paths: Sequence[str | Path], formats: Iterable[str] = tuple(DIAGRAM_F
     reports = checked(cases, pack) if findings else [None] * len(cases)
     outputs = Outputs(Path(out))
     for case, report in zip(cases, reports, strict=True):
-        overlay = Overlay.of(report.findings) if report else None
+        overlay = Overlay.of(report.findings, drawn_ids(case.architecture, detail)) if report else None
         for fmt, content in _diagrams(case.architecture, overlay, wanted, outputs, required=set(wanted) <= DRAWN,
                                       detail=detail).items():
             outputs.add(f"{case.architecture.name}/diagram.{DIAGRAM_FORMATS[fmt]}", content)
@@ -356,16 +356,18 @@ def emit(paths: Sequence[str | Path], out: str | Path = "out", handlers: str | P
 def build(paths: Sequence[str | Path] = (), out: str | Path = "out", handlers: str | Path | None = None,
           lint: bool = True, group_by: str | None = None, detail: Detail = "default") -> Outputs:
     """Validate, check and emit the cases (the bundled ones when `paths` is empty), then write each one's
-    model, diagrams, CloudFormation template, OpenAPI documents and HTML report to `out/<name>/` (replacing
-    the folder whole), and `out/index.html` last. Nothing is written unless every output could be made.
+    model, diagrams, CloudFormation template, OpenAPI documents, HTML report and summary to `out/<name>/`
+    (replacing the folder whole), and `out/index.html` last, listing every case built in `out` (these and
+    those built there before, read from their summaries). Nothing is written unless every output could be made.
     `group_by`: how templates' services are grouped (`read_any`)."""
     from .render import report as html
-    from .render.overlay import Overlay
+    from .render.overlay import Overlay, drawn_ids
 
     cases = load_cases(paths or bundled_cases(), group_by)
     reports = checked(cases, "default")
     outputs = Outputs(Path(out), replace=True)
     deployments = deployables(cases, handlers, lint, warn=outputs.warn)
+    summaries: list[html.Summary] = []
     for case, report, texts in zip(cases, reports, deployments, strict=True):
         architecture = case.architecture
         name = architecture.name
@@ -375,13 +377,17 @@ def build(paths: Sequence[str | Path] = (), out: str | Path = "out", handlers: s
         diagrams = _diagrams(architecture, None, tuple(DIAGRAM_FORMATS), outputs, detail=detail)
         for fmt, content in diagrams.items():
             outputs.add(f"{name}/diagram.{DIAGRAM_FORMATS[fmt]}", content)
-        overlay = Overlay.of(report.findings)
+        overlay = Overlay.of(report.findings, drawn_ids(architecture, detail))
         marked = _diagrams(architecture, overlay, ("svg",), outputs, detail=detail) if overlay.legend else diagrams
+        summary = html.Summary.of(architecture, report)
+        summaries.append(summary)
+        outputs.add(f"{name}/{html.SUMMARY}", summary.text())
         links = [(path.name, _describe(path.name)) for path in outputs.in_folder(name)]
         svg = marked.get("svg")
-        page = html.Outputs(svg if isinstance(svg, bytes) else None, str(diagrams["mermaid"]), links)
+        page = html.Outputs(svg if isinstance(svg, bytes) else None, str(diagrams["mermaid"]), links, overlay=overlay)
         outputs.add(f"{name}/report.html", html.case_page(architecture, report, page))
-    outputs.add("index.html", html.index_page([(c.architecture, r) for c, r in zip(cases, reports, strict=True)]))
+    summaries += html.summaries_in(Path(out), [s.name for s in summaries], outputs.warn)
+    outputs.add("index.html", html.index_page(summaries))
     outputs.publish()
     return outputs
 
@@ -398,6 +404,7 @@ _DESCRIPTIONS = {
     "diagram.mmd": "diagram as Mermaid, for Markdown",
     "diagram.dot": "diagram as Graphviz DOT",
     "diagram.drawio": "diagram for draw.io (diagrams.net), editable, AWS shapes",
+    "summary.json": "what the index shows of this case (JSON)",
 }
 
 

@@ -67,15 +67,25 @@ def test_case_report_loads_with_one_diagram_and_one_findings_table(browser, buil
     page.close()
 
 
-def test_index_lists_every_case_and_its_links_open(browser, built):
-    visit = Visit(browser, built / "index.html")
+def test_index_lists_every_case_and_its_links_open(browser, built, tmp_path):
+    out = tmp_path / "out"
+    shutil.copytree(built, out)
+    api.build([REPO / "examples"], out, handlers=REPO / "handlers")  # a second build into the same folder
+    visit = Visit(browser, out / "index.html")
     assert visit.errors == []
     links = visit.page.locator("table.cases a")
-    assert links.count() == len(SIX)
-    links.first.click()
-    visit.page.wait_for_load_state("load")
-    assert visit.page.url.endswith("/report.html")
+    assert sorted(links.nth(i).get_attribute("href") for i in range(links.count())) == sorted(
+        f"{name}/report.html" for name in [*SIX, "flawed-course-shop"])
+    for i in range(links.count()):
+        href = links.nth(i).get_attribute("href")
+        links.nth(i).click()
+        visit.page.wait_for_load_state("load")
+        assert visit.page.url == (out / str(href)).as_uri()
+        assert visit.page.locator("table.findings").count() == 1
+        visit.page.go_back(wait_until="load")
     assert visit.errors == []
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    visit.page.screenshot(path=str(ARTIFACTS / "index.png"), full_page=True)
     visit.page.close()
 
 

@@ -235,7 +235,7 @@ def test_marked_services_and_flows_take_their_findings_colour_and_numbers(arch, 
     ids = [s.id for s in arch.services] + [f.key for f in arch.flows]
     marked = data.draw(st.lists(st.sampled_from(ids), unique=True))
     severity = data.draw(st.sampled_from(sorted(COLORS)))
-    entry = LegendEntry(1, "AC101", "A rule's title", severity)
+    entry = LegendEntry(1, "AC101", "A rule's title", severity, "bucket 'b' has no origin access")
     overlay = Overlay(legend=[entry], marks={element: [entry] for element in marked})
     with without_graphviz():
         cells = structure(drawio.render(arch, overlay), arch, overlay)
@@ -249,7 +249,7 @@ def test_marked_services_and_flows_take_their_findings_colour_and_numbers(arch, 
     for item in arch.flows:
         shown = style(cells[drawio.flow_cell(item.key)])
         assert (shown["strokeColor"] == shown["fontColor"] == colour) == (item.key in marked)
-    assert "#1 " + severity + " AC101 A rule's title" in (cells["legend"].get("value") or "")
+    assert "#1 " + severity + " AC101 bucket 'b' has no origin access" in (cells["legend"].get("value") or "")
 
 
 def test_findings_of_a_case_are_marked():

@@ -1,0 +1,36 @@
+"""The bundled example of a case with findings (examples/): valid, with findings of several severities, and
+built like any case (findings do not fail a build)."""
+
+from __future__ import annotations
+
+import jsonschema
+
+from archcase import api
+from archcase.models.yamlsafe import load as load_yaml
+
+from ..conftest import REPO
+
+EXAMPLES = REPO / "examples"
+
+
+def test_the_example_is_valid_against_the_committed_schema():
+    (path,) = api.case_files([EXAMPLES])
+    schema = load_yaml((REPO / "cases" / "case.schema.json").read_text()).data
+    errors = list(jsonschema.Draft202012Validator(schema).iter_errors(load_yaml(path.read_text()).data))
+    assert errors == []
+    assert path.read_text().splitlines()[0] == "# yaml-language-server: $schema=../cases/case.schema.json"
+
+
+def test_the_example_has_failing_findings_of_several_severities(cli):
+    (report,) = api.check([EXAMPLES])
+    failing = [f for f in report.findings if f.status == "fail" and not f.suppressed]
+    assert {"critical", "high", "medium", "low"} <= {f.severity for f in failing}
+    assert {"AC101", "AC109", "AC408"} <= {f.rule_id for f in failing}
+    assert cli("check", str(EXAMPLES)).code == 1
+
+
+def test_building_the_examples_folder_succeeds_despite_its_findings(cli, tmp_path):
+    result = cli("build", str(EXAMPLES), "--out", str(tmp_path))
+    assert result.code == 0, result.err
+    assert (tmp_path / "flawed-course-shop" / "report.html").is_file()
+    assert "AC109" in (tmp_path / "flawed-course-shop" / "report.html").read_text()
