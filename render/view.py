@@ -100,14 +100,16 @@ class Edge:
 
 
 def edges(flows: Sequence[Flow]) -> tuple[Edge, ...]:
-    """The arrows drawn for flows, in the order each first appears. A read is drawn from the store to its reader,
-    where its data goes, so a pipeline reads left to right; unless the reader also writes to or calls the store, then
-    it shares that arrow."""
+    """The arrows drawn for flows, in the order each first appears. A read of a store that something else fills
+    (a bucket a stream delivers to, a table a function writes) is drawn from the store to its reader, where its data
+    goes, so a pipeline reads left to right; a read of a store nothing in the picture fills (a lookup table) points
+    at the store, like a call. A reader that also writes to or calls the store shares that arrow."""
     pairs = {(f.source, f.target) for f in flows if not isinstance(f, Reads)}
+    filled = {f.target for f in flows if not isinstance(f, Reads)}
     drawn: dict[tuple[str, str], list[Flow]] = {}
     for flow in flows:
         ends = (flow.source, flow.target)
-        if isinstance(flow, Reads) and ends not in pairs:
+        if isinstance(flow, Reads) and ends not in pairs and flow.target in filled:
             ends = (flow.target, flow.source)
         drawn.setdefault(ends, []).append(flow)
     return tuple(Edge(source, target, tuple(together)) for (source, target), together in drawn.items())

@@ -12,6 +12,7 @@ from hypothesis import given, settings
 from PIL import Image
 
 from archcase.checks.engine import check
+from archcase.models import Architecture
 from archcase.render import diagram
 from archcase.render.graphviz import GraphvizMissing
 from archcase.render.overlay import COLORS, Overlay
@@ -98,11 +99,22 @@ def test_every_flow_is_drawn_by_exactly_one_arrow_between_its_ends(arch):
     assert all(a["label"] and a["id"] in a["class"].split() for _t, _h, a in edges)
 
 
-def test_a_read_alone_points_where_the_data_goes_and_a_read_with_a_write_shares_its_arrow():
-    edges = {(t, h): a for t, h, a in parse_dot(diagram.dot_source(variant("big-data-ingestion")))["edges"]}
-    assert "dashboards-reads-reporting-bucket" in edges[("reporting-bucket", "dashboards")]["class"].split()
-    myblog = {(t, h): a for t, h, a in parse_dot(diagram.dot_source(variant("myblog")))["edges"]}
-    assert set(myblog[("welcome-email", "users")]["class"].split()) == {"welcome-email-reads-users", "welcome-email-writes-users"}
+def test_a_read_of_a_filled_store_points_where_the_data_goes_and_of_a_lookup_table_at_the_table():
+    arch = Architecture.model_validate({
+        "name": "reads", "title": "Reads",
+        "services": [{"id": "writer", "kind": "lambda", "handler": "a.b"}, {"id": "reader", "kind": "lambda", "handler": "a.b"},
+                     {"id": "both", "kind": "lambda", "handler": "a.b"},
+                     {"id": "store", "kind": "dynamodb", "partition_key": {"name": "k"}},
+                     {"id": "lookup", "kind": "dynamodb", "partition_key": {"name": "k"}}],
+        "flows": [{"from": "writer", "to": "store", "kind": "writes"}, {"from": "reader", "to": "store", "kind": "reads"},
+                  {"from": "reader", "to": "lookup", "kind": "reads"}, {"from": "both", "to": "store", "kind": "reads"},
+                  {"from": "both", "to": "store", "kind": "writes"}]})
+    edges = {(t, h): set(a["class"].split()) for t, h, a in parse_dot(diagram.dot_source(arch))["edges"]}
+    assert edges[("store", "reader")] == {"reader-reads-store"}  # the store is filled by writer: its data goes out
+    assert edges[("reader", "lookup")] == {"reader-reads-lookup"}  # nothing fills the lookup table: a call
+    assert edges[("both", "store")] == {"both-reads-store", "both-writes-store"}  # one arrow for a read and a write
+    big_data = {(t, h): a for t, h, a in parse_dot(diagram.dot_source(variant("big-data-ingestion")))["edges"]}
+    assert "dashboards-reads-reporting-bucket" in big_data[("reporting-bucket", "dashboards")]["class"].split()
 
 
 def test_findings_outline_and_number_the_elements_and_add_a_legend():
