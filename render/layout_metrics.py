@@ -144,6 +144,9 @@ MAX_SIDE_PT = 4000.0
 """Longest side of a drawn diagram, in points (55.5 inches): past it, the picture is scaled down."""
 MAX_ASPECT = 3.0
 """Most a drawn diagram's longest side may be over its shortest: past it, the short side is widened."""
+ASPECT_AIMED = 2.9
+"""The aspect a diagram past `MAX_ASPECT` is stretched to: a little under it, as the title and the padding, added
+around the layout after `ratio` is applied, shift it by a few points."""
 
 
 def fit(architecture: Architecture, overlay: Overlay | None = None, detail: Detail = "default") -> str:
@@ -159,11 +162,11 @@ def fit(architecture: Architecture, overlay: Overlay | None = None, detail: Deta
     fitted: dict[str, str] = {}
     width, height = found.width_pt, found.height_pt
     if width > MAX_ASPECT * height:
-        fitted["ratio"] = f"{1 / MAX_ASPECT:.4f}"  # desired height over width: the height is scaled up to it
-        height = width / MAX_ASPECT
+        fitted["ratio"] = f"{1 / ASPECT_AIMED:.4f}"  # desired height over width: the height is scaled up to it
+        height = width / ASPECT_AIMED
     elif height > MAX_ASPECT * width:
-        fitted["ratio"] = f"{MAX_ASPECT:.4f}"  # the width is scaled up
-        width = height / MAX_ASPECT
+        fitted["ratio"] = f"{ASPECT_AIMED:.4f}"  # the width is scaled up
+        width = height / ASPECT_AIMED
     if max(width, height) > MAX_SIDE_PT:
         side = f"{(MAX_SIDE_PT - 1) / POINTS_PER_INCH:.3f}"
         fitted["size"] = f"{side},{side}"
