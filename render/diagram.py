@@ -8,7 +8,7 @@ SVG output has its icons embedded as data URIs, so the file displays wherever it
 from __future__ import annotations
 
 import textwrap
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from html import escape
 from pathlib import Path
 
@@ -100,7 +100,7 @@ ICON_BASE = Path(diagrams.__file__).resolve().parent.parent
 """Folder the icon paths in the DOT are relative to (the `diagrams` package's install folder)."""
 
 _GRAPH = {"splines": "spline", "pad": "0.5", "nodesep": "0.5", "ranksep": "1.1",
-          "fontsize": "20", "labelloc": "t", "pack": "true", "packmode": "array_u"}
+          "fontsize": "20", "labelloc": "t"}
 _EDGE = {"fontname": "Sans-Serif", "fontsize": "11", "fontcolor": "#2D3436"}
 _BOX = {"group": {"fontsize": "14", "bgcolor": "#F4F8FB", "pencolor": "#5A6B7B"},
         "vpc": {"fontsize": "12", "bgcolor": "#EEF7EA", "pencolor": "#3F8624", "style": "rounded,dashed"}}
@@ -122,9 +122,10 @@ ICON_PATHS = frozenset(icon_path(cls) for cls in ICONS)
 
 
 def dot_source(architecture: Architecture, overlay: Overlay | None = None, detail: Detail = "default",
-               fitted: Mapping[str, str] | None = None) -> str:
+               fitted: Mapping[str, str] | None = None, anchors: Sequence[tuple[str, str]] = ()) -> str:
     """DOT text of the architecture read left to right along its flows, at `detail` (`view.view`); with `overlay`,
-    findings are marked; `fitted` adds graph attributes (`layout_metrics.fit`: ratio, size)."""
+    findings are marked; `fitted` adds graph attributes and `anchors` invisible, weightless edges that place
+    unconnected parts side by side (`layout_metrics.fit`)."""
     overlay = overlay or Overlay()
     shown = view(architecture, detail)
     kinds = {s.id: s.kind for s in architecture.services}
@@ -150,6 +151,8 @@ def dot_source(architecture: Architecture, overlay: Overlay | None = None, detai
             if marked:
                 attrs.update(color=marked, fontcolor=marked, penwidth="2.5")
             diagram.dot.edge(edge.source, edge.target, **attrs)
+        for tail, head in anchors:  # orders the layout only: not drawn, not measured
+            diagram.dot.edge(tail, head, style="invis", weight="0")
     finally:
         setcluster(None)
         setdiagram(None)

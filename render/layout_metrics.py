@@ -24,6 +24,7 @@ is known (a complete bipartite graph K(m,n) on two ranks crosses exactly C(m,2)Â
 from __future__ import annotations
 
 import json
+import math
 import subprocess
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -36,7 +37,7 @@ from ..models.text import one_line, shorten
 from . import diagram
 from .graphviz import DOT_TIMEOUT_S, DrawError, GraphvizMissing, dot_program
 from .overlay import Overlay
-from .view import Detail
+from .view import Detail, View, view
 
 Point = tuple[float, float]
 Polyline = tuple[Point, ...]
@@ -150,13 +151,23 @@ around the layout after `ratio` is applied, shift it by a few points."""
 
 
 def fit(architecture: Architecture, overlay: Overlay | None = None, detail: Detail = "default") -> str:
-    """The DOT text of an architecture's diagram fitted to a page: laid out once by `dot`, and when the picture is
-    more than `MAX_ASPECT` times longer than broad, its short side is stretched (`ratio`; more space between the
-    rows, nothing moved out of order), and when it is still longer than `MAX_SIDE_PT`, it is scaled down (`size`).
+    """The DOT text of an architecture's diagram fitted to a page, laid out once by `dot` first:
+    - a picture more than `MAX_ASPECT` times taller than broad that is made of several unconnected parts is laid out
+      again with its parts in side-by-side columns (`columns`: invisible, weightless edges; nothing drawn changes);
+    - one still more than `MAX_ASPECT` times longer than broad has its short side stretched (`ratio`: more room
+      between rows, nothing moved out of order);
+    - one still longer than `MAX_SIDE_PT` is scaled down (`size`).
     Without Graphviz, or when it cannot lay the diagram out, the DOT text as it is (drawing it will say why)."""
     source = diagram.dot_source(architecture, overlay, detail)
     try:
-        found = measure(source, diagram.ICON_BASE)
+        laid_out = layout(source, diagram.ICON_BASE)
+        found = metrics(laid_out)
+        anchors: list[tuple[str, str]] = []
+        if found.height_pt > MAX_ASPECT * found.width_pt:
+            anchors = columns(view(architecture, detail), centres(laid_out), found.height_pt / max(found.width_pt, 1))
+        if anchors:
+            source = diagram.dot_source(architecture, overlay, detail, anchors=anchors)
+            found = measure(source, diagram.ICON_BASE)
     except (GraphvizMissing, DrawError):
         return source
     fitted: dict[str, str] = {}
@@ -170,7 +181,63 @@ def fit(architecture: Architecture, overlay: Overlay | None = None, detail: Deta
     if max(width, height) > MAX_SIDE_PT:
         side = f"{(MAX_SIDE_PT - 1) / POINTS_PER_INCH:.3f}"
         fitted["size"] = f"{side},{side}"
-    return diagram.dot_source(architecture, overlay, detail, fitted) if fitted else source
+    return diagram.dot_source(architecture, overlay, detail, fitted, anchors) if fitted else source
+
+
+def centres(laid_out: Mapping[str, Any]) -> dict[str, Point]:
+    """Each laid-out node's centre, by name."""
+    subgraphs = int(laid_out.get("_subgraph_cnt", 0))
+    found: dict[str, Point] = {}
+    for obj in laid_out.get("objects", [])[subgraphs:]:
+        if "pos" in obj:
+            x, y = (float(v) for v in str(obj["pos"]).split(",")[:2])
+            found[str(obj["name"])] = (x, y)
+    return found
+
+
+def columns(shown: View, at: Mapping[str, Point], tall: float) -> list[tuple[str, str]]:
+    """Invisible edges that stand the unconnected parts of a tall picture in about sqrt(2 `tall`) columns side by
+    side, each part kept whole and in the case's order, columns about as high as each other: from the rightmost
+    service of each column to the leftmost of every part of the next. None when the picture is one part."""
+    parts = components(shown)
+    count = min(len(parts), round(math.sqrt(2 * tall)))  # parts are narrower than the whole: aim at about 1.5:1
+    if count < 2:
+        return []
+    heights = [max(at[sid][1] for sid in part) - min(at[sid][1] for sid in part) + PART_GAP_PT for part in parts]
+    share, filled = sum(heights) / count, 0.0
+    stacks: list[list[list[str]]] = [[]]
+    for part, height in zip(parts, heights, strict=True):
+        if filled >= share * len(stacks) and len(stacks) < count:
+            stacks.append([])
+        stacks[-1].append(part)
+        filled += height
+    anchors = []
+    for before, after in zip(stacks, stacks[1:], strict=False):
+        rightmost = max((sid for part in before for sid in part), key=lambda sid: at[sid][0])
+        anchors += [(rightmost, min(part, key=lambda sid: at[sid][0])) for part in after]
+    return anchors
+
+
+PART_GAP_PT = 100.0
+"""Room counted for a part of a picture beyond the span of its node centres (a node and the gap below it)."""
+
+
+def components(shown: View) -> list[list[str]]:
+    """The services of a view in parts no drawn arrow joins, each part and the parts in the case's order."""
+    root = {s.id: s.id for s in shown.services}
+
+    def find(sid: str) -> str:
+        while root[sid] != sid:
+            root[sid] = root[root[sid]]
+            sid = root[sid]
+        return sid
+
+    for edge in shown.edges:
+        root[find(edge.source)] = find(edge.target)
+    parts: dict[str, list[str]] = {}
+    for service in shown.services:
+        parts.setdefault(find(service.id), []).append(service.id)
+    return list(parts.values())
 
 
 def spline_points(pos: str) -> tuple[tuple[Polyline, Polyline, Polyline], ...]:
