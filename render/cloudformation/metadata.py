@@ -92,7 +92,7 @@ def _unstated(service: Service, resource: Json) -> tuple[str, ...]:
 
 
 def service_metadata(service: Service, resource: Json) -> Json:
-    names = ("label", "description", *INTENT[type(service)], *_unstated(service, resource))
+    names = ("label", "description", "group", *INTENT[type(service)], *_unstated(service, resource))
     return {"id": service.id, **_fields(service, names)}
 
 
