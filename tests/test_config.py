@@ -229,3 +229,12 @@ def test_the_readme_examples_are_valid_configurations(tmp_path):
     from_toml = config.load(tmp_path / "pyproject.toml").config
     assert from_toml.pack == "strict" and from_toml.severity == {"AC205": "high"}
     assert config.load(tmp_path / ".archcase.yaml").config.severity == from_toml.severity
+
+
+def test_every_problem_of_a_file_is_told_at_once_in_line_order(cli, tmp_path, monkeypatch):
+    (tmp_path / ".archcase.yaml").write_text("pack: strikt\nfail_on: high\nignore: [AC9999]\n")
+    monkeypatch.chdir(tmp_path)
+    result = cli("config")
+    assert result.code == 2
+    assert [line.split(": error: ")[1] for line in result.err.splitlines() if ": error: " in line] == [
+        "unknown pack 'strikt'", "unknown key 'fail_on' in the archcase configuration", "unknown rule id 'AC9999' in 'ignore'"]

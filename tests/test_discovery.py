@@ -57,7 +57,7 @@ def project(tmp_path: Path) -> Path:
     write(tmp_path, "out/shop/report.html", "")
     write(tmp_path, "out/shop/template.yaml", QUEUE)
     write(tmp_path, "emitted/shop/template.yaml",
-          "Description: Shop (archcase case 'shop'; generated: edit the case, not this file)\n" + QUEUE)
+          "Description: 'Shop (archcase case ''shop''; generated: edit the case,\n  not this file)'\n" + QUEUE)
     return tmp_path
 
 
@@ -133,3 +133,10 @@ def test_walking_is_deterministic_and_skips_what_it_should(tmp_path_factory, par
     assert first == found([root], root)
     hidden = any(part in ("node_modules", ".git", "cdk.out") for part in parts)
     assert first == (["top.yaml"] if hidden else sorted(["top.yaml", "/".join(parts) + "/one.yaml"]))
+
+
+def test_what_archcase_wrote_is_not_read_again(cli, tmp_path):
+    source = write(tmp_path, "cases/shop.yaml", case("shop"))
+    assert cli("emit", str(source), "--out", str(tmp_path / "emitted"), "--no-lint").code == 0
+    assert (tmp_path / "emitted" / "shop" / "template.yaml").is_file()
+    assert found([tmp_path], tmp_path) == ["cases/shop.yaml"]

@@ -190,13 +190,20 @@ def _validated(data: object, path: Path, locate: Locate) -> Config:
     if not isinstance(data, dict):
         raise CaseError([Diagnostic(name, *locate((), False), "the configuration is not a mapping of settings",
                                     f"write settings as `key: value` ({', '.join(KEYS)})")])
+    problems: list[Diagnostic] = []
     try:
         config = Config.model_validate(data)
     except ValidationError as exc:
-        raise CaseError([_diagnostic(error, name, locate) for error in exc.errors()]) from None
-    problems = list(_unknown_names(config, name, locate))
+        errors = exc.errors()
+        problems = [_diagnostic(error, name, locate) for error in errors]
+        bad = {error["loc"][0] for error in errors if error["loc"]}
+        try:  # the other keys' names are checked too, so that every problem is told at once
+            config = Config.model_validate({key: value for key, value in data.items() if key not in bad})
+        except ValidationError:
+            raise CaseError(problems) from None
+    problems += _unknown_names(config, name, locate)
     if problems:
-        raise CaseError(problems)
+        raise CaseError(sorted(problems, key=lambda problem: (problem.line, problem.column)))
     return config
 
 

@@ -34,8 +34,8 @@ CDK_OUT = "cdk.out"
 CDK_TEMPLATE = ".template.json"
 OUTPUT_FILES = ("summary.json", "report.html")
 """Files that together mark a case folder `archcase build` wrote."""
-EMITTED = "generated: edit the case, not this file"
-"""Part of the Description of every template archcase emits: such a template is output, not input."""
+EMITTED = re.compile(r"\(archcase case .{1,200}?;\s+generated:\s+edit\s+the\s+case,\s+not\s+this\s+file\)", re.S)
+"""The end of the Description of every template archcase emits (YAML may fold it): such a template is output, not input."""
 CASE_HINT = re.compile(r"""(?m)(?:^|[{,]\s*)["']?services["']?[ \t]*:\s*(?:#[^\n]*\n\s*)*[\[-]""")
 """A case's top-level `services:` list (block or flow style); compose files' `services:` is a mapping."""
 GLOB = re.compile(r"[*?\[]")
@@ -177,5 +177,5 @@ def _wanted(path: Path) -> bool:
     except OSError:
         return True  # unreadable: reading it reports why
     if TEMPLATE_HINT.search(head):
-        return EMITTED not in head
+        return not EMITTED.search(head)
     return path.suffix in CASE_SUFFIXES and bool(CASE_HINT.search(head))
