@@ -114,7 +114,8 @@ def test_bad_configuration_is_located_bad_input(cli, tmp_path, monkeypatch, name
     for command in (("config",), ("check", "case.yaml")):
         result = cli(*command)
         assert result.code == 2, result.err
-        assert f"{name}{where}" in result.err and message in result.err and fix in result.err
+        assert result.err.startswith(f"{name}{where}")  # named as found: relative to the working directory
+        assert message in result.err and fix in result.err
         assert "Traceback" not in result.err
 
 

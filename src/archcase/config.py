@@ -103,6 +103,16 @@ def find(start: Path | None = None) -> Path | None:
     return None
 
 
+def _near(path: Path) -> Path:
+    """A file found upward as messages name it: relative to the working directory (`../pyproject.toml`), as
+    ruff and cfn-lint name their files, unless that is longer than the absolute path."""
+    try:
+        relative = Path(os.path.relpath(path))
+    except ValueError:  # another drive (Windows)
+        return path
+    return relative if len(str(relative)) <= len(str(path)) else path
+
+
 def _has_table(pyproject: Path) -> bool:
     try:
         document = _toml(pyproject)
@@ -121,6 +131,8 @@ def load(path: str | Path | None = None, enabled: bool = True, start: Path | Non
     found = Path(named) if named else find(start)
     if found is None:
         return Loaded()
+    if not named:
+        found = _near(found)
     if named and not found.is_file():
         raise CaseError([Diagnostic(str(found), 1, 1, "configuration file not found",
                                     f"check the path given to --config or {ENV}, or pass --no-config")])
