@@ -239,3 +239,15 @@ def test_every_problem_of_a_file_is_told_at_once_in_line_order(cli, tmp_path, mo
     assert result.code == 2
     assert [line.split(": error: ")[1] for line in result.err.splitlines() if ": error: " in line] == [
         "unknown pack 'strikt'", "unknown key 'fail_on' in the archcase configuration", "unknown rule id 'AC9999' in 'ignore'"]
+
+
+def test_select_ignore_and_exclude_flags_override_the_file(cli, tmp_path, monkeypatch, broken):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / ".archcase.yaml").write_text("ignore: [AC208]\nexclude: [stacks]\n")
+    assert "holds no case files" in cli("check", ".").err  # the file's exclude
+    assert cli("check", ".", "--exclude", "other", "--ignore", "AC403").code == 1  # flags replace the file's lists
+    result = cli("check", ".", "--exclude", "none", "--select", "AC403,AC208", "--select", "AC101", "--format", "json")
+    found = {f["rule_id"] for case in json.loads(result.out)["cases"] for f in case["findings"]}
+    assert found == {"AC403"} and result.code == 0  # the file's ignore still holds; select runs only what is named
+    wrong = cli("check", ".", "--ignore", "AC2O8")
+    assert wrong.code == 2 and "argument --ignore: unknown rule id 'AC2O8'" in wrong.err and "`archcase rules`" in wrong.err

@@ -168,6 +168,11 @@ def _configured(args: argparse.Namespace, **flags: Any) -> tuple[Settings, Loade
     return config.settings(loaded, flags, defaults), loaded
 
 
+def _joined(lists: list[list[str]] | None) -> list[str] | None:
+    """A repeatable list option's values as one list (None when not given)."""
+    return None if lists is None else [item for values in lists for item in values]
+
+
 def cmd_config(args: argparse.Namespace) -> int:
     import json
 
@@ -286,6 +291,19 @@ def group_by(value: str) -> str:
     return value
 
 
+def rule_ids(value: str) -> list[str]:
+    """`--select AC101,AC208`: a comma-separated list of rule ids, each one a rule of the catalogue."""
+    from .checks.catalogue import RULES
+    from .models.base import did_you_mean
+
+    ids = [part.strip() for part in value.split(",") if part.strip()]
+    for rule_id in ids or [value]:
+        if rule_id not in RULES:
+            hint = " ".join(filter(None, (did_you_mean(rule_id, RULES), "see `archcase rules` for the catalogue")))
+            raise argparse.ArgumentTypeError(f"unknown rule id {rule_id!r}: {hint}")
+    return ids
+
+
 def diagram_formats(value: str) -> list[str]:
     """`--format png,svg`: a comma-separated list of diagram formats."""
     formats = [f.strip() for f in value.split(",") if f.strip()]
@@ -340,7 +358,8 @@ def cmd_check(args: argparse.Namespace) -> int:
     (and, with --output, nothing is written: a report missing files must not pass for a whole one)."""
     from .checks.formats import FORMATS
 
-    settings, _ = _configured(args, paths=args.paths, format=args.format, output=args.output, fail_on=args.fail_on, pack=args.pack)
+    settings, _ = _configured(args, paths=args.paths, format=args.format, output=args.output, fail_on=args.fail_on, pack=args.pack,
+                              select=_joined(args.select), ignore=_joined(args.ignore), exclude=args.exclude)
     cases, problems = api.load_each(settings.paths, args.group_by, settings.excludes())
     _imported(cases)
     reports = api.checked(cases, settings.pack_rules())
@@ -389,6 +408,12 @@ def parser() -> argparse.ArgumentParser:
     choices(check.add_argument("--fail-on", help="exit 1 when an unsuppressed finding has this severity or above (default: high)"),
             SEVERITY_NAMES)
     choices(check.add_argument("--pack", help="rule pack (default: default)"), PACK_NAMES)
+    check.add_argument("--select", type=rule_ids, action="append", metavar="IDS",
+                       help="run only these rules (comma-separated ids; default: the configuration's, else the pack's)")
+    check.add_argument("--ignore", type=rule_ids, action="append", metavar="IDS",
+                       help="do not run these rules (comma-separated ids), instead of the configuration's `ignore`")
+    check.add_argument("--exclude", action="append", metavar="PATTERN",
+                       help="glob pattern of files and folders walking skips (repeatable), instead of the configuration's")
     check.add_argument("--group-by", type=group_by, metavar="GROUPING", help=GROUP_BY_HELP)
     check.set_defaults(run=cmd_check)
 

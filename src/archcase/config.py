@@ -341,7 +341,8 @@ def settings(loaded: Loaded, flags: Mapping[str, Any] | None = None, defaults: M
         if value is not None and value != [] and value != ():
             values[name] = _frozen(value)
             sources[name] = COMMAND_LINE
-    return Settings(**values, exclude_root=loaded.folder, sources=sources)
+    root = Path(".") if sources["exclude"] == COMMAND_LINE else loaded.folder  # a flag's patterns: from the working directory
+    return Settings(**values, exclude_root=root, sources=sources)
 
 
 def _frozen(value: Any) -> Any:
