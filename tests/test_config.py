@@ -106,6 +106,9 @@ def test_config_option_env_var_and_no_config(cli, tmp_path, monkeypatch):
     ("pyproject.toml", '[tool.archcase]\nselect = ["AC101"]\n\n[tool.archcase.severity]\nAC101 = "hgh"\n', ":5:1:",
      "not a severity", "critical"),
     ("pyproject.toml", '[tool.archcase]\npack = \n', ":2:", "not valid TOML", "toml.io"),
+    ("pyproject.toml", '[tool.archcase]\npack = "seed"\n\n[tool.archcase.rules]\nenable = ["AC101"]\n', ":4:1:",
+     "unknown key 'rules'", "the keys are paths, exclude"),
+    ("pyproject.toml", '[tool.archcase]\nseverity = {AC101 = "high", AC9999 = "low"}\n', ":2:1:", "unknown rule id 'AC9999'", ""),
 ])
 def test_bad_configuration_is_located_bad_input(cli, tmp_path, monkeypatch, name, text, where, message, fix):
     (tmp_path / name).write_text(text, encoding="utf-8")

@@ -403,11 +403,12 @@ def parser() -> argparse.ArgumentParser:
     check.add_argument("paths", nargs="*", metavar="PATH",
                        help="case file, template, folder of them (walked with its subfolders) or glob pattern (default: "
                             "the configuration's `paths`, else the working directory)")
-    choices(check.add_argument("--format", help="report format (default: text)"), REPORT_FORMATS)
+    choices(check.add_argument("--format", help="report format (default: the configuration's, else text)"), REPORT_FORMATS)
     check.add_argument("--output", metavar="FILE", help="write the report to FILE instead of standard output")
-    choices(check.add_argument("--fail-on", help="exit 1 when an unsuppressed finding has this severity or above (default: high)"),
+    choices(check.add_argument("--fail-on", help="exit 1 when an unsuppressed finding has this severity or above "
+                                                 "(default: the configuration's, else high)"),
             SEVERITY_NAMES)
-    choices(check.add_argument("--pack", help="rule pack (default: default)"), PACK_NAMES)
+    choices(check.add_argument("--pack", help="rule pack (default: the configuration's, else default)"), PACK_NAMES)
     check.add_argument("--select", type=rule_ids, action="append", metavar="IDS",
                        help="run only these rules (comma-separated ids; default: the configuration's, else the pack's)")
     check.add_argument("--ignore", type=rule_ids, action="append", metavar="IDS",
@@ -480,7 +481,7 @@ def parser() -> argparse.ArgumentParser:
 
     config = commands.add_parser("config", parents=[configured],
                                  help="print the effective configuration and where each value comes from")
-    config.add_argument("--format", default="text", choices=("text", "json"))
+    config.add_argument("--format", default="text", choices=("text", "json"), help="text (default) or json")
     config.set_defaults(run=cmd_config)
     return root
 

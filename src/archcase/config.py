@@ -182,6 +182,11 @@ def _toml_position(text: str, loc: tuple[str | int, ...]) -> tuple[int, int]:
     if start is None:
         return 1, 1
     names = [part for part in loc if isinstance(part, str)]
+    if names:  # a key written as a table of its own: [tool.archcase.severity]
+        table = re.compile(rf"""^\s*\[\s*tool\s*\.\s*archcase\s*\.\s*["']?{re.escape(names[0])}["']?\s*\]""")
+        start = next((i for i, line in enumerate(lines) if table.match(line)), start)
+        if len(names) == 1 and table.match(lines[start]):
+            return start + 1, 1
     for name in reversed(names):
         key = re.compile(rf"""^\s*(?:[\w.-]+\.)?["']?{re.escape(name)}["']?\s*=|[{{,]\s*["']?{re.escape(name)}["']?\s*=""")
         for i in range(start + 1, len(lines)):
