@@ -140,3 +140,20 @@ def test_what_archcase_wrote_is_not_read_again(cli, tmp_path):
     assert cli("emit", str(source), "--out", str(tmp_path / "emitted"), "--no-lint").code == 0
     assert (tmp_path / "emitted" / "shop" / "template.yaml").is_file()
     assert found([tmp_path], tmp_path) == ["cases/shop.yaml"]
+
+
+@pytest.mark.parametrize(("content", "message"), [(b"", "empty file"), (b"name: t\n\xff\xfe\n", "not UTF-8"),
+                                                  ("name: t\n".encode("utf-16"), "not UTF-8")])
+def test_a_broken_yaml_file_found_by_walking_is_named_not_passed_over(cli, tmp_path, content, message):
+    write(tmp_path, "cases/shop.yaml", case("shop"))
+    broken = tmp_path / "cases" / "deep" / "broken.yaml"
+    broken.parent.mkdir()
+    broken.write_bytes(content)
+    result = cli("check", "--no-config", str(tmp_path))
+    assert result.code == 2 and "shop" in result.out
+    assert f"{broken}:" in result.err and message in result.err
+
+
+def test_a_byte_order_mark_does_not_hide_a_case(tmp_path):
+    (tmp_path / "bom.yaml").write_text("\ufeff" + case("bom"), encoding="utf-8")
+    assert found([tmp_path], tmp_path) == ["bom.yaml"]

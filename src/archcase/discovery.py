@@ -7,8 +7,9 @@ Walking a folder goes down every subfolder, in name order, except those no archi
 `exclude` matches. A file found that way is read when it looks like a case (a top-level `services:` list) or a
 CloudFormation/SAM template (a top-level `Resources` or `AWSTemplateFormatVersion`); any other YAML or JSON file
 (a workflow, `package.json`, `tsconfig.json`) is passed over, as are hidden files and templates archcase emitted
-itself. In a `cdk.out` folder only the synthesised stacks (`*.template.json`) are read, not the assets.
-A file named on the command line is read whatever it holds, so a file that is neither is an error there.
+itself; a YAML file that is empty or not UTF-8 text is read, so that what is wrong with it is told. In a `cdk.out`
+folder only the synthesised stacks (`*.template.json`) are read, not the assets. A file named on the command line
+is read whatever it holds, so a file that is neither is an error there.
 """
 
 from __future__ import annotations
@@ -173,9 +174,18 @@ def _wanted(path: Path) -> bool:
         if not stat.S_ISREG(os.stat(path).st_mode):
             return False
         with path.open("rb") as handle:
-            head = handle.read(HEAD).decode("utf-8", errors="replace")
+            raw = handle.read(HEAD)
     except OSError:
         return True  # unreadable: reading it reports why
+    try:
+        head = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        if path.suffix in CASE_SUFFIXES and (len(raw) < HEAD or exc.start < len(raw) - 3):
+            return True  # not text: no workflow either, and reading it says what is wrong (as before walking)
+        head = raw[:exc.start].decode("utf-8")
+    head = head.removeprefix("\ufeff")
+    if path.suffix in CASE_SUFFIXES and (not head.strip() or "\x00" in head):
+        return True  # empty, or binary: likewise a broken file, named rather than passed over
     if TEMPLATE_HINT.search(head):
         return not EMITTED.search(head)
     return path.suffix in CASE_SUFFIXES and bool(CASE_HINT.search(head))
