@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 
 from .catalogue import RULES
 from .rule import Rule, Severity
@@ -37,3 +38,14 @@ PACKS: dict[str, Pack] = {
              {rule_id: "medium" for rule_id, rule in RULES.items() if rule.severity == "low"}),
     )
 }
+
+
+def tailored(pack: Pack, select: Sequence[str] | None = None, ignore: Iterable[str] = (),
+             severity: Mapping[str, Severity] | None = None) -> Pack:
+    """`pack` as a configuration narrows it: only the rules of `select` (every rule of the pack when None, any
+    rule of the catalogue when given), none of `ignore`, and the severities of `severity` over the pack's own.
+    The name stays the pack's: reports say which pack ran; the configuration says how it was tailored."""
+    chosen = pack.rule_ids if select is None else tuple(rule_id for rule_id in RULES if rule_id in set(select))
+    skipped = set(ignore)
+    return replace(pack, rule_ids=tuple(rule_id for rule_id in chosen if rule_id not in skipped),
+                   overrides={**pack.overrides, **(severity or {})})

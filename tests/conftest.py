@@ -55,3 +55,9 @@ def seed_text() -> str:
     if not SEED.is_file():
         pytest.skip(f"the seed document is not at {SEED} (../shared is absent in a user's clone)")
     return SEED.read_text(encoding="utf-8")
+
+
+@pytest.fixture(autouse=True)
+def _no_configuration_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A developer's ARCHCASE_CONFIG must not change what the tests see (tests/test_config.py sets it itself)."""
+    monkeypatch.delenv("ARCHCASE_CONFIG", raising=False)

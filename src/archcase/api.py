@@ -5,79 +5,50 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from . import models
 from .cases import BUNDLED
-from .importer import Grouping, import_document, is_template, looks_like_template
+from .discovery import CASE_SUFFIXES as CASE_SUFFIXES
+from .discovery import TEMPLATE_SUFFIXES as TEMPLATE_SUFFIXES  # files a folder is searched for: case files and templates
+from .discovery import Excludes
+from .importer import Grouping, import_document, is_template
 from .importer import import_template as import_template  # part of the API: `archcase import` calls it here
 from .importer.source import TEMPLATE_HINT
 from .importer.source import parse as parse_template
 from .models import Architecture, CaseError, Diagnostic, SourcedCase
 from .models.base import did_you_mean
-from .models.load import bulk, case_from, case_from_text, file_problem, read_text
+from .models.load import bulk, case_from, case_from_text, read_text
 from .output import Outputs
 from .render import model_json
 
 if TYPE_CHECKING:
     from .checks.engine import CaseReport
+    from .checks.packs import Pack
     from .render.overlay import Overlay
     from .render.view import Detail
 
-CASE_SUFFIXES = (".yaml", ".yml")
-TEMPLATE_SUFFIXES = (".yaml", ".yml", ".json", ".template")
-"""Files a folder is searched for: case files, and CloudFormation/SAM templates (imported on the fly)."""
 SCHEMA_ID = "https://archcase.dev/schema/case.schema.json"
 
 
-def case_files(paths: Iterable[str | Path]) -> list[Path]:
-    """The case files named by `paths`: files as given, folders expanded to their case files and templates,
-    sorted. Raises CaseError naming each path that cannot be read (missing, a broken or looping link, a named
-    pipe or device, a folder that cannot be listed or holds nothing to read)."""
-    files, problems = _case_files(paths)
+def case_files(paths: Iterable[str | Path], excludes: Excludes | None = None) -> list[Path]:
+    """The case files named by `paths`: files as given, folders walked for their case files and templates (their
+    subfolders too, skipping what `excludes` and `discovery` name), glob patterns expanded, sorted. Raises
+    CaseError naming each path that cannot be read (missing, a broken or looping link, a named pipe or device, a
+    folder that cannot be listed or holds nothing to read, a pattern that matches nothing)."""
+    files, problems = _case_files(paths, excludes)
     if problems:
         raise CaseError(problems)
     return files
 
 
-def _case_files(paths: Iterable[str | Path]) -> tuple[list[Path], list[Diagnostic]]:
-    """The files to read, and the problems of the paths that cannot be read (found with `stat` alone: nothing is
-    opened here but the beginning of regular JSON and `.template` files in a folder)."""
-    files: list[Path] = []
-    problems: list[Diagnostic] = []
-    for given in paths:
-        path = Path(given)
-        problem = file_problem(path)
-        if problem is None:
-            files.append(path)
-            continue
-        if not path.is_dir():
-            problems.append(problem)
-            continue
-        try:
-            entries = sorted(os.scandir(path), key=lambda entry: entry.name)
-        except OSError as exc:
-            problems.append(Diagnostic(str(path), 1, 1, f"cannot list the folder: {exc.strerror or 'unknown error'}",
-                                       "make the folder readable, or name its files"))
-            continue
-        found: list[Path] = []
-        for entry in entries:
-            child = Path(entry.path)
-            if child.suffix not in CASE_SUFFIXES and child.suffix not in TEMPLATE_SUFFIXES:
-                continue
-            trouble = file_problem(child)
-            if trouble is None:
-                if child.suffix in CASE_SUFFIXES or looks_like_template(child):
-                    found.append(child)
-            elif not child.is_dir():  # folders are not searched recursively, whatever their name
-                problems.append(trouble)
-        if not found and not any(p.file.startswith(str(path)) for p in problems):
-            problems.append(Diagnostic(str(path), 1, 1, "folder holds no case files (*.yaml, *.yml) or templates",
-                                       "point at a folder of case files or CloudFormation templates, or at a file"))
-        files.extend(found)
-    return files, problems
+def _case_files(paths: Iterable[str | Path], excludes: Excludes | None = None) -> tuple[list[Path], list[Diagnostic]]:
+    """The files to read, and the problems of the paths that cannot be read (`discovery.files`)."""
+    from .discovery import files
+
+    return files(paths, excludes)
 
 
 def read_any(path: str | Path, group_by: str | None = None) -> SourcedCase:
@@ -98,25 +69,26 @@ def read_any(path: str | Path, group_by: str | None = None) -> SourcedCase:
     return case_from(document, path)
 
 
-def load_cases(paths: Iterable[str | Path], group_by: str | None = None) -> list[SourcedCase]:
+def load_cases(paths: Iterable[str | Path], group_by: str | None = None, excludes: Excludes | None = None) -> list[SourcedCase]:
     """Load and validate every case named by `paths` (templates are imported, their services grouped as `group_by`
-    says); all problems of all files are raised together."""
-    loaded, problems = load_each(paths, group_by)
+    says; `excludes`: what walking a folder skips); all problems of all files are raised together."""
+    loaded, problems = load_each(paths, group_by, excludes)
     if problems:
         raise CaseError(problems)
     return loaded
 
 
-def load_each(paths: Iterable[str | Path], group_by: str | None = None) -> tuple[list[SourcedCase], list[Diagnostic]]:
+def load_each(paths: Iterable[str | Path], group_by: str | None = None,
+              excludes: Excludes | None = None) -> tuple[list[SourcedCase], list[Diagnostic]]:
     """Every case that loads, and the problems of those that do not (for commands that go on past a bad file):
     paths that cannot be read, files that are not valid, rule ids that no rule has, names used twice. `group_by`:
-    see `read_any` (ValueError, before any file is read, when it is not a grouping)."""
+    see `read_any` (ValueError, before any file is read, when it is not a grouping); `excludes`: see `case_files`."""
     from .checks.catalogue import RULES
 
     Grouping.of(group_by)
 
     loaded: list[SourcedCase] = []
-    files, problems = _case_files(paths)
+    files, problems = _case_files(paths, excludes)
     names: dict[str, Path] = {}
     for path in files:
         try:
@@ -157,12 +129,15 @@ DRAWN = frozenset({"png", "svg"})
 """Formats that need Graphviz."""
 
 
-def check(paths: Sequence[str | Path], pack: str = "default", group_by: str | None = None) -> list[CaseReport]:
+def check(paths: Sequence[str | Path], pack: str | Pack = "default", group_by: str | None = None,
+          excludes: Excludes | None = None) -> list[CaseReport]:
     """Load the cases (importing templates, grouped as `group_by` says) and hold each against the rules of a pack."""
-    return checked(load_cases(paths, group_by), pack)
+    return checked(load_cases(paths, group_by, excludes), pack)
 
 
-def checked(cases: Sequence[SourcedCase], pack: str) -> list[CaseReport]:
+def checked(cases: Sequence[SourcedCase], pack: str | Pack) -> list[CaseReport]:
+    """Hold each case against the rules of a pack: a pack's name (`checks.packs.PACKS`), or a Pack such as
+    `checks.packs.tailored` makes of one with a configuration's `select`, `ignore` and `severity`."""
     from .checks.catalogue import RULES
     from .checks.engine import check as run_checks
     from .checks.engine import conditional, reading, undecided
@@ -171,11 +146,12 @@ def checked(cases: Sequence[SourcedCase], pack: str) -> list[CaseReport]:
     problems = [problem for case in cases for problem in _unknown_rule_ids(case, RULES)]
     if problems:
         raise CaseError(problems)
+    rules = PACKS[pack] if isinstance(pack, str) else pack
     with bulk():
         reports = []
         for case in cases:
-            report = run_checks(case.architecture, PACKS[pack], case.element_position, str(case.path), case.partial)
-            others = [reading(run_checks(variant.architecture, PACKS[pack], case.element_position, str(case.path), case.partial),
+            report = run_checks(case.architecture, rules, case.element_position, str(case.path), case.partial)
+            others = [reading(run_checks(variant.architecture, rules, case.element_position, str(case.path), case.partial),
                               variant.conditions, variant.unknown) for variant in case.variants]
             absent = {sid: (sid, condition) for sid, condition in case.conditional.items()}
             absent.update({flow.key: absent[end] for flow in case.architecture.flows for end in (flow.source, flow.target)
@@ -354,18 +330,20 @@ def emit(paths: Sequence[str | Path], out: str | Path = "out", handlers: str | P
 
 
 def build(paths: Sequence[str | Path] = (), out: str | Path = "out", handlers: str | Path | None = None,
-          lint: bool = True, group_by: str | None = None, detail: Detail = "default") -> Outputs:
+          lint: bool = True, group_by: str | None = None, detail: Detail = "default", pack: str | Pack = "default",
+          excludes: Excludes | None = None) -> Built:
     """Validate, check and emit the cases (the bundled ones when `paths` is empty), then write each one's
     model, diagrams, CloudFormation template, OpenAPI documents, HTML report and summary to `out/<name>/`
     (replacing the folder whole), and `out/index.html` last, listing every case built in `out` (these and
     those built there before, read from their summaries). Nothing is written unless every output could be made.
-    `group_by`: how templates' services are grouped (`read_any`)."""
+    `group_by`: how templates' services are grouped (`read_any`); `pack`: the rules the reports hold the cases to
+    (`checked`), their reports returned with what was written; `excludes`: see `case_files`."""
     from .render import report as html
     from .render.overlay import Overlay, drawn_ids
 
-    cases = load_cases(paths or bundled_cases(), group_by)
-    reports = checked(cases, "default")
-    outputs = Outputs(Path(out), replace=True)
+    cases = load_cases(paths or bundled_cases(), group_by, excludes)
+    reports = checked(cases, pack)
+    outputs = Built(Path(out), replace=True, reports=reports)
     deployments = deployables(cases, handlers, lint, warn=outputs.warn)
     summaries: list[html.Summary] = []
     for case, report, texts in zip(cases, reports, deployments, strict=True):
@@ -390,6 +368,13 @@ def build(paths: Sequence[str | Path] = (), out: str | Path = "out", handlers: s
     outputs.add("index.html", html.index_page(summaries))
     outputs.publish()
     return outputs
+
+
+@dataclass
+class Built(Outputs):
+    """What `build` wrote (and its warnings), with each case's check report (for `build --fail-on`)."""
+
+    reports: list[CaseReport] = field(default_factory=list)
 
 
 def _describe(name: str) -> str:

@@ -12,7 +12,7 @@ import os
 import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import api
 from .models import CaseError, Diagnostic, SourcedCase
@@ -23,11 +23,16 @@ from .output import Outputs, write_atomic
 from .render.graphviz import DrawError, GraphvizMissing
 from .render.view import DETAILS
 
+if TYPE_CHECKING:
+    from .config import Loaded, Settings
+
 EXIT_OK, EXIT_FINDINGS, EXIT_BAD_INPUT = 0, 1, 2
 HANDLERS_HELP = "folder of the handler code the functions name (default: handlers/ beside the case or its folder)"
 GROUP_BY_HELP = ("how the services of a template are grouped, each group drawn as a box: tag:KEY by the value of their tag "
                  "KEY (where written as plain text), stack by the local nested stack or SAM application they come from (the "
                  "default), none. Templates only: a case file gives each service's `group` itself")
+CONFIG_HELP = ("configuration file (default: ARCHCASE_CONFIG, else the nearest .archcase.yaml or pyproject.toml with "
+               "[tool.archcase] from the working directory up)")
 NO_LINT_HELP = ("write templates without running cfn-lint on them first (by default a template cfn-lint reports "
                 "anything on is an archcase defect: reported, exit 2, nothing written)")
 
@@ -91,6 +96,8 @@ PACK_NAMES = Choices(_packs)
 """`--pack`: the rule packs (`checks.packs.PACKS`)."""
 SEVERITY_NAMES = Choices(_severities)
 """`--fail-on`: the severities, most severe first (`checks.rule.SEVERITIES`)."""
+FAIL_ON_NAMES = Choices(lambda: (*_severities(), "never"))
+"""`build --fail-on`: a severity, or never (to override a configuration's `fail-on`)."""
 REPORT_FORMATS = Choices(_report_formats)
 """`check --format`: the report formats (`checks.formats.FORMATS`)."""
 CATALOGUE_FORMATS = Choices(_catalogue_formats)
@@ -140,7 +147,43 @@ def cmd_schema(args: argparse.Namespace) -> int:
 
 
 def cmd_build(args: argparse.Namespace) -> int:
-    return _report(api.build(args.paths, args.out, args.handlers, lint=args.lint, group_by=args.group_by, detail=args.detail))
+    """Writes every output, then exits 1 when `--fail-on` (or the configuration's `fail-on`) is met."""
+    settings, _ = _configured(args, paths=args.paths, fail_on=args.fail_on)
+    built = api.build(settings.paths, args.out, args.handlers, lint=args.lint, group_by=args.group_by, detail=args.detail,
+                      pack=settings.pack_rules(), excludes=settings.excludes())
+    _report(built)
+    threshold = settings.threshold()
+    blocking = sum(len(report.blocking(threshold)) for report in built.reports) if threshold else 0
+    if blocking:
+        say(f"{blocking} unsuppressed finding(s) at or above {threshold}: see each case's report.html", file=sys.stderr)
+    return EXIT_FINDINGS if blocking else EXIT_OK
+
+
+def _configured(args: argparse.Namespace, **flags: Any) -> tuple[Settings, Loaded]:
+    """The settings of a command: its `flags` (None: not given) over the configuration file over the defaults."""
+    from . import config
+
+    loaded = config.load(args.config, args.use_config)
+    defaults = {"paths": (".",), "fail_on": "high"} if args.command in ("check", "config") else {}
+    return config.settings(loaded, flags, defaults), loaded
+
+
+def _joined(lists: list[list[str]] | None) -> list[str] | None:
+    """A repeatable list option's values as one list (None when not given)."""
+    return None if lists is None else [item for values in lists for item in values]
+
+
+def cmd_config(args: argparse.Namespace) -> int:
+    import json
+
+    from .config import effective_text
+
+    settings, loaded = _configured(args)
+    if args.format == "json":
+        say(json.dumps({"file": str(loaded.path) if loaded.path else None, "settings": settings.shown()}, indent=2))
+    else:
+        sys.stdout.write(terminal(effective_text(settings, loaded.path)))
+    return EXIT_OK
 
 
 def cmd_emit(args: argparse.Namespace) -> int:
@@ -248,6 +291,19 @@ def group_by(value: str) -> str:
     return value
 
 
+def rule_ids(value: str) -> list[str]:
+    """`--select AC101,AC208`: a comma-separated list of rule ids, each one a rule of the catalogue."""
+    from .checks.catalogue import RULES
+    from .models.base import did_you_mean
+
+    ids = [part.strip() for part in value.split(",") if part.strip()]
+    for rule_id in ids or [value]:
+        if rule_id not in RULES:
+            hint = " ".join(filter(None, (did_you_mean(rule_id, RULES), "see `archcase rules` for the catalogue")))
+            raise argparse.ArgumentTypeError(f"unknown rule id {rule_id!r}: {hint}")
+    return ids
+
+
 def diagram_formats(value: str) -> list[str]:
     """`--format png,svg`: a comma-separated list of diagram formats."""
     formats = [f.strip() for f in value.split(",") if f.strip()]
@@ -302,18 +358,21 @@ def cmd_check(args: argparse.Namespace) -> int:
     (and, with --output, nothing is written: a report missing files must not pass for a whole one)."""
     from .checks.formats import FORMATS
 
-    cases, problems = api.load_each(args.paths, args.group_by)
+    settings, _ = _configured(args, paths=args.paths, format=args.format, output=args.output, fail_on=args.fail_on, pack=args.pack,
+                              select=_joined(args.select), ignore=_joined(args.ignore), exclude=args.exclude)
+    cases, problems = api.load_each(settings.paths, args.group_by, settings.excludes())
     _imported(cases)
-    reports = api.checked(cases, args.pack)
-    color = args.format == "text" and not args.output and sys.stdout.isatty() and "NO_COLOR" not in os.environ
-    text = FORMATS[args.format](reports, args.fail_on, color)
-    if args.output and not problems:
-        write_atomic(Path(args.output), text)
-    elif not args.output:
+    reports = api.checked(cases, settings.pack_rules())
+    fail_on = settings.threshold() or "high"
+    color = settings.format == "text" and not settings.output and sys.stdout.isatty() and "NO_COLOR" not in os.environ
+    text = FORMATS[settings.format](reports, fail_on, color)
+    if settings.output and not problems:
+        write_atomic(Path(settings.output), text)
+    elif not settings.output:
         sys.stdout.write(text)
     if problems:  # the readable files were checked above; the others are bad input
         raise CaseError(problems)
-    return EXIT_FINDINGS if any(report.blocking(args.fail_on) for report in reports) else EXIT_OK
+    return EXIT_FINDINGS if any(report.blocking(fail_on) for report in reports) else EXIT_OK
 
 
 def cmd_rules(args: argparse.Namespace) -> int:
@@ -336,14 +395,26 @@ def parser() -> argparse.ArgumentParser:
     schema.add_argument("--out", metavar="FILE", help="write to FILE instead of standard output")
     schema.set_defaults(run=cmd_schema)
 
-    check = commands.add_parser("check", help="hold cases against best-practice rules")
-    check.add_argument("paths", nargs="+", metavar="PATH", help="case file, template, or folder of them")
-    choices(check.add_argument("--format", default="text"), REPORT_FORMATS)
+    configured = argparse.ArgumentParser(add_help=False)
+    configured.add_argument("--config", metavar="FILE", help=CONFIG_HELP)
+    configured.add_argument("--no-config", dest="use_config", action="store_false", help="read no configuration file")
+
+    check = commands.add_parser("check", parents=[configured], help="hold cases against best-practice rules")
+    check.add_argument("paths", nargs="*", metavar="PATH",
+                       help="case file, template, folder of them (walked with its subfolders) or glob pattern (default: "
+                            "the configuration's `paths`, else the working directory)")
+    choices(check.add_argument("--format", help="report format (default: the configuration's, else text)"), REPORT_FORMATS)
     check.add_argument("--output", metavar="FILE", help="write the report to FILE instead of standard output")
-    choices(check.add_argument("--fail-on", default="high",
-                               help="exit 1 when an unsuppressed finding has this severity or above (default: high)"),
+    choices(check.add_argument("--fail-on", help="exit 1 when an unsuppressed finding has this severity or above "
+                                                 "(default: the configuration's, else high)"),
             SEVERITY_NAMES)
-    choices(check.add_argument("--pack", default="default", help="rule pack (default: default)"), PACK_NAMES)
+    choices(check.add_argument("--pack", help="rule pack (default: the configuration's, else default)"), PACK_NAMES)
+    check.add_argument("--select", type=rule_ids, action="append", metavar="IDS",
+                       help="run only these rules (comma-separated ids; default: the configuration's, else the pack's)")
+    check.add_argument("--ignore", type=rule_ids, action="append", metavar="IDS",
+                       help="do not run these rules (comma-separated ids), instead of the configuration's `ignore`")
+    check.add_argument("--exclude", action="append", metavar="PATTERN",
+                       help="glob pattern of files and folders walking skips (repeatable), instead of the configuration's")
     check.add_argument("--group-by", type=group_by, metavar="GROUPING", help=GROUP_BY_HELP)
     check.set_defaults(run=cmd_check)
 
@@ -395,14 +466,23 @@ def parser() -> argparse.ArgumentParser:
                         help="template parameter (repeatable)")
     deploy.set_defaults(run=cmd_deploy)
 
-    build = commands.add_parser("build", help="build every case (default: the bundled ones) into out/<case>/")
-    build.add_argument("paths", nargs="*", metavar="PATH", help="case file or folder (default: bundled cases)")
+    build = commands.add_parser("build", parents=[configured], help="build every case (default: the bundled ones) into out/<case>/")
+    build.add_argument("paths", nargs="*", metavar="PATH",
+                       help="case file, template, folder or glob pattern (default: the configuration's `paths`, else the bundled cases)")
+    choices(build.add_argument("--fail-on", help="after writing everything, exit 1 when an unsuppressed finding has this "
+                                                 "severity or above (default: the configuration's `fail-on`, else never)"),
+            FAIL_ON_NAMES)
     build.add_argument("--out", default="out", metavar="DIR", help="output folder (default: out)")
     build.add_argument("--handlers", metavar="DIR", help=HANDLERS_HELP)
     build.add_argument("--no-lint", dest="lint", action="store_false", help=NO_LINT_HELP)
     build.add_argument("--group-by", type=group_by, metavar="GROUPING", help=GROUP_BY_HELP)
     detail(build)
     build.set_defaults(run=cmd_build)
+
+    config = commands.add_parser("config", parents=[configured],
+                                 help="print the effective configuration and where each value comes from")
+    config.add_argument("--format", default="text", choices=("text", "json"), help="text (default) or json")
+    config.set_defaults(run=cmd_config)
     return root
 
 
