@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from . import models
 from .cases import BUNDLED
 from .importer import Grouping, import_document, is_template, looks_like_template
 from .importer import import_template as import_template  # part of the API: `archcase import` calls it here
@@ -17,6 +16,7 @@ from .importer.source import TEMPLATE_HINT
 from .importer.source import parse as parse_template
 from .models import Architecture, CaseError, Diagnostic, SourcedCase
 from .models.base import did_you_mean
+from .models.json_schema import case_schema
 from .models.load import bulk, case_from, case_from_text, file_problem, read_text
 from .output import Outputs
 from .render import model_json
@@ -422,9 +422,7 @@ def _unknown_rule_ids(case: SourcedCase, known: Mapping[str, object]) -> Iterabl
 
 def schema() -> dict[str, Any]:
     """JSON Schema of case files, for editors (yaml-language-server) and other tools."""
-    models.document(models.Model)
-    document = Architecture.model_json_schema(by_alias=True)
-    return {"$schema": "https://json-schema.org/draft/2020-12/schema", "$id": SCHEMA_ID, **document}
+    return case_schema(SCHEMA_ID)
 
 
 def schema_text() -> str:
