@@ -303,6 +303,8 @@ def cmd_check(args: argparse.Namespace) -> int:
     from .checks.formats import FORMATS
 
     cases, problems = api.load_each(args.paths, args.group_by)
+    if problems and not cases:  # nothing to check: no report, not even an empty one, on standard output
+        raise CaseError(problems)
     _imported(cases)
     reports = api.checked(cases, args.pack)
     color = args.format == "text" and not args.output and sys.stdout.isatty() and "NO_COLOR" not in os.environ

@@ -74,6 +74,17 @@ def test_unknown_rule_id_in_a_case_is_bad_input(cli, write_case):
     assert ":66:11: error" in result.err  # points at the suppression's rule
 
 
+@pytest.mark.parametrize("fmt", ["text", "json", "sarif", "junit"])
+def test_bad_input_before_checking_prints_nothing_on_standard_output(cli, write_case, tmp_path, fmt):
+    """Exit 2 with nothing checked: a path that does not exist, a case that is not valid. Standard output stays
+    empty (a pipe into a SARIF uploader gets no empty report), the problems go to standard error."""
+    invalid = write_case("name: t\ntitle: T\nservices:\n  - {id: a, kind: lamda}\n")
+    for path in (tmp_path / "missing.yaml", invalid):
+        result = cli("check", str(path), "--format", fmt)
+        assert (result.code, result.out) == (2, "")
+        assert f"{path}:" in result.err
+
+
 def test_sarif_validates_against_the_schema(cli, broken_case, tmp_path):
     if not SARIF_SCHEMA.is_file():
         pytest.skip(f"the SARIF schema is not at {SARIF_SCHEMA} (../shared is absent in a user's clone)")
