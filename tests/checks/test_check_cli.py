@@ -125,6 +125,21 @@ def test_json_report_is_machine_readable(cli, broken_case):
     assert {f["rule_id"] for f in case["findings"]} == {"AC208", "AC403"}
 
 
+def test_json_findings_carry_the_remediation_and_docs_url_sarif_gives(cli, broken_case, write_case):
+    document = json.loads(cli("check", str(broken_case), "--format", "json").out)
+    sarif = json.loads(cli("check", str(broken_case), "--format", "sarif").out)
+    helps = {rule["id"]: rule for rule in sarif["runs"][0]["tool"]["driver"]["rules"]}
+    (case,) = document["cases"]
+    for finding in case["findings"]:
+        rule = helps[finding["rule_id"]]
+        assert finding["docs_url"] == rule["helpUri"] and finding["docs_url"].startswith("https://")
+        assert finding["remediation"] and f"Fix: {finding['remediation']}" in rule["help"]["text"]
+    text = (CASES / "software-updates.yaml").read_text().replace("rule: AC108", "rule: AC107")
+    (unused, *_) = [f for f in json.loads(cli("check", str(write_case(text)), "--format", "json").out)["cases"][0]["findings"]
+                    if f["rule_id"] == "AC001"]
+    assert unused["remediation"].startswith("Remove the suppression") and unused["docs_url"] is None
+
+
 def test_reports_are_byte_identical_across_runs(cli):
     for fmt in ("text", "json", "sarif", "junit"):
         assert cli("check", str(CASES), "--format", fmt).out == cli("check", str(CASES), "--format", fmt).out
