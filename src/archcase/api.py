@@ -392,6 +392,26 @@ def build(paths: Sequence[str | Path] = (), out: str | Path = "out", handlers: s
     return outputs
 
 
+def build_summary(written: Outputs) -> str:
+    """One line on what `build` made, from the summaries it wrote: the cases built, their unsuppressed findings per
+    severity, their requirements met, and the index to open."""
+    from collections import Counter
+
+    from .checks.rule import SEVERITIES
+    from .render.report import SUMMARY, Summary
+
+    built = [Summary.model_validate_json(content) for relative, content in written.files.items()
+             if relative.name == SUMMARY and len(relative.parts) == 2]
+    findings: Counter[str] = Counter()
+    for summary in built:
+        findings.update(summary.findings)
+    by_severity = ", ".join(f"{findings[severity]} {severity}" for severity in reversed(SEVERITIES) if findings[severity])
+    total = sum(findings.values())
+    return (f"built {len(built)} case(s): {total} finding(s){f' ({by_severity})' if total else ''}; requirements met "
+            f"{sum(s.requirements_met for s in built)}/{sum(s.requirements for s in built)}; "
+            f"open {written.root / 'index.html'}")
+
+
 def _describe(name: str) -> str:
     return _DESCRIPTIONS.get(name) or ("OpenAPI document of a REST API" if name.startswith("openapi") else name)
 

@@ -140,7 +140,14 @@ def cmd_schema(args: argparse.Namespace) -> int:
 
 
 def cmd_build(args: argparse.Namespace) -> int:
-    return _report(api.build(args.paths, args.out, args.handlers, lint=args.lint, group_by=args.group_by, detail=args.detail))
+    if not args.paths:
+        bundled = api.bundled_cases()
+        say(f"building the {len(bundled)} bundled cases ({', '.join(p.stem for p in bundled)}); name case files or folders "
+            "to build others")
+    written = api.build(args.paths, args.out, args.handlers, lint=args.lint, group_by=args.group_by, detail=args.detail)
+    _report(written)
+    say(one_line(api.build_summary(written)))
+    return EXIT_OK
 
 
 def cmd_emit(args: argparse.Namespace) -> int:
