@@ -8,9 +8,9 @@ STAMP  := $(VENV)/.installed-stamp
 
 .PHONY: run test test-deep setup test-setup system-deps test-deps lint clean
 
+# One build of both folders, so that its last line sums up every case built and names the index to open.
 run: setup
-	$(BIN)/archcase build
-	$(BIN)/archcase build examples
+	$(BIN)/archcase build cases examples
 
 test: test-setup lint
 	$(BIN)/python -m pytest

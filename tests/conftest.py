@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import textwrap
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -14,6 +15,21 @@ REPO = Path(__file__).resolve().parents[1]
 CASES = REPO / "cases"
 SHARED = REPO.parent / "shared"
 SEED = SHARED / "seed" / "serverless-architectures.md"
+
+
+def _files(folder: Path) -> dict[str, tuple[int, int]]:
+    """Every file under `folder`: its size and modification time."""
+    return {str(p.relative_to(folder)): (p.stat().st_size, p.stat().st_mtime_ns) for p in folder.rglob("*") if p.is_file()}
+
+
+@pytest.fixture(scope="session", autouse=True)
+def users_out_folder_untouched() -> Iterator[None]:
+    """`out/` is the user's (`make run` builds there): the suite writes to temporary folders, and screenshots
+    go to pytest's cache folder (tests/render/test_browser.py), so a run leaves `out/` as it found it."""
+    before = _files(REPO / "out")
+    yield
+    changed = sorted(name for name, stat in _files(REPO / "out").items() if before.get(name) != stat)
+    assert not changed, f"the tests wrote into the user's out/ folder: {', '.join(changed[:10])}"
 
 
 @dataclass

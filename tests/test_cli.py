@@ -28,6 +28,9 @@ def test_validate_bundled_cases_exits_0(cli):
 def test_build_writes_a_normalised_model_per_case(cli, tmp_path):
     result = cli("build", "--out", str(tmp_path))
     assert result.code == 0
+    lines = result.out.splitlines()
+    assert lines[0].startswith("building the 6 bundled cases (big-data-ingestion, microservices, myblog, ")
+    assert lines[-1] == f"built 6 case(s): 0 finding(s); requirements met 30/30; open {tmp_path / 'index.html'}"
     assert {p.name for p in tmp_path.iterdir() if p.is_dir()} == SIX
     model = json.loads((tmp_path / "mytodolist" / "model.json").read_text())
     function = next(s for s in model["services"] if s["kind"] == "lambda")

@@ -1,4 +1,5 @@
-"""Check reports as JSON for machines: findings, requirement results and a summary per case."""
+"""Check reports as JSON for machines: findings (each with its rule's remediation and documentation URL, as SARIF
+gives them), requirement results and a summary per case."""
 
 from __future__ import annotations
 
@@ -6,18 +7,32 @@ from dataclasses import asdict
 from typing import Any
 
 from ...models.text import json_dumps
-from ..engine import CaseReport
-from ..rule import Severity
+from ..catalogue import UNUSED_SUPPRESSION
+from ..engine import CaseReport, Finding
+from ..rule import Rule, Severity
+
+UNUSED_REMEDIATION = "Remove the suppression: it matches no finding of the rules run."
+
+
+def _finding(finding: Finding, rules: dict[str, Rule]) -> dict[str, Any]:
+    """A finding as data, with what to do about it: its rule's remediation (Markdown) and documentation URL."""
+    rule = rules.get(finding.rule_id)
+    remediation: str | None = rule.remediation if rule else None
+    docs_url: str | None = rule.docs_url if rule else None
+    if finding.rule_id == UNUSED_SUPPRESSION:
+        remediation = UNUSED_REMEDIATION
+    return {**asdict(finding), "remediation": remediation, "docs_url": docs_url}
 
 
 def as_data(report: CaseReport, fail_on: Severity) -> dict[str, Any]:
+    rules = {rule.id: rule for rule in report.rules}
     return {
         "case": report.case,
         "title": report.title,
         "path": report.path,
         "pack": report.pack,
         "passed": not report.blocking(fail_on),
-        "findings": [asdict(f) for f in report.findings],
+        "findings": [_finding(f, rules) for f in report.findings],
         "requirements": [asdict(r) for r in report.requirements],
         "rules_run": len(report.rules),
         "applicable": dict(sorted(report.applicable.items())),

@@ -9,7 +9,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from . import models
 from .cases import BUNDLED
 from .discovery import CASE_SUFFIXES as CASE_SUFFIXES
 from .discovery import TEMPLATE_SUFFIXES as TEMPLATE_SUFFIXES  # files a folder is searched for: case files and templates
@@ -20,6 +19,7 @@ from .importer.source import TEMPLATE_HINT
 from .importer.source import parse as parse_template
 from .models import Architecture, CaseError, Diagnostic, SourcedCase
 from .models.base import did_you_mean
+from .models.json_schema import case_schema
 from .models.load import bulk, case_from, case_from_text, read_text
 from .output import Outputs
 from .render import model_json
@@ -377,6 +377,26 @@ class Built(Outputs):
     reports: list[CaseReport] = field(default_factory=list)
 
 
+def build_summary(written: Outputs) -> str:
+    """One line on what `build` made, from the summaries it wrote: the cases built, their unsuppressed findings per
+    severity, their requirements met, and the index to open."""
+    from collections import Counter
+
+    from .checks.rule import SEVERITIES
+    from .render.report import SUMMARY, Summary
+
+    built = [Summary.model_validate_json(content) for relative, content in written.files.items()
+             if relative.name == SUMMARY and len(relative.parts) == 2]
+    findings: Counter[str] = Counter()
+    for summary in built:
+        findings.update(summary.findings)
+    by_severity = ", ".join(f"{findings[severity]} {severity}" for severity in reversed(SEVERITIES) if findings[severity])
+    total = sum(findings.values())
+    return (f"built {len(built)} case(s): {total} finding(s){f' ({by_severity})' if total else ''}; requirements met "
+            f"{sum(s.requirements_met for s in built)}/{sum(s.requirements for s in built)}; "
+            f"open {written.root / 'index.html'}")
+
+
 def _describe(name: str) -> str:
     return _DESCRIPTIONS.get(name) or ("OpenAPI document of a REST API" if name.startswith("openapi") else name)
 
@@ -407,9 +427,7 @@ def _unknown_rule_ids(case: SourcedCase, known: Mapping[str, object]) -> Iterabl
 
 def schema() -> dict[str, Any]:
     """JSON Schema of case files, for editors (yaml-language-server) and other tools."""
-    models.document(models.Model)
-    document = Architecture.model_json_schema(by_alias=True)
-    return {"$schema": "https://json-schema.org/draft/2020-12/schema", "$id": SCHEMA_ID, **document}
+    return case_schema(SCHEMA_ID)
 
 
 def schema_text() -> str:

@@ -149,9 +149,14 @@ def cmd_schema(args: argparse.Namespace) -> int:
 def cmd_build(args: argparse.Namespace) -> int:
     """Writes every output, then exits 1 when `--fail-on` (or the configuration's `fail-on`) is met."""
     settings, _ = _configured(args, paths=args.paths, fail_on=args.fail_on)
+    if not settings.paths:
+        bundled = api.bundled_cases()
+        say(f"building the {len(bundled)} bundled cases ({', '.join(p.stem for p in bundled)}); name case files or folders "
+            "to build others")
     built = api.build(settings.paths, args.out, args.handlers, lint=args.lint, group_by=args.group_by, detail=args.detail,
                       pack=settings.pack_rules(), excludes=settings.excludes())
     _report(built)
+    say(one_line(api.build_summary(built)))
     threshold = settings.threshold()
     blocking = sum(len(report.blocking(threshold)) for report in built.reports) if threshold else 0
     if blocking:
@@ -361,6 +366,8 @@ def cmd_check(args: argparse.Namespace) -> int:
     settings, _ = _configured(args, paths=args.paths, format=args.format, output=args.output, fail_on=args.fail_on, pack=args.pack,
                               select=_joined(args.select), ignore=_joined(args.ignore), exclude=args.exclude)
     cases, problems = api.load_each(settings.paths, args.group_by, settings.excludes())
+    if problems and not cases:  # nothing to check: no report, not even an empty one, on standard output
+        raise CaseError(problems)
     _imported(cases)
     reports = api.checked(cases, settings.pack_rules())
     fail_on = settings.threshold() or "high"

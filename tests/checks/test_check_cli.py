@@ -74,6 +74,17 @@ def test_unknown_rule_id_in_a_case_is_bad_input(cli, write_case):
     assert ":66:11: error" in result.err  # points at the suppression's rule
 
 
+@pytest.mark.parametrize("fmt", ["text", "json", "sarif", "junit"])
+def test_bad_input_before_checking_prints_nothing_on_standard_output(cli, write_case, tmp_path, fmt):
+    """Exit 2 with nothing checked: a path that does not exist, a case that is not valid. Standard output stays
+    empty (a pipe into a SARIF uploader gets no empty report), the problems go to standard error."""
+    invalid = write_case("name: t\ntitle: T\nservices:\n  - {id: a, kind: lamda}\n")
+    for path in (tmp_path / "missing.yaml", invalid):
+        result = cli("check", str(path), "--format", fmt)
+        assert (result.code, result.out) == (2, "")
+        assert f"{path}:" in result.err
+
+
 def test_sarif_validates_against_the_schema(cli, broken_case, tmp_path):
     if not SARIF_SCHEMA.is_file():
         pytest.skip(f"the SARIF schema is not at {SARIF_SCHEMA} (../shared is absent in a user's clone)")
@@ -112,6 +123,21 @@ def test_json_report_is_machine_readable(cli, broken_case):
     (case,) = document["cases"]
     assert case["passed"] is False
     assert {f["rule_id"] for f in case["findings"]} == {"AC208", "AC403"}
+
+
+def test_json_findings_carry_the_remediation_and_docs_url_sarif_gives(cli, broken_case, write_case):
+    document = json.loads(cli("check", str(broken_case), "--format", "json").out)
+    sarif = json.loads(cli("check", str(broken_case), "--format", "sarif").out)
+    helps = {rule["id"]: rule for rule in sarif["runs"][0]["tool"]["driver"]["rules"]}
+    (case,) = document["cases"]
+    for finding in case["findings"]:
+        rule = helps[finding["rule_id"]]
+        assert finding["docs_url"] == rule["helpUri"] and finding["docs_url"].startswith("https://")
+        assert finding["remediation"] and f"Fix: {finding['remediation']}" in rule["help"]["text"]
+    text = (CASES / "software-updates.yaml").read_text().replace("rule: AC108", "rule: AC107")
+    (unused, *_) = [f for f in json.loads(cli("check", str(write_case(text)), "--format", "json").out)["cases"][0]["findings"]
+                    if f["rule_id"] == "AC001"]
+    assert unused["remediation"].startswith("Remove the suppression") and unused["docs_url"] is None
 
 
 def test_reports_are_byte_identical_across_runs(cli):

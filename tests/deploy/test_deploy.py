@@ -166,9 +166,9 @@ def test_package_twice_gives_the_same_zips_and_uploads_nothing(cli_module, endpo
     assert (tmp_path / "a" / "big-data-ingestion" / "packaged.yaml").read_text().count("Default: package-twice") == 1
 
 
-def test_a_failing_stack_exits_non_zero_with_the_resources_reason(cli_module, endpoint, environment):
+def test_a_failing_stack_exits_non_zero_with_the_resources_reason(cli_module, endpoint, environment, tmp_path):
     code, _out, err = cli_module("deploy", str(CASES / "software-updates.yaml"), "--stack-name", "archcase-bad-cert",
-                                 "--bucket", ARTIFACTS, "--endpoint-url", endpoint,
+                                 "--bucket", ARTIFACTS, "--endpoint-url", endpoint, "--out", str(tmp_path / "out"),
                                  "--parameter", f"VpcId={environment['VpcId']}",
                                  "--parameter", f"SubnetIds={environment['SubnetIds']}",
                                  "--parameter", "UpdatesLbCertificateArn=arn:aws:acm:us-east-1:123456789012:certificate/missing",

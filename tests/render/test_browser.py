@@ -1,6 +1,7 @@
 """The HTML reports as a person sees them: opened from disk in headless Chromium (installed by `make test`).
 
-Screenshots are kept in out/test-artifacts/ (or $ARCHCASE_ARTIFACTS) for a reviewer to look at.
+Screenshots are kept for a reviewer to look at in $ARCHCASE_ARTIFACTS, else in pytest's cache folder
+(.pytest_cache/d/test-artifacts/): never in out/, which is the user's.
 """
 
 from __future__ import annotations
@@ -20,12 +21,23 @@ from .test_diagram import needs_graphviz
 
 playwright = pytest.importorskip("playwright.sync_api", reason="playwright is a dev dependency: run `make test`")
 CHROMIUM = os.environ.get("ARCHCASE_CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
-ARTIFACTS = Path(os.environ.get("ARCHCASE_ARTIFACTS") or REPO / "out" / "test-artifacts")
 
 pytestmark = [
     needs_graphviz,
     pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed: `make test` installs it (Debian: apt-get install chromium)"),
 ]
+
+
+@pytest.fixture(scope="session")
+def artifacts(pytestconfig: pytest.Config, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The folder screenshots are kept in: $ARCHCASE_ARTIFACTS, else pytest's cache folder (a temporary one when
+    the cache is off)."""
+    given = os.environ.get("ARCHCASE_ARTIFACTS")
+    if given:
+        Path(given).mkdir(parents=True, exist_ok=True)
+        return Path(given)
+    cache = getattr(pytestconfig, "cache", None)
+    return cache.mkdir("test-artifacts") if cache is not None else tmp_path_factory.mktemp("test-artifacts")
 
 
 @pytest.fixture(scope="module")
@@ -50,7 +62,7 @@ class Visit:
 
 
 @pytest.mark.parametrize("name", SIX)
-def test_case_report_loads_with_one_diagram_and_one_findings_table(browser, built, name):
+def test_case_report_loads_with_one_diagram_and_one_findings_table(browser, built, name, artifacts):
     visit = Visit(browser, built / name / "report.html")
     page = visit.page
     assert visit.errors == []
@@ -62,12 +74,11 @@ def test_case_report_loads_with_one_diagram_and_one_findings_table(browser, buil
     assert page.locator("table.findings").count() == 1
     assert page.locator("table.requirements tbody tr").count() >= 1
     assert page.locator('a[href="template.yaml"]').count() == 1
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"report-{name}.png"), full_page=True)
+    page.screenshot(path=str(artifacts / f"report-{name}.png"), full_page=True)
     page.close()
 
 
-def test_index_lists_every_case_and_its_links_open(browser, built, tmp_path):
+def test_index_lists_every_case_and_its_links_open(browser, built, tmp_path, artifacts):
     out = tmp_path / "out"
     shutil.copytree(built, out)
     api.build([REPO / "examples"], out, handlers=REPO / "handlers")  # a second build into the same folder
@@ -84,8 +95,7 @@ def test_index_lists_every_case_and_its_links_open(browser, built, tmp_path):
         assert visit.page.locator("table.findings").count() == 1
         visit.page.go_back(wait_until="load")
     assert visit.errors == []
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    visit.page.screenshot(path=str(ARTIFACTS / "index.png"), full_page=True)
+    visit.page.screenshot(path=str(artifacts / "index.png"), full_page=True)
     visit.page.close()
 
 
@@ -328,7 +338,7 @@ def with_findings(tmp_path_factory) -> Path:
     return folder / "out" / "paid-content"
 
 
-def test_clicking_a_service_or_flow_highlights_its_findings_rows(browser, with_findings):
+def test_clicking_a_service_or_flow_highlights_its_findings_rows(browser, with_findings, artifacts):
     model = json.loads((with_findings / "model.json").read_text())
     visit = Visit(browser, with_findings / "report.html")
     page = visit.page
@@ -338,8 +348,7 @@ def test_clicking_a_service_or_flow_highlights_its_findings_rows(browser, with_f
     click_service(page, "content-cdn")
     assert marked(page) == expected_for(model, "content-cdn", targets)
     assert page.locator("#diagram-status").text_content().endswith(": 2 findings.")
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / "report-interactive-selected.png"), full_page=True)
+    page.screenshot(path=str(artifacts / "report-interactive-selected.png"), full_page=True)
 
     click_service(page, "customers")  # a service with no finding of its own or on its flows
     assert marked(page)["rows"] == set()

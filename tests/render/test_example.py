@@ -3,14 +3,18 @@ built like any case (findings do not fail a build)."""
 
 from __future__ import annotations
 
+import json
+
 import jsonschema
 
 from archcase import api
+from archcase.checks.rule import SEVERITIES
 from archcase.models.yamlsafe import load as load_yaml
 
 from ..conftest import REPO
 
 EXAMPLES = REPO / "examples"
+RANK = {severity: -index for index, severity in enumerate(SEVERITIES)}
 
 
 def test_the_example_is_valid_against_the_committed_schema():
@@ -32,5 +36,10 @@ def test_the_example_has_failing_findings_of_several_severities(cli):
 def test_building_the_examples_folder_succeeds_despite_its_findings(cli, tmp_path):
     result = cli("build", str(EXAMPLES), "--out", str(tmp_path))
     assert result.code == 0, result.err
+    assert "bundled" not in result.out  # cases named: no word about the bundled ones
+    summary = json.loads((tmp_path / "flawed-course-shop" / "summary.json").read_text())
+    counts = ", ".join(f"{n} {severity}" for severity, n in sorted(summary["findings"].items(), key=lambda item: RANK[item[0]]) if n)
+    assert result.out.splitlines()[-1] == (f"built 1 case(s): {sum(summary['findings'].values())} finding(s) ({counts}); "
+                                           f"requirements met 0/0; open {tmp_path / 'index.html'}")
     assert (tmp_path / "flawed-course-shop" / "report.html").is_file()
     assert "AC109" in (tmp_path / "flawed-course-shop" / "report.html").read_text()
