@@ -7,13 +7,16 @@ nothing). Every list is sorted, so the same two versions give the same diff.
 
 from __future__ import annotations
 
+import os
+import tempfile
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import Any
 
 from .checks.engine import CaseReport, Finding
 from .checks.rule import Severity, severity_rank
-from .models import Architecture, SourcedCase
+from .models import Architecture, CaseError, SourcedCase
 from .models.base import Service
 from .models.flows import Flow
 
@@ -316,3 +319,36 @@ def _suppressions(old: Architecture | None, new: Architecture | None) -> Suppres
     changed = tuple(SuppressionChange(*key, before[key], after[key]) for key in sorted(set(before) & set(after))
                     if before[key] != after[key])
     return Suppressions(added, removed, changed)
+
+
+@dataclass(frozen=True)
+class Compared:
+    """A diff with the cases of each side it was made from (the diff diagram draws them)."""
+
+    diff: Diff
+    base: dict[str, Architecture]
+    head: dict[str, Architecture]
+
+
+def compare(base: Sequence[str | Path], head: Sequence[str | Path], pack: str = "default", group_by: str | None = None,
+            revision: str | None = None) -> Compared:
+    """Load and check both sides and diff them. Each side is case files, templates or folders; with `revision`, the
+    base is the paths `base` as they are at that git revision of the current repository (`revision.extract`). Raises
+    CaseError for bad input on either side (a file of the revision named `REV:path`)."""
+    from .api import load_cases
+    from .revision import extract
+
+    names = (f"{revision}:{' '.join(map(str, base))}" if revision else " ".join(map(str, base)), " ".join(map(str, head)))
+    if revision is None:
+        old = load_cases(base, group_by)
+    else:
+        with tempfile.TemporaryDirectory(prefix="archcase-diff-") as folder:
+            copies = extract(base, revision, Path(folder))
+            try:
+                old = load_cases(copies, group_by)
+            except CaseError as exc:
+                raise CaseError([replace(d, file=d.file.replace(str(Path(folder)) + os.sep, f"{revision}:"))
+                                 for d in exc.diagnostics]) from None
+    new = load_cases(head, group_by)
+    return Compared(diff(old, new, pack, names), {c.architecture.name: c.architecture for c in old},
+                    {c.architecture.name: c.architecture for c in new})
