@@ -106,11 +106,11 @@ def markdown(diff: Diff, fail_on: Severity = "high") -> str:
     for case in changed:
         lines += ["", f"#### {md(case.name)}: {md(case.title)}", ""]
         lines += _case(case)
-    return "\n".join(lines) + "\n"
+    return "\n".join(lines).rstrip("\n") + "\n"
 
 
 def _details(summary: str, rows: Sequence[str]) -> list[str]:
-    return ["<details><summary>" + summary + "</summary>", "", *rows, "", "</details>"] if rows else []
+    return ["<details><summary>" + summary + "</summary>", "", *rows, "", "</details>", ""] if rows else []
 
 
 def _case(case: CaseDiff) -> list[str]:

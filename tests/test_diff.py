@@ -20,6 +20,7 @@ from archcase.render.diff_report import md
 
 from .conftest import CASES
 from .render.golden import parse_dot
+from .render.needs import needs_graphviz
 from .strategies import architectures
 
 GIT_ENV = {"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.com", "GIT_COMMITTER_NAME": "t",
@@ -222,3 +223,42 @@ def test_a_diff_against_itself_is_empty_and_turned_around_swaps_added_and_remove
     assert [e.id for e in forth.services.changed] == [e.id for e in back.services.changed]
     for there, here in zip(forth.services.changed, back.services.changed, strict=True):
         assert [(s.path, s.old, s.new) for s in there.settings] == [(s.path, s.new, s.old) for s in here.settings]
+
+
+def test_a_suppression_added_moves_its_finding_to_suppressed(cli, tmp_path):
+    case = yaml.safe_load((CASES / "paid-content.yaml").read_text(encoding="utf-8"))
+    next(f for f in case["flows"] if f["kind"] == "origin")["access"] = "none"
+    (tmp_path / "a.yaml").write_text(yaml.safe_dump(case), encoding="utf-8")
+    case["suppressions"] = [{"rule": "AC101", "target": ORIGIN, "reason": "The bucket is public on purpose for this test."}]
+    (tmp_path / "b.yaml").write_text(yaml.safe_dump(case), encoding="utf-8")
+    code, document = as_json(cli, str(tmp_path / "a.yaml"), str(tmp_path / "b.yaml"))
+    assert code == 0
+    (diffed,) = document["cases"]
+    assert [(f["rule_id"], f["target"]) for f in diffed["findings"]["suppressed"]] == [("AC101", ORIGIN)]
+    assert diffed["findings"]["new"] == diffed["findings"]["fixed"] == []
+    assert diffed["suppressions"]["added"] == [{"rule": "AC101", "target": ORIGIN, "old_reason": None,
+                                                "reason": "The bucket is public on purpose for this test."}]
+    back = as_json(cli, str(tmp_path / "b.yaml"), str(tmp_path / "a.yaml"))
+    assert back[0] == 1  # the suppression removed: the finding is new again
+    assert [f["rule_id"] for f in back[1]["cases"][0]["findings"]["new"]] == ["AC101"]
+
+
+def test_cases_on_one_side_only_are_added_or_removed_whole(cli, tmp_path):
+    for side, names in (("old", ("paid-content", "myblog")), ("new", ("paid-content", "mytodolist"))):
+        (tmp_path / side).mkdir()
+        for name in names:
+            (tmp_path / side / f"{name}.yaml").write_text((CASES / f"{name}.yaml").read_text(encoding="utf-8"), encoding="utf-8")
+    _, document = as_json(cli, str(tmp_path / "old"), str(tmp_path / "new"))
+    status = {case["name"]: case["status"] for case in document["cases"]}
+    assert status == {"myblog": "removed", "mytodolist": "added", "paid-content": "unchanged"}
+    blog = next(case for case in document["cases"] if case["name"] == "myblog")
+    assert blog["services"]["added"] == [] and blog["services"]["removed"]
+
+
+@needs_graphviz
+def test_the_diff_diagram_as_svg(cli, repo, tmp_path):
+    out = tmp_path / "diff.svg"
+    assert cli("diff", "--git", "HEAD~1", "cases/shop.yaml", "--diagram", str(out), "--format", "text").code == 1
+    svg = out.read_text(encoding="utf-8")
+    assert svg.lstrip().startswith(("<?xml", "<svg"))
+    assert 'stroke="#ef6c00"' in svg.lower()  # the changed origin

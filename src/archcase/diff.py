@@ -158,11 +158,6 @@ class Diff:
         """The new findings at or above `threshold` (`--fail-on`)."""
         return [f for case in self.cases for f in case.findings.new if f.blocks(threshold)]
 
-    @property
-    def empty(self) -> bool:
-        """Nothing changed (findings unchanged do not count)."""
-        return all(case.status == "unchanged" for case in self.cases)
-
 
 def diff(base: Sequence[SourcedCase], head: Sequence[SourcedCase], pack: str = "default",
          names: tuple[str, str] = ("base", "head")) -> Diff:
