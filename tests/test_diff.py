@@ -262,3 +262,24 @@ def test_the_diff_diagram_as_svg(cli, repo, tmp_path):
     svg = out.read_text(encoding="utf-8")
     assert svg.lstrip().startswith(("<?xml", "<svg"))
     assert 'stroke="#ef6c00"' in svg.lower()  # the changed origin
+
+
+def test_a_template_at_a_revision_brings_its_nested_stack(cli, tmp_path, monkeypatch):
+    """Only the nested stack changed: the parent template at the revision must be read with the child as it was."""
+    from .importer.test_nested import CHILD, parent, write
+
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    git(repo, "init", "-q", "-b", "main")
+    write(repo, "infra/stacks/workers.json", CHILD)
+    write(repo, "infra/main.json", parent("stacks/workers.json"))
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "stacks")
+    child = json.loads(json.dumps(CHILD))
+    del child["Resources"]["Worker"]["Properties"]["Environment"]["Variables"]["QUEUE_URL"]  # no more sending to the queue
+    write(repo, "infra/stacks/workers.json", child)
+    monkeypatch.chdir(repo)
+    _, document = as_json(cli, "--git", "HEAD", "infra/main.json")
+    (case,) = document["cases"]
+    assert [f["id"] for f in case["flows"]["removed"]] == ["workers-worker-enqueues-jobs"]
+    assert case["flows"]["added"] == []
