@@ -283,3 +283,13 @@ def test_a_template_at_a_revision_brings_its_nested_stack(cli, tmp_path, monkeyp
     (case,) = document["cases"]
     assert [f["id"] for f in case["flows"]["removed"]] == ["workers-worker-enqueues-jobs"]
     assert case["flows"]["added"] == []
+
+
+def test_a_diff_too_big_to_draw_exits_2_before_graphviz_runs(cli, repo, tmp_path, monkeypatch):
+    from archcase.render import graphviz
+
+    monkeypatch.setattr(graphviz, "MAX_DRAWN_SERVICES", 3)
+    result = cli("diff", "--git", "HEAD~1", "cases/shop.yaml", "--diagram", str(tmp_path / "d.png"))
+    assert result.code == 2
+    assert not (tmp_path / "d.png").exists()
+    assert "paid-content" in result.err and "error" in result.err

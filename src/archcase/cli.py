@@ -325,7 +325,7 @@ def cmd_diff(args: argparse.Namespace) -> int:
     above --fail-on."""
     from .diff import compare
     from .render import diff_diagram, diff_report
-    from .render.diagram import draw
+    from .render.diagram import check_drawable, draw
 
     if args.git is None and len(args.paths) != 2:
         say("error: archcase diff: give BASE and HEAD, or --git REV and the paths to compare with the revision",
@@ -350,6 +350,7 @@ def cmd_diff(args: argparse.Namespace) -> int:
         content: str | bytes = (diff_diagram.mermaid_text(case, old, new, args.detail) if diagram.suffix == ".mmd"
                                 else diff_diagram.dot(case, old, new, args.detail))
         if diagram.suffix in (".svg", ".png"):
+            check_drawable(diff_diagram.union(old, new))  # TooBigToDraw before Graphviz runs for minutes: exit 2
             content = draw(str(content), diagram.suffix[1:])
         write_atomic(target, content)
         say(f"wrote {one_line(str(target))}", file=sys.stderr if not args.output else None)
