@@ -56,7 +56,7 @@ from ..models.services import (
 from ..models.text import picture
 from . import graphviz
 from .labels import flow_label, service_label
-from .overlay import LEGEND_CHARS, LegendEntry, Overlay
+from .overlay import LEGEND_CHARS, LegendEntry, Mark, Overlay
 from .view import Detail, View, view
 
 ICONS: dict[type[Service], type[Node]] = {
@@ -122,11 +122,14 @@ ICON_PATHS = frozenset(icon_path(cls) for cls in ICONS)
 
 
 def dot_source(architecture: Architecture, overlay: Overlay | None = None, detail: Detail = "default",
-               fitted: Mapping[str, str] | None = None, anchors: Sequence[tuple[str, str]] = ()) -> str:
+               fitted: Mapping[str, str] | None = None, anchors: Sequence[tuple[str, str]] = (),
+               marks: Mapping[str, Mark] | None = None) -> str:
     """DOT text of the architecture read left to right along its flows, at `detail` (`view.view`); with `overlay`,
     findings are marked; `fitted` adds graph attributes and `anchors` invisible, weightless edges that place
-    unconnected parts side by side (`layout_metrics.fit`)."""
+    unconnected parts side by side (`layout_metrics.fit`); `marks` sets services and flows apart by id (an arrow
+    takes the mark of the first of its flows that has one)."""
     overlay = overlay or Overlay()
+    marks = marks or {}
     shown = view(architecture, detail)
     kinds = {s.id: s.kind for s in architecture.services}
     # the graph is named after the case (an id: letters, digits, hyphens), never after its free-text title
@@ -134,7 +137,7 @@ def dot_source(architecture: Architecture, overlay: Overlay | None = None, detai
                       graph_attr={**_GRAPH, **(fitted or {}), "label": _title(architecture, overlay, shown)}, edge_attr=_EDGE)
     setdiagram(diagram)
     try:
-        _nodes(shown, None, overlay)
+        _nodes(shown, None, overlay, marks)
         if not shown.services:  # a name no service can have (ids have no underscore)
             diagram.dot.node("_nothing", label=_plain(_NOTHING[shown.hidden > 0]), shape="plaintext", fontsize="16")
         for edge in shown.edges:
@@ -150,6 +153,9 @@ def dot_source(architecture: Architecture, overlay: Overlay | None = None, detai
             marked = overlay.worst(flow.key for flow in edge.flows)
             if marked:
                 attrs.update(color=marked, fontcolor=marked, penwidth="2.5")
+            mark = next((marks[flow.key] for flow in edge.flows if flow.key in marks), None)
+            if mark:
+                attrs.update(color=mark.color, fontcolor=mark.color, penwidth="2.5", **({"style": "dashed"} if mark.dashed else {}))
             diagram.dot.edge(edge.source, edge.target, **attrs)
         for tail, head in anchors:  # orders the layout only: not drawn, not measured
             diagram.dot.edge(tail, head, style="invis", weight="0")
@@ -160,7 +166,7 @@ def dot_source(architecture: Architecture, overlay: Overlay | None = None, detai
     return source
 
 
-def _nodes(shown: View, parent: str | None, overlay: Overlay) -> None:
+def _nodes(shown: View, parent: str | None, overlay: Overlay, marks: Mapping[str, Mark]) -> None:
     """The nodes of the services drawn directly in box `parent` (None: outside every box), then each box inside it,
     as a cluster holding its own."""
     for service in shown.services:
@@ -168,12 +174,12 @@ def _nodes(shown: View, parent: str | None, overlay: Overlay) -> None:
         if (box.key if box else None) == parent:
             text = "\n".join((service_label(service), *shown.notes.get(service.id, ())))
             ICONS[type(service)](_plain(overlay.labelled(picture(text), service.id)), nodeid=service.id,
-                                 image=icon_path(type(service)), **_outline(overlay, service.id))
+                                 image=icon_path(type(service)), **_outline(overlay, service.id, marks.get(service.id)))
     for box in shown.boxes:
         if box.parent == parent:
             with Cluster(_plain(picture(box.title)), graph_attr=_BOX[box.kind]) as cluster:
                 cluster.dot.name = f"cluster_{box.key}"  # unique, whatever the titles
-                _nodes(shown, box.key, overlay)
+                _nodes(shown, box.key, overlay, marks)
 
 
 def _plain(text: str) -> str:
@@ -185,8 +191,12 @@ def _plain(text: str) -> str:
     return plain
 
 
-def _outline(overlay: Overlay, element_id: str) -> dict[str, str]:
+def _outline(overlay: Overlay, element_id: str, mark: Mark | None = None) -> dict[str, str]:
+    """A box around a service with findings, in the worst one's colour; a `mark` sets the colour and may dash it."""
     marked = overlay.mark(element_id)
+    if mark:
+        style = "rounded,bold,dashed" if mark.dashed else "rounded,bold"
+        return {"shape": "box", "style": style, "color": mark.color, "fontcolor": mark.color, "penwidth": "3"}
     if not marked:
         return {}
     return {"shape": "box", "style": "rounded,bold", "color": marked[0], "fontcolor": marked[0], "penwidth": "3"}

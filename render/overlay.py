@@ -57,6 +57,15 @@ class LegendEntry:
         return message + more
 
 
+@dataclass(frozen=True)
+class Mark:
+    """How an element is set apart on a picture whatever its findings (the diff's added, removed, changed): an
+    outline or line of `color`, dashed or not. It wins over a finding's colour; the finding's numbers stay."""
+
+    color: str
+    dashed: bool = False
+
+
 def drawn_ids(architecture: Architecture, detail: Detail = "default") -> set[str]:
     """The ids of everything a picture of `architecture` at `detail` marks findings on: the services and flows it
     draws (`view.view`: at the default detail, networking and plumbing are not drawn)."""

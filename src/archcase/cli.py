@@ -382,6 +382,47 @@ def cmd_check(args: argparse.Namespace) -> int:
     return EXIT_FINDINGS if any(report.blocking(fail_on) for report in reports) else EXIT_OK
 
 
+DIFF_FORMATS = ("markdown", "json", "text")
+DIFF_DIAGRAMS = (".svg", ".png", ".mmd", ".dot")
+
+
+def cmd_diff(args: argparse.Namespace) -> int:
+    """`archcase diff BASE HEAD`, or `--git REV PATH...`: the report, then the diagram; exit 1 on new findings at or
+    above --fail-on."""
+    from .diff import compare
+    from .render import diff_diagram, diff_report
+    from .render.diagram import check_drawable, draw
+
+    if args.git is None and len(args.paths) != 2:
+        say("error: archcase diff: give BASE and HEAD, or --git REV and the paths to compare with the revision",
+            file=sys.stderr)
+        return EXIT_BAD_INPUT
+    diagram = Path(args.diagram) if args.diagram else None
+    if diagram is not None and diagram.suffix not in DIFF_DIAGRAMS:
+        say(f"error: --diagram {one_line(str(diagram))}: name a file ending in {', '.join(DIFF_DIAGRAMS)}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    base, head = (args.paths, args.paths) if args.git else (args.paths[:1], args.paths[1:])
+    compared = compare(base, head, args.pack, args.group_by, args.git)
+    found = compared.diff
+    text = diff_report.json_text(found) if args.format == "json" else diff_report.FORMATS[args.format](found, args.fail_on)
+    if args.output:
+        write_atomic(Path(args.output), text)
+    else:
+        sys.stdout.write(text)
+    for case in found.cases if diagram else ():
+        assert diagram is not None
+        old, new = compared.base.get(case.name), compared.head.get(case.name)
+        target = diagram if len(found.cases) == 1 else diagram.with_name(f"{diagram.stem}-{case.name}{diagram.suffix}")
+        content: str | bytes = (diff_diagram.mermaid_text(case, old, new, args.detail) if diagram.suffix == ".mmd"
+                                else diff_diagram.dot(case, old, new, args.detail))
+        if diagram.suffix in (".svg", ".png"):
+            check_drawable(diff_diagram.union(old, new))  # TooBigToDraw before Graphviz runs for minutes: exit 2
+            content = draw(str(content), diagram.suffix[1:])
+        write_atomic(target, content)
+        say(f"wrote {one_line(str(target))}", file=sys.stderr if not args.output else None)
+    return EXIT_FINDINGS if found.blocking(args.fail_on) else EXIT_OK
+
+
 def cmd_rules(args: argparse.Namespace) -> int:
     from .checks.catalogue_docs import FORMATS
 
@@ -424,6 +465,25 @@ def parser() -> argparse.ArgumentParser:
                        help="glob pattern of files and folders walking skips (repeatable), instead of the configuration's")
     check.add_argument("--group-by", type=group_by, metavar="GROUPING", help=GROUP_BY_HELP)
     check.set_defaults(run=cmd_check)
+
+    diff = commands.add_parser("diff", help="what changed between two versions: services, flows, requirements, findings")
+    diff.add_argument("paths", nargs="+", metavar="PATH",
+                      help="BASE and HEAD (case files, templates or folders); with --git, the paths to compare with "
+                           "themselves at that revision")
+    diff.add_argument("--git", metavar="REV", help="the base is the paths as they are at this git revision of the "
+                                                 "current repository (read from git: the work tree is not touched)")
+    diff.add_argument("--format", default="markdown", choices=DIFF_FORMATS,
+                      help="markdown (a pull-request comment: the default), json, or text")
+    diff.add_argument("--output", metavar="FILE", help="write the report to FILE instead of standard output")
+    diff.add_argument("--diagram", metavar="FILE", help="draw both versions in one picture: FILE.svg, .png, .mmd (Mermaid) "
+                                                     "or .dot (one file per case, named FILE-CASE, when there are several)")
+    choices(diff.add_argument("--fail-on", default="high",
+                              help="exit 1 when the change adds a finding of this severity or above (default: high)"),
+            SEVERITY_NAMES)
+    choices(diff.add_argument("--pack", default="default", help="rule pack (default: default)"), PACK_NAMES)
+    diff.add_argument("--group-by", type=group_by, metavar="GROUPING", help=GROUP_BY_HELP)
+    detail(diff)
+    diff.set_defaults(run=cmd_diff)
 
     imp = commands.add_parser("import", help="turn a CloudFormation or SAM template into a case")
     imp.add_argument("template", metavar="TEMPLATE", help="template file (YAML or JSON)")
