@@ -8,7 +8,7 @@ from urllib.parse import quote
 
 from ...models.about import version
 from ...models.text import json_dumps
-from ..catalogue import UNUSED_SUPPRESSION
+from ..catalogue import EXPIRED_SUPPRESSION, UNUSED_SUPPRESSION
 from ..engine import CaseReport, Finding
 from ..rule import Rule, Severity
 
@@ -75,6 +75,12 @@ def render(reports: list[CaseReport], fail_on: Severity, color: bool = False) ->
         "id": UNUSED_SUPPRESSION, "name": "UnusedSuppression",
         "shortDescription": {"text": "Suppression matches no finding"},
         "help": {"text": "A suppression in the case file matches no finding of the rules run: remove it."},
+        "defaultConfiguration": {"level": "note"},
+    })
+    descriptors.append({
+        "id": EXPIRED_SUPPRESSION, "name": "ExpiredSuppression",
+        "shortDescription": {"text": "Suppression has expired"},
+        "help": {"text": "A suppression is past its `expires` date and no longer suppresses: fix what it hid, or renew it."},
         "defaultConfiguration": {"level": "note"},
     })
     index = {d["id"]: i for i, d in enumerate(descriptors)}
