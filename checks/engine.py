@@ -9,12 +9,16 @@ from collections import Counter
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Literal
 
 from ..models import Architecture, Diagnostic, Flow, Requirement, Service
 from ..models.graph import Graph
 from .catalogue import EXPIRED_SUPPRESSION, RULES, SUPPRESSION_RULES, UNUSED_SUPPRESSION
 from .packs import PACKS, Pack
 from .rule import Outcome, Rule, Severity, severity_rank
+
+if TYPE_CHECKING:
+    from .baseline import Entry
 
 Locate = Callable[[str], tuple[int, int]]
 """Where the service or flow with an id is written: (line, column)."""
@@ -41,10 +45,14 @@ class Finding:
     column: int = 1
     suppressed: bool = False
     suppression_reason: str | None = None
+    baseline: Literal["new", "unchanged"] | None = None
+    """Held against a baseline (checks/baseline.py): `unchanged` when it records this finding, else `new`; None
+    when no baseline was given."""
 
     def blocks(self, threshold: Severity) -> bool:
-        """Whether this finding fails a run whose `--fail-on` is `threshold`."""
-        return self.status == "fail" and not self.suppressed and severity_rank(self.severity) >= severity_rank(threshold)
+        """Whether this finding fails a run whose `--fail-on` is `threshold` (a finding the baseline records does not)."""
+        return (self.status == "fail" and not self.suppressed and self.baseline != "unchanged"
+                and severity_rank(self.severity) >= severity_rank(threshold))
 
 
 @dataclass(frozen=True)
@@ -72,6 +80,8 @@ class CaseReport:
     applied: set[tuple[str, str]] = field(default_factory=set)
     """(rule id, target) of each service or flow a rule applied to (passes included)."""
     requirements: list[RequirementResult] = field(default_factory=list)
+    gone: list[Entry] = field(default_factory=list)
+    """Held against a baseline: its entries of this case that no longer occur (fixed, or changed beyond recognition)."""
 
     def blocking(self, threshold: Severity) -> list[Finding]:
         return [f for f in self.findings if f.blocks(threshold)]

@@ -6,6 +6,7 @@ from dataclasses import asdict
 from typing import Any
 
 from ...models.text import json_dumps
+from .. import baseline
 from ..engine import CaseReport
 from ..rule import Severity
 
@@ -21,6 +22,7 @@ def as_data(report: CaseReport, fail_on: Severity) -> dict[str, Any]:
         "requirements": [asdict(r) for r in report.requirements],
         "rules_run": len(report.rules),
         "applicable": dict(sorted(report.applicable.items())),
+        "baseline_gone": baseline.as_data(report.gone),
     }
 
 

@@ -8,6 +8,7 @@ from urllib.parse import quote
 
 from ...models.about import version
 from ...models.text import json_dumps
+from ..baseline import as_data
 from ..catalogue import EXPIRED_SUPPRESSION, UNUSED_SUPPRESSION
 from ..engine import CaseReport, Finding
 from ..rule import Rule, Severity
@@ -64,6 +65,8 @@ def _result(finding: Finding, report: CaseReport, index: dict[str, int]) -> dict
         result["ruleIndex"] = index[finding.rule_id]
     if finding.suppressed:
         result["suppressions"] = [{"kind": "inSource", "justification": finding.suppression_reason or ""}]
+    if finding.baseline:
+        result["baselineState"] = finding.baseline
     return result
 
 
@@ -96,6 +99,7 @@ def render(reports: list[CaseReport], fail_on: Severity, color: bool = False) ->
             }},
             "columnKind": "unicodeCodePoints",
             "results": [_result(f, report, index) for report in reports for f in report.findings],
+            **({"properties": {"baselineGone": as_data([e for r in reports for e in r.gone])}} if any(r.gone for r in reports) else {}),
         }],
     }
     return json_dumps(document, indent=2) + "\n"

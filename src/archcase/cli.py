@@ -300,11 +300,15 @@ def _imported(cases: Sequence[SourcedCase]) -> None:
 def cmd_check(args: argparse.Namespace) -> int:
     """Checks every file that can be read and reports it; files that cannot be read make the exit status 2
     (and, with --output, nothing is written: a report missing files must not pass for a whole one)."""
+    from .checks import baseline
     from .checks.formats import FORMATS
 
+    known = baseline.load(args.baseline) if args.baseline else None
     cases, problems = api.load_each(args.paths, args.group_by)
     _imported(cases)
     reports = api.checked(cases, args.pack)
+    if known is not None:
+        reports = baseline.compare(reports, known)
     color = args.format == "text" and not args.output and sys.stdout.isatty() and "NO_COLOR" not in os.environ
     text = FORMATS[args.format](reports, args.fail_on, color)
     if args.output and not problems:
@@ -313,6 +317,10 @@ def cmd_check(args: argparse.Namespace) -> int:
         sys.stdout.write(text)
     if problems:  # the readable files were checked above; the others are bad input
         raise CaseError(problems)
+    if args.write_baseline:
+        write_atomic(Path(args.write_baseline), baseline.text(reports))
+        say(f"wrote {one_line(args.write_baseline)} ({len(baseline.entries(reports))} findings)", file=sys.stderr)
+        return EXIT_OK
     return EXIT_FINDINGS if any(report.blocking(args.fail_on) for report in reports) else EXIT_OK
 
 
@@ -345,6 +353,9 @@ def parser() -> argparse.ArgumentParser:
             SEVERITY_NAMES)
     choices(check.add_argument("--pack", default="default", help="rule pack (default: default)"), PACK_NAMES)
     check.add_argument("--group-by", type=group_by, metavar="GROUPING", help=GROUP_BY_HELP)
+    check.add_argument("--baseline", metavar="FILE", help="count only findings not recorded in FILE toward the exit status; "
+                       "report its entries that no longer occur")
+    check.add_argument("--write-baseline", metavar="FILE", help="record the findings not suppressed in FILE and exit 0")
     check.set_defaults(run=cmd_check)
 
     imp = commands.add_parser("import", help="turn a CloudFormation or SAM template into a case")
