@@ -77,7 +77,7 @@ def render(reports: list[CaseReport], fail_on: Severity, color: bool = False) ->
     descriptors.append({
         "id": UNUSED_SUPPRESSION, "name": "UnusedSuppression",
         "shortDescription": {"text": "Suppression matches no finding"},
-        "help": {"text": "A suppression in the case file matches no finding of the rules run: remove it."},
+        "help": {"text": "A suppression (in the case file, or on a template resource) matches no finding of the rules run: remove it."},
         "defaultConfiguration": {"level": "note"},
     })
     descriptors.append({
