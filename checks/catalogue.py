@@ -28,6 +28,10 @@ RULE_MODULES: tuple[ModuleType, ...] = (edge, api, http_api, compute, containers
 
 UNUSED_SUPPRESSION = "AC001"
 """Id under which a suppression that matches no finding is reported."""
+EXPIRED_SUPPRESSION = "AC002"
+"""Id under which a suppression past its `expires` date is reported (it no longer suppresses)."""
+SUPPRESSION_RULES = {UNUSED_SUPPRESSION: "Suppression matches no finding", EXPIRED_SUPPRESSION: "Suppression has expired"}
+"""The findings on suppressions themselves (no rule of the catalogue), with their titles."""
 
 
 def _collect() -> dict[str, Rule]:

@@ -2,19 +2,30 @@
 
 from __future__ import annotations
 
+import datetime
 import gc
+import os
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Literal
 
-from ..models import Architecture, Flow, Requirement, Service
+from ..models import Architecture, Diagnostic, Flow, Requirement, Service
 from ..models.graph import Graph
-from .catalogue import RULES, UNUSED_SUPPRESSION
+from .catalogue import EXPIRED_SUPPRESSION, RULES, SUPPRESSION_RULES, UNUSED_SUPPRESSION
 from .packs import PACKS, Pack
 from .rule import Outcome, Rule, Severity, severity_rank
 
+if TYPE_CHECKING:
+    from .baseline import Entry
+
 Locate = Callable[[str], tuple[int, int]]
+"""Where the service or flow with an id is written: (line, column)."""
+Place = Callable[[int], tuple[int, int]]
+"""Where the case's suppression with an index is written: (line, column)."""
+TODAY = "ARCHCASE_TODAY"
+"""Environment variable giving the date suppressions expire against (an ISO date), for tests and reproducible runs."""
 
 
 @dataclass(frozen=True)
@@ -34,10 +45,14 @@ class Finding:
     column: int = 1
     suppressed: bool = False
     suppression_reason: str | None = None
+    baseline: Literal["new", "unchanged"] | None = None
+    """Held against a baseline (checks/baseline.py): `unchanged` when it records this finding, else `new`; None
+    when no baseline was given."""
 
     def blocks(self, threshold: Severity) -> bool:
-        """Whether this finding fails a run whose `--fail-on` is `threshold`."""
-        return self.status == "fail" and not self.suppressed and severity_rank(self.severity) >= severity_rank(threshold)
+        """Whether this finding fails a run whose `--fail-on` is `threshold` (a finding the baseline records does not)."""
+        return (self.status == "fail" and not self.suppressed and self.baseline != "unchanged"
+                and severity_rank(self.severity) >= severity_rank(threshold))
 
 
 @dataclass(frozen=True)
@@ -65,6 +80,8 @@ class CaseReport:
     applied: set[tuple[str, str]] = field(default_factory=set)
     """(rule id, target) of each service or flow a rule applied to (passes included)."""
     requirements: list[RequirementResult] = field(default_factory=list)
+    gone: list[Entry] = field(default_factory=list)
+    """Held against a baseline: its entries of this case that no longer occur (fixed, or changed beyond recognition)."""
 
     def blocking(self, threshold: Severity) -> list[Finding]:
         return [f for f in self.findings if f.blocks(threshold)]
@@ -84,20 +101,41 @@ def _gc_paused() -> Iterator[None]:
 
 
 def check(architecture: Architecture, pack: Pack | None = None, locate: Locate | None = None, path: str = "",
-          partial: bool = False) -> CaseReport:
+          partial: bool = False, today: datetime.date | None = None, place: Place | None = None) -> CaseReport:
     """Hold an architecture against every rule of a pack (the default pack when none is given). `partial`: the
     architecture was read from a template, which cannot state what is outside it (client apps, callers in other
-    stacks): a failure of a rule that rests on such things (`Rule.outside`) is undecided."""
+    stacks): a failure of a rule that rests on such things (`Rule.outside`) is undecided. `today`: the date
+    suppressions' `expires` is compared with (default: `current_date()`); `place`: where suppression i is written (its
+    findings AC001 and AC002 point there; default: at its target)."""
     with _gc_paused():
-        return _check(architecture, pack, locate, path, partial)
+        return _check(architecture, pack, locate, path, partial, today or current_date(), place)
 
 
-def _check(architecture: Architecture, pack: Pack | None, locate: Locate | None, path: str, partial: bool) -> CaseReport:
+def current_date() -> datetime.date:
+    """The date suppressions expire against: `ARCHCASE_TODAY` (an ISO date, for tests and reproducible runs), else
+    the local date. ValueError when `ARCHCASE_TODAY` is not a date."""
+    given = os.environ.get(TODAY)
+    if not given:
+        return datetime.date.today()
+    try:
+        return datetime.date.fromisoformat(given)
+    except ValueError:
+        raise ValueError(f"{TODAY}={given!r} is not an ISO date such as 2027-03-31") from None
+
+
+def _check(architecture: Architecture, pack: Pack | None, locate: Locate | None, path: str, partial: bool,
+           day: datetime.date, place: Place | None) -> CaseReport:
     pack = pack or PACKS["default"]
     where = locate or (lambda _id: (1, 1))
     graph = Graph(architecture)
-    suppressions = {(s.rule, s.target): s for s in architecture.suppressions}
-    used: set[tuple[str, str]] = set()
+    live: dict[tuple[str, str], list[int]] = {}
+    expired: list[int] = []
+    for i, s in enumerate(architecture.suppressions):
+        if s.expires is not None and s.expires < day:
+            expired.append(i)
+        else:
+            live.setdefault((s.rule, s.target), []).append(i)
+    used: set[int] = set()
     report = CaseReport(architecture.name, architecture.title, path, pack.name, pack.rules())
     for rule in report.rules:
         severity = pack.severity(rule)
@@ -111,24 +149,36 @@ def _check(architecture: Architecture, pack: Pack | None, locate: Locate | None,
             report.applied.add((rule.id, target))
             if outcome.status == "pass":
                 continue
-            suppression = suppressions.get((rule.id, target))
-            if suppression:
-                used.add((rule.id, target))
+            ends = (element.source, element.target) if isinstance(element, Flow) else ()
+            matching = [i for key in (target, *ends) for i in live.get((rule.id, key), ())]
+            used.update(matching)
+            suppression = architecture.suppressions[matching[0]] if matching else None
             report.findings.append(Finding(
                 rule.id, severity, rule.title, outcome.status, target, rule.on, outcome.message,
                 *where(target), suppressed=suppression is not None,
                 suppression_reason=suppression.reason if suppression else None,
             ))
     run = {rule.id for rule in report.rules}
-    for key, suppression in suppressions.items():
-        if key not in used and suppression.rule in run:
+    at = place or (lambda i: where(architecture.suppressions[i].target))
+    for i, suppression in enumerate(architecture.suppressions):
+        if i in expired:
             report.findings.append(Finding(
-                UNUSED_SUPPRESSION, "low", "Suppression matches no finding", "fail", suppression.target, "suppression",
-                f"suppression of {suppression.rule} on '{suppression.target}' matches no finding: remove it",
-                *where(suppression.target),
-            ))
+                EXPIRED_SUPPRESSION, "low", SUPPRESSION_RULES[EXPIRED_SUPPRESSION], "fail", suppression.target, "suppression",
+                f"suppression of {suppression.rule} on '{suppression.target}' held until {suppression.expires}: it has expired and "
+                "no longer suppresses; fix what it hid, or renew `expires` with a reason that still holds", *at(i)))
+        elif i not in used and suppression.rule in run:
+            report.findings.append(Finding(
+                UNUSED_SUPPRESSION, "low", SUPPRESSION_RULES[UNUSED_SUPPRESSION], "fail", suppression.target, "suppression",
+                f"suppression of {suppression.rule} on '{suppression.target}' matches no finding: remove it", *at(i)))
     report.requirements = [_requirement(r, report) for r in architecture.requirements]
     return report
+
+
+def unused(target: str, stray: Diagnostic) -> Finding:
+    """A suppression that can match no finding (one on a template resource that is no service) as an AC001 finding
+    at its line."""
+    return Finding(UNUSED_SUPPRESSION, "low", SUPPRESSION_RULES[UNUSED_SUPPRESSION], "fail", target, "suppression",
+                   stray.message, stray.line, stray.column)
 
 
 def _targets(rule: Rule, graph: Graph) -> list[tuple[str, Service | Flow]]:
@@ -192,6 +242,8 @@ def undecided(report: CaseReport, others: list[Reading]) -> CaseReport:
     failing = [{(f.rule_id, f.target) for f in other.report.findings if f.status == "fail"} for other in others]
 
     def verdict(finding: Finding) -> Finding | None:
+        if finding.target_type == "suppression":
+            return finding  # a finding on the case's own suppressions: no way of deploying decides it
         key = (finding.rule_id, finding.target)
         where = [i for i, other in enumerate(others) if key in other.applied]
         fails = [i for i in where if key in failing[i]]
@@ -210,7 +262,7 @@ def undecided(report: CaseReport, others: list[Reading]) -> CaseReport:
         if other.unknown:
             continue  # a value chosen for what the template does not give is no finding of its own: not a guess worth acting on
         for finding in other.report.findings:
-            if finding.status == "fail" and (finding.rule_id, finding.target) not in seen:
+            if finding.status == "fail" and finding.target_type != "suppression" and (finding.rule_id, finding.target) not in seen:
                 seen.add((finding.rule_id, finding.target))
                 found.append(verdict(finding))
     return replace(report, findings=[f for f in found if f is not None])
@@ -249,7 +301,7 @@ def conditional(report: CaseReport, absent: Mapping[str, tuple[str, str]]) -> Ca
         return report
 
     def verdict(finding: Finding) -> Finding:
-        if finding.status != "fail" or finding.target not in absent:
+        if finding.status != "fail" or finding.target not in absent or finding.target_type == "suppression":
             return finding
         service, condition = absent[finding.target]
         why = f"'{service}' is deployed only when condition '{condition}' is true, which the parameters' defaults make false"

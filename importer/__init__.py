@@ -36,6 +36,7 @@ from .registry import FLOW_READERS, READS, SETTINGS_READERS
 from .scenarios import Scenario, drawn, scenarios
 from .shapes import describe
 from .source import Source, is_template, looks_like_template, read, source
+from .suppressions import place
 from .template import ACCOUNT_WIDE, Resource, Template
 from .unknowns import probes
 
@@ -75,11 +76,13 @@ class Imported:
     undecided."""
     labelled: dict[str, LabelSource] = field(default_factory=dict)
     """Where each label the import gave was taken from, by service id (importer/naming.py)."""
+    stray: list[Diagnostic] = field(default_factory=list)
+    """See `SourcedCase.stray`."""
 
     def sourced(self) -> SourcedCase:
         """The case as the checks and renderers take it; findings point at lines of the template."""
         return SourcedCase(self.source.path, self.architecture, self.document, tuple(self.notes), self.partial, self.variants,
-                           self.conditional)
+                           self.conditional, tuple(self.stray))
 
 
 def import_template(path: str | Path, group_by: str | None = None) -> Imported:
@@ -248,17 +251,25 @@ class _Importer:
         for key in copied:
             case[key] = meta[key]
         case["services"], case["flows"] = services, flows
+        placed, problems = place(self.source, t, self.ids)
+        if problems:
+            raise CaseError(problems)
+        stated = case.get("suppressions")
+        offset = len(stated) if isinstance(stated, list) else 0
+        if placed.entries:
+            case["suppressions"] = [*(stated if isinstance(stated, list) else []), *placed.entries]
         document = Document(case)
         for i, path in enumerate(where):
             document.values[("services", i)] = self.source.position(*path)
         for i, path in enumerate(flow_where):
             document.values[("flows", i)] = self.source.position(*path)
         self._meta_positions(document, [key for key in ("case", "title", *copied) if key in meta])
+        self._positions(document, {path: ("suppressions", offset + i) for i, path in enumerate(placed.where)})
         try:
             architecture = Architecture.model_validate(case)
         except ValidationError as exc:
             raise CaseError(self._invalid(exc, document)) from None
-        return Imported(self.source, architecture, document, self.notes, labelled=self.labelled)
+        return Imported(self.source, architecture, document, self.notes, labelled=self.labelled, stray=placed.stray)
 
     def _implied(self, services: list[dict[str, Any]], where: list[tuple[str | int, ...]], flows: list[dict[str, Any]],
                  flow_where: list[tuple[str | int, ...]]) -> None:
@@ -286,6 +297,20 @@ class _Importer:
                 if path[:2] == prefix and len(path) > 2 and path[2] in keys:
                     target[("name" if path[2] == "case" else path[2], *path[3:])] = position
         document.values[()] = self.source.position("Metadata", METADATA_KEY)
+
+    def _positions(self, document: Document, moved: dict[tuple[str | int, ...], tuple[str | int, ...]]) -> None:
+        """What the template writes at each path of `moved` (and under it) is placed at the case path it gives."""
+        if not moved:
+            return
+        source = self.source.document
+        source.complete()
+        lengths = sorted({len(prefix) for prefix in moved})
+        for target, table in ((document.values, source.values), (document.keys, source.keys)):
+            for path, position in table.items():
+                for n in lengths:
+                    placed = moved.get(path[:n])
+                    if placed is not None:
+                        target[(*placed, *path[n:])] = position
 
     def _invalid(self, exc: ValidationError, document: Document) -> list[Diagnostic]:
         """The case the template gives is not valid: each problem where it is written in the template."""

@@ -214,7 +214,7 @@ class Template:
                 continue
             properties = body.get("Properties") if isinstance(body.get("Properties"), dict) else {}
             defaults = globals_.get(body["Type"].split("::")[-1]) if body["Type"].startswith("AWS::Serverless::") else None
-            resource = Resource(logical_id, body["Type"], dict(properties), _archcase(body),
+            resource = Resource(logical_id, body["Type"], dict(properties), _archcase(body, without="suppress"),
                                 {k: v for k, v in body.items() if k not in ("Type", "Properties", "Metadata")},
                                 reads.get(body["Type"]))
 
@@ -471,10 +471,12 @@ class Template:
         return workgroups[0] if len(workgroups) == 1 else None
 
 
-def _archcase(body: Any) -> dict[str, Any]:
+def _archcase(body: Any, without: str = "") -> dict[str, Any]:
+    """`Metadata.archcase` of a template or resource, without the key `without` (a resource's `suppress`, which says
+    nothing of the service: importer/suppressions.py)."""
     metadata = body.get("Metadata") if isinstance(body, dict) else None
     value = metadata.get(METADATA_KEY) if isinstance(metadata, dict) else None
-    return _literal(value) if isinstance(value, dict) else {}
+    return _literal({k: v for k, v in value.items() if k != without}) if isinstance(value, dict) else {}
 
 
 def _literal(value: Any) -> Any:

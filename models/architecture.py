@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import fnmatch
 from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Annotated, Literal
@@ -82,9 +83,13 @@ class Suppression(Model):
     rule: Annotated[str, Field(pattern=r"^AC\d{3}$")]
     """Id of the rule to suppress (see `archcase rules`)."""
     target: Id
-    """Id of the service or flow the suppression covers."""
+    """Id of the service or flow the suppression covers. On a rule that looks at flows, a service id covers the
+    flows from and to that service."""
     reason: Annotated[str, Field(min_length=20)]
     """Why the finding is accepted: at least a full sentence, for the reviewers who come after you."""
+    expires: datetime.date | None = None
+    """Last day the suppression holds (an ISO date, `2027-03-31`); after it, the finding is reported again and
+    so is the expired suppression (AC002). Without it, the suppression holds until removed."""
 
     @model_validator(mode="after")
     def _reason_is_a_sentence(self) -> Suppression:

@@ -93,6 +93,9 @@ class SourcedCase:
     conditional: Mapping[str, str] = field(default_factory=dict)
     """Services of a template that its parameters' defaults do not deploy, each with the condition that would: a
     finding on one of them is undecided."""
+    stray: tuple[Diagnostic, ...] = ()
+    """Suppressions written on template resources that become no service and belong to none: they suppress nothing
+    and are reported as unused (AC001), each at its line."""
 
     def position(self, loc: tuple[str | int, ...]) -> tuple[int, int]:
         """1-based (line, column) of the value at `loc` in the case file."""
@@ -354,13 +357,13 @@ def _is_model(annotation: Any) -> bool:
 
 def _what(path: tuple[str | int, ...], data: Any) -> str:
     """How to name the thing at `path` in a message: `lambda service 'todo-api'`, `reads flow #3`, ..."""
-    if len(path) < 2 or path[0] not in ("services", "flows", "requirements") or not isinstance(path[1], int):
+    if len(path) < 2 or path[0] not in ("services", "flows", "requirements", "suppressions") or not isinstance(path[1], int):
         return "case"
     items = data.get(path[0]) if isinstance(data, dict) else None
     item = items[path[1]] if isinstance(items, list) and path[1] < len(items) else None
     item = item if isinstance(item, dict) else {}
     kind = f"{_short_text(item['kind'], 40)} " if isinstance(item.get("kind"), str) else ""
-    noun = {"services": "service", "flows": "flow", "requirements": "requirement"}[path[0]]
+    noun = {"services": "service", "flows": "flow", "requirements": "requirement", "suppressions": "suppression"}[path[0]]
     ident = item.get("id")
     return f"{kind}{noun} '{_short_text(ident, 63)}'" if isinstance(ident, str) else f"{kind}{noun} #{path[1] + 1}"
 
@@ -418,5 +421,5 @@ def _diagnostics(error: ErrorDetails, doc: yamlsafe.Document, name: str) -> list
         return [Diagnostic(name, *doc.position(base), f"{where} is {short(value)}, not a valid identifier", hint)]
     model = _model_at(base[:-1], doc.data) if field else None
     info = model.model_fields.get(field) if model else None
-    hint = info.description if info and info.description else "check the value against `archcase schema`"
+    hint = " ".join(info.description.split()) if info and info.description else "check the value against `archcase schema`"
     return [Diagnostic(name, *doc.position(base), f"{where}: {message[0].lower()}{message[1:]} (got {short(value)})", hint)]

@@ -7,20 +7,22 @@ from dataclasses import asdict
 from typing import Any
 
 from ...models.text import json_dumps
-from ..catalogue import UNUSED_SUPPRESSION
+from .. import baseline
+from ..catalogue import EXPIRED_SUPPRESSION, UNUSED_SUPPRESSION
 from ..engine import CaseReport, Finding
 from ..rule import Rule, Severity
 
-UNUSED_REMEDIATION = "Remove the suppression: it matches no finding of the rules run."
+SUPPRESSION_REMEDIATION = {
+    UNUSED_SUPPRESSION: "Remove the suppression: it matches no finding of the rules run.",
+    EXPIRED_SUPPRESSION: "Fix what the suppression hid, or give it a later `expires` with a reason that still holds.",
+}
 
 
 def _finding(finding: Finding, rules: dict[str, Rule]) -> dict[str, Any]:
     """A finding as data, with what to do about it: its rule's remediation (Markdown) and documentation URL."""
     rule = rules.get(finding.rule_id)
-    remediation: str | None = rule.remediation if rule else None
+    remediation: str | None = rule.remediation if rule else SUPPRESSION_REMEDIATION.get(finding.rule_id)
     docs_url: str | None = rule.docs_url if rule else None
-    if finding.rule_id == UNUSED_SUPPRESSION:
-        remediation = UNUSED_REMEDIATION
     return {**asdict(finding), "remediation": remediation, "docs_url": docs_url}
 
 
@@ -36,6 +38,7 @@ def as_data(report: CaseReport, fail_on: Severity) -> dict[str, Any]:
         "requirements": [asdict(r) for r in report.requirements],
         "rules_run": len(report.rules),
         "applicable": dict(sorted(report.applicable.items())),
+        "baseline_gone": baseline.as_data(report.gone),
     }
 
 

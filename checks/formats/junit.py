@@ -5,7 +5,7 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 
 from ...models.text import xml_text
-from ..engine import CaseReport
+from ..engine import CaseReport, Finding
 from ..rule import Severity
 
 
@@ -28,7 +28,7 @@ def _suite(report: CaseReport, fail_on: Severity) -> ET.Element:
         others = [f for f in findings if f not in blocking]
         if others:
             out = ET.SubElement(case, "system-out")
-            out.text = "\n".join(f"{'suppressed' if f.suppressed else f.severity}: {f.message}" for f in others)
+            out.text = "\n".join(f"{_state(f)}: {f.message}" for f in others)
     for requirement in report.requirements:
         tests += 1
         case = ET.SubElement(suite, "testcase", classname=f"archcase.{report.case}.requirements",
@@ -42,6 +42,12 @@ def _suite(report: CaseReport, fail_on: Severity) -> ET.Element:
     suite.set("errors", "0")
     suite.set("skipped", str(skipped))
     return suite
+
+
+def _state(finding: Finding) -> str:
+    if finding.suppressed:
+        return "suppressed"
+    return "baselined" if finding.baseline == "unchanged" else finding.severity
 
 
 def _xml_safe(root: ET.Element) -> None:

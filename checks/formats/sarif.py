@@ -8,7 +8,8 @@ from urllib.parse import quote
 
 from ...models.about import version
 from ...models.text import json_dumps
-from ..catalogue import UNUSED_SUPPRESSION
+from ..baseline import as_data
+from ..catalogue import EXPIRED_SUPPRESSION, UNUSED_SUPPRESSION
 from ..engine import CaseReport, Finding
 from ..rule import Rule, Severity
 
@@ -64,6 +65,8 @@ def _result(finding: Finding, report: CaseReport, index: dict[str, int]) -> dict
         result["ruleIndex"] = index[finding.rule_id]
     if finding.suppressed:
         result["suppressions"] = [{"kind": "inSource", "justification": finding.suppression_reason or ""}]
+    if finding.baseline:
+        result["baselineState"] = finding.baseline
     return result
 
 
@@ -74,7 +77,13 @@ def render(reports: list[CaseReport], fail_on: Severity, color: bool = False) ->
     descriptors.append({
         "id": UNUSED_SUPPRESSION, "name": "UnusedSuppression",
         "shortDescription": {"text": "Suppression matches no finding"},
-        "help": {"text": "A suppression in the case file matches no finding of the rules run: remove it."},
+        "help": {"text": "A suppression (in the case file, or on a template resource) matches no finding of the rules run: remove it."},
+        "defaultConfiguration": {"level": "note"},
+    })
+    descriptors.append({
+        "id": EXPIRED_SUPPRESSION, "name": "ExpiredSuppression",
+        "shortDescription": {"text": "Suppression has expired"},
+        "help": {"text": "A suppression is past its `expires` date and no longer suppresses: fix what it hid, or renew it."},
         "defaultConfiguration": {"level": "note"},
     })
     index = {d["id"]: i for i, d in enumerate(descriptors)}
@@ -90,6 +99,7 @@ def render(reports: list[CaseReport], fail_on: Severity, color: bool = False) ->
             }},
             "columnKind": "unicodeCodePoints",
             "results": [_result(f, report, index) for report in reports for f in report.findings],
+            **({"properties": {"baselineGone": as_data([e for r in reports for e in r.gone])}} if any(r.gone for r in reports) else {}),
         }],
     }
     return json_dumps(document, indent=2) + "\n"

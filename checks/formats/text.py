@@ -12,6 +12,7 @@ from ..rule import Severity, severity_rank
 
 COLORS = {"critical": "\033[1;31m", "high": "\033[31m", "medium": "\033[33m", "low": "\033[36m", "info": "\033[2m"}
 GREEN, RED, DIM, RESET = "\033[32m", "\033[31m", "\033[2m", "\033[0m"
+GONE = f"{'gone':>10}"
 
 
 def render(reports: list[CaseReport], fail_on: Severity, color: bool = False) -> str:
@@ -20,11 +21,14 @@ def render(reports: list[CaseReport], fail_on: Severity, color: bool = False) ->
 
     lines: list[str] = []
     totals = {"fail": 0, "suppressed": 0, "unknown": 0, "met": 0, "requirements": 0}
+    baselined = any(f.baseline for r in reports for f in r.findings) or any(r.gone for r in reports)
     for report in reports:
         lines.append(f"{report.case} ({one_line(report.path or report.title)})")
-        for f in sorted(report.findings, key=lambda f: (f.suppressed, -severity_rank(f.severity), f.rule_id, f.target)):
-            state = "suppressed" if f.suppressed else ("undecided" if f.status == "unknown" else f.severity)
-            tag = paint(DIM if f.suppressed else COLORS[f.severity], f"{state:>10}")
+        for f in sorted(report.findings, key=lambda f: (f.suppressed, f.baseline == "unchanged", -severity_rank(f.severity),
+                                                        f.rule_id, f.target)):
+            old = f.baseline == "unchanged"
+            state = "suppressed" if f.suppressed else "baselined" if old else ("undecided" if f.status == "unknown" else f.severity)
+            tag = paint(DIM if f.suppressed or old else COLORS[f.severity], f"{state:>10}")
             lines.append(f"  {tag}  {f.rule_id}  {one_line(report.path)}:{f.line}:{f.column}  {one_line(f.message)}")
             if f.suppressed:
                 lines.append(f"              reason: {one_line(f.suppression_reason or '')}")
@@ -38,10 +42,16 @@ def render(reports: list[CaseReport], fail_on: Severity, color: bool = False) ->
             lines.extend(f"      - {one_line(reason)}" for reason in r.reasons)
         if not report.findings and not report.requirements:
             lines.append("  no findings")
+        lines.extend(f"  {paint(GREEN, GONE)}  {e.rule}  on '{one_line(e.target)}': {one_line(e.message)} (in the baseline, "
+                     "no longer found)" for e in report.gone)
     blocking = sum(len(r.blocking(fail_on)) for r in reports)
     summary = (f"{len(reports)} case(s), {totals['fail']} finding(s), {totals['unknown']} undecided, "
                f"{totals['suppressed']} suppressed; requirements met {totals['met']}/{totals['requirements']}; "
                f"{blocking} at or above {fail_on}")
+    if baselined:
+        unchanged = sum(f.baseline == "unchanged" for r in reports for f in r.findings)
+        new = sum(f.baseline == "new" for r in reports for f in r.findings)
+        summary += f"; baseline: {unchanged} unchanged, {new} new, {sum(len(r.gone) for r in reports)} gone"
     lines.append(paint(RED if blocking else GREEN, summary))
     return "\n".join(lines) + "\n"
 

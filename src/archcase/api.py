@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import json
 import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -135,24 +136,33 @@ def check(paths: Sequence[str | Path], pack: str | Pack = "default", group_by: s
     return checked(load_cases(paths, group_by, excludes), pack)
 
 
-def checked(cases: Sequence[SourcedCase], pack: str | Pack) -> list[CaseReport]:
+def checked(cases: Sequence[SourcedCase], pack: str | Pack, today: datetime.date | None = None) -> list[CaseReport]:
     """Hold each case against the rules of a pack: a pack's name (`checks.packs.PACKS`), or a Pack such as
-    `checks.packs.tailored` makes of one with a configuration's `select`, `ignore` and `severity`."""
+    `checks.packs.tailored` makes of one with a configuration's `select`, `ignore` and `severity`; `today`: the date
+    suppressions' `expires` is compared with (default: `ARCHCASE_TODAY`, else the local date)."""
     from .checks.catalogue import RULES
+    from .checks.engine import TODAY, conditional, current_date, reading, undecided, unused
     from .checks.engine import check as run_checks
-    from .checks.engine import conditional, reading, undecided
     from .checks.packs import PACKS
 
     problems = [problem for case in cases for problem in _unknown_rule_ids(case, RULES)]
     if problems:
         raise CaseError(problems)
     rules = PACKS[pack] if isinstance(pack, str) else pack
+    try:
+        day = today or current_date()
+    except ValueError as exc:
+        raise CaseError([Diagnostic(TODAY, 1, 1, str(exc), f"unset {TODAY}, or give a date as YYYY-MM-DD")]) from None
     with bulk():
         reports = []
         for case in cases:
-            report = run_checks(case.architecture, rules, case.element_position, str(case.path), case.partial)
-            others = [reading(run_checks(variant.architecture, rules, case.element_position, str(case.path), case.partial),
-                              variant.conditions, variant.unknown) for variant in case.variants]
+            def run(architecture: Architecture, case: SourcedCase = case) -> CaseReport:
+                return run_checks(architecture, rules, case.element_position, str(case.path), case.partial, day,
+                                  lambda i: case.position(("suppressions", i)))
+
+            report = run(case.architecture)
+            report.findings += [unused(case.architecture.name, stray) for stray in case.stray]
+            others = [reading(run(variant.architecture), variant.conditions, variant.unknown) for variant in case.variants]
             absent = {sid: (sid, condition) for sid, condition in case.conditional.items()}
             absent.update({flow.key: absent[end] for flow in case.architecture.flows for end in (flow.source, flow.target)
                            if end in absent})

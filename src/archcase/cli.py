@@ -361,15 +361,19 @@ def _imported(cases: Sequence[SourcedCase]) -> None:
 def cmd_check(args: argparse.Namespace) -> int:
     """Checks every file that can be read and reports it; files that cannot be read make the exit status 2
     (and, with --output, nothing is written: a report missing files must not pass for a whole one)."""
+    from .checks import baseline
     from .checks.formats import FORMATS
 
     settings, _ = _configured(args, paths=args.paths, format=args.format, output=args.output, fail_on=args.fail_on, pack=args.pack,
                               select=_joined(args.select), ignore=_joined(args.ignore), exclude=args.exclude)
+    known = baseline.load(args.baseline) if args.baseline else None
     cases, problems = api.load_each(settings.paths, args.group_by, settings.excludes())
     if problems and not cases:  # nothing to check: no report, not even an empty one, on standard output
         raise CaseError(problems)
     _imported(cases)
     reports = api.checked(cases, settings.pack_rules())
+    if known is not None:
+        reports = baseline.compare(reports, known)
     fail_on = settings.threshold() or "high"
     color = settings.format == "text" and not settings.output and sys.stdout.isatty() and "NO_COLOR" not in os.environ
     text = FORMATS[settings.format](reports, fail_on, color)
@@ -379,6 +383,10 @@ def cmd_check(args: argparse.Namespace) -> int:
         sys.stdout.write(text)
     if problems:  # the readable files were checked above; the others are bad input
         raise CaseError(problems)
+    if args.write_baseline:
+        write_atomic(Path(args.write_baseline), baseline.text(reports))
+        say(f"wrote {one_line(args.write_baseline)} ({len(baseline.entries(reports))} findings)", file=sys.stderr)
+        return EXIT_OK
     return EXIT_FINDINGS if any(report.blocking(fail_on) for report in reports) else EXIT_OK
 
 
@@ -464,6 +472,9 @@ def parser() -> argparse.ArgumentParser:
     check.add_argument("--exclude", action="append", metavar="PATTERN",
                        help="glob pattern of files and folders walking skips (repeatable), instead of the configuration's")
     check.add_argument("--group-by", type=group_by, metavar="GROUPING", help=GROUP_BY_HELP)
+    check.add_argument("--baseline", metavar="FILE", help="count only findings not recorded in FILE toward the exit status; "
+                       "report its entries that no longer occur")
+    check.add_argument("--write-baseline", metavar="FILE", help="record the findings not suppressed in FILE and exit 0")
     check.set_defaults(run=cmd_check)
 
     diff = commands.add_parser("diff", help="what changed between two versions: services, flows, requirements, findings")
