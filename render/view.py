@@ -213,8 +213,8 @@ def _vpcs(architecture: Architecture, hidden: set[str]) -> dict[str, str]:
     """The VPC box each drawn service runs in: a service that uses a subnet, security group or VPC endpoint (or
     a function placed in a VPC) is in the VPC those lead to, titled by that VPC's label; `VPC` when the VPC is
     not a resource of the template."""
-    kinds = {s.id: s for s in architecture.services}
-    network = {sid for sid in hidden if isinstance(kinds[sid], Generic) and _NETWORK.match(kinds[sid].resource_type)}  # type: ignore[union-attr]
+    types = {s.id: s.resource_type for s in architecture.services if isinstance(s, Generic)}
+    network = {sid for sid in hidden if _NETWORK.match(types.get(sid, ""))}
     links: dict[str, set[str]] = {}
     for flow in architecture.flows:
         if isinstance(flow, Uses) and (flow.source in network or flow.target in network):
@@ -225,7 +225,7 @@ def _vpcs(architecture: Architecture, hidden: set[str]) -> dict[str, str]:
         if service.id in hidden:
             continue
         reached = _reach(service.id, links, network)
-        named = sorted(sid for sid in reached if kinds[sid].resource_type == "AWS::EC2::VPC")  # type: ignore[union-attr]
+        named = sorted(sid for sid in reached if types[sid] == "AWS::EC2::VPC")
         if named:
             found[service.id] = named[0]
         elif reached or (isinstance(service, LambdaFunction) and service.in_vpc):
