@@ -359,16 +359,24 @@ def _imported(cases: Sequence[SourcedCase]) -> None:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    """Checks every file that can be read and reports it; files that cannot be read make the exit status 2
-    (and, with --output, nothing is written: a report missing files must not pass for a whole one)."""
+    """Checks every file that can be read and reports it; files that cannot be read make the exit status 2 (and, with
+    --output, nothing is written: a report missing files must not pass for a whole one; but a SARIF log is, with the
+    bad inputs as tool execution notifications and the run marked unsuccessful, so a CI upload step finds its file)."""
     from .checks import baseline
-    from .checks.formats import FORMATS
+    from .checks.formats import FORMATS, sarif
 
     settings, _ = _configured(args, paths=args.paths, format=args.format, output=args.output, fail_on=args.fail_on, pack=args.pack,
                               select=_joined(args.select), ignore=_joined(args.ignore), exclude=args.exclude)
-    known = baseline.load(args.baseline) if args.baseline else None
+    sarif_file = settings.format == "sarif" and bool(settings.output)
+    try:
+        known, bad_baseline = (baseline.load(args.baseline) if args.baseline else None), []
+    except CaseError as exc:
+        if not sarif_file:
+            raise
+        known, bad_baseline = None, exc.diagnostics
     cases, problems = api.load_each(settings.paths, args.group_by, settings.excludes())
-    if problems and not cases:  # nothing to check: no report, not even an empty one, on standard output
+    problems = bad_baseline + problems
+    if problems and not cases and not sarif_file:  # nothing to check: no report, not even an empty one, on standard output
         raise CaseError(problems)
     _imported(cases)
     reports = api.checked(cases, settings.pack_rules())
@@ -376,8 +384,8 @@ def cmd_check(args: argparse.Namespace) -> int:
         reports = baseline.compare(reports, known)
     fail_on = settings.threshold() or "high"
     color = settings.format == "text" and not settings.output and sys.stdout.isatty() and "NO_COLOR" not in os.environ
-    text = FORMATS[settings.format](reports, fail_on, color)
-    if settings.output and not problems:
+    text = sarif.render(reports, fail_on, problems=problems) if sarif_file else FORMATS[settings.format](reports, fail_on, color)
+    if settings.output and (sarif_file or not problems):
         write_atomic(Path(settings.output), text)
     elif not settings.output:
         sys.stdout.write(text)

@@ -143,3 +143,69 @@ def test_json_findings_carry_the_remediation_and_docs_url_sarif_gives(cli, broke
 def test_reports_are_byte_identical_across_runs(cli):
     for fmt in ("text", "json", "sarif", "junit"):
         assert cli("check", str(CASES), "--format", fmt).out == cli("check", str(CASES), "--format", fmt).out
+
+
+def _sarif_schema() -> dict:
+    if not SARIF_SCHEMA.is_file():
+        pytest.skip(f"the SARIF schema is not at {SARIF_SCHEMA} (../shared is absent in a user's clone)")
+    return json.loads(SARIF_SCHEMA.read_text())
+
+
+def test_sarif_is_written_with_an_invalid_input_as_a_located_notification(cli, broken_case, write_case, tmp_path):
+    """An upload step after `check` must find its file: the readable case is reported, the invalid one is a tool
+    execution notification at its line, the run is unsuccessful, and the exit status stays 2."""
+    schema = _sarif_schema()
+    invalid = write_case("name: t\ntitle: T\nservices:\n  - {id: a, kind: lamda}\n", "invalid.yaml")
+    out = tmp_path / "report.sarif"
+    result = cli("check", str(broken_case), str(invalid), "--format", "sarif", "--output", str(out))
+    assert result.code == 2 and result.out == "" and f"{invalid}:" in result.err
+    document = json.loads(out.read_text())
+    jsonschema.validate(document, schema)
+    run = document["runs"][0]
+    assert "AC208" in {r["ruleId"] for r in run["results"]}
+    (invocation,) = run["invocations"]
+    assert invocation["executionSuccessful"] is False
+    (note, *_) = invocation["toolExecutionNotifications"]
+    location = note["locations"][0]["physicalLocation"]
+    assert note["level"] == "error" and "lamda" in note["message"]["text"]
+    assert location["artifactLocation"]["uri"].endswith("/invalid.yaml") and location["region"]["startLine"] == 4
+
+
+def test_sarif_is_written_when_every_input_is_invalid(cli, write_case, tmp_path):
+    schema = _sarif_schema()
+    invalid = write_case("name: t\ntitle: T\nservices:\n  - {id: a, kind: lamda}\n")
+    out = tmp_path / "report.sarif"
+    result = cli("check", str(invalid), str(tmp_path / "missing.yaml"), "--format", "sarif", "--output", str(out))
+    assert (result.code, result.out) == (2, "")
+    document = json.loads(out.read_text())
+    jsonschema.validate(document, schema)
+    (invocation,) = document["runs"][0]["invocations"]
+    uris = {n["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for n in invocation["toolExecutionNotifications"]}
+    assert document["runs"][0]["results"] == [] and invocation["executionSuccessful"] is False
+    assert {uri.rsplit("/", 1)[-1] for uri in uris} == {"case.yaml", "missing.yaml"}
+
+
+def test_sarif_names_a_malformed_baseline_too(cli, broken_case, tmp_path):
+    schema = _sarif_schema()
+    bad = tmp_path / "baseline.json"
+    bad.write_text("{not json\n")
+    out = tmp_path / "report.sarif"
+    result = cli("check", str(broken_case), "--baseline", str(bad), "--format", "sarif", "--output", str(out))
+    assert result.code == 2
+    document = json.loads(out.read_text())
+    jsonschema.validate(document, schema)
+    (note,) = document["runs"][0]["invocations"][0]["toolExecutionNotifications"]
+    assert note["locations"][0]["physicalLocation"]["artifactLocation"]["uri"].endswith("baseline.json")
+
+
+@pytest.mark.parametrize("fmt", ["text", "json", "junit"])
+def test_other_formats_write_nothing_when_an_input_is_invalid(cli, broken_case, write_case, tmp_path, fmt):
+    invalid = write_case("name: t\ntitle: T\nservices:\n  - {id: a, kind: lamda}\n", "invalid.yaml")
+    out = tmp_path / "report.out"
+    assert cli("check", str(broken_case), str(invalid), "--format", fmt, "--output", str(out)).code == 2
+    assert not out.exists()
+
+
+def test_a_clean_sarif_run_is_successful(cli, tmp_path):
+    document = json.loads(cli("check", str(CASES / "software-updates.yaml"), "--format", "sarif").out)
+    assert document["runs"][0]["invocations"] == [{"executionSuccessful": True}]
