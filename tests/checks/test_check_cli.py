@@ -209,3 +209,38 @@ def test_other_formats_write_nothing_when_an_input_is_invalid(cli, broken_case, 
 def test_a_clean_sarif_run_is_successful(cli, tmp_path):
     document = json.loads(cli("check", str(CASES / "software-updates.yaml"), "--format", "sarif").out)
     assert document["runs"][0]["invocations"] == [{"executionSuccessful": True}]
+
+
+def test_quiet_prints_only_the_last_line_and_a_written_report_stays_whole(cli, broken_case, tmp_path):
+    whole = cli("check", str(broken_case))
+    quiet = cli("check", str(broken_case), "--quiet")
+    assert quiet.code == whole.code == 1
+    assert quiet.out.splitlines() == whole.out.splitlines()[-1:] and "1 at or above high" in quiet.out
+    out = tmp_path / "report.txt"
+    assert cli("check", str(broken_case), "-q", "--output", str(out)).out == ""
+    assert out.read_text() == whole.out
+
+
+def test_summary_counts_unsuppressed_findings_by_rule_instead_of_listing_them(cli, broken_case):
+    result = cli("check", str(broken_case), "--summary")
+    assert result.code == 1
+    lines = result.out.splitlines()
+    assert lines[0] == "by rule (2 unsuppressed finding(s), 2 rule(s)):"
+    assert lines[1].split()[:3] == ["high", "AC208", "1"] and lines[2].split()[:3] == ["low", "AC403", "1"]
+    assert len(lines) == 4 and str(broken_case) not in result.out
+
+
+def test_a_long_report_ends_with_the_count_by_rule(broken_case):
+    """More than SUMMARY_OVER unsuppressed findings: every one is listed, then counted by rule before the last line."""
+    import dataclasses
+
+    from archcase import api
+    from archcase.checks.formats import text
+
+    (report,) = api.checked(api.load_each([broken_case])[0], "default")
+    many = [dataclasses.replace(report, findings=report.findings * 30)]
+    lines = text.render(many, "high").splitlines()
+    assert lines[-4] == "by rule (60 unsuppressed finding(s), 2 rule(s)):"
+    assert lines[-3].split()[:3] == ["high", "AC208", "30"]
+    assert sum(line.split()[:2] == ["high", "AC208"] for line in lines) == 31
+    assert "by rule" not in text.render([report], "high")
