@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -82,3 +83,67 @@ def test_pre_commit_runs_the_hooks_from_a_clone(tmp_path):
     passing = run()
     assert passing.returncode == 0, passing.stdout + passing.stderr
     assert [line.rsplit(".", 1)[-1] for line in passing.stdout.splitlines() if line.startswith("archcase ")] == ["Passed", "Passed"]
+
+
+ACTION = REPO / "action.yml"
+
+
+def _action() -> dict:
+    return yaml.safe_load(ACTION.read_text())
+
+
+def test_action_is_a_well_formed_composite_action():
+    """What GitHub requires of a composite action's metadata, and what this one promises: every input named
+    in a step is declared and described, every `run` step has a shell, every `uses` is pinned to a version."""
+    action = _action()
+    assert action["name"] and action["description"] and action["runs"]["using"] == "composite"
+    inputs = action["inputs"]
+    assert {"paths", "fail-on", "sarif-file", "upload-sarif", "python-version", "version"} <= set(inputs)
+    assert all(spec.get("description") and isinstance(spec.get("default", ""), str) for spec in inputs.values())
+    steps = action["runs"]["steps"]
+    ids = {step["id"] for step in steps if "id" in step}
+    for step in steps:
+        assert ("run" in step) != ("uses" in step), step
+        if "run" in step:
+            assert step["shell"] == "bash"
+            assert "${{" not in step["run"], "inputs reach scripts through env:, never spliced into the script text"
+        else:
+            assert "@v" in step["uses"]
+    text = ACTION.read_text()
+    assert set(re.findall(r"inputs\.([\w-]+)", text)) <= set(inputs)
+    assert set(re.findall(r"steps\.([\w-]+)\.", text)) <= ids
+    assert any(step.get("uses", "").startswith("github/codeql-action/upload-sarif@") for step in steps)
+    assert any(line.strip().startswith("python -m pip install") for step in steps for line in step.get("run", "").splitlines())
+
+
+@pytest.mark.parametrize(("inputs", "code"), [("broken", 1), ("broken invalid", 2), ("fixed", 0)])
+def test_action_check_step_writes_sarif_and_keeps_the_exit_status(tmp_path, inputs, code):
+    """The `check` step's script as Actions runs it (bash -eo pipefail, inputs in env): the SARIF log is written
+    whatever happens, the step itself succeeds, and the exit status waits in GITHUB_OUTPUT for the last step."""
+    if shutil.which("bash") is None:
+        pytest.skip("needs bash")
+    (step,) = [s for s in _action()["runs"]["steps"] if s.get("id") == "check"]
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    shim = bin_dir / "archcase"
+    shim.write_text(f'#!/bin/sh\nexec "{sys.executable}" -m archcase "$@"\n')
+    shim.chmod(0o755)
+    data = yaml.safe_load((CASES / "mytodolist.yaml").read_text())
+    work = tmp_path / "work"
+    (work / "cases").mkdir(parents=True)
+    if "broken" in inputs:
+        next(f for f in data["flows"] if f["kind"] == "calls")["protocol"] = "http"
+    (work / "cases" / "todo.yaml").write_text(yaml.safe_dump(data, sort_keys=False))
+    if "invalid" in inputs:
+        (work / "cases" / "invalid.yaml").write_text("name: t\ntitle: T\nservices:\n  - {id: a, kind: lamda}\n")
+    output = tmp_path / "github-output"
+    env = {**os.environ, "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}", "PATHS": "cases", "FAIL_ON": "high",
+           "ARGS": "--pack default", "SARIF_FILE": "reports/archcase.sarif", "GITHUB_OUTPUT": str(output)}
+    (work / "reports").mkdir()
+    result = subprocess.run(["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", step["run"]], cwd=work, env=env,
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert output.read_text() == f"exit-code={code}\nsarif-written=true\n"
+    document = yaml.safe_load((work / "reports" / "archcase.sarif").read_text())  # JSON is YAML
+    assert document["runs"][0]["invocations"][0]["executionSuccessful"] is (code != 2)
+    assert ("high  AC208" in result.stdout) is (code != 0)  # the text report is in the log
