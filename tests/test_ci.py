@@ -8,6 +8,7 @@ import re
 import shutil
 import subprocess
 import sys
+import textwrap
 from pathlib import Path
 
 import pytest
@@ -147,3 +148,44 @@ def test_action_check_step_writes_sarif_and_keeps_the_exit_status(tmp_path, inpu
     document = yaml.safe_load((work / "reports" / "archcase.sarif").read_text())  # JSON is YAML
     assert document["runs"][0]["invocations"][0]["executionSuccessful"] is (code != 2)
     assert ("high  AC208" in result.stdout) is (code != 0)  # the text report is in the log
+
+
+def _fenced(markdown: str, language: str) -> list[str]:
+    """The text of each fenced block in `language`, also those indented in a list item."""
+    return [textwrap.dedent(m.group(2)) for m in re.finditer(rf"^( *)```{language}\n(.*?)^\1```$", markdown, flags=re.M | re.S)]
+
+
+@pytest.mark.parametrize("guide", ["docs/ci.md", "README.md"])
+def test_ci_guide_snippets_use_real_hooks_inputs_and_options(guide):
+    """The CI guide's YAML (and the README's Use in CI) parses, names only hooks and action inputs that exist, and
+    every `archcase check` command in it parses with archcase's own command line."""
+    import shlex
+
+    from archcase.cli import parser
+
+    guide = (REPO / guide).read_text()
+    if guide.startswith("# archcase"):
+        guide = guide[guide.index("\n## Use in CI\n"):guide.index("\n## Configuration\n")]
+    blocks = [yaml.safe_load(block) for block in _fenced(guide, "yaml")]
+    hooks = {hook["id"] for hook in yaml.safe_load((REPO / ".pre-commit-hooks.yaml").read_text())}
+    inputs = set(_action()["inputs"])
+    commands = re.findall(r"archcase check[^\n\"`|]*", guide)
+    seen = {"pre-commit": False, "action": False, "gitlab": False}
+    for block in blocks:
+        if isinstance(block, dict) and "repos" in block:
+            seen["pre-commit"] = True
+            assert {hook["id"] for repo in block["repos"] for hook in repo["hooks"]} <= hooks
+        if isinstance(block, dict) and "jobs" in block:
+            steps = [step for job in block["jobs"].values() for step in job["steps"]]
+            (ours,) = [step for step in steps if step.get("uses", "").startswith("archcase/archcase@")]
+            assert set(ours["with"]) <= inputs
+            seen["action"] = True
+        if isinstance(block, dict) and "archcase" in block and "script" in block["archcase"]:
+            assert block["archcase"]["artifacts"]["reports"]["junit"] == "archcase.xml"
+            commands += [line.split(" || ")[0] for line in block["archcase"]["script"] if line.startswith("archcase ")]
+            seen["gitlab"] = True
+    assert seen["pre-commit"] and seen["action"] and (seen["gitlab"] or "docs/ci.md#gitlab-ci" in guide), seen
+    for command in commands:
+        words = shlex.split(command.replace("PATHS", "cases"))
+        assert words[0] == "archcase"
+        parser().parse_args(words[1:])  # SystemExit on an option that does not exist
