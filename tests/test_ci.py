@@ -38,6 +38,11 @@ def _hook_repository(target: Path) -> str:
     return _git("rev-parse", "HEAD", cwd=target).strip()
 
 
+OFFLINE = ("NewConnectionError", "Temporary failure in name resolution", "No matching distribution found",
+           "Could not find a version that satisfies", "Network is unreachable")
+"""What pip says when the package registry cannot be reached (pre-commit then fails with exit 3)."""
+
+
 def test_hooks_file_names_both_hooks_over_yaml_and_json():
     hooks = {hook["id"]: hook for hook in yaml.safe_load((REPO / ".pre-commit-hooks.yaml").read_text())}
     assert set(hooks) == {"archcase-check", "archcase-validate"}
@@ -75,6 +80,8 @@ def test_pre_commit_runs_the_hooks_from_a_clone(tmp_path):
                               capture_output=True, text=True, timeout=600)
 
     failing = run()
+    if failing.returncode == 3 and any(sign in failing.stdout + failing.stderr for sign in OFFLINE):
+        pytest.skip("pre-commit could not install archcase's dependencies: the package registry is out of reach")
     assert failing.returncode == 1, failing.stdout + failing.stderr
     assert "archcase check" in failing.stdout and "AC208" in failing.stdout
     assert "package.json" not in failing.stdout
