@@ -112,3 +112,9 @@ def test_group_by_groups_an_imported_templates_services_and_leaves_case_files_as
     assert cli("render", str(case), str(template), "--format", "mermaid", "--out", str(out), "--group-by", "tag:Team").code == 0
     assert {p.name for p in out.iterdir()} == {"t", "template"}
     assert "case file" in cli("render", "--help").out.replace("\n", " ")
+
+
+def test_build_quiet_prints_only_its_last_line(cli, tmp_path):
+    result = cli("build", str(CASES / "mytodolist.yaml"), "--out", str(tmp_path), "--quiet")
+    assert result.code == 0
+    assert result.out.splitlines() == [f"built 1 case(s): 0 finding(s); requirements met 4/4; open {tmp_path / 'index.html'}"]

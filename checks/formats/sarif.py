@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import PurePath
 from typing import Any
 from urllib.parse import quote
 
 from ...models.about import version
+from ...models.load import Diagnostic
 from ...models.text import json_dumps
 from ..baseline import as_data
 from ..catalogue import EXPIRED_SUPPRESSION, UNUSED_SUPPRESSION
@@ -70,7 +72,23 @@ def _result(finding: Finding, report: CaseReport, index: dict[str, int]) -> dict
     return result
 
 
-def render(reports: list[CaseReport], fail_on: Severity, color: bool = False) -> str:
+def _notification(problem: Diagnostic) -> dict[str, Any]:
+    """An input that could not be read or is not valid, as a tool execution notification at its file and line."""
+    text = f"{problem.message} (fix: {problem.hint})" if problem.hint else problem.message
+    return {
+        "level": "error" if problem.severity == "error" else "note",
+        "message": {"text": text},
+        "locations": [{"physicalLocation": {
+            "artifactLocation": {"uri": _uri(problem.file)},
+            "region": {"startLine": max(problem.line, 1), "startColumn": max(problem.column, 1)},
+        }}],
+    }
+
+
+def render(reports: list[CaseReport], fail_on: Severity, color: bool = False, problems: Sequence[Diagnostic] = ()) -> str:
+    """The SARIF log of `reports`. `problems`, the inputs that could not be checked, are the invocation's tool execution
+    notifications and make it unsuccessful, so a log is written (and an upload step finds it) even when some or all
+    inputs are bad."""
     rules = {rule.id: rule for report in reports for rule in report.rules}
     ordered = [rules[rule_id] for rule_id in sorted(rules)]
     descriptors = [_rule(rule) for rule in ordered]
@@ -97,6 +115,10 @@ def render(reports: list[CaseReport], fail_on: Severity, color: bool = False) ->
                 "informationUri": "https://github.com/archcase/archcase",
                 "rules": descriptors,
             }},
+            "invocations": [{
+                "executionSuccessful": not any(p.severity == "error" for p in problems),
+                **({"toolExecutionNotifications": [_notification(p) for p in problems]} if problems else {}),
+            }],
             "columnKind": "unicodeCodePoints",
             "results": [_result(f, report, index) for report in reports for f in report.findings],
             **({"properties": {"baselineGone": as_data([e for r in reports for e in r.gone])}} if any(r.gone for r in reports) else {}),

@@ -6,16 +6,39 @@ sequence but archcase's own colours."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Literal
+
 from ...models.text import one_line
-from ..engine import CaseReport
-from ..rule import Severity, severity_rank
+from ..engine import CaseReport, Finding
+from ..rule import SEVERITIES, Severity, severity_rank
 
 COLORS = {"critical": "\033[1;31m", "high": "\033[31m", "medium": "\033[33m", "low": "\033[36m", "info": "\033[2m"}
 GREEN, RED, DIM, RESET = "\033[32m", "\033[31m", "\033[2m", "\033[0m"
 GONE = f"{'gone':>10}"
+SUMMARY_OVER = 50
+"""A report with more unsuppressed findings than this ends with them counted by rule (before its last line), so a long
+CI log can be read from its end."""
+View = Literal["full", "summary", "quiet"]
+"""full: every finding, then the count by rule when there are more than SUMMARY_OVER; summary: the count by rule and
+the last line; quiet: the last line only."""
 
 
-def render(reports: list[CaseReport], fail_on: Severity, color: bool = False) -> str:
+def by_rule(findings: list[Finding], paint: Callable[[str, str], str]) -> list[str]:
+    """Unsuppressed findings counted by rule, worst first: rule id, worst severity, count and title."""
+    groups: dict[str, list[Finding]] = {}
+    for finding in findings:
+        groups.setdefault(finding.rule_id, []).append(finding)
+    rows = sorted(((max(severity_rank(f.severity) for f in group), len(group), rule, group[0].title)
+                   for rule, group in groups.items()), key=lambda row: (-row[0], -row[1], row[2]))
+    lines = [f"by rule ({len(findings)} unsuppressed finding(s), {len(rows)} rule(s)):" if rows else "by rule: no unsuppressed finding"]
+    for rank, count, rule, title in rows:
+        severity = SEVERITIES[rank]
+        lines.append(f"  {paint(COLORS[severity], f'{severity:>10}')}  {rule}  {count:>5}  {one_line(title)}")
+    return lines
+
+
+def render(reports: list[CaseReport], fail_on: Severity, color: bool = False, view: View = "full") -> str:
     def paint(code: str, text: str) -> str:
         return f"{code}{text}{RESET}" if color else text
 
@@ -52,6 +75,10 @@ def render(reports: list[CaseReport], fail_on: Severity, color: bool = False) ->
         unchanged = sum(f.baseline == "unchanged" for r in reports for f in r.findings)
         new = sum(f.baseline == "new" for r in reports for f in r.findings)
         summary += f"; baseline: {unchanged} unchanged, {new} new, {sum(len(r.gone) for r in reports)} gone"
-    lines.append(paint(RED if blocking else GREEN, summary))
-    return "\n".join(lines) + "\n"
+    unsuppressed = [f for r in reports for f in r.findings if not f.suppressed]
+    shown = lines if view == "full" else []
+    if view == "summary" or (view == "full" and len(unsuppressed) > SUMMARY_OVER):
+        shown.extend(by_rule(unsuppressed, paint))
+    shown.append(paint(RED if blocking else GREEN, summary))
+    return "\n".join(shown) + "\n"
 

@@ -149,13 +149,13 @@ def cmd_schema(args: argparse.Namespace) -> int:
 def cmd_build(args: argparse.Namespace) -> int:
     """Writes every output, then exits 1 when `--fail-on` (or the configuration's `fail-on`) is met."""
     settings, _ = _configured(args, paths=args.paths, fail_on=args.fail_on)
-    if not settings.paths:
+    if not settings.paths and not args.quiet:
         bundled = api.bundled_cases()
         say(f"building the {len(bundled)} bundled cases ({', '.join(p.stem for p in bundled)}); name case files or folders "
             "to build others")
     built = api.build(settings.paths, args.out, args.handlers, lint=args.lint, group_by=args.group_by, detail=args.detail,
                       pack=settings.pack_rules(), excludes=settings.excludes())
-    _report(built)
+    _report(built, args.quiet)
     say(one_line(api.build_summary(built)))
     threshold = settings.threshold()
     blocking = sum(len(report.blocking(threshold)) for report in built.reports) if threshold else 0
@@ -199,8 +199,8 @@ def cmd_render(args: argparse.Namespace) -> int:
     return _report(api.render(args.paths, args.format, args.out, args.findings, args.pack, args.group_by, args.detail))
 
 
-def _report(written: Outputs) -> int:
-    for path in written.paths:
+def _report(written: Outputs, quiet: bool = False) -> int:
+    for path in () if quiet else written.paths:
         say(f"wrote {one_line(str(path))}")
     for warning in written.warnings:
         say(warning, file=sys.stderr)
@@ -359,25 +359,41 @@ def _imported(cases: Sequence[SourcedCase]) -> None:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    """Checks every file that can be read and reports it; files that cannot be read make the exit status 2
-    (and, with --output, nothing is written: a report missing files must not pass for a whole one)."""
+    """Checks every file that can be read and reports it; files that cannot be read make the exit status 2 (and, with
+    --output, nothing is written: a report missing files must not pass for a whole one; but a SARIF log is, with the
+    bad inputs as tool execution notifications and the run marked unsuccessful, so a CI upload step finds its file)."""
     from .checks import baseline
-    from .checks.formats import FORMATS
+    from .checks.formats import FORMATS, sarif
+    from .checks.formats import text as text_report
 
     settings, _ = _configured(args, paths=args.paths, format=args.format, output=args.output, fail_on=args.fail_on, pack=args.pack,
                               select=_joined(args.select), ignore=_joined(args.ignore), exclude=args.exclude)
-    known = baseline.load(args.baseline) if args.baseline else None
+    sarif_file = settings.format == "sarif" and bool(settings.output)
+    try:
+        known, bad_baseline = (baseline.load(args.baseline) if args.baseline else None), []
+    except CaseError as exc:
+        if not sarif_file:
+            raise
+        known, bad_baseline = None, exc.diagnostics
     cases, problems = api.load_each(settings.paths, args.group_by, settings.excludes())
-    if problems and not cases:  # nothing to check: no report, not even an empty one, on standard output
+    problems = bad_baseline + problems
+    if problems and not cases and not sarif_file:  # nothing to check: no report, not even an empty one, on standard output
         raise CaseError(problems)
-    _imported(cases)
+    if not args.quiet:
+        _imported(cases)
     reports = api.checked(cases, settings.pack_rules())
     if known is not None:
         reports = baseline.compare(reports, known)
     fail_on = settings.threshold() or "high"
     color = settings.format == "text" and not settings.output and sys.stdout.isatty() and "NO_COLOR" not in os.environ
-    text = FORMATS[settings.format](reports, fail_on, color)
-    if settings.output and not problems:
+    if sarif_file:
+        text = sarif.render(reports, fail_on, problems=problems)
+    elif settings.format == "text":  # --quiet shortens what is printed, not a report written to a file
+        text = text_report.render(reports, fail_on, color, "summary" if args.summary else "quiet" if args.quiet and not settings.output
+                                  else "full")
+    else:
+        text = FORMATS[settings.format](reports, fail_on, color)
+    if settings.output and (sarif_file or not problems):
         write_atomic(Path(settings.output), text)
     elif not settings.output:
         sys.stdout.write(text)
@@ -475,6 +491,11 @@ def parser() -> argparse.ArgumentParser:
     check.add_argument("--baseline", metavar="FILE", help="count only findings not recorded in FILE toward the exit status; "
                        "report its entries that no longer occur")
     check.add_argument("--write-baseline", metavar="FILE", help="record the findings not suppressed in FILE and exit 0")
+    check.add_argument("-q", "--quiet", action="store_true", help="print only the text report's last line (no notes on "
+                       "standard error; errors still are); a report written with --output is whole")
+    check.add_argument("--summary", action="store_true", help="text report: the unsuppressed findings counted by rule "
+                       "(worst severity, count, title) and the last line, not each finding (a report of more than 50 ends with that "
+                       "count anyway)")
     check.set_defaults(run=cmd_check)
 
     diff = commands.add_parser("diff", help="what changed between two versions: services, flows, requirements, findings")
@@ -554,6 +575,7 @@ def parser() -> argparse.ArgumentParser:
     build.add_argument("--handlers", metavar="DIR", help=HANDLERS_HELP)
     build.add_argument("--no-lint", dest="lint", action="store_false", help=NO_LINT_HELP)
     build.add_argument("--group-by", type=group_by, metavar="GROUPING", help=GROUP_BY_HELP)
+    build.add_argument("-q", "--quiet", action="store_true", help="print only the last line (and warnings and errors)")
     detail(build)
     build.set_defaults(run=cmd_build)
 

@@ -143,3 +143,104 @@ def test_json_findings_carry_the_remediation_and_docs_url_sarif_gives(cli, broke
 def test_reports_are_byte_identical_across_runs(cli):
     for fmt in ("text", "json", "sarif", "junit"):
         assert cli("check", str(CASES), "--format", fmt).out == cli("check", str(CASES), "--format", fmt).out
+
+
+def _sarif_schema() -> dict:
+    if not SARIF_SCHEMA.is_file():
+        pytest.skip(f"the SARIF schema is not at {SARIF_SCHEMA} (../shared is absent in a user's clone)")
+    return json.loads(SARIF_SCHEMA.read_text())
+
+
+def test_sarif_is_written_with_an_invalid_input_as_a_located_notification(cli, broken_case, write_case, tmp_path):
+    """An upload step after `check` must find its file: the readable case is reported, the invalid one is a tool
+    execution notification at its line, the run is unsuccessful, and the exit status stays 2."""
+    schema = _sarif_schema()
+    invalid = write_case("name: t\ntitle: T\nservices:\n  - {id: a, kind: lamda}\n", "invalid.yaml")
+    out = tmp_path / "report.sarif"
+    result = cli("check", str(broken_case), str(invalid), "--format", "sarif", "--output", str(out))
+    assert result.code == 2 and result.out == "" and f"{invalid}:" in result.err
+    document = json.loads(out.read_text())
+    jsonschema.validate(document, schema)
+    run = document["runs"][0]
+    assert "AC208" in {r["ruleId"] for r in run["results"]}
+    (invocation,) = run["invocations"]
+    assert invocation["executionSuccessful"] is False
+    (note, *_) = invocation["toolExecutionNotifications"]
+    location = note["locations"][0]["physicalLocation"]
+    assert note["level"] == "error" and "lamda" in note["message"]["text"]
+    assert location["artifactLocation"]["uri"].endswith("/invalid.yaml") and location["region"]["startLine"] == 4
+
+
+def test_sarif_is_written_when_every_input_is_invalid(cli, write_case, tmp_path):
+    schema = _sarif_schema()
+    invalid = write_case("name: t\ntitle: T\nservices:\n  - {id: a, kind: lamda}\n")
+    out = tmp_path / "report.sarif"
+    result = cli("check", str(invalid), str(tmp_path / "missing.yaml"), "--format", "sarif", "--output", str(out))
+    assert (result.code, result.out) == (2, "")
+    document = json.loads(out.read_text())
+    jsonschema.validate(document, schema)
+    (invocation,) = document["runs"][0]["invocations"]
+    uris = {n["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for n in invocation["toolExecutionNotifications"]}
+    assert document["runs"][0]["results"] == [] and invocation["executionSuccessful"] is False
+    assert {uri.rsplit("/", 1)[-1] for uri in uris} == {"case.yaml", "missing.yaml"}
+
+
+def test_sarif_names_a_malformed_baseline_too(cli, broken_case, tmp_path):
+    schema = _sarif_schema()
+    bad = tmp_path / "baseline.json"
+    bad.write_text("{not json\n")
+    out = tmp_path / "report.sarif"
+    result = cli("check", str(broken_case), "--baseline", str(bad), "--format", "sarif", "--output", str(out))
+    assert result.code == 2
+    document = json.loads(out.read_text())
+    jsonschema.validate(document, schema)
+    (note,) = document["runs"][0]["invocations"][0]["toolExecutionNotifications"]
+    assert note["locations"][0]["physicalLocation"]["artifactLocation"]["uri"].endswith("baseline.json")
+
+
+@pytest.mark.parametrize("fmt", ["text", "json", "junit"])
+def test_other_formats_write_nothing_when_an_input_is_invalid(cli, broken_case, write_case, tmp_path, fmt):
+    invalid = write_case("name: t\ntitle: T\nservices:\n  - {id: a, kind: lamda}\n", "invalid.yaml")
+    out = tmp_path / "report.out"
+    assert cli("check", str(broken_case), str(invalid), "--format", fmt, "--output", str(out)).code == 2
+    assert not out.exists()
+
+
+def test_a_clean_sarif_run_is_successful(cli, tmp_path):
+    document = json.loads(cli("check", str(CASES / "software-updates.yaml"), "--format", "sarif").out)
+    assert document["runs"][0]["invocations"] == [{"executionSuccessful": True}]
+
+
+def test_quiet_prints_only_the_last_line_and_a_written_report_stays_whole(cli, broken_case, tmp_path):
+    whole = cli("check", str(broken_case))
+    quiet = cli("check", str(broken_case), "--quiet")
+    assert quiet.code == whole.code == 1
+    assert quiet.out.splitlines() == whole.out.splitlines()[-1:] and "1 at or above high" in quiet.out
+    out = tmp_path / "report.txt"
+    assert cli("check", str(broken_case), "-q", "--output", str(out)).out == ""
+    assert out.read_text() == whole.out
+
+
+def test_summary_counts_unsuppressed_findings_by_rule_instead_of_listing_them(cli, broken_case):
+    result = cli("check", str(broken_case), "--summary")
+    assert result.code == 1
+    lines = result.out.splitlines()
+    assert lines[0] == "by rule (2 unsuppressed finding(s), 2 rule(s)):"
+    assert lines[1].split()[:3] == ["high", "AC208", "1"] and lines[2].split()[:3] == ["low", "AC403", "1"]
+    assert len(lines) == 4 and str(broken_case) not in result.out
+
+
+def test_a_long_report_ends_with_the_count_by_rule(broken_case):
+    """More than SUMMARY_OVER unsuppressed findings: every one is listed, then counted by rule before the last line."""
+    import dataclasses
+
+    from archcase import api
+    from archcase.checks.formats import text
+
+    (report,) = api.checked(api.load_each([broken_case])[0], "default")
+    many = [dataclasses.replace(report, findings=report.findings * 30)]
+    lines = text.render(many, "high").splitlines()
+    assert lines[-4] == "by rule (60 unsuppressed finding(s), 2 rule(s)):"
+    assert lines[-3].split()[:3] == ["high", "AC208", "30"]
+    assert sum(line.split()[:2] == ["high", "AC208"] for line in lines) == 31
+    assert "by rule" not in text.render([report], "high")
