@@ -80,8 +80,8 @@ class Requirement(Model):
 class Suppression(Model):
     """An accepted finding: the rule does not apply to this service or flow, for the reason given."""
 
-    rule: Annotated[str, Field(pattern=r"^AC\d{3}$")]
-    """Id of the rule to suppress (see `archcase rules`)."""
+    rule: Annotated[str, Field(pattern=r"^[A-Z][A-Z0-9]{1,9}-?[0-9]{1,4}$")]
+    """Id of the rule to suppress (see `archcase rules`): archcase's (`AC205`) or a custom rule's (`ACME101`)."""
     target: Id
     """Id of the service or flow the suppression covers. On a rule that looks at flows, a service id covers the
     flows from and to that service."""

@@ -66,7 +66,8 @@ class Config(BaseModel):
     output: str | None = None
     """File `check` writes its report to (default: standard output)."""
     rule_modules: list[ModuleName] = []
-    """Python modules of custom rules (dotted module names); recorded, not yet loaded."""
+    """Python modules of custom rules (dotted module names), imported for `check`, `build` and `rules` with the
+    configuration file's folder and the working directory on the import path (docs/custom-rules.md)."""
 
 
 KEYS = tuple(field.alias or name for name, field in Config.model_fields.items())
@@ -246,6 +247,14 @@ _HINTS = {
 }
 
 
+def custom_id(rule_id: str) -> bool:
+    """Whether `rule_id` is written as a custom rule's id (`checks.custom.CUSTOM_ID`), which only loading its
+    module can tell known or not."""
+    from .checks.custom import is_custom_id
+
+    return is_custom_id(rule_id)
+
+
 def _shown(value: object) -> str:
     text = repr(value)
     return text if len(text) <= 40 else text[:40] + "..."
@@ -268,7 +277,7 @@ def _unknown_names(config: Config, name: str, locate: Locate) -> Iterable[Diagno
     named += [(("ignore", i), rule_id, False) for i, rule_id in enumerate(config.ignore)]
     named += [(("severity", rule_id), rule_id, True) for rule_id in config.severity]
     for loc, rule_id, key in named:
-        if rule_id not in RULES:
+        if rule_id not in RULES and not custom_id(rule_id):  # a custom rule's id is known once its module is loaded
             hint = f"{did_you_mean(rule_id[:20], RULES)} see `archcase rules` for the catalogue".strip()
             yield Diagnostic(name, *locate(loc, key), f"unknown rule id '{_shown(rule_id)[1:-1]}' in '{loc[0]}'", hint)
 
@@ -297,12 +306,26 @@ class Settings:
     """The folder `exclude` patterns are relative to (the configuration file's, or the working directory)."""
     sources: Mapping[str, str]
     """Where each setting (by attribute name) came from."""
+    folder: Path = Path(".")
+    """The configuration file's folder (searched for `rule-modules`, as the working directory is)."""
 
-    def pack_rules(self) -> Pack:
-        """The pack, tailored by `select`, `ignore` and `severity` (`checks.packs.tailored`)."""
-        from .checks.packs import PACKS, tailored
+    def pack_rules(self, entry_points: bool = True) -> Pack:
+        """The pack with the custom rules of `rule_modules` (and, with `entry_points`, of installed packages), tailored
+        by `select`, `ignore` and `severity` (`checks.packs.tailored`). CaseError for a rule module that does not load
+        and for a rule id no rule has."""
+        from .checks import custom
+        from .checks.packs import PACKS, tailored, with_custom
 
-        return tailored(PACKS[self.pack], self.select, self.ignore, self.severity)
+        pack = with_custom(PACKS[self.pack], custom.load(self.rule_modules, entry_points, (Path("."), self.folder)))
+        known = pack.known()
+        unknown = [(name, rule_id) for name in ("select", "ignore", "severity") for rule_id in (getattr(self, name) or ())
+                   if rule_id not in known]
+        if unknown:
+            raise CaseError([Diagnostic(self.sources[name], 1, 1, f"unknown rule id '{_shown(rule_id)[1:-1]}' in '{name}'",
+                                        f"{did_you_mean(rule_id[:20], known)} no rule loaded has it: is its module in "
+                                        "`rule-modules` or --rules? (`archcase rules` lists the catalogue)".strip())
+                             for name, rule_id in unknown])
+        return tailored(pack, self.select, self.ignore, self.severity)
 
     def excludes(self) -> Excludes:
         return Excludes(self.exclude, self.exclude_root)
@@ -347,7 +370,7 @@ def settings(loaded: Loaded, flags: Mapping[str, Any] | None = None, defaults: M
             values[name] = _frozen(value)
             sources[name] = COMMAND_LINE
     root = Path(".") if sources["exclude"] == COMMAND_LINE else loaded.folder  # a flag's patterns: from the working directory
-    return Settings(**values, exclude_root=root, sources=sources)
+    return Settings(**values, exclude_root=root, sources=sources, folder=loaded.folder)
 
 
 def _frozen(value: Any) -> Any:
