@@ -173,6 +173,7 @@ def _configured(args: argparse.Namespace, **flags: Any) -> tuple[Settings, Loade
 
     loaded = config.load(args.config, args.use_config)
     flags.setdefault("rule_modules", args.rules)
+    flags.setdefault("pack_file", args.pack_file)
     defaults = {"paths": (".",), "fail_on": "high"} if args.command in ("check", "config") else {}
     return config.settings(loaded, flags, defaults), loaded
 
@@ -463,6 +464,8 @@ def parser() -> argparse.ArgumentParser:
     configured.add_argument("--config", metavar="FILE", help=CONFIG_HELP)
     configured.add_argument("--no-config", dest="use_config", action="store_false", help="read no configuration file")
     configured.add_argument("--rules", action="append", metavar="MODULE", help=RULES_HELP)
+    configured.add_argument("--pack-file", metavar="FILE", help="rule pack written as YAML (name, extends, select, ignore, "
+                            "severity), instead of --pack: see docs/custom-rules.md")
 
     check = commands.add_parser("check", parents=[configured], help="hold cases against best-practice rules")
     check.add_argument("paths", nargs="*", metavar="PATH",

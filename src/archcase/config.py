@@ -6,7 +6,7 @@ Discovery: from the working directory up to the root, the first folder that hold
 `.archcase.yml`) or a `pyproject.toml` with a `[tool.archcase]` table; in one folder the dedicated file wins
 over `pyproject.toml`, and a `pyproject.toml` without the table is passed over (the search goes on upward).
 `ARCHCASE_CONFIG=FILE` or `--config FILE` names the file instead; `--no-config` reads none. Paths in the file
-(`paths`, `exclude`, `output`) are relative to the file's folder.
+(`paths`, `exclude`, `output`, `pack-file`) are relative to the file's folder.
 """
 
 from __future__ import annotations
@@ -52,6 +52,9 @@ class Config(BaseModel):
     matched against the name and the path relative to the configuration file's folder."""
     pack: str | None = None
     """Rule pack (`archcase rules`; default: `default`)."""
+    pack_file: str | None = None
+    """A pack written as YAML (name, extends, select, ignore, severity: docs/custom-rules.md), used instead of `pack`
+    (a `--pack` on the command line wins over the file's `pack-file`)."""
     fail_on: Severity | None = None
     """`check` (and `build`) exit 1 when an unsuppressed finding has this severity or above (check's default: high;
     build fails only when this or `--fail-on` is given)."""
@@ -294,6 +297,7 @@ class Settings:
     paths: tuple[str, ...]
     exclude: tuple[str, ...]
     pack: str
+    pack_file: str | None
     fail_on: str | None
     """A severity, or `never` (given to `build`), or None: no threshold."""
     select: tuple[str, ...] | None
@@ -313,10 +317,12 @@ class Settings:
         """The pack with the custom rules of `rule_modules` (and, with `entry_points`, of installed packages), tailored
         by `select`, `ignore` and `severity` (`checks.packs.tailored`). CaseError for a rule module that does not load
         and for a rule id no rule has."""
-        from .checks import custom
+        from .checks import custom, pack_file
         from .checks.packs import PACKS, tailored, with_custom
 
-        pack = with_custom(PACKS[self.pack], custom.load(self.rule_modules, entry_points, (Path("."), self.folder)))
+        loaded = custom.load(self.rule_modules, entry_points, (Path("."), self.folder))
+        by_file = self.pack_file and not (self.sources["pack"] == COMMAND_LINE and self.sources["pack_file"] != COMMAND_LINE)
+        pack = pack_file.load(Path(self.pack_file), loaded) if self.pack_file and by_file else with_custom(PACKS[self.pack], loaded)
         known = pack.known()
         unknown = [(name, rule_id) for name in ("select", "ignore", "severity") for rule_id in (getattr(self, name) or ())
                    if rule_id not in known]
@@ -348,7 +354,7 @@ def _plain(value: Any) -> Any:
     return value
 
 
-DEFAULTS: dict[str, Any] = {"paths": (), "exclude": (), "pack": "default", "fail_on": None, "select": None, "ignore": (),
+DEFAULTS: dict[str, Any] = {"paths": (), "exclude": (), "pack": "default", "pack_file": None, "fail_on": None, "select": None, "ignore": (),
                             "severity": {}, "format": "text", "output": None, "rule_modules": ()}
 
 
@@ -361,7 +367,7 @@ def settings(loaded: Loaded, flags: Mapping[str, Any] | None = None, defaults: M
     source = str(loaded.path)
     for name in given:
         value = getattr(loaded.config, name)
-        if name in ("paths", "output") and value is not None:
+        if name in ("paths", "output", "pack_file") and value is not None:
             value = [_relative(loaded.folder, p) for p in value] if name == "paths" else _relative(loaded.folder, value)
         values[name] = _frozen(value)
         sources[name] = source

@@ -137,3 +137,39 @@ def test_loading_errors_exit_2_with_the_message_and_no_traceback(cli, module, bi
 def test_selecting_an_id_no_loaded_rule_has_is_bad_input(cli, module, big_case):
     result = cli("check", "--no-config", "--select", "NOPE-1", str(big_case))
     assert result.code == 2 and "command line:1:1: error: unknown rule id 'NOPE-1' in 'select'" in result.err
+
+
+def test_a_pack_file_selects_rules_and_changes_severities(cli, module, big_case, tmp_path):
+    name = module("pack_rules", RULE.format(id="PACK-1"))
+    (tmp_path / "acme.yaml").write_text("name: acme\nextends: seed\nselect: [PACK-1, AC208]\nseverity: {PACK-1: critical}\n")
+    result = cli("check", "--no-config", "--rules", name, "--pack-file", "acme.yaml", str(big_case), "--format", "json")
+    assert result.code == 1, result.err
+    report = json.loads(result.out)["cases"][0]
+    assert (report["pack"], report["rules_run"]) == ("acme", 2)
+    assert [(f["rule_id"], f["severity"]) for f in report["findings"]] == [("PACK-1", "critical")]
+
+
+def test_the_configuration_names_a_pack_file_relative_to_itself(cli, module, big_case, tmp_path):
+    name = module("config_pack_rules", RULE.format(id="CPACK-1"))
+    (tmp_path / "packs").mkdir()
+    (tmp_path / "packs" / "team.yaml").write_text("name: team\nselect: [CPACK-1]\n")
+    (tmp_path / ".archcase.yaml").write_text(f"rule-modules: [{name}]\npack-file: packs/team.yaml\n")
+    report = json.loads(cli("check", str(big_case), "--format", "json", "--fail-on", "critical").out)["cases"][0]
+    assert (report["pack"], [f["rule_id"] for f in report["findings"]]) == ("team", ["CPACK-1"])
+    assert json.loads(cli("check", str(big_case), "--format", "json", "--pack", "seed").out)["cases"][0]["pack"] == "seed"
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("name: acme\nselects: [AC208]\n", "acme.yaml:2:1: error: unknown key 'selects' in the pack file\n    fix: did you mean 'select'?"),
+    ("name: acme\nextends: strictest\n", "acme.yaml:2:10: error: unknown pack 'strictest' in 'extends'\n    fix: did you mean 'strict'?"),
+    ("name: acme\nignore: [AC208, AC2O8]\n", "acme.yaml:2:17: error: unknown rule id 'AC2O8' in 'ignore'"),
+    ("name: acme\nseverity: {AC208: urgent}\n", "acme.yaml:2:19: error: 'severity.AC208' is 'urgent', not a severity"),
+    ("name: Acme Pack\n", "acme.yaml:1:7: error: 'name': String should match pattern"),
+    ("- AC208\n", "acme.yaml:1:1: error: a pack file is a mapping"),
+])
+def test_a_bad_pack_file_is_bad_input_at_its_line(cli, big_case, tmp_path, monkeypatch, text, expected):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "acme.yaml").write_text(text)
+    result = cli("check", "--no-config", "--pack-file", "acme.yaml", str(big_case))
+    assert (result.code, result.out) == (2, "")
+    assert result.err.startswith(expected), result.err
