@@ -16,7 +16,7 @@ from archcase.checks import custom
 from archcase.checks.catalogue import RULES
 from archcase.models import CaseError
 
-from ..conftest import CASES
+from ..conftest import CASES, REPO
 
 RULE = '''
 from archcase.checks.rule import Outcome, passes_if, rule
@@ -105,6 +105,16 @@ def test_check_reports_a_custom_rule_in_every_format(cli, module, big_case):
     assert run["tool"]["driver"]["rules"][result["ruleIndex"]]["id"] == "SIZE-1"
     junit = cli("check", "--no-config", "--rules", name, str(big_case), "--format", "junit").out
     assert 'name="SIZE-1 Function is small"' in junit
+
+
+def test_build_reports_a_custom_rule_with_its_remediation(cli, module, big_case, tmp_path):
+    name = module("build_rules", RULE.format(id="BUILD-1"))
+    out = tmp_path / "out"
+    result = cli("build", "--no-config", "--no-lint", "--rules", name, str(big_case), "--handlers", str(REPO / "handlers"),
+                 "--out", str(out))
+    assert result.code == 0, result.err
+    page = (out / "mytodolist" / "report.html").read_text()
+    assert "BUILD-1" in page and "Lower <code>memory_mb</code>" in page and "https://wiki.example.com/BUILD-1" in page
 
 
 def test_the_configuration_loads_rule_modules_and_may_select_them(cli, module, big_case, tmp_path):
