@@ -172,20 +172,21 @@ def checked(cases: Sequence[SourcedCase], pack: str | Pack, today: datetime.date
 
 
 def render(paths: Sequence[str | Path], formats: Iterable[str] = tuple(DIAGRAM_FORMATS), out: str | Path = "out",
-           findings: bool = False, pack: str = "default", group_by: str | None = None,
+           findings: bool = False, pack: str | Pack = "default", group_by: str | None = None,
            detail: Detail = "default") -> Outputs:
     """Draw each case as `out/<name>/diagram.<ext>` in the given formats, at `detail` (`render.view`: by default
     networking and plumbing collapse into what they stand for); with `findings`, the services and flows with
-    findings of `pack` are marked; `group_by`: how templates' services are grouped (`read_any`). PNG and SVG
-    need Graphviz: without it they are skipped with a warning, and GraphvizMissing is raised only when nothing
-    else was asked for. Likewise a PNG or SVG that cannot be drawn (a case over the drawing limits, Graphviz
-    timing out, failing or writing no valid picture) is skipped with a warning, and graphviz.DrawError is raised
-    only when nothing else was asked for (TooBigToDraw before anything is drawn or written)."""
+    findings of `pack` (a name, or a Pack with custom rules) are marked; `group_by`: how templates' services are
+    grouped (`read_any`). PNG and SVG need Graphviz: without it they are skipped with a warning, and GraphvizMissing
+    is raised only when nothing else was asked for. Likewise a PNG or SVG that cannot be drawn (a case over the
+    drawing limits, Graphviz timing out, failing or writing no valid picture) is skipped with a warning, and
+    graphviz.DrawError is raised only when nothing else was asked for (TooBigToDraw before anything is drawn or
+    written)."""
     from .render.graphviz import GraphvizMissing, dot_program
     from .render.overlay import Overlay, drawn_ids
 
     wanted = [f for f in DIAGRAM_FORMATS if f in set(formats)]
-    cases = load_cases(paths, group_by)
+    cases = load_cases(paths, group_by, known=None if isinstance(pack, str) else pack.known())
     if DRAWN & set(wanted):
         try:
             dot_program()

@@ -201,7 +201,11 @@ def cmd_emit(args: argparse.Namespace) -> int:
 
 
 def cmd_render(args: argparse.Namespace) -> int:
-    return _report(api.render(args.paths, args.format, args.out, args.findings, args.pack, args.group_by, args.detail))
+    from .checks import custom
+    from .checks.packs import PACKS, with_custom
+
+    pack = with_custom(PACKS[args.pack], custom.load(args.rules or ())) if args.findings else args.pack
+    return _report(api.render(args.paths, args.format, args.out, args.findings, pack, args.group_by, args.detail))
 
 
 def _report(written: Outputs) -> int:
@@ -527,6 +531,8 @@ def parser() -> argparse.ArgumentParser:
                         help="outline and number the services and flows that have findings, with a legend")
     choices(render.add_argument("--pack", default="default", help="rule pack for --findings (default: default)"),
             PACK_NAMES)
+    render.add_argument("--rules", action="append", metavar="MODULE", help="custom rule module for --findings (repeatable), "
+                        "besides installed packages' `archcase.rules` entry points")
     render.add_argument("--group-by", type=group_by, metavar="GROUPING", help=GROUP_BY_HELP)
     detail(render)
     render.set_defaults(run=cmd_render)

@@ -117,6 +117,13 @@ def test_build_reports_a_custom_rule_with_its_remediation(cli, module, big_case,
     assert "BUILD-1" in page and "Lower <code>memory_mb</code>" in page and "https://wiki.example.com/BUILD-1" in page
 
 
+def test_render_marks_a_custom_rules_findings(cli, module, big_case, tmp_path):
+    name = module("render_rules", RULE.format(id="DRAW-1"))
+    result = cli("render", "--rules", name, str(big_case), "--format", "mermaid", "--findings", "--out", str(tmp_path / "out"))
+    assert result.code == 0, result.err
+    assert "DRAW-1" in (tmp_path / "out" / "mytodolist" / "diagram.mmd").read_text()
+
+
 def test_the_configuration_loads_rule_modules_and_may_select_them(cli, module, big_case, tmp_path):
     name = module("config_rules", RULE.format(id="CFG-1"))
     (tmp_path / ".archcase.yaml").write_text(f"rule-modules: [{name}]\nselect: [CFG-1]\n")
