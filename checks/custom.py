@@ -58,6 +58,8 @@ def load(modules: Sequence[str] = (), entry_points: bool = True, search: Sequenc
             try:
                 module = _imported(source, name)
                 for rule in rules_of(module, source):
+                    if rule.id in found and found[rule.id][0] is rule:
+                        continue  # one module imports another's rule: the same rule, loaded once
                     if rule.id in found:
                         raise _error(source, f"rule {rule.id} ({_function(rule)}) has the id of a rule of {found[rule.id][1]}",
                                      "give every custom rule its own id")

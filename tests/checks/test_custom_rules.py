@@ -190,3 +190,9 @@ def test_a_bad_pack_file_is_bad_input_at_its_line(cli, big_case, tmp_path, monke
     result = cli("check", "--no-config", "--pack-file", "acme.yaml", str(big_case))
     assert (result.code, result.out) == (2, "")
     assert result.err.startswith(expected), result.err
+
+
+def test_a_rule_imported_by_a_second_module_is_loaded_once(module):
+    first = module("own_rules", RULE.format(id="ONCE-1"))
+    second = module("more_rules", "from own_rules import small\n")
+    assert list(custom.load([first, second], entry_points=False)) == ["ONCE-1"]
