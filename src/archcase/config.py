@@ -77,12 +77,18 @@ KEYS = tuple(field.alias or name for name, field in Config.model_fields.items())
 """The keys a configuration file may hold, as written in it."""
 
 
+Locate = Callable[[tuple[str | int, ...], bool], tuple[int, int]]
+"""(loc, key) -> (line, column): where a value (or, with `key`, its key) is written in the file."""
+
+
 @dataclass(frozen=True)
 class Loaded:
     """A configuration file as read: where it is (None when none was found or wanted) and what it says."""
 
     path: Path | None = None
     config: Config = field(default_factory=Config)
+    locate: Locate | None = field(default=None, compare=False)
+    """Where a value of the file is written (for problems found after loading: custom rule ids)."""
 
     @property
     def folder(self) -> Path:
@@ -145,7 +151,10 @@ def load(path: str | Path | None = None, enabled: bool = True, start: Path | Non
         table = document.get("tool", {}).get("archcase") if isinstance(document.get("tool"), dict) else None
         text = found.read_text(encoding="utf-8")
         data = table if table is not None else {}
-        return Loaded(found, _validated(data, found, lambda loc, key: _toml_position(text, loc)))
+        def at_toml(loc: tuple[str | int, ...], key: bool) -> tuple[int, int]:
+            return _toml_position(text, loc)
+
+        return Loaded(found, _validated(data, found, at_toml), at_toml)
     from .models import yamlsafe
 
     text = _read(found)
@@ -154,7 +163,10 @@ def load(path: str | Path | None = None, enabled: bool = True, start: Path | Non
     except yamlsafe.YamlError as exc:
         raise CaseError([Diagnostic(str(found), exc.line, exc.column, exc.message, exc.hint)]) from None
     data = {} if doc.data is None else doc.data
-    return Loaded(found, _validated(data, found, lambda loc, key: doc.position(loc, key=key)))
+    def at_yaml(loc: tuple[str | int, ...], key: bool) -> tuple[int, int]:
+        return doc.position(loc, key=key)
+
+    return Loaded(found, _validated(data, found, at_yaml), at_yaml)
 
 
 def _read(path: Path) -> str:
@@ -200,10 +212,6 @@ def _toml_position(text: str, loc: tuple[str | int, ...]) -> tuple[int, int]:
             if found:
                 return i + 1, len(lines[i]) - len(lines[i].lstrip()) + 1
     return start + 1, 1
-
-
-Locate = Callable[[tuple[str | int, ...], bool], tuple[int, int]]
-"""(loc, key) -> (line, column): where a value (or, with `key`, its key) is written in the file."""
 
 
 def _validated(data: object, path: Path, locate: Locate) -> Config:
@@ -312,6 +320,8 @@ class Settings:
     """Where each setting (by attribute name) came from."""
     folder: Path = Path(".")
     """The configuration file's folder (searched for `rule-modules`, as the working directory is)."""
+    locate: Locate | None = field(default=None, compare=False)
+    """Where a value of the configuration file is written."""
 
     def pack_rules(self, entry_points: bool = True) -> Pack:
         """The pack with the custom rules of `rule_modules` (and, with `entry_points`, of installed packages), tailored
@@ -324,14 +334,21 @@ class Settings:
         by_file = self.pack_file and not (self.sources["pack"] == COMMAND_LINE and self.sources["pack_file"] != COMMAND_LINE)
         pack = pack_file.load(Path(self.pack_file), loaded) if self.pack_file and by_file else with_custom(PACKS[self.pack], loaded)
         known = pack.known()
-        unknown = [(name, rule_id) for name in ("select", "ignore", "severity") for rule_id in (getattr(self, name) or ())
+        unknown = [(name, i, rule_id) for name in ("select", "ignore", "severity") for i, rule_id in enumerate(getattr(self, name) or ())
                    if rule_id not in known]
         if unknown:
-            raise CaseError([Diagnostic(self.sources[name], 1, 1, f"unknown rule id '{_shown(rule_id)[1:-1]}' in '{name}'",
+            raise CaseError([Diagnostic(self.sources[name], *self._where(name, i, rule_id),
+                                        f"unknown rule id '{_shown(rule_id)[1:-1]}' in '{name}'",
                                         f"{did_you_mean(rule_id[:20], known)} no rule loaded has it: is its module in "
                                         "`rule-modules` or --rules? (`archcase rules` lists the catalogue)".strip())
-                             for name, rule_id in unknown])
+                             for name, i, rule_id in unknown])
         return tailored(pack, self.select, self.ignore, self.severity)
+
+    def _where(self, name: str, index: int, rule_id: str) -> tuple[int, int]:
+        """Where a rule id of setting `name` is written: in the configuration file, else 1:1 (the command line)."""
+        if self.locate is None or self.sources[name] in (COMMAND_LINE, DEFAULT):
+            return 1, 1
+        return self.locate(("severity", rule_id), True) if name == "severity" else self.locate((name.replace("_", "-"), index), False)
 
     def excludes(self) -> Excludes:
         return Excludes(self.exclude, self.exclude_root)
@@ -376,7 +393,7 @@ def settings(loaded: Loaded, flags: Mapping[str, Any] | None = None, defaults: M
             values[name] = _frozen(value)
             sources[name] = COMMAND_LINE
     root = Path(".") if sources["exclude"] == COMMAND_LINE else loaded.folder  # a flag's patterns: from the working directory
-    return Settings(**values, exclude_root=root, sources=sources, folder=loaded.folder)
+    return Settings(**values, exclude_root=root, sources=sources, folder=loaded.folder, locate=loaded.locate)
 
 
 def _frozen(value: Any) -> Any:

@@ -196,3 +196,12 @@ def test_a_rule_imported_by_a_second_module_is_loaded_once(module):
     first = module("own_rules", RULE.format(id="ONCE-1"))
     second = module("more_rules", "from own_rules import small\n")
     assert list(custom.load([first, second], entry_points=False)) == ["ONCE-1"]
+
+
+def test_a_configurations_custom_id_no_loaded_rule_has_is_bad_input_at_its_line(cli, module, big_case, tmp_path):
+    name = module("line_rules", RULE.format(id="LINE-1"))
+    (tmp_path / ".archcase.yaml").write_text(f"rule-modules: [{name}]\nselect: [LINE-1, LINE-2]\nseverity:\n  LINE-3: high\n")
+    result = cli("check", str(big_case))
+    assert result.code == 2
+    assert ".archcase.yaml:2:18: error: unknown rule id 'LINE-2' in 'select'" in result.err
+    assert ".archcase.yaml:4:3: error: unknown rule id 'LINE-3' in 'severity'" in result.err
