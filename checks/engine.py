@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Literal
 
 from ..models import Architecture, Diagnostic, Flow, Requirement, Service
 from ..models.graph import Graph
-from .catalogue import EXPIRED_SUPPRESSION, RULES, SUPPRESSION_RULES, UNUSED_SUPPRESSION
+from .catalogue import EXPIRED_SUPPRESSION, SUPPRESSION_RULES, UNUSED_SUPPRESSION
 from .packs import PACKS, Pack
 from .rule import Outcome, Rule, Severity, severity_rank
 
@@ -194,7 +194,7 @@ def _targets(rule: Rule, graph: Graph) -> list[tuple[str, Service | Flow]]:
 
 
 def _requirement(requirement: Requirement, report: CaseReport) -> RequirementResult:
-    run = {rule.id for rule in report.rules}
+    run = {rule.id: rule for rule in report.rules}
     reasons = []
     if not requirement.rules:
         reasons.append("no rule proves it")
@@ -203,7 +203,7 @@ def _requirement(requirement: Requirement, report: CaseReport) -> RequirementRes
         if rule_id not in run:
             reasons.append(f"{rule_id} is not in pack '{report.pack}'")
         elif not report.applicable[rule_id]:
-            reasons.append(f"{rule_id} ({RULES[rule_id].title}) applies to nothing in this case")
+            reasons.append(f"{rule_id} ({run[rule_id].title}) applies to nothing in this case")
         elif findings:
             reasons.extend(f"{f.rule_id} on '{f.target}': {f.message}" + (" (suppressed)" if f.suppressed else "")
                            for f in findings)

@@ -15,9 +15,15 @@ class Pack:
     description: str
     rule_ids: tuple[str, ...]
     overrides: dict[str, Severity] = field(default_factory=dict)
+    custom: Mapping[str, Rule] = field(default_factory=dict, compare=False)
+    """Custom rules this pack may name besides archcase's (`with_custom`, `checks.custom`)."""
 
     def rules(self) -> list[Rule]:
-        return [RULES[rule_id] for rule_id in self.rule_ids]
+        return [self.known()[rule_id] for rule_id in self.rule_ids]
+
+    def known(self) -> dict[str, Rule]:
+        """Every rule the pack may name: archcase's and its custom ones."""
+        return {**RULES, **self.custom} if self.custom else RULES
 
     def severity(self, rule: Rule) -> Severity:
         return self.overrides.get(rule.id, rule.severity)
@@ -45,7 +51,16 @@ def tailored(pack: Pack, select: Sequence[str] | None = None, ignore: Iterable[s
     """`pack` as a configuration narrows it: only the rules of `select` (every rule of the pack when None, any
     rule of the catalogue when given), none of `ignore`, and the severities of `severity` over the pack's own.
     The name stays the pack's: reports say which pack ran; the configuration says how it was tailored."""
-    chosen = pack.rule_ids if select is None else tuple(rule_id for rule_id in RULES if rule_id in set(select))
+    chosen = pack.rule_ids if select is None else tuple(rule_id for rule_id in sorted(pack.known()) if rule_id in set(select))
     skipped = set(ignore)
     return replace(pack, rule_ids=tuple(rule_id for rule_id in chosen if rule_id not in skipped),
                    overrides={**pack.overrides, **(severity or {})})
+
+
+def with_custom(pack: Pack, custom: Mapping[str, Rule]) -> Pack:
+    """`pack` with custom rules (`checks.custom.load`) added: they run at their own severity in any pack (loading
+    them is asking for them); `select` and `ignore` narrow them as they do archcase's."""
+    if not custom:
+        return pack
+    added = tuple(rule_id for rule_id in custom if rule_id not in pack.rule_ids)
+    return replace(pack, rule_ids=(*pack.rule_ids, *added), custom={**pack.custom, **custom})

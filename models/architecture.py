@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import datetime
 import fnmatch
+import re
 from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Annotated, Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from . import catalogue
 from .base import Id, Model, Service, did_you_mean
@@ -80,8 +81,8 @@ class Requirement(Model):
 class Suppression(Model):
     """An accepted finding: the rule does not apply to this service or flow, for the reason given."""
 
-    rule: Annotated[str, Field(pattern=r"^AC\d{3}$")]
-    """Id of the rule to suppress (see `archcase rules`)."""
+    rule: Annotated[str, Field(pattern=r"^[A-Z][A-Z0-9]{1,9}-?[0-9]{1,4}$")]
+    """Id of the rule to suppress (see `archcase rules`): archcase's (`AC205`) or a custom rule's (`ACME101`)."""
     target: Id
     """Id of the service or flow the suppression covers. On a rule that looks at flows, a service id covers the
     flows from and to that service."""
@@ -90,6 +91,13 @@ class Suppression(Model):
     expires: datetime.date | None = None
     """Last day the suppression holds (an ISO date, `2027-03-31`); after it, the finding is reported again and
     so is the expired suppression (AC002). Without it, the suppression holds until removed."""
+
+    @field_validator("rule")
+    @classmethod
+    def _archcase_ids_have_three_digits(cls, value: str) -> str:
+        if re.match(r"^AC-?[0-9]", value) and not re.fullmatch(r"AC[0-9]{3}", value):
+            raise ValueError(f"'{value}' is no rule id: archcase's are AC and three digits (AC205); a custom rule's, a prefix of its own")
+        return value
 
     @model_validator(mode="after")
     def _reason_is_a_sentence(self) -> Suppression:

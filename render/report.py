@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import os
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Annotated, Any
@@ -16,9 +16,9 @@ import markupsafe
 import pydantic
 from markdown_it import MarkdownIt
 
-from ..checks.catalogue import RULES, UNUSED_SUPPRESSION
+from ..checks.catalogue import UNUSED_SUPPRESSION
 from ..checks.engine import CaseReport, Finding
-from ..checks.rule import SEVERITIES, Severity
+from ..checks.rule import SEVERITIES, Rule, Severity
 from ..models import Architecture
 from ..models.about import version
 from ..models.base import Id
@@ -131,7 +131,8 @@ def case_page(architecture: Architecture, report: CaseReport, outputs: Outputs) 
     """The HTML report of one case."""
     labels = {s.id: service_label(s) for s in architecture.services}
     overlay = outputs.overlay if outputs.svg is not None and outputs.overlay is not None else Overlay()
-    rows = [_row(f, labels, overlay) for f in sorted(report.findings, key=_finding_order)]
+    rules = {rule.id: rule for rule in report.rules}  # the run's rules: custom ones too
+    rows = [_row(f, labels, overlay, rules) for f in sorted(report.findings, key=_finding_order)]
     try:
         diagram = None if outputs.svg is None else interactive.diagram_view(architecture, outputs.svg)
     except UnsafeSvg as exc:
@@ -277,8 +278,8 @@ def _finding_order(finding: Finding) -> tuple[bool, bool, int, str, str]:
             finding.target)
 
 
-def _row(finding: Finding, labels: dict[str, str], overlay: Overlay) -> Row:
-    rule = RULES.get(finding.rule_id)
+def _row(finding: Finding, labels: dict[str, str], overlay: Overlay, rules: Mapping[str, Rule]) -> Row:
+    rule = rules.get(finding.rule_id)
     if finding.rule_id == UNUSED_SUPPRESSION or rule is None:
         remediation, docs_url = "Remove the suppression from the case file.", None
     else:

@@ -70,20 +70,22 @@ def read_any(path: str | Path, group_by: str | None = None) -> SourcedCase:
     return case_from(document, path)
 
 
-def load_cases(paths: Iterable[str | Path], group_by: str | None = None, excludes: Excludes | None = None) -> list[SourcedCase]:
+def load_cases(paths: Iterable[str | Path], group_by: str | None = None, excludes: Excludes | None = None,
+               known: Mapping[str, object] | None = None) -> list[SourcedCase]:
     """Load and validate every case named by `paths` (templates are imported, their services grouped as `group_by`
     says; `excludes`: what walking a folder skips); all problems of all files are raised together."""
-    loaded, problems = load_each(paths, group_by, excludes)
+    loaded, problems = load_each(paths, group_by, excludes, known)
     if problems:
         raise CaseError(problems)
     return loaded
 
 
-def load_each(paths: Iterable[str | Path], group_by: str | None = None,
-              excludes: Excludes | None = None) -> tuple[list[SourcedCase], list[Diagnostic]]:
+def load_each(paths: Iterable[str | Path], group_by: str | None = None, excludes: Excludes | None = None,
+              known: Mapping[str, object] | None = None) -> tuple[list[SourcedCase], list[Diagnostic]]:
     """Every case that loads, and the problems of those that do not (for commands that go on past a bad file):
     paths that cannot be read, files that are not valid, rule ids that no rule has, names used twice. `group_by`:
-    see `read_any` (ValueError, before any file is read, when it is not a grouping); `excludes`: see `case_files`."""
+    see `read_any` (ValueError, before any file is read, when it is not a grouping); `excludes`: see `case_files`;
+    `known`: the rules a case may name (default: archcase's; a pack's `known()` with custom rules)."""
     from .checks.catalogue import RULES
 
     Grouping.of(group_by)
@@ -105,7 +107,7 @@ def load_each(paths: Iterable[str | Path], group_by: str | None = None,
             problems.append(Diagnostic(str(path), 1, 1, "archcase could not read this file: it has a shape archcase does not "
                                        "understand", "please report it with the file (ARCHCASE_DEBUG=1 shows the details)"))
             continue
-        unknown = list(_unknown_rule_ids(case, RULES))
+        unknown = list(_unknown_rule_ids(case, RULES if known is None else known))
         if unknown:
             problems.extend(unknown)
             continue
@@ -140,15 +142,14 @@ def checked(cases: Sequence[SourcedCase], pack: str | Pack, today: datetime.date
     """Hold each case against the rules of a pack: a pack's name (`checks.packs.PACKS`), or a Pack such as
     `checks.packs.tailored` makes of one with a configuration's `select`, `ignore` and `severity`; `today`: the date
     suppressions' `expires` is compared with (default: `ARCHCASE_TODAY`, else the local date)."""
-    from .checks.catalogue import RULES
     from .checks.engine import TODAY, conditional, current_date, reading, undecided, unused
     from .checks.engine import check as run_checks
     from .checks.packs import PACKS
 
-    problems = [problem for case in cases for problem in _unknown_rule_ids(case, RULES)]
+    rules = PACKS[pack] if isinstance(pack, str) else pack
+    problems = [problem for case in cases for problem in _unknown_rule_ids(case, rules.known())]
     if problems:
         raise CaseError(problems)
-    rules = PACKS[pack] if isinstance(pack, str) else pack
     try:
         day = today or current_date()
     except ValueError as exc:
@@ -171,20 +172,21 @@ def checked(cases: Sequence[SourcedCase], pack: str | Pack, today: datetime.date
 
 
 def render(paths: Sequence[str | Path], formats: Iterable[str] = tuple(DIAGRAM_FORMATS), out: str | Path = "out",
-           findings: bool = False, pack: str = "default", group_by: str | None = None,
+           findings: bool = False, pack: str | Pack = "default", group_by: str | None = None,
            detail: Detail = "default") -> Outputs:
     """Draw each case as `out/<name>/diagram.<ext>` in the given formats, at `detail` (`render.view`: by default
     networking and plumbing collapse into what they stand for); with `findings`, the services and flows with
-    findings of `pack` are marked; `group_by`: how templates' services are grouped (`read_any`). PNG and SVG
-    need Graphviz: without it they are skipped with a warning, and GraphvizMissing is raised only when nothing
-    else was asked for. Likewise a PNG or SVG that cannot be drawn (a case over the drawing limits, Graphviz
-    timing out, failing or writing no valid picture) is skipped with a warning, and graphviz.DrawError is raised
-    only when nothing else was asked for (TooBigToDraw before anything is drawn or written)."""
+    findings of `pack` (a name, or a Pack with custom rules) are marked; `group_by`: how templates' services are
+    grouped (`read_any`). PNG and SVG need Graphviz: without it they are skipped with a warning, and GraphvizMissing
+    is raised only when nothing else was asked for. Likewise a PNG or SVG that cannot be drawn (a case over the
+    drawing limits, Graphviz timing out, failing or writing no valid picture) is skipped with a warning, and
+    graphviz.DrawError is raised only when nothing else was asked for (TooBigToDraw before anything is drawn or
+    written)."""
     from .render.graphviz import GraphvizMissing, dot_program
     from .render.overlay import Overlay, drawn_ids
 
     wanted = [f for f in DIAGRAM_FORMATS if f in set(formats)]
-    cases = load_cases(paths, group_by)
+    cases = load_cases(paths, group_by, known=None if isinstance(pack, str) else pack.known())
     if DRAWN & set(wanted):
         try:
             dot_program()
@@ -351,7 +353,7 @@ def build(paths: Sequence[str | Path] = (), out: str | Path = "out", handlers: s
     from .render import report as html
     from .render.overlay import Overlay, drawn_ids
 
-    cases = load_cases(paths or bundled_cases(), group_by, excludes)
+    cases = load_cases(paths or bundled_cases(), group_by, excludes, None if isinstance(pack, str) else pack.known())
     reports = checked(cases, pack)
     outputs = Built(Path(out), replace=True, reports=reports)
     deployments = deployables(cases, handlers, lint, warn=outputs.warn)

@@ -33,6 +33,9 @@ GROUP_BY_HELP = ("how the services of a template are grouped, each group drawn a
                  "default), none. Templates only: a case file gives each service's `group` itself")
 CONFIG_HELP = ("configuration file (default: ARCHCASE_CONFIG, else the nearest .archcase.yaml or pyproject.toml with "
                "[tool.archcase] from the working directory up)")
+RULES_HELP = ("Python module of custom rules to load (repeatable; dotted name, found from the working directory and the "
+              "configuration file's folder), besides the configuration's `rule-modules` and installed packages' `archcase.rules` "
+              "entry points: see docs/custom-rules.md")
 NO_LINT_HELP = ("write templates without running cfn-lint on them first (by default a template cfn-lint reports "
                 "anything on is an archcase defect: reported, exit 2, nothing written)")
 
@@ -169,6 +172,8 @@ def _configured(args: argparse.Namespace, **flags: Any) -> tuple[Settings, Loade
     from . import config
 
     loaded = config.load(args.config, args.use_config)
+    flags.setdefault("rule_modules", args.rules)
+    flags.setdefault("pack_file", args.pack_file)
     defaults = {"paths": (".",), "fail_on": "high"} if args.command in ("check", "config") else {}
     return config.settings(loaded, flags, defaults), loaded
 
@@ -196,7 +201,11 @@ def cmd_emit(args: argparse.Namespace) -> int:
 
 
 def cmd_render(args: argparse.Namespace) -> int:
-    return _report(api.render(args.paths, args.format, args.out, args.findings, args.pack, args.group_by, args.detail))
+    from .checks import custom
+    from .checks.packs import PACKS, with_custom
+
+    pack = with_custom(PACKS[args.pack], custom.load(args.rules or ())) if args.findings else args.pack
+    return _report(api.render(args.paths, args.format, args.out, args.findings, pack, args.group_by, args.detail))
 
 
 def _report(written: Outputs, quiet: bool = False) -> int:
@@ -297,13 +306,15 @@ def group_by(value: str) -> str:
 
 
 def rule_ids(value: str) -> list[str]:
-    """`--select AC101,AC208`: a comma-separated list of rule ids, each one a rule of the catalogue."""
+    """`--select AC101,AC208`: a comma-separated list of rule ids, each one a rule of the catalogue (or written as a
+    custom rule's id: whether a custom rule has it is known once the rule modules are loaded)."""
     from .checks.catalogue import RULES
+    from .config import custom_id
     from .models.base import did_you_mean
 
     ids = [part.strip() for part in value.split(",") if part.strip()]
     for rule_id in ids or [value]:
-        if rule_id not in RULES:
+        if rule_id not in RULES and not custom_id(rule_id):
             hint = " ".join(filter(None, (did_you_mean(rule_id, RULES), "see `archcase rules` for the catalogue")))
             raise argparse.ArgumentTypeError(f"unknown rule id {rule_id!r}: {hint}")
     return ids
@@ -375,13 +386,14 @@ def cmd_check(args: argparse.Namespace) -> int:
         if not sarif_file:
             raise
         known, bad_baseline = None, exc.diagnostics
-    cases, problems = api.load_each(settings.paths, args.group_by, settings.excludes())
+    pack = settings.pack_rules()
+    cases, problems = api.load_each(settings.paths, args.group_by, settings.excludes(), pack.known())
     problems = bad_baseline + problems
     if problems and not cases and not sarif_file:  # nothing to check: no report, not even an empty one, on standard output
         raise CaseError(problems)
     if not args.quiet:
         _imported(cases)
-    reports = api.checked(cases, settings.pack_rules())
+    reports = api.checked(cases, pack)
     if known is not None:
         reports = baseline.compare(reports, known)
     fail_on = settings.threshold() or "high"
@@ -450,7 +462,8 @@ def cmd_diff(args: argparse.Namespace) -> int:
 def cmd_rules(args: argparse.Namespace) -> int:
     from .checks.catalogue_docs import FORMATS
 
-    sys.stdout.write(FORMATS[args.format]())
+    settings, _ = _configured(args)
+    sys.stdout.write(FORMATS[args.format](dict(sorted(settings.pack_rules().known().items()))))
     return EXIT_OK
 
 
@@ -470,6 +483,9 @@ def parser() -> argparse.ArgumentParser:
     configured = argparse.ArgumentParser(add_help=False)
     configured.add_argument("--config", metavar="FILE", help=CONFIG_HELP)
     configured.add_argument("--no-config", dest="use_config", action="store_false", help="read no configuration file")
+    configured.add_argument("--rules", action="append", metavar="MODULE", help=RULES_HELP)
+    configured.add_argument("--pack-file", metavar="FILE", help="rule pack written as YAML (name, extends, select, ignore, "
+                            "severity), instead of --pack: see docs/custom-rules.md")
 
     check = commands.add_parser("check", parents=[configured], help="hold cases against best-practice rules")
     check.add_argument("paths", nargs="*", metavar="PATH",
@@ -523,7 +539,7 @@ def parser() -> argparse.ArgumentParser:
     imp.add_argument("--group-by", type=group_by, metavar="GROUPING", help=GROUP_BY_HELP)
     imp.set_defaults(run=cmd_import)
 
-    rules = commands.add_parser("rules", help="list the rule catalogue")
+    rules = commands.add_parser("rules", parents=[configured], help="list the rule catalogue (with the custom rules loaded)")
     choices(rules.add_argument("--format", default="text"), CATALOGUE_FORMATS)
     rules.set_defaults(run=cmd_rules)
 
@@ -536,6 +552,8 @@ def parser() -> argparse.ArgumentParser:
                         help="outline and number the services and flows that have findings, with a legend")
     choices(render.add_argument("--pack", default="default", help="rule pack for --findings (default: default)"),
             PACK_NAMES)
+    render.add_argument("--rules", action="append", metavar="MODULE", help="custom rule module for --findings (repeatable), "
+                        "besides installed packages' `archcase.rules` entry points")
     render.add_argument("--group-by", type=group_by, metavar="GROUPING", help=GROUP_BY_HELP)
     detail(render)
     render.set_defaults(run=cmd_render)

@@ -6,7 +6,7 @@ Discovery: from the working directory up to the root, the first folder that hold
 `.archcase.yml`) or a `pyproject.toml` with a `[tool.archcase]` table; in one folder the dedicated file wins
 over `pyproject.toml`, and a `pyproject.toml` without the table is passed over (the search goes on upward).
 `ARCHCASE_CONFIG=FILE` or `--config FILE` names the file instead; `--no-config` reads none. Paths in the file
-(`paths`, `exclude`, `output`) are relative to the file's folder.
+(`paths`, `exclude`, `output`, `pack-file`) are relative to the file's folder.
 """
 
 from __future__ import annotations
@@ -52,6 +52,9 @@ class Config(BaseModel):
     matched against the name and the path relative to the configuration file's folder."""
     pack: str | None = None
     """Rule pack (`archcase rules`; default: `default`)."""
+    pack_file: str | None = None
+    """A pack written as YAML (name, extends, select, ignore, severity: docs/custom-rules.md), used instead of `pack`
+    (a `--pack` on the command line wins over the file's `pack-file`)."""
     fail_on: Severity | None = None
     """`check` (and `build`) exit 1 when an unsuppressed finding has this severity or above (check's default: high;
     build fails only when this or `--fail-on` is given)."""
@@ -66,11 +69,16 @@ class Config(BaseModel):
     output: str | None = None
     """File `check` writes its report to (default: standard output)."""
     rule_modules: list[ModuleName] = []
-    """Python modules of custom rules (dotted module names); recorded, not yet loaded."""
+    """Python modules of custom rules (dotted module names), imported for `check`, `build` and `rules` with the
+    configuration file's folder and the working directory on the import path (docs/custom-rules.md)."""
 
 
 KEYS = tuple(field.alias or name for name, field in Config.model_fields.items())
 """The keys a configuration file may hold, as written in it."""
+
+
+Locate = Callable[[tuple[str | int, ...], bool], tuple[int, int]]
+"""(loc, key) -> (line, column): where a value (or, with `key`, its key) is written in the file."""
 
 
 @dataclass(frozen=True)
@@ -79,6 +87,8 @@ class Loaded:
 
     path: Path | None = None
     config: Config = field(default_factory=Config)
+    locate: Locate | None = field(default=None, compare=False)
+    """Where a value of the file is written (for problems found after loading: custom rule ids)."""
 
     @property
     def folder(self) -> Path:
@@ -141,7 +151,10 @@ def load(path: str | Path | None = None, enabled: bool = True, start: Path | Non
         table = document.get("tool", {}).get("archcase") if isinstance(document.get("tool"), dict) else None
         text = found.read_text(encoding="utf-8")
         data = table if table is not None else {}
-        return Loaded(found, _validated(data, found, lambda loc, key: _toml_position(text, loc)))
+        def at_toml(loc: tuple[str | int, ...], key: bool) -> tuple[int, int]:
+            return _toml_position(text, loc)
+
+        return Loaded(found, _validated(data, found, at_toml), at_toml)
     from .models import yamlsafe
 
     text = _read(found)
@@ -150,7 +163,10 @@ def load(path: str | Path | None = None, enabled: bool = True, start: Path | Non
     except yamlsafe.YamlError as exc:
         raise CaseError([Diagnostic(str(found), exc.line, exc.column, exc.message, exc.hint)]) from None
     data = {} if doc.data is None else doc.data
-    return Loaded(found, _validated(data, found, lambda loc, key: doc.position(loc, key=key)))
+    def at_yaml(loc: tuple[str | int, ...], key: bool) -> tuple[int, int]:
+        return doc.position(loc, key=key)
+
+    return Loaded(found, _validated(data, found, at_yaml), at_yaml)
 
 
 def _read(path: Path) -> str:
@@ -198,10 +214,6 @@ def _toml_position(text: str, loc: tuple[str | int, ...]) -> tuple[int, int]:
     return start + 1, 1
 
 
-Locate = Callable[[tuple[str | int, ...], bool], tuple[int, int]]
-"""(loc, key) -> (line, column): where a value (or, with `key`, its key) is written in the file."""
-
-
 def _validated(data: object, path: Path, locate: Locate) -> Config:
     name = str(path)
     if not isinstance(data, dict):
@@ -246,6 +258,14 @@ _HINTS = {
 }
 
 
+def custom_id(rule_id: str) -> bool:
+    """Whether `rule_id` is written as a custom rule's id (`checks.custom.CUSTOM_ID`), which only loading its
+    module can tell known or not."""
+    from .checks.custom import is_custom_id
+
+    return is_custom_id(rule_id)
+
+
 def _shown(value: object) -> str:
     text = repr(value)
     return text if len(text) <= 40 else text[:40] + "..."
@@ -268,7 +288,7 @@ def _unknown_names(config: Config, name: str, locate: Locate) -> Iterable[Diagno
     named += [(("ignore", i), rule_id, False) for i, rule_id in enumerate(config.ignore)]
     named += [(("severity", rule_id), rule_id, True) for rule_id in config.severity]
     for loc, rule_id, key in named:
-        if rule_id not in RULES:
+        if rule_id not in RULES and not custom_id(rule_id):  # a custom rule's id is known once its module is loaded
             hint = f"{did_you_mean(rule_id[:20], RULES)} see `archcase rules` for the catalogue".strip()
             yield Diagnostic(name, *locate(loc, key), f"unknown rule id '{_shown(rule_id)[1:-1]}' in '{loc[0]}'", hint)
 
@@ -285,6 +305,7 @@ class Settings:
     paths: tuple[str, ...]
     exclude: tuple[str, ...]
     pack: str
+    pack_file: str | None
     fail_on: str | None
     """A severity, or `never` (given to `build`), or None: no threshold."""
     select: tuple[str, ...] | None
@@ -297,12 +318,37 @@ class Settings:
     """The folder `exclude` patterns are relative to (the configuration file's, or the working directory)."""
     sources: Mapping[str, str]
     """Where each setting (by attribute name) came from."""
+    folder: Path = Path(".")
+    """The configuration file's folder (searched for `rule-modules`, as the working directory is)."""
+    locate: Locate | None = field(default=None, compare=False)
+    """Where a value of the configuration file is written."""
 
-    def pack_rules(self) -> Pack:
-        """The pack, tailored by `select`, `ignore` and `severity` (`checks.packs.tailored`)."""
-        from .checks.packs import PACKS, tailored
+    def pack_rules(self, entry_points: bool = True) -> Pack:
+        """The pack with the custom rules of `rule_modules` (and, with `entry_points`, of installed packages), tailored
+        by `select`, `ignore` and `severity` (`checks.packs.tailored`). CaseError for a rule module that does not load
+        and for a rule id no rule has."""
+        from .checks import custom, pack_file
+        from .checks.packs import PACKS, tailored, with_custom
 
-        return tailored(PACKS[self.pack], self.select, self.ignore, self.severity)
+        loaded = custom.load(self.rule_modules, entry_points, (Path("."), self.folder))
+        by_file = self.pack_file and not (self.sources["pack"] == COMMAND_LINE and self.sources["pack_file"] != COMMAND_LINE)
+        pack = pack_file.load(Path(self.pack_file), loaded) if self.pack_file and by_file else with_custom(PACKS[self.pack], loaded)
+        known = pack.known()
+        unknown = [(name, i, rule_id) for name in ("select", "ignore", "severity") for i, rule_id in enumerate(getattr(self, name) or ())
+                   if rule_id not in known]
+        if unknown:
+            raise CaseError([Diagnostic(self.sources[name], *self._where(name, i, rule_id),
+                                        f"unknown rule id '{_shown(rule_id)[1:-1]}' in '{name}'",
+                                        f"{did_you_mean(rule_id[:20], known)} no rule loaded has it: is its module in "
+                                        "`rule-modules` or --rules? (`archcase rules` lists the catalogue)".strip())
+                             for name, i, rule_id in unknown])
+        return tailored(pack, self.select, self.ignore, self.severity)
+
+    def _where(self, name: str, index: int, rule_id: str) -> tuple[int, int]:
+        """Where a rule id of setting `name` is written: in the configuration file, else 1:1 (the command line)."""
+        if self.locate is None or self.sources[name] in (COMMAND_LINE, DEFAULT):
+            return 1, 1
+        return self.locate(("severity", rule_id), True) if name == "severity" else self.locate((name.replace("_", "-"), index), False)
 
     def excludes(self) -> Excludes:
         return Excludes(self.exclude, self.exclude_root)
@@ -325,7 +371,7 @@ def _plain(value: Any) -> Any:
     return value
 
 
-DEFAULTS: dict[str, Any] = {"paths": (), "exclude": (), "pack": "default", "fail_on": None, "select": None, "ignore": (),
+DEFAULTS: dict[str, Any] = {"paths": (), "exclude": (), "pack": "default", "pack_file": None, "fail_on": None, "select": None, "ignore": (),
                             "severity": {}, "format": "text", "output": None, "rule_modules": ()}
 
 
@@ -338,7 +384,7 @@ def settings(loaded: Loaded, flags: Mapping[str, Any] | None = None, defaults: M
     source = str(loaded.path)
     for name in given:
         value = getattr(loaded.config, name)
-        if name in ("paths", "output") and value is not None:
+        if name in ("paths", "output", "pack_file") and value is not None:
             value = [_relative(loaded.folder, p) for p in value] if name == "paths" else _relative(loaded.folder, value)
         values[name] = _frozen(value)
         sources[name] = source
@@ -347,7 +393,7 @@ def settings(loaded: Loaded, flags: Mapping[str, Any] | None = None, defaults: M
             values[name] = _frozen(value)
             sources[name] = COMMAND_LINE
     root = Path(".") if sources["exclude"] == COMMAND_LINE else loaded.folder  # a flag's patterns: from the working directory
-    return Settings(**values, exclude_root=root, sources=sources)
+    return Settings(**values, exclude_root=root, sources=sources, folder=loaded.folder, locate=loaded.locate)
 
 
 def _frozen(value: Any) -> Any:
