@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import json
 import os
 import re
 import shutil
@@ -106,7 +107,8 @@ def test_action_is_a_well_formed_composite_action():
     action = _action()
     assert action["name"] and action["description"] and action["runs"]["using"] == "composite"
     inputs = action["inputs"]
-    assert {"paths", "fail-on", "sarif-file", "upload-sarif", "python-version", "version"} <= set(inputs)
+    assert {"mode", "paths", "fail-on", "sarif-file", "upload-sarif", "python-version", "version", "github-token"} <= set(inputs)
+    assert inputs["mode"]["default"] == "check" and inputs["github-token"]["default"] == "${{ github.token }}"
     assert all(spec.get("description") and isinstance(spec.get("default", ""), str) for spec in inputs.values())
     steps = action["runs"]["steps"]
     ids = {step["id"] for step in steps if "id" in step}
@@ -122,6 +124,19 @@ def test_action_is_a_well_formed_composite_action():
     assert set(re.findall(r"steps\.([\w-]+)\.", text)) <= ids
     assert any(step.get("uses", "").startswith("github/codeql-action/upload-sarif@") for step in steps)
     assert any(line.strip().startswith("python -m pip install") for step in steps for line in step.get("run", "").splitlines())
+    by_id = {step["id"]: step for step in steps if "id" in step}
+    assert by_id["check"]["if"] == "${{ inputs.mode != 'diff' }}" and by_id["diff"]["if"] == "${{ inputs.mode == 'diff' }}"
+    assert by_id["diff"]["env"]["GH_TOKEN"] == "${{ inputs.github-token }}" and "<!-- archcase-diff -->" in by_id["diff"]["run"]
+
+
+def test_action_refuses_an_unknown_mode(tmp_path):
+    """A misspelt mode stops the action before anything is installed, rather than quietly checking."""
+    if shutil.which("bash") is None:
+        pytest.skip("needs bash")
+    (step,) = [s for s in _action()["runs"]["steps"] if s.get("name") == "Install archcase"]
+    result = subprocess.run(["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", step["run"]], cwd=tmp_path,
+                            env={**os.environ, "MODE": "Diff", "ARCHCASE_VERSION": ""}, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2 and "::error title=archcase::mode 'Diff': give check or diff" in result.stdout
 
 
 @pytest.mark.parametrize(("inputs", "code"), [("broken", 1), ("broken invalid", 2), ("fixed", 0)])
@@ -196,3 +211,80 @@ def test_ci_guide_snippets_use_real_hooks_inputs_and_options(guide):
         words = shlex.split(command.replace("PATHS", "cases"))
         assert words[0] == "archcase"
         parser().parse_args(words[1:])  # SystemExit on an option that does not exist
+
+
+FAKE_GH = """\
+import json, os, sys
+args = sys.argv[1:]
+record = {"args": args}
+if "--input" in args:
+    with open(args[args.index("--input") + 1], encoding="utf-8") as payload:
+        record["input"] = json.load(payload)
+with open(os.environ["FAKE_GH_LOG"], "a", encoding="utf-8") as log:
+    log.write(json.dumps(record) + "\\n")
+if "--method" not in args:
+    sys.stdout.write(os.environ["FAKE_GH_COMMENTS"])
+else:
+    sys.stdout.write('{"id": 1}')
+"""
+"""A stand-in for the GitHub CLI: it logs each call (its arguments and the JSON body it was given) and answers a
+listing of comments with FAKE_GH_COMMENTS (two pages, as --paginate prints them), anything else with a comment."""
+
+
+@pytest.mark.parametrize(("existing", "inputs", "code"), [
+    ([], "high", 1),
+    ([{"id": 5, "body": "looks fine"}, {"id": 42, "body": "<!-- archcase-diff -->\n### old report"}], "high", 1),
+    ([], "critical", 0),
+    ([{"id": 42, "body": "<!-- archcase-diff -->\nold"}], "high missing-path", 2),
+])
+def test_action_diff_step_comments_once_and_keeps_the_exit_status(tmp_path, existing, inputs, code):
+    """The `diff` step's script as Actions runs it, on a pull request that drops an origin access identity: the
+    base is fetched from `origin`, the report is posted as a comment starting with the marker (or the comment
+    that has the marker is updated), and the step ends with archcase diff's exit status."""
+    if shutil.which("bash") is None or shutil.which("git") is None:
+        pytest.skip("needs bash and git")
+    (step,) = [s for s in _action()["runs"]["steps"] if s.get("id") == "diff"]
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    for name, script in [("archcase", f'#!/bin/sh\nexec "{sys.executable}" -m archcase "$@"\n'),
+                         ("python", f'#!/bin/sh\nexec "{sys.executable}" "$@"\n'),
+                         ("gh", f"#!{sys.executable}\n{FAKE_GH}")]:
+        (bin_dir / name).write_text(script)
+        (bin_dir / name).chmod(0o755)
+    origin, work = tmp_path / "origin.git", tmp_path / "work"
+    _git("init", "-q", "--bare", "-b", "main", str(origin), cwd=tmp_path)
+    _git("clone", "-q", str(origin), str(work), cwd=tmp_path)
+    (work / "cases").mkdir()
+    case = (CASES / "paid-content.yaml").read_text()
+    (work / "cases" / "paid-content.yaml").write_text(case)
+    _git("add", "-A", cwd=work)
+    _git("commit", "-q", "-m", "base", cwd=work)
+    _git("push", "-q", "origin", "HEAD:main", cwd=work)
+    _git("update-ref", "-d", "refs/remotes/origin/main", cwd=work)  # the step must fetch it
+    assert "access: oai" in case
+    (work / "cases" / "paid-content.yaml").write_text(case.replace("access: oai", "access: none"))
+    _git("commit", "-q", "-am", "pull request", cwd=work)
+    log, output, summary = tmp_path / "gh.log", tmp_path / "github-output", tmp_path / "summary.md"
+    pages = json.dumps(existing[:1]) + "\n" + json.dumps(existing[1:]) + "\n"
+    env = {**os.environ, "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}", "PATHS": "cases" + " nothing-here" * ("missing" in inputs),
+           "FAIL_ON": inputs.split()[0], "ARGS": "", "BASE_REF": "main", "PR_NUMBER": "7", "GH_TOKEN": "t", "GITHUB_REPOSITORY": "o/r",
+           "GITHUB_OUTPUT": str(output), "GITHUB_STEP_SUMMARY": str(summary), "FAKE_GH_LOG": str(log), "FAKE_GH_COMMENTS": pages}
+    result = subprocess.run(["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", step["run"]], cwd=work, env=env,
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == code, result.stdout + result.stderr
+    assert output.read_text() == f"exit-code={code}\n"
+    calls = [json.loads(line) for line in log.read_text().splitlines()]
+    assert calls[0]["args"] == ["api", "repos/o/r/issues/7/comments", "--paginate"]
+    (posted,) = calls[1:]
+    if existing:
+        assert posted["args"][:4] == ["api", "--method", "PATCH", "repos/o/r/issues/comments/42"]
+    else:
+        assert posted["args"][:4] == ["api", "--method", "POST", "repos/o/r/issues/7/comments"]
+    body = posted["input"]["body"]
+    assert body.startswith("<!-- archcase-diff -->\n### Architecture diff")
+    assert body.removeprefix("<!-- archcase-diff -->\n") == summary.read_text()
+    if code == 2:
+        assert "could not compare (exit status 2)" in body and "nothing-here" in body
+    else:
+        assert "| paid-content | +0 −0 ~0 | +0 −0 ~1 | 1 no longer met | 1 new, 0 fixed |" in body
+        assert ("**1 new finding at high or above.**" in body) is (code == 1)
