@@ -288,3 +288,22 @@ def test_action_diff_step_comments_once_and_keeps_the_exit_status(tmp_path, exis
     else:
         assert "| paid-content | +0 −0 ~0 | +0 −0 ~1 | 1 no longer met | 1 new, 0 fixed |" in body
         assert ("**1 new finding at high or above.**" in body) is (code == 1)
+
+
+def test_action_diff_comment_is_cut_below_githubs_limit(tmp_path):
+    """A report longer than a comment may be (65,536 characters) is cut at a line end with a note; the comments'
+    pages are read one after the other, and the first comment with the marker is the one updated."""
+    (step,) = [s for s in _action()["runs"]["steps"] if s.get("id") == "diff"]
+    script = re.search(r"<<'PY'\n(.*?)\nPY\n", step["run"], flags=re.S)
+    assert script is not None
+    lines = [f"| changed | flow-{n} | origin | → · {n} |" for n in range(3000)]
+    (tmp_path / "body.md").write_text("### Architecture diff\n\n" + "\n".join(lines) + "\n", encoding="utf-8")
+    (tmp_path / "comments.json").write_text('[{"id": 1, "body": "hi"}]\n[]\n[{"id": 9, "body": "<!-- archcase-diff -->\\nold"}]\n'
+                                            '[{"id": 10, "body": "<!-- archcase-diff -->\\nolder"}]')
+    found = subprocess.run([sys.executable, "-c", script.group(1), str(tmp_path)], capture_output=True, text=True, check=True, timeout=60)
+    assert found.stdout == "9\n"
+    body = json.loads((tmp_path / "payload.json").read_text(encoding="utf-8"))["body"]
+    assert len(body) <= 65536 < len((tmp_path / "body.md").read_text(encoding="utf-8"))
+    assert body.startswith("<!-- archcase-diff -->\n### Architecture diff\n")
+    assert body.endswith("\n\n**The report is cut here: it is longer than a comment may be.** The job summary has all of it.\n")
+    assert body.split("\n\n**The report")[0].splitlines()[-1] in lines  # cut at a line end
