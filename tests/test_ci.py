@@ -201,6 +201,10 @@ def test_ci_guide_snippets_use_real_hooks_inputs_and_options(guide):
             steps = [step for job in block["jobs"].values() for step in job["steps"]]
             (ours,) = [step for step in steps if step.get("uses", "").startswith("archcase/archcase@")]
             assert set(ours["with"]) <= inputs
+            if ours["with"].get("mode") == "diff":  # comments on pull requests: it needs one, and the right to write
+                assert "pull_request" in block[True]  # `on:` reads as YAML 1.1's true
+                assert block["permissions"]["pull-requests"] == "write"
+                assert ours["with"]["paths"], "archcase diff reads no configuration: paths are required"
             seen["action"] = True
         if isinstance(block, dict) and "archcase" in block and "script" in block["archcase"]:
             assert block["archcase"]["artifacts"]["reports"]["junit"] == "archcase.xml"
