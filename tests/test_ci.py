@@ -238,7 +238,7 @@ listing of comments with FAKE_GH_COMMENTS (two pages, as --paginate prints them)
 @pytest.mark.parametrize(("existing", "inputs", "code"), [
     ([], "high", 1),
     ([{"id": 5, "body": "looks fine"}, {"id": 42, "body": "<!-- archcase-diff -->\n### old report"}], "high", 1),
-    ([], "critical", 0),
+    ([], "critical shallow", 0),
     ([{"id": 42, "body": "<!-- archcase-diff -->\nold"}], "high missing-path", 2),
 ])
 def test_action_diff_step_comments_once_and_keeps_the_exit_status(tmp_path, existing, inputs, code):
@@ -255,16 +255,20 @@ def test_action_diff_step_comments_once_and_keeps_the_exit_status(tmp_path, exis
                          ("gh", f"#!{sys.executable}\n{FAKE_GH}")]:
         (bin_dir / name).write_text(script)
         (bin_dir / name).chmod(0o755)
-    origin, work = tmp_path / "origin.git", tmp_path / "work"
+    origin, seed, work = tmp_path / "origin.git", tmp_path / "seed", tmp_path / "work"
     _git("init", "-q", "--bare", "-b", "main", str(origin), cwd=tmp_path)
-    _git("clone", "-q", str(origin), str(work), cwd=tmp_path)
-    (work / "cases").mkdir()
+    _git("clone", "-q", str(origin), str(seed), cwd=tmp_path)
+    (seed / "cases").mkdir()
     case = (CASES / "paid-content.yaml").read_text()
-    (work / "cases" / "paid-content.yaml").write_text(case)
-    _git("add", "-A", cwd=work)
-    _git("commit", "-q", "-m", "base", cwd=work)
-    _git("push", "-q", "origin", "HEAD:main", cwd=work)
-    _git("update-ref", "-d", "refs/remotes/origin/main", cwd=work)  # the step must fetch it
+    (seed / "cases" / "paid-content.yaml").write_text(case)
+    (seed / "README").write_text("two commits, so that a shallow clone has one\n")
+    for name in ("README", "cases"):
+        _git("add", name, cwd=seed)
+        _git("commit", "-q", "-m", name, cwd=seed)
+    _git("push", "-q", "origin", "HEAD:main", cwd=seed)
+    # As actions/checkout leaves it: one commit deep by default (or whole), and no origin/main to compare with yet.
+    _git("clone", "-q", *(["--depth=1"] if "shallow" in inputs else []), f"file://{origin}", str(work), cwd=tmp_path)
+    _git("update-ref", "-d", "refs/remotes/origin/main", cwd=work)
     assert "access: oai" in case
     (work / "cases" / "paid-content.yaml").write_text(case.replace("access: oai", "access: none"))
     _git("commit", "-q", "-am", "pull request", cwd=work)
@@ -277,6 +281,7 @@ def test_action_diff_step_comments_once_and_keeps_the_exit_status(tmp_path, exis
                             capture_output=True, text=True, timeout=120)
     assert result.returncode == code, result.stdout + result.stderr
     assert output.read_text() == f"exit-code={code}\n"
+    assert _git("rev-parse", "--is-shallow-repository", cwd=work).strip() == str("shallow" in inputs).lower()  # a full clone stays full
     calls = [json.loads(line) for line in log.read_text().splitlines()]
     assert calls[0]["args"] == ["api", "repos/o/r/issues/7/comments", "--paginate"]
     (posted,) = calls[1:]
