@@ -226,6 +226,8 @@ if "--input" in args:
         record["input"] = json.load(payload)
 with open(os.environ["FAKE_GH_LOG"], "a", encoding="utf-8") as log:
     log.write(json.dumps(record) + "\\n")
+if os.environ.get("FAKE_GH_READ_ONLY"):
+    sys.exit("gh: Resource not accessible by integration (HTTP 403)")
 if "--method" not in args:
     sys.stdout.write(os.environ["FAKE_GH_COMMENTS"])
 else:
@@ -240,6 +242,7 @@ listing of comments with FAKE_GH_COMMENTS (two pages, as --paginate prints them)
     ([{"id": 5, "body": "looks fine"}, {"id": 42, "body": "<!-- archcase-diff -->\n### old report"}], "high", 1),
     ([], "critical shallow", 0),
     ([{"id": 42, "body": "<!-- archcase-diff -->\nold"}], "high missing-path", 2),
+    ([], "high read-only", 1),
 ])
 def test_action_diff_step_comments_once_and_keeps_the_exit_status(tmp_path, existing, inputs, code):
     """The `diff` step's script as Actions runs it, on a pull request that drops an origin access identity: the
@@ -276,7 +279,8 @@ def test_action_diff_step_comments_once_and_keeps_the_exit_status(tmp_path, exis
     pages = json.dumps(existing[:1]) + "\n" + json.dumps(existing[1:]) + "\n"
     env = {**os.environ, "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}", "PATHS": "cases" + " nothing-here" * ("missing" in inputs),
            "FAIL_ON": inputs.split()[0], "ARGS": "", "BASE_REF": "main", "PR_NUMBER": "7", "GH_TOKEN": "t", "GITHUB_REPOSITORY": "o/r",
-           "GITHUB_OUTPUT": str(output), "GITHUB_STEP_SUMMARY": str(summary), "FAKE_GH_LOG": str(log), "FAKE_GH_COMMENTS": pages}
+           "GITHUB_OUTPUT": str(output), "GITHUB_STEP_SUMMARY": str(summary), "FAKE_GH_LOG": str(log), "FAKE_GH_COMMENTS": pages,
+           "FAKE_GH_READ_ONLY": "1" * ("read-only" in inputs)}
     result = subprocess.run(["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", step["run"]], cwd=work, env=env,
                             capture_output=True, text=True, timeout=120)
     assert result.returncode == code, result.stdout + result.stderr
@@ -284,6 +288,10 @@ def test_action_diff_step_comments_once_and_keeps_the_exit_status(tmp_path, exis
     assert _git("rev-parse", "--is-shallow-repository", cwd=work).strip() == str("shallow" in inputs).lower()  # a full clone stays full
     calls = [json.loads(line) for line in log.read_text().splitlines()]
     assert calls[0]["args"] == ["api", "repos/o/r/issues/7/comments", "--paginate"]
+    if "read-only" in inputs:  # a pull request from a fork: a warning, the report in the summary, the same exit status
+        assert len(calls) == 1 and "::warning title=archcase diff::could not post the comment" in result.stdout
+        assert "**1 new finding at high or above.**" in summary.read_text()
+        return
     (posted,) = calls[1:]
     if existing:
         assert posted["args"][:4] == ["api", "--method", "PATCH", "repos/o/r/issues/comments/42"]
