@@ -166,15 +166,38 @@ def dot_source(architecture: Architecture, overlay: Overlay | None = None, detai
     return source
 
 
+LABEL_WIDTH = 24
+"""Characters per line of a service's name under its icon: a longer name is wrapped (at spaces, hyphens and the `::`
+of a CloudFormation type) rather than reaching past the picture's edge."""
+NODE_HEIGHT_IN = 1.9
+"""Height of a service's node with an icon and two lines of name (the `diagrams` package's), in inches."""
+LINE_IN = 0.2
+"""Height of one more line of a service's name, in inches."""
+
+
+def wrapped(text: str, width: int = LABEL_WIDTH) -> str:
+    """Text with each line wrapped to `width` characters, breaking at spaces, hyphens and `::`, a word longer than a
+    line cut where it must."""
+    lines = []
+    for line in text.split("\n"):
+        typed = "::" in line and ":: " not in line  # a CloudFormation type: let it break after each `::`
+        pieces = textwrap.wrap(line.replace("::", ":: ") if typed else line, width) or [""]
+        lines += [piece.replace(":: ", "::") for piece in pieces] if typed else pieces
+    return "\n".join(lines)
+
+
 def _nodes(shown: View, parent: str | None, overlay: Overlay, marks: Mapping[str, Mark]) -> None:
     """The nodes of the services drawn directly in box `parent` (None: outside every box), then each box inside it,
     as a cluster holding its own."""
     for service in shown.services:
         box = shown.box_of(service.id)
         if (box.key if box else None) == parent:
-            text = "\n".join((service_label(service), *shown.notes.get(service.id, ())))
-            ICONS[type(service)](_plain(overlay.labelled(picture(text), service.id)), nodeid=service.id,
-                                 image=icon_path(type(service)), **_outline(overlay, service.id, marks.get(service.id)))
+            text = overlay.labelled(wrapped(picture("\n".join((service_label(service), *shown.notes.get(service.id, ()))))),
+                                    service.id)
+            lines = text.count("\n") + 1  # the icon's node grows under a label of more than two lines
+            tall = {"height": f"{NODE_HEIGHT_IN + LINE_IN * (lines - 2):.2f}", "imagepos": "tc"} if lines > 2 else {}
+            ICONS[type(service)](_plain(text), nodeid=service.id, image=icon_path(type(service)),
+                                 **tall, **_outline(overlay, service.id, marks.get(service.id)))
     for box in shown.boxes:
         if box.parent == parent:
             with Cluster(_plain(picture(box.title)), graph_attr=_BOX[box.kind]) as cluster:

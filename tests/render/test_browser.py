@@ -111,7 +111,8 @@ def test_a_service_name_holding_markup_is_shown_as_text(browser, tmp_path):
     assert visit.page.locator("table.findings b").count() == 0
     assert "<script>window.pwned = 1</script>" not in visit.page.content()
     assert visit.page.locator("#diagram-view script, #diagram-view b").count() == 0
-    assert "<script>window.pwned = 1</script><b>Customers</b>" in visit.page.locator("#diagram-view svg").text_content()
+    drawn = "".join(visit.page.locator("#diagram-view svg").text_content().split())  # the name is wrapped on the picture
+    assert "<script>window.pwned=1</script><b>Customers</b>" in drawn
     assert visit.page.locator("#diagram-view.is-live").count() == 1  # the page's own script ran
     visit.page.close()
 

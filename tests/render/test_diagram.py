@@ -9,10 +9,12 @@ import networkx as nx
 import pytest
 import yaml
 from hypothesis import given, settings
+from hypothesis import strategies as st
 from PIL import Image
 
 from archcase.checks.engine import check
 from archcase.models import Architecture
+from archcase.models.text import picture
 from archcase.render import diagram
 from archcase.render.graphviz import GraphvizMissing
 from archcase.render.overlay import COLORS, Overlay
@@ -144,9 +146,18 @@ def test_suppressed_findings_are_not_drawn():
 def test_user_text_is_text_in_dot():
     arch = variant("myblog", svc("readers", label='Readers <script>alert("x")</script> \\l end'))
     node = nodes_of(parse_dot(diagram.dot_source(arch)))["readers"]
-    assert node["label"] == 'Readers <script>alert(\\"x\\")</script> \\\\l end'
+    label = node["label"].replace("\\n", "").replace(" ", "")  # wrapped: only DOT's line breaks and spaces differ
+    assert label == 'Readers<script>alert(\\"x\\")</script>\\\\lend'
     markup = variant("myblog", svc("readers", label="<b>Readers</b>"))
     assert nodes_of(parse_dot(diagram.dot_source(markup)))["readers"]["label"] == "<b>Readers</b>"
+
+
+@given(st.text(max_size=300))
+def test_a_wrapped_name_keeps_its_words_and_fits_its_lines(text):
+    kept = picture(text)
+    lines = diagram.wrapped(kept).split("\n")
+    assert all(len(line) <= diagram.LABEL_WIDTH for line in lines)
+    assert "".join("".join(lines).split()) == "".join(kept.split())  # only line breaks and white space differ
 
 
 @needs_graphviz
