@@ -16,7 +16,7 @@ from archcase.checks import custom
 from archcase.checks.catalogue import RULES
 from archcase.models import CaseError
 
-from ..conftest import CASES, REPO
+from ..conftest import REPO
 
 RULE = '''
 from archcase.checks.rule import Outcome, passes_if, rule
@@ -45,16 +45,6 @@ def module(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[object]:
     yield write
     for name in written:
         sys.modules.pop(name, None)
-
-
-@pytest.fixture
-def big_case(tmp_path: Path) -> Path:
-    """mytodolist with a 3008 MB function."""
-    data = yaml.safe_load((CASES / "mytodolist.yaml").read_text())
-    next(s for s in data["services"] if s["id"] == "todo-function")["memory_mb"] = 3008
-    path = tmp_path / "big.yaml"
-    path.write_text(yaml.safe_dump(data, sort_keys=False))
-    return path
 
 
 def test_loading_returns_the_rules_and_registers_nothing(module):

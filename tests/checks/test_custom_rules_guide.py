@@ -16,11 +16,10 @@ import zipfile
 from pathlib import Path
 
 import pytest
-import yaml
 
 import archcase
 
-from ..conftest import CASES, REPO
+from ..conftest import REPO
 
 EXAMPLE = REPO / "docs" / "examples" / "custom_rules"
 GUIDE = REPO / "docs" / "custom-rules.md"
@@ -64,15 +63,6 @@ def wheel(project: Path, folder: Path) -> Path:
     with zipfile.ZipFile(path, "w") as archive:
         for member, data in files.items():
             archive.writestr(member, data)
-    return path
-
-
-@pytest.fixture
-def big_case(tmp_path: Path) -> Path:
-    data = yaml.safe_load((CASES / "mytodolist.yaml").read_text())
-    next(s for s in data["services"] if s["id"] == "todo-function")["memory_mb"] = 3008
-    path = tmp_path / "big.yaml"
-    path.write_text(yaml.safe_dump(data, sort_keys=False))
     return path
 
 
