@@ -47,12 +47,14 @@ from .output_support import (
 SETTINGS = {"deadline": None, "suppress_health_check": [HealthCheck.too_slow, HealthCheck.data_too_large]}
 SARIF_SCHEMA = SHARED / "schemas" / "sarif-schema-2.1.0.json"
 BENIGN = ["plain words of text"]
+LONG = ("plain words of text, long enough to be wrapped on three lines under an icon",)
+"""Plain text long enough for the attributes of a tall node (a name wrapped on more than two lines)."""
 
 
 @cache
-def benign(base: str) -> tuple[Any, Any]:
+def benign(base: str, values: tuple[str, ...] = tuple(BENIGN)) -> tuple[Any, Any]:
     """The base case with plain text in the same fields, and its check report."""
-    arch = architecture(hostile_data(base, BENIGN))
+    arch = architecture(hostile_data(base, list(values)))
     return arch, report_of(arch)
 
 
@@ -68,9 +70,10 @@ def dot_attribute_names() -> frozenset[str]:
     """Every attribute name the DOT of the bundled cases uses, with and without findings marked."""
     names: set[str] = set()
     for base in BASES:
-        arch, found = benign(base)
-        for overlay in (None, Overlay.of(found.findings)):
-            names |= dot_structure(diagram.dot_source(arch, overlay))["attributes"]
+        for values in (tuple(BENIGN), LONG):
+            arch, found = benign(base, values)
+            for overlay in (None, Overlay.of(found.findings)):
+                names |= dot_structure(diagram.dot_source(arch, overlay))["attributes"]
     return frozenset(names)
 
 
