@@ -17,14 +17,16 @@ from hypothesis import strategies as st
 
 from archcase import api
 from archcase.checks.engine import check
-from archcase.models import Architecture
+from archcase.models import Architecture, CaseError
 from archcase.models.flows import DeadLetter
 from archcase.models.text import picture
 from archcase.render import diagram, drawio, layout_metrics
 from archcase.render.labels import flow_label, service_label
 from archcase.render.overlay import COLORS, LegendEntry, Overlay
+from archcase.render.view import view
 
 from ..checks.mutations import add_service, case_data, flow, svc, variant
+from ..conftest import SHARED
 from ..hostile.output_support import HOSTILE, hostile_cases
 from ..strategies import architectures
 from .needs import needs_graphviz
@@ -176,6 +178,35 @@ def test_every_bundled_case_gives_a_valid_file_laid_out_by_graphviz(path):
     assert icons_overlap(cells, arch) == []
     with without_graphviz():
         assert drawio.render(arch) != text, "the positions are Graphviz's"
+
+
+CORPUS = SHARED / "corpus"
+
+
+@pytest.mark.skipif(not CORPUS.is_dir(), reason=f"the public template corpus is not at {CORPUS} (a user's clone)")
+def test_every_corpus_template_gives_a_valid_file_of_what_the_diagram_draws():
+    """Strangers' templates at the default detail: networking and plumbing are left out as on the diagram, and what
+    is drawn still holds together (every parent and every edge's ends exist, edges join vertices)."""
+    templates = sorted(p for p in CORPUS.iterdir() if p.suffix in api.TEMPLATE_SUFFIXES)
+    drawn = 0
+    for path in templates:
+        try:
+            arch = api.read_any(path).architecture
+        except CaseError:
+            continue
+        with without_graphviz():
+            root = ET.fromstring(drawio.render(arch))
+        cells = {cell.get("id"): cell for cell in root.iter("mxCell")}
+        assert len(cells) == len(list(root.iter("mxCell"))), path.name
+        for cell in cells.values():
+            assert cell.get("parent") is None or cell.get("parent") in cells, path.name
+            if cell.get("edge") == "1":
+                assert all(cells[cell.get(end, "")].get("vertex") == "1" for end in ("source", "target")), path.name
+        shown = {s.id for s in view(arch).services}
+        assert {c.get("id") for c in cells.values() if c.get("id", "").startswith("service-")} == {
+            drawio.service_cell(sid) for sid in shown}, path.name
+        drawn += 1
+    assert drawn >= 30
 
 
 def test_without_dot_the_layout_is_computed_here(monkeypatch, tmp_path):
